@@ -1,0 +1,84 @@
+/**
+ * The one interface every CRM connector implements, in the spirit of Airbyte's verbs:
+ * check (install-time permissions), discover (the tenant's fields), install (output fields),
+ * read (per object, from a checkpoint, page by page) and write (a batch, a result per record).
+ */
+import { z } from 'zod';
+import type { CanonicalRecord, Crm, ObjectType, RejectedRecord } from '../src/domain/records.ts';
+import type { OutputField } from '../src/domain/outputFields.ts';
+
+/** Where a read stands. Saved by the runner only after the page it came with is stored. */
+export const Checkpoint = z.discriminatedUnion('phase', [
+  z.object({
+    phase: z.literal('initial'),
+    /** Paging cursor of the list endpoint; absent on the first page. */
+    after: z.string().optional(),
+    /** When the initial read began (ISO): the incremental phase starts from here. */
+    startedAt: z.string(),
+  }),
+  z.object({
+    phase: z.literal('incremental'),
+    /** Records modified at or after this time (ISO) are read. */
+    since: z.string(),
+    /** Tie-break among records sharing `since`: ids at or below this one were already read. */
+    afterId: z.string().optional(),
+  }),
+]);
+export type Checkpoint = z.infer<typeof Checkpoint>;
+
+/** Parses a stored checkpoint; a corrupt one means a clean re-sync (null), never a crash. */
+export function parseCheckpoint(raw: unknown): Checkpoint | null {
+  const parsed = Checkpoint.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+export interface Page {
+  records: CanonicalRecord[];
+  rejected: RejectedRecord[];
+  /** Where to resume after this page is stored. */
+  checkpoint: Checkpoint;
+}
+
+export interface FieldInfo {
+  name: string;
+  label: string;
+  type: string;
+  options?: string[];
+  readOnly: boolean;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  problems: string[];
+}
+
+export interface InstallResult {
+  created: string[];
+  existing: string[];
+}
+
+export interface RecordUpdate {
+  externalId: string;
+  /** CRM property name -> value ('' clears a property). */
+  properties: Record<string, string>;
+}
+
+export type WriteResult =
+  | { externalId: string; ok: true; modifiedAt: string | null }
+  | { externalId: string; ok: false; error: string; retryable: boolean };
+
+export interface ApiUsage {
+  calls: number;
+  retries: number;
+  throttled: number;
+}
+
+export interface Connector {
+  readonly crm: Crm;
+  check(): Promise<CheckResult>;
+  discover(objectType: ObjectType): Promise<FieldInfo[]>;
+  install(fields: readonly OutputField[]): Promise<InstallResult>;
+  read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page>;
+  write(objectType: ObjectType, updates: RecordUpdate[]): Promise<WriteResult[]>;
+  usage(): ApiUsage;
+}

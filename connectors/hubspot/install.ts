@@ -1,0 +1,83 @@
+/**
+ * Idempotent install of the output properties: the group first, then only the properties that are
+ * missing. HubSpot has no idempotency keys; 409 OBJECT_ALREADY_EXISTS counts as success.
+ * https://developers.hubspot.com/docs/api-reference/crm-properties-v3/guide
+ */
+import type { PropertyCreate } from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate.js';
+import { OUTPUT_GROUP, type OutputField } from '../../src/domain/outputFields.ts';
+import type { InstallResult } from '../connector.ts';
+import { ConnectorError } from '../shared/errors.ts';
+import { HUBSPOT_OBJECTS } from './objects.ts';
+import type { HubSpotSession } from './session.ts';
+
+const TYPES: Record<OutputField['type'], { type: string; fieldType: string }> = {
+  number: { type: 'number', fieldType: 'number' },
+  string: { type: 'string', fieldType: 'text' },
+  text: { type: 'string', fieldType: 'textarea' },
+  enumeration: { type: 'enumeration', fieldType: 'select' },
+  datetime: { type: 'datetime', fieldType: 'date' },
+};
+
+export function propertyDefinition(field: OutputField): PropertyCreate {
+  const { type, fieldType } = TYPES[field.type];
+  return {
+    name: field.hubspotName,
+    label: field.label,
+    description: field.description,
+    groupName: OUTPUT_GROUP.hubspotName,
+    type,
+    fieldType,
+    formField: false,
+    ...(field.options ? { options: field.options.map((o, i) => ({ ...o, hidden: false, displayOrder: i })) } : {}),
+  } as PropertyCreate;
+}
+
+function isConflict(error: unknown): boolean {
+  return error instanceof ConnectorError && error.status === 409;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ConnectorError && error.status === 404;
+}
+
+export async function installProperties(session: HubSpotSession, fields: readonly OutputField[]): Promise<InstallResult> {
+  const result: InstallResult = { created: [], existing: [] };
+  const byType = new Map<string, OutputField[]>();
+  for (const field of fields) {
+    const hubspotType = HUBSPOT_OBJECTS[field.objectType].hubspotType;
+    byType.set(hubspotType, [...(byType.get(hubspotType) ?? []), field]);
+  }
+  for (const [hubspotType, typeFields] of byType) {
+    try {
+      await session.call('standard', `read group ${hubspotType}`, (c) => c.crm.properties.groupsApi.getByName(hubspotType, OUTPUT_GROUP.hubspotName));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      try {
+        await session.call('standard', `create group ${hubspotType}`, (c) =>
+          c.crm.properties.groupsApi.create(hubspotType, { name: OUTPUT_GROUP.hubspotName, label: OUTPUT_GROUP.label, displayOrder: -1 }),
+        );
+      } catch (createError) {
+        if (!isConflict(createError)) throw createError;
+      }
+    }
+    const present = await session.call('standard', `read properties ${hubspotType}`, (c) =>
+      c.crm.properties.batchApi.read(hubspotType, { inputs: typeFields.map((f) => ({ name: f.hubspotName })), archived: false }),
+    );
+    const existing = new Set(present.results.map((p) => p.name));
+    for (const field of typeFields) {
+      const qualified = `${hubspotType}.${field.hubspotName}`;
+      if (existing.has(field.hubspotName)) {
+        result.existing.push(qualified);
+        continue;
+      }
+      try {
+        await session.call('standard', `create property ${qualified}`, (c) => c.crm.properties.coreApi.create(hubspotType, propertyDefinition(field)));
+        result.created.push(qualified);
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        result.existing.push(qualified);
+      }
+    }
+  }
+  return result;
+}

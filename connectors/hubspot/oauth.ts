@@ -1,0 +1,66 @@
+/**
+ * HubSpot OAuth token exchange and refresh. The SDK only calls /oauth/v1/token (deprecated 2027-02-16),
+ * so this talks to /oauth/v3/token directly.
+ * https://developers.hubspot.com/docs/api-reference/auth-oauth-v3/guide
+ */
+import { z } from 'zod';
+import { ConnectorError } from '../shared/errors.ts';
+
+export interface HubSpotTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  portalId: string | null;
+}
+
+export interface OAuthApp {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+const TokenResponse = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.number().positive(),
+  hub_id: z.union([z.number(), z.string()]).optional(),
+});
+
+async function requestToken(app: OAuthApp, form: Record<string, string>): Promise<HubSpotTokens> {
+  let response: Response;
+  try {
+    response = await fetch(`${app.baseUrl}/oauth/v3/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, ...form }),
+    });
+  } catch (error) {
+    throw new ConnectorError('unavailable', `HubSpot token endpoint unreachable: ${(error as Error).message}`);
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const status = (body as { status?: string } | null)?.status ?? String(response.status);
+    // BAD_REFRESH_TOKEN means the app was uninstalled or the grant revoked: retrying cannot help.
+    const code = response.status >= 500 ? 'unavailable' : 'needs_reauth';
+    throw new ConnectorError(code, `HubSpot token request refused (${status})`, response.status);
+  }
+  const parsed = TokenResponse.safeParse(body);
+  if (!parsed.success) throw new ConnectorError('bad_response', 'HubSpot token response is missing fields');
+  return {
+    accessToken: parsed.data.access_token,
+    refreshToken: parsed.data.refresh_token,
+    expiresAt: Date.now() + parsed.data.expires_in * 1000,
+    portalId: parsed.data.hub_id === undefined ? null : String(parsed.data.hub_id),
+  };
+}
+
+export function exchangeCode(app: OAuthApp, code: string): Promise<HubSpotTokens> {
+  return requestToken(app, { grant_type: 'authorization_code', code, redirect_uri: app.redirectUri });
+}
+
+export async function refreshTokens(app: OAuthApp, tokens: HubSpotTokens): Promise<HubSpotTokens> {
+  const fresh = await requestToken(app, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken });
+  return { ...fresh, portalId: fresh.portalId ?? tokens.portalId };
+}

@@ -1,0 +1,114 @@
+/**
+ * One authenticated HubSpot session per portal: the official client pointed at a base URL (the sandbox by
+ * default), its own limiters (110 requests per 10 s, search 5 per second), token refresh ahead of expiry,
+ * and every call sent through the shared limiter -> send -> retry chain. The SDK's retries stay off:
+ * they wait a fixed 10 s, ignore headers and share one limiter across the whole process.
+ */
+import { Client } from '@hubspot/api-client';
+import { RollingWindowLimiter, type WindowLimit } from '../shared/rateLimiter.ts';
+import { send } from '../shared/send.ts';
+import type { FailedAttempt, RetryPolicy } from '../shared/retryDecision.ts';
+import type { ApiUsage } from '../connector.ts';
+import { refreshTokens, type HubSpotTokens, type OAuthApp } from './oauth.ts';
+
+export interface HubSpotSessionOptions {
+  baseUrl: string;
+  tokens: HubSpotTokens;
+  app?: OAuthApp;
+  /** Persist refreshed tokens (encrypted, per tenant). */
+  onTokens?: (tokens: HubSpotTokens) => Promise<void> | void;
+  limit?: WindowLimit;
+  searchLimit?: WindowLimit;
+  retryPolicy?: RetryPolicy;
+  log?: (message: string) => void;
+}
+
+/**
+ * Our window counts a request when it leaves, HubSpot's when it arrives: widen ours a little so the two
+ * never disagree at the edge of a window (measured: one 429 per full demo cycle without it).
+ */
+const WINDOW_MARGIN_MS = 250;
+
+function withMargin(limit: WindowLimit): WindowLimit {
+  return { max: limit.max, intervalMs: limit.intervalMs + WINDOW_MARGIN_MS };
+}
+
+/** Refresh this long before expiry: HubSpot says a 401 is not a reliable signal to refresh. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+export type CallKind = 'standard' | 'search' | 'associations';
+
+export class HubSpotSession {
+  readonly client: Client;
+  readonly usage: ApiUsage = { calls: 0, retries: 0, throttled: 0 };
+  private tokens: HubSpotTokens;
+  private refreshing: Promise<void> | null = null;
+  private readonly limiter: RollingWindowLimiter;
+  private readonly searchLimiter: RollingWindowLimiter;
+
+  constructor(private readonly options: HubSpotSessionOptions) {
+    this.tokens = options.tokens;
+    this.client = new Client({ accessToken: this.tokens.accessToken, basePath: options.baseUrl, numberOfApiCallRetries: 0 });
+    this.limiter = new RollingWindowLimiter(withMargin(options.limit ?? { max: 110, intervalMs: 10_000 }));
+    this.searchLimiter = new RollingWindowLimiter(withMargin(options.searchLimit ?? { max: 5, intervalMs: 1_000 }));
+  }
+
+  get portalId(): string | null {
+    return this.tokens.portalId;
+  }
+
+  async call<T>(kind: CallKind, label: string, request: (client: Client) => Promise<T>): Promise<T> {
+    await this.refreshIfExpiring();
+    // The spec exempts v4 association batch reads from the ten-second limit (x-hubspot-rate-limit-exemptions).
+    const limiter = kind === 'search' ? this.searchLimiter : kind === 'associations' ? null : this.limiter;
+    return send(
+      {
+        limiter,
+        usage: this.usage,
+        ...(this.options.retryPolicy ? { policy: this.options.retryPolicy } : {}),
+        ...(this.options.app ? { refreshAuth: () => this.refresh() } : {}),
+        describeError,
+        ...(this.options.log ? { log: this.options.log } : {}),
+      },
+      label,
+      () => request(this.client),
+    );
+  }
+
+  private async refreshIfExpiring(): Promise<void> {
+    if (this.options.app && this.tokens.expiresAt - Date.now() < REFRESH_MARGIN_MS) await this.refresh();
+  }
+
+  /** One refresh at a time per portal; concurrent callers wait for the same one. */
+  private refresh(): Promise<void> {
+    const app = this.options.app;
+    if (!app) return Promise.resolve();
+    this.refreshing ??= (async () => {
+      try {
+        this.tokens = await refreshTokens(app, this.tokens);
+        this.client.setAccessToken(this.tokens.accessToken);
+        await this.options.onTokens?.(this.tokens);
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+}
+
+/** @hubspot/api-client throws ApiException {code, body, headers}; fetch failures carry no code. */
+export function describeError(error: unknown): Omit<FailedAttempt, 'attempt'> {
+  if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') {
+    const e = error as { code: number; body?: unknown; headers?: Record<string, string> };
+    let body = e.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        // Keep the raw text: it still names the problem.
+      }
+    }
+    return { status: e.code, headers: e.headers ?? {}, body };
+  }
+  return { status: null, headers: {}, body: { message: error instanceof Error ? error.message : String(error) } };
+}

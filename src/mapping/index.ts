@@ -1,0 +1,3 @@
+export * from './schema.ts';
+export * from './defaults.ts';
+export * from './validate.ts';

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { CanonicalRecord } from '../domain/records.ts';
+import { checkMappingAgainstFields, DEFAULT_HUBSPOT_MAPPING, inputHash, MappingError, outcomeOf, parseMapping, recordProblem } from './index.ts';
+
+const lead = DEFAULT_HUBSPOT_MAPPING.leadScore;
+function contact(properties: Record<string, string | null>): CanonicalRecord {
+  return { objectType: 'contact', externalId: '1', modifiedAt: '2026-01-01T00:00:00.000Z', properties, associations: {} };
+}
+
+describe('field mapping', () => {
+  it('refuses a field name that could inject into a query, naming the path', () => {
+    const bad = { ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, numeric: ['age', 'Name; DELETE'] } };
+    expect(() => parseMapping(bad)).toThrow(/leadScore\.numeric\.1: is not a valid field name/);
+  });
+
+  it('refuses the outcome field as an input and a field mapped twice', () => {
+    expect(() => parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, categorical: [...lead.categorical, 'lifecyclestage'] } })).toThrow(/outcome field/);
+    expect(() => parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, categorical: [...lead.categorical, 'age'] } })).toThrow(/mapped twice/);
+  });
+
+  it('checks mapped fields exist in the CRM with a fitting type', () => {
+    const fields = [...lead.numeric.map((name) => ({ name, label: name, type: 'number', readOnly: false })), ...lead.categorical.map((name) => ({ name, label: name, type: 'enumeration', readOnly: false }))];
+    expect(() => checkMappingAgainstFields(lead, fields)).toThrow(/"lifecyclestage" does not exist/);
+    const withOutcome = [...fields, { name: 'lifecyclestage', label: 'Lifecycle', type: 'enumeration', readOnly: false }];
+    expect(() => checkMappingAgainstFields(lead, withOutcome)).not.toThrow();
+    const wrongType = withOutcome.map((f) => (f.name === 'age' ? { ...f, type: 'string' } : f));
+    expect(() => checkMappingAgainstFields(lead, wrongType)).toThrow(MappingError);
+  });
+
+  it('names a non-numeric value in a numeric field, and accepts placeholders and blanks', () => {
+    expect(recordProblem(contact({ email: 'a@example.com', age: 'forty' }), lead)).toBe('property "age" should be a number but is "forty"');
+    expect(recordProblem(contact({ email: 'a@example.com', emp_var_rate: '1,1' }), lead)).toBe('property "emp_var_rate" should be a number but is "1,1"');
+    expect(recordProblem(contact({ email: 'a@example.com', age: 'Select' }), lead)).toBeNull();
+    expect(recordProblem(contact({ email: 'a@example.com', age: null, campaign_contacts: '3' }), lead)).toBeNull();
+  });
+
+  it('names a missing required field', () => {
+    expect(recordProblem(contact({ age: '30' }), lead)).toBe('required property "email" is missing');
+    expect(recordProblem(contact({ email: '  ', age: '30' }), lead)).toBe('required property "email" is missing');
+  });
+
+  it('ignores excluded fields: a leaky column cannot block or change a score', () => {
+    expect(recordProblem(contact({ email: 'a@example.com', call_duration: 'long' }), lead)).toBeNull();
+    expect(inputHash(contact({ age: '30', call_duration: '10' }), lead)).toBe(inputHash(contact({ age: '30', call_duration: '999' }), lead));
+    expect(inputHash(contact({ age: '30' }), lead)).not.toBe(inputHash(contact({ age: '31' }), lead));
+  });
+
+  it('reads the outcome from the mapped field', () => {
+    expect(outcomeOf(contact({ lifecyclestage: 'customer' }), lead)).toBe('converted');
+    expect(outcomeOf(contact({ lifecyclestage: 'other' }), lead)).toBe('lost');
+    expect(outcomeOf(contact({ lifecyclestage: 'lead' }), lead)).toBe('open');
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The field mapping RevOps controls: which CRM properties feed the lead score, which property tells the
+ * outcome, and which ones never enter a model. Validated with zod; a bad mapping is refused with the
+ * path of what is wrong.
+ */
+import { z } from 'zod';
+
+/** A CRM field name: letters, digits, underscores, dots (Salesforce relationships). Nothing that could be a query. */
+export const FieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/, 'is not a valid field name');
+
+export const LeadScoreMapping = z
+  .object({
+    numeric: z.array(FieldName),
+    categorical: z.array(FieldName),
+    /** Values that mean "not filled in" (HubSpot forms' "Select", "unknown" where configured). */
+    placeholders: z.array(z.string()).default([]),
+    /** Fields a record must have to be scored (email: people are matched across CRMs by it). */
+    required: z.array(FieldName).default([]),
+    /** Fields never used by the model, e.g. ones known only after the outcome (call duration). */
+    exclude: z.array(FieldName).default([]),
+    outcome: z.object({
+      field: FieldName,
+      converted: z.array(z.string()).min(1),
+      lost: z.array(z.string()).min(1),
+    }),
+  })
+  .superRefine((m, ctx) => {
+    const seen = new Set<string>();
+    for (const name of [...m.numeric, ...m.categorical]) {
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `field "${name}" is mapped twice` });
+      seen.add(name);
+    }
+    if (seen.has(m.outcome.field)) ctx.addIssue({ code: 'custom', message: `the outcome field "${m.outcome.field}" cannot also be a model input` });
+    const overlap = m.outcome.converted.filter((v) => m.outcome.lost.includes(v));
+    if (overlap.length) ctx.addIssue({ code: 'custom', message: `outcome values ${overlap.join(', ')} are both converted and lost` });
+  });
+
+export const Mapping = z.object({
+  crm: z.enum(['hubspot', 'salesforce']),
+  leadScore: LeadScoreMapping,
+});
+export type Mapping = z.infer<typeof Mapping>;
+export type LeadScoreMapping = z.infer<typeof LeadScoreMapping>;
+
+export class MappingError extends Error {
+  override readonly name = 'MappingError';
+}
+
+export function parseMapping(input: unknown): Mapping {
+  const parsed = Mapping.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'mapping'}: ${i.message}`);
+    throw new MappingError(`invalid field mapping: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** The model inputs actually used: mapped fields minus excluded ones. */
+export function modelInputs(m: LeadScoreMapping): { numeric: string[]; categorical: string[] } {
+  const excluded = new Set(m.exclude);
+  return { numeric: m.numeric.filter((f) => !excluded.has(f)), categorical: m.categorical.filter((f) => !excluded.has(f)) };
+}

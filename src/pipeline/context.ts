@@ -1,0 +1,24 @@
+/**
+ * What one tenant's cycle works with. The CLI, the server and the tests build it; the pipeline stages
+ * only read from it.
+ */
+import type { Connector } from '../../connectors/connector.ts';
+import type { Mapping } from '../mapping/index.ts';
+import type { Store, Tenant } from '../store/types.ts';
+
+export type ProgressEvent =
+  | { stage: 'sync'; objectType: string; records: number; pages: number }
+  | { stage: 'train'; message: string }
+  | { stage: 'score'; done: number; total: number }
+  | { stage: 'write'; done: number; total: number };
+
+export interface PipelineContext {
+  store: Store;
+  tenant: Tenant;
+  connector: Connector;
+  mapping: Mapping;
+  /** Seed for every random choice in training, so a re-run reproduces the same model. */
+  seed: number;
+  log: (message: string) => void;
+  onProgress?: (event: ProgressEvent) => void;
+}

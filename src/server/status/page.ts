@@ -1,0 +1,70 @@
+/**
+ * The status page: the latest cycle summary, a chart of the score distribution and the last runs.
+ * Server-rendered HTML with an inline SVG chart, so it needs no script and no asset pipeline.
+ */
+import { html, raw } from 'hono/html';
+import type { ScoreBand } from '../../pipeline/report.ts';
+import type { RunRow, Tenant } from '../../store/types.ts';
+
+export interface TenantStatus {
+  tenant: Tenant;
+  runs: RunRow[];
+  bands: ScoreBand[];
+}
+
+function histogram(bands: ScoreBand[]): string {
+  const width = 420;
+  const height = 160;
+  const max = Math.max(1, ...bands.map((b) => b.count));
+  const barWidth = width / bands.length;
+  const bars = bands
+    .map((b, i) => {
+      const h = Math.round((b.count / max) * (height - 30));
+      const x = i * barWidth + 4;
+      return `<rect x="${x}" y="${height - 20 - h}" width="${barWidth - 8}" height="${h}" fill="#3b82f6"><title>${b.from}-${b.to}: ${b.count}</title></rect>` +
+        `<text x="${x + (barWidth - 8) / 2}" y="${height - 6}" font-size="10" text-anchor="middle">${b.from}</text>` +
+        `<text x="${x + (barWidth - 8) / 2}" y="${height - 24 - h}" font-size="10" text-anchor="middle">${b.count}</text>`;
+    })
+    .join('');
+  return `<svg role="img" aria-label="score distribution" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${bars}</svg>`;
+}
+
+function summaryLines(run: RunRow | undefined): string[] {
+  if (!run) return ['No cycle has run yet.'];
+  const s = run.summary as Record<string, any>;
+  const lines: string[] = [`Run #${run.id}: ${run.status}, ${((s.durationMs ?? 0) / 1000).toFixed(1)} s, started ${run.startedAt}`];
+  for (const [objectType, r] of Object.entries((s.synced ?? {}) as Record<string, any>)) {
+    lines.push(`${objectType}s synced: ${r.read} read, ${r.changed} new or changed, ${r.rejected} skipped`);
+  }
+  if (s.model) lines.push(`Lead score model v${s.model.activeVersion ?? '-'}: holdout ROC AUC ${typeof s.model.auc === 'number' ? s.model.auc.toFixed(3) : 'n/a'}`);
+  if (s.scoring) lines.push(`Scored ${s.scoring.scored} of ${s.scoring.open} open contacts`);
+  if (s.write) lines.push(`Written back: ${s.write.written}; rejected by the CRM: ${s.write.failed}; still queued: ${s.write.stillPending}`);
+  else lines.push(`Would write ${s.changes ?? 0} contacts (shadow mode or dry run)`);
+  if (s.api) lines.push(`API calls: ${s.api.calls} (${s.api.retries} retries, ${s.api.throttled} throttled)`);
+  if (s.error) lines.push(`Error: ${s.error}`);
+  return lines;
+}
+
+export function renderStatusPage(statuses: TenantStatus[]) {
+  return html`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>crm-signals status</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse}td,th{padding:.25rem .75rem;border-bottom:1px solid #ddd;text-align:left}section{margin-bottom:2.5rem}</style></head>
+<body>
+<h1>crm-signals</h1>
+${statuses.map(
+  (s) => html`<section data-tenant="${s.tenant.id}">
+  <h2>${s.tenant.name} <small>(${s.tenant.crm}, ${s.tenant.mode})</small></h2>
+  <ul>${summaryLines(s.runs[0]).map((l) => html`<li>${l}</li>`)}</ul>
+  <h3>Lead score distribution</h3>
+  ${raw(histogram(s.bands))}
+  <h3>Last runs</h3>
+  <table><thead><tr><th>#</th><th>status</th><th>started</th><th>duration</th><th>API calls</th><th>written</th></tr></thead>
+  <tbody>${s.runs.map((r) => {
+    const sum = r.summary as Record<string, any>;
+    return html`<tr><td>${r.id}</td><td>${r.status}</td><td>${r.startedAt}</td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${sum.write?.written ?? '-'}</td></tr>`;
+  })}</tbody></table>
+</section>`,
+)}
+</body></html>`;
+}

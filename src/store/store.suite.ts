@@ -1,0 +1,525 @@
+/**
+ * One behaviour suite for every engine: store.test.ts runs it on PGlite (in memory) and, when
+ * TEST_DATABASE_URL is set, on a PostgreSQL server. One store per engine is shared by all tests (a PGlite
+ * instance costs ~3 s and hundreds of MB); each test works in its own random tenants.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CanonicalRecord, ObjectType } from '../domain/records.ts';
+import type { Db } from './db.ts';
+import { migrate } from './migrate.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+import type { PageWrite, Store } from './types.ts';
+
+export interface SuiteTarget {
+  store: Store;
+  db: Db;
+  /** Drops what the target created (a schema on a server); the suite closes the store afterwards. */
+  cleanup?: () => Promise<void>;
+}
+
+type Rec = CanonicalRecord & { inputHash: string };
+
+export function rec(externalId: string, inputHash: string, extra: Partial<Rec> = {}): Rec {
+  return {
+    objectType: 'contact',
+    externalId,
+    modifiedAt: '2024-05-01T10:00:00.000Z',
+    properties: { email: `${externalId}@example.com`, lifecyclestage: 'lead' },
+    associations: {},
+    inputHash,
+    ...extra,
+  };
+}
+
+export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>): void {
+  describe(label, () => {
+    let target: SuiteTarget;
+    let store: Store;
+
+    beforeAll(async () => {
+      target = await open();
+      store = target.store;
+    });
+
+    afterAll(async () => {
+      if (!target) return;
+      try {
+        await target.cleanup?.();
+      } finally {
+        await target.store.close();
+      }
+    });
+
+    async function tenant(crm: 'hubspot' | 'salesforce' = 'hubspot'): Promise<string> {
+      const id = `t-${randomUUID()}`;
+      await store.upsertTenant({ id, crm, name: `Tenant ${id}`, mode: 'shadow', accountId: null });
+      return id;
+    }
+
+    function page(runId: number, records: Rec[], extra: Partial<PageWrite> = {}): PageWrite {
+      return { runId, objectType: 'contact', records, rejected: [], checkpoint: { phase: 'initial', after: String(records.length) }, ...extra };
+    }
+
+    /* ---------------------------------------------------------------- schema */
+
+    it('migrations are recorded once and re-running them applies nothing', async () => {
+      const again = await migrate(target.db);
+      expect(again.applied).toEqual([]);
+      expect(again.current).toBe(MIGRATIONS.at(-1)?.version);
+      const { rows } = await target.db.query('SELECT version, name FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+    });
+
+    /* ---------------------------------------------------------------- tenants, credentials, runs */
+
+    it('upserts and reads tenants', async () => {
+      const id = await tenant('salesforce');
+      const updated = await store.upsertTenant({ id, crm: 'salesforce', name: 'Acme', mode: 'live', accountId: '00D000000000001' });
+      expect(updated).toMatchObject({ id, crm: 'salesforce', name: 'Acme', mode: 'live', accountId: '00D000000000001' });
+      expect(new Date(updated.createdAt).toISOString()).toBe(updated.createdAt);
+      expect(await store.getTenant(id)).toEqual(updated);
+      expect(await store.getTenant('no-such-tenant')).toBeNull();
+      expect((await store.listTenants()).map((t) => t.id)).toContain(id);
+    });
+
+    it('stores credentials encrypted: the raw column never holds the token', async () => {
+      const id = await tenant();
+      const token = `pat-na1-${randomUUID()}`;
+      const credentials = { accessToken: token, refreshToken: `refresh-${randomUUID()}`, expiresAt: 1_900_000_000_000 };
+      await store.saveCredentials(id, credentials);
+      expect(await store.loadCredentials(id)).toEqual(credentials);
+
+      const { rows } = await target.db.query('SELECT sealed FROM credentials WHERE tenant_id = $1', [id]);
+      const raw = String(rows[0]?.sealed);
+      expect(raw).toMatch(/^v1\./);
+      for (const needle of [token, credentials.refreshToken, Buffer.from(token).toString('base64'), Buffer.from(token).toString('base64url'), 'accessToken']) {
+        expect(raw).not.toContain(needle);
+      }
+      // Sealing is randomised: the same credentials never give the same bytes twice.
+      await store.saveCredentials(id, credentials);
+      const again = await target.db.query('SELECT sealed FROM credentials WHERE tenant_id = $1', [id]);
+      expect(String(again.rows[0]?.sealed)).not.toBe(raw);
+
+      expect(await store.loadCredentials(await tenant())).toBeNull();
+    });
+
+    it('sealed credentials copied to another tenant do not open, and the error holds no secret', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const token = `secret-${randomUUID()}`;
+      await store.saveCredentials(a, { accessToken: token });
+      await target.db.query('INSERT INTO credentials (tenant_id, sealed) SELECT $2, sealed FROM credentials WHERE tenant_id = $1', [a, b]);
+      const error = await store.loadCredentials(b).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(error?.message).toMatch(/could not be decrypted/);
+      expect(`${error?.message} ${error?.stack}`).not.toContain(token);
+    });
+
+    it('tracks runs and marks the ones left running as interrupted', async () => {
+      const id = await tenant();
+      const r1 = await store.startRun(id, 'sync');
+      const r2 = await store.startRun(id, 'score');
+      expect(r2).toBeGreaterThan(r1);
+      await store.finishRun(id, r1, 'succeeded', { records: 3, note: 'ok\u0000' });
+      expect(await store.markInterruptedRuns(id)).toBe(1);
+      const runs = await store.listRuns(id, 10);
+      expect(runs.map((r) => [r.id, r.status])).toEqual([
+        [r2, 'interrupted'],
+        [r1, 'succeeded'],
+      ]);
+      expect(runs[1]?.summary).toEqual({ records: 3, note: 'ok' });
+      expect(runs[1]?.finishedAt).not.toBeNull();
+      expect(await store.listRuns(id, 1)).toHaveLength(1);
+      await expect(store.finishRun(await tenant(), r1, 'failed', {})).rejects.toThrow(/does not exist/);
+    });
+
+    it('refuses data for a tenant that does not exist', async () => {
+      await expect(store.startRun(`missing-${randomUUID()}`, 'sync')).rejects.toThrow();
+    });
+
+    /* ---------------------------------------------------------------- savePage */
+
+    it('savePage reports new and changed records, stores them and the checkpoint', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'sync');
+      expect(await store.getCheckpoint(id, 'contact')).toBeNull();
+
+      const first = await store.savePage(id, page(run, [rec('1', 'h1'), rec('2', 'h2'), rec('3', 'h3')], { checkpoint: { phase: 'initial', after: 'p2', startedAt: '2024-05-01T00:00:00Z' } }));
+      expect(first).toEqual({ changedIds: ['1', '2', '3'], unchanged: 0, rejected: 0 });
+      expect(await store.getCheckpoint(id, 'contact')).toEqual({ phase: 'initial', after: 'p2', startedAt: '2024-05-01T00:00:00Z' });
+
+      // Same hashes (other properties may change): unchanged; a changed hash and a new id: changed.
+      const second = await store.savePage(
+        id,
+        page(run, [
+          rec('1', 'h1', { properties: { email: 'new@example.com' }, modifiedAt: '2024-05-02T00:00:00.000Z' }),
+          rec('2', 'h2-changed', { modifiedAt: '2024-05-02T00:00:00.000Z' }),
+          rec('3', 'h3'),
+          rec('4', 'h4'),
+        ], { checkpoint: { phase: 'incremental', since: '2024-05-02T00:00:00.000Z' } }),
+      );
+      expect(second).toEqual({ changedIds: ['2', '4'], unchanged: 2, rejected: 0 });
+      expect(await store.getCheckpoint(id, 'contact')).toEqual({ phase: 'incremental', since: '2024-05-02T00:00:00.000Z' });
+      expect(await store.countRecords(id, 'contact')).toBe(4);
+
+      const [one] = await store.getRecords(id, 'contact', ['1']);
+      expect(one).toMatchObject({ externalId: '1', objectType: 'contact', properties: { email: 'new@example.com' }, inputHash: 'h1', modifiedAt: '2024-05-02T00:00:00.000Z' });
+      expect(Number.isNaN(Date.parse(one?.syncedAt ?? ''))).toBe(false);
+
+      // An undefined checkpoint leaves the stored one alone.
+      await store.savePage(id, page(run, [rec('5', 'h5')], { checkpoint: undefined }));
+      expect(await store.getCheckpoint(id, 'contact')).toEqual({ phase: 'incremental', since: '2024-05-02T00:00:00.000Z' });
+      // Checkpoints are per object type.
+      expect(await store.getCheckpoint(id, 'deal')).toBeNull();
+    });
+
+    it('savePage keeps the last copy of a duplicated id and never lets an older copy overwrite a newer one', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'sync');
+      const result = await store.savePage(id, page(run, [rec('d', 'old'), rec('e', 'e1'), rec('d', 'new', { properties: { email: 'last' } })]));
+      expect(result.changedIds.sort()).toEqual(['d', 'e']);
+      expect((await store.getRecords(id, 'contact', ['d']))[0]?.properties).toEqual({ email: 'last' });
+
+      const stale = await store.savePage(id, page(run, [rec('e', 'e0', { modifiedAt: '2023-01-01T00:00:00.000Z', properties: { email: 'stale' } })]));
+      expect(stale).toEqual({ changedIds: [], unchanged: 1, rejected: 0 });
+      expect((await store.getRecords(id, 'contact', ['e']))[0]).toMatchObject({ inputHash: 'e1', modifiedAt: '2024-05-01T10:00:00.000Z' });
+    });
+
+    it('savePage rejects what it cannot keep, with reasons, and the page goes on', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'sync');
+      const result = await store.savePage(
+        id,
+        page(
+          run,
+          [
+            rec('ok', 'h'),
+            rec('', 'h'),
+            rec('bad-time', 'h', { modifiedAt: 'yesterday-ish' }),
+            rec('x'.repeat(5000), 'h'),
+            { ...rec('wrong-type', 'h'), objectType: 'deal' },
+            rec('sf-time', 'h', { modifiedAt: '2024-01-02T03:04:05.000+0000' }),
+            rec('epoch', 'h', { modifiedAt: '1714557600000' }),
+          ],
+          { rejected: [{ objectType: 'contact', externalId: '99', reason: 'email is not an email\u0000' }, { objectType: 'contact', externalId: null, reason: 'no id' }] },
+        ),
+      );
+      expect(result.changedIds).toEqual(['ok', 'sf-time', 'epoch']);
+      expect(result.rejected).toBe(6);
+      const rejected = await store.rejectedRecords(id, run);
+      expect(rejected.slice(0, 2)).toEqual([
+        { objectType: 'contact', externalId: '99', reason: 'email is not an email' },
+        { objectType: 'contact', externalId: null, reason: 'no id' },
+      ]);
+      expect(rejected.map((r) => r.reason).join('\n')).toMatch(/missing externalId[\s\S]*invalid modifiedAt "yesterday-ish"[\s\S]*longer than 1000[\s\S]*type "deal"/);
+      const times = await store.getRecords(id, 'contact', ['sf-time', 'epoch']);
+      expect(times.map((r) => r.modifiedAt)).toEqual(['2024-05-01T10:00:00.000Z', '2024-01-02T03:04:05.000Z']);
+      expect(await store.rejectedRecords(id, run + 100_000)).toEqual([]);
+    });
+
+    it('savePage is atomic: a failing page leaves neither records nor checkpoint', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'sync');
+      await store.savePage(id, page(run, [rec('kept', 'h')], { checkpoint: { phase: 'initial', after: 'before' } }));
+
+      // 1,200 records (three multi-row statements) succeed, then the rejected row's unknown run fails the page.
+      const many = Array.from({ length: 1200 }, (_, i) => rec(`n${i}`, `h${i}`));
+      await expect(
+        store.savePage(id, { runId: run + 1_000_000, objectType: 'contact', records: many, rejected: [{ objectType: 'contact', externalId: 'z', reason: 'r' }], checkpoint: { phase: 'initial', after: 'after' } }),
+      ).rejects.toThrow();
+      expect(await store.countRecords(id, 'contact')).toBe(1);
+      expect(await store.getCheckpoint(id, 'contact')).toEqual({ phase: 'initial', after: 'before' });
+      // The store is still usable after the rollback.
+      const retry = await store.savePage(id, page(run, many, { checkpoint: { phase: 'initial', after: 'after' } }));
+      expect(retry.changedIds).toHaveLength(1200);
+      expect(await store.getCheckpoint(id, 'contact')).toEqual({ phase: 'initial', after: 'after' });
+    });
+
+    it('stores untrusted CRM values: 100 kB strings, odd unicode, NUL characters', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'sync');
+      const big = 'é🙂'.repeat(34_000); // ~100 k UTF-16 units, ~200 kB of UTF-8
+      const odd = 'Zoë ‮RTL‬ 👩‍👩‍👧 e\u0301 \u200b\ufeff \u2028\u2029 \u0001\u001f\u007f 𝔘𝔫𝔦 "quoted" \\u0000 \'; DROP TABLE records; --';
+      const records: Rec[] = [
+        rec('big', 'h', { properties: { notes: big, odd, empty: '', missing: null } }),
+        rec('nul\u0000id', 'h', { properties: { 'key\u0000with-nul': 'value\u0000with\u0000nul', lone: 'a\ud800b', ok: 'x' }, associations: { deal: ['d\u00001'] } }),
+        rec('deal-lines', 'h', {
+          lineItems: [{ id: 'li1', productId: null, name: 'Widget ✓', quantity: 2, price: 9.99 }],
+          associations: { contact: ['1', '2'] },
+        }),
+      ];
+      const result = await store.savePage(id, page(run, records, { checkpoint: { phase: 'initial', after: 'cursor\u0000x', startedAt: odd } }));
+      expect(result.changedIds).toEqual(['big', 'nulid', 'deal-lines']);
+      const byId = new Map((await store.getRecords(id, 'contact')).map((r) => [r.externalId, r]));
+      expect(byId.get('big')?.properties).toEqual({ notes: big, odd, empty: '', missing: null });
+      expect(byId.get('nulid')?.properties).toEqual({ 'keywith-nul': 'valuewithnul', lone: 'a\ufffdb', ok: 'x' });
+      expect(byId.get('nulid')?.associations).toEqual({ deal: ['d1'] });
+      expect(byId.get('deal-lines')?.lineItems).toEqual([{ id: 'li1', productId: null, name: 'Widget ✓', quantity: 2, price: 9.99 }]);
+      expect(byId.get('big')?.lineItems).toBeUndefined();
+      expect(await store.getCheckpoint(id, 'contact')).toEqual({ phase: 'initial', after: 'cursorx', startedAt: odd });
+    });
+
+    it('getRecords filters by ids and object type', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'sync');
+      await store.savePage(id, page(run, [rec('a', 'h'), rec('b', 'h'), rec('c', 'h')]));
+      await store.savePage(id, { runId: run, objectType: 'deal', records: [{ ...rec('a', 'h'), objectType: 'deal' }], rejected: [], checkpoint: null });
+      expect((await store.getRecords(id, 'contact', ['c', 'a', 'zz'])).map((r) => r.externalId)).toEqual(['a', 'c']);
+      expect(await store.getRecords(id, 'contact', [])).toEqual([]);
+      expect((await store.getRecords(id, 'deal')).map((r) => [r.objectType, r.externalId])).toEqual([['deal', 'a']]);
+      expect(await store.countRecords(id, 'deal')).toBe(1);
+      expect(await store.countRecords(id, 'ticket')).toBe(0);
+      expect(await store.getCheckpoint(id, 'deal')).toBeNull();
+    });
+
+    it('saves a 5,000-record page in one call', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'sync');
+      const records = Array.from({ length: 5000 }, (_, i) =>
+        rec(String(100000 + i), `h${i}`, { properties: { email: `c${i}@example.com`, firstname: `First ${i}`, lastname: 'Last', company: 'Acme', jobtitle: 'VP', num_employees: String(i), lifecyclestage: 'lead' } }),
+      );
+      const started = performance.now();
+      const result = await store.savePage(id, page(run, records));
+      const firstMs = performance.now() - started;
+      const again = performance.now();
+      const second = await store.savePage(id, page(run, records));
+      const secondMs = performance.now() - again;
+      console.info(`[store] ${store.engine}: savePage of 5,000 new records ${firstMs.toFixed(0)} ms, unchanged re-save ${secondMs.toFixed(0)} ms`);
+      expect(result.changedIds).toHaveLength(5000);
+      expect(second).toEqual({ changedIds: [], unchanged: 5000, rejected: 0 });
+      expect(await store.countRecords(id, 'contact')).toBe(5000);
+    });
+
+    /* ---------------------------------------------------------------- models */
+
+    it('versions models per tenant and kind and promotes one active at a time', async () => {
+      const id = await tenant();
+      expect(await store.getActiveModel(id, 'leadScore')).toBeNull();
+      const v1 = await store.saveModel(id, { kind: 'leadScore', status: 'candidate', metrics: { auc: 0.8 }, model: { trees: [1, 2, 3] }, trainedOn: { labelled: 100 } });
+      const v2 = await store.saveModel(id, { kind: 'leadScore', status: 'candidate', metrics: { auc: 0.85 }, model: { trees: [4] }, trainedOn: { labelled: 150 } });
+      const s1 = await store.saveModel(id, { kind: 'segments', status: 'candidate', metrics: {}, model: { k: 4 }, trainedOn: {} });
+      expect([v1, v2, s1]).toEqual([1, 2, 1]);
+
+      await store.promoteModel(id, 'leadScore', v1);
+      expect(await store.getActiveModel(id, 'leadScore')).toMatchObject({ version: 1, status: 'active', model: { trees: [1, 2, 3] }, metrics: { auc: 0.8 }, trainedOn: { labelled: 100 } });
+      await store.promoteModel(id, 'leadScore', v2);
+      await store.promoteModel(id, 'leadScore', v2); // idempotent
+      expect((await store.getActiveModel(id, 'leadScore'))?.version).toBe(2);
+      const v3 = await store.saveModel(id, { kind: 'leadScore', status: 'rejected', metrics: { auc: 0.7 }, model: null, trainedOn: {} });
+      const listed = await store.listModels(id, 'leadScore');
+      expect(listed.map((m) => [m.version, m.status])).toEqual([
+        [v3, 'rejected'],
+        [2, 'active'],
+        [1, 'retired'],
+      ]);
+      expect(listed[0]).not.toHaveProperty('model');
+      expect((await store.getActiveModel(id, 'segments'))).toBeNull();
+
+      // Saving straight as active retires the previous active model.
+      const v4 = await store.saveModel(id, { kind: 'leadScore', status: 'active', metrics: {}, model: { m: 4 }, trainedOn: {} });
+      expect((await store.getActiveModel(id, 'leadScore'))?.version).toBe(v4);
+      expect((await store.listModels(id, 'leadScore')).filter((m) => m.status === 'active')).toHaveLength(1);
+
+      await expect(store.promoteModel(id, 'leadScore', 99)).rejects.toThrow(/no leadScore model version 99/);
+    });
+
+    it('numbers concurrent saveModel calls without collisions', async () => {
+      const id = await tenant();
+      const versions = await Promise.all(Array.from({ length: 5 }, () => store.saveModel(id, { kind: 'k', status: 'candidate', metrics: {}, model: {}, trainedOn: {} })));
+      expect(versions.sort()).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    /* ---------------------------------------------------------------- signals */
+
+    it('latestSignals returns the newest row per record', async () => {
+      const id = await tenant();
+      const r1 = await store.startRun(id, 'score');
+      const r2 = await store.startRun(id, 'score');
+      await store.saveSignals(id, r1, [
+        { objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 1, value: { score: 10, reasons: ['x'] }, inputHash: 'h1' },
+        { objectType: 'contact', externalId: 'b', signal: 'leadScore', modelVersion: 1, value: { score: 20 }, inputHash: 'h1' },
+        { objectType: 'contact', externalId: 'a', signal: 'segment', modelVersion: 1, value: 'Enterprise', inputHash: 'h1' },
+        { objectType: 'deal', externalId: 'a', signal: 'leadScore', modelVersion: 1, value: 99, inputHash: 'h1' },
+      ]);
+      await store.saveSignals(id, r2, [{ objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 2, value: { score: 55 }, inputHash: 'h2' }]);
+      await store.saveSignals(id, r2, []);
+
+      const latest = await store.latestSignals(id, 'contact', 'leadScore');
+      expect([...latest.keys()].sort()).toEqual(['a', 'b']);
+      expect(latest.get('a')).toEqual({ objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 2, value: { score: 55 }, inputHash: 'h2' });
+      expect(latest.get('b')?.value).toEqual({ score: 20 });
+      expect((await store.latestSignals(id, 'contact', 'segment')).get('a')?.value).toBe('Enterprise');
+      expect((await store.latestSignals(id, 'deal', 'leadScore')).get('a')?.value).toBe(99);
+      expect((await store.latestSignals(id, 'ticket', 'leadScore')).size).toBe(0);
+    });
+
+    /* ---------------------------------------------------------------- outbox, written values, audit */
+
+    it('enqueue replaces the pending item of a record', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'write');
+      const n = await store.enqueue(id, run, [
+        { objectType: 'contact', externalId: 'a', properties: { score: '10' }, previous: { score: null }, modelVersion: 1 },
+        { objectType: 'contact', externalId: 'b', properties: { score: '20' }, previous: { score: null }, modelVersion: 1 },
+        { objectType: 'contact', externalId: 'b', properties: { score: '21' }, previous: { score: null }, modelVersion: 1 },
+        { objectType: 'contact', externalId: 'c', properties: {}, previous: {}, modelVersion: 1 },
+        { objectType: 'deal', externalId: 'a', properties: { recs: 'x' }, previous: {}, modelVersion: null },
+      ]);
+      expect(n).toBe(3);
+      expect(await store.countPending(id)).toBe(3);
+
+      const run2 = await store.startRun(id, 'write');
+      await store.enqueue(id, run2, [{ objectType: 'contact', externalId: 'a', properties: { score: '11', reasons: 'r' }, previous: { score: null, reasons: null }, modelVersion: 2 }]);
+      expect(await store.countPending(id)).toBe(3);
+      const pending = await store.pendingOutbox(id, 'contact', 10);
+      expect(pending.map((p) => [p.externalId, p.properties, p.modelVersion, p.runId])).toEqual([
+        ['a', { score: '11', reasons: 'r' }, 2, run2],
+        ['b', { score: '21' }, 1, run],
+      ]);
+      expect(pending[0]).toMatchObject({ attempts: 0, previous: { score: null, reasons: null } });
+      expect(await store.pendingOutbox(id, 'contact', 1)).toHaveLength(1);
+      expect((await store.pendingOutbox(id, 'deal', 10)).map((p) => p.modelVersion)).toEqual([null]);
+    });
+
+    it('completeOutbox marks done, audits each property, and updates written values and stamps', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'write');
+      await store.enqueue(id, run, [
+        { objectType: 'contact', externalId: 'a', properties: { score: '42', reasons: '+ fit' }, previous: { score: null, reasons: null }, modelVersion: 3 },
+        { objectType: 'contact', externalId: 'b', properties: { score: '7' }, previous: { score: null }, modelVersion: 3 },
+      ]);
+      const [a, b] = await store.pendingOutbox(id, 'contact', 10);
+      if (!a || !b) throw new Error('expected two items');
+      await store.completeOutbox(id, run, [
+        { id: a.id, modifiedAt: '2024-06-01T12:00:00.123Z' },
+        { id: b.id, modifiedAt: null },
+      ]);
+      expect(await store.countPending(id)).toBe(0);
+      expect(await store.writtenValues(id, 'contact')).toEqual(
+        new Map([
+          ['a', { score: '42', reasons: '+ fit' }],
+          ['b', { score: '7' }],
+        ]),
+      );
+      expect(await store.ownWriteStamps(id, 'contact')).toEqual(new Map([['a', '2024-06-01T12:00:00.123Z']]));
+      const audit = await store.audit(id);
+      expect(audit.map((r) => [r.externalId, r.property, r.oldValue, r.newValue, r.modelVersion, r.runId]).sort()).toEqual([
+        ['a', 'reasons', null, '+ fit', 3, run],
+        ['a', 'score', null, '42', 3, run],
+        ['b', 'score', null, '7', 3, run],
+      ]);
+
+      // Completing again writes nothing more.
+      await store.completeOutbox(id, run, [{ id: a.id, modifiedAt: '2024-06-01T12:00:00.123Z' }]);
+      expect(await store.countAudit(id)).toBe(3);
+
+      // The next write of `a` changes one property: the audit keeps the old value, the stamp moves for the whole record.
+      const run2 = await store.startRun(id, 'write');
+      await store.enqueue(id, run2, [{ objectType: 'contact', externalId: 'a', properties: { score: '50' }, previous: { score: '42' }, modelVersion: 4 }]);
+      const [next] = await store.pendingOutbox(id, 'contact', 10);
+      await store.completeOutbox(id, run2, [{ id: next?.id ?? -1, modifiedAt: '2024-06-02T08:00:00.000+0000' }]);
+      expect((await store.writtenValues(id, 'contact')).get('a')).toEqual({ score: '50', reasons: '+ fit' });
+      expect((await store.ownWriteStamps(id, 'contact')).get('a')).toBe('2024-06-02T08:00:00.000+0000');
+      const latest = await store.audit(id, { runId: run2 });
+      expect(latest.map((r) => [r.property, r.oldValue, r.newValue, r.modelVersion])).toEqual([['score', '42', '50', 4]]);
+      expect(await store.audit(id, { limit: 2 })).toHaveLength(2);
+      expect((await store.audit(id))[0]?.runId).toBe(run2); // newest first
+      expect(await store.countAudit(id)).toBe(4);
+    });
+
+    it('failOutbox keeps retryable items pending and fails the others', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'write');
+      await store.enqueue(id, run, [
+        { objectType: 'contact', externalId: 'r', properties: { score: '1' }, previous: {}, modelVersion: 1 },
+        { objectType: 'contact', externalId: 'f', properties: { score: '2' }, previous: {}, modelVersion: 1 },
+      ]);
+      const [r, f] = await store.pendingOutbox(id, 'contact', 10);
+      if (!r || !f) throw new Error('expected two items');
+      await store.failOutbox(id, [
+        { id: r.id, error: '429 Too Many Requests', retryable: true },
+        { id: f.id, error: 'INVALID_FIELD: score\u0000 (Authorization: Bearer abcdefghijklmnop)', retryable: false },
+      ]);
+      const pending = await store.pendingOutbox(id, 'contact', 10);
+      expect(pending.map((p) => [p.externalId, p.attempts])).toEqual([['r', 1]]);
+      await store.failOutbox(id, [{ id: r.id, error: 'again', retryable: true }]);
+      expect((await store.pendingOutbox(id, 'contact', 10))[0]?.attempts).toBe(2);
+
+      const { rows } = await target.db.query('SELECT status, last_error, attempts FROM outbox WHERE tenant_id = $1 AND id = $2', [id, f.id]);
+      expect(rows[0]).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(String(rows[0]?.last_error)).toMatch(/^INVALID_FIELD: score \(Authorization: Bearer \[redacted\]\)$/);
+
+      // A failed item does not block a new write for the record; completing a failed item does nothing.
+      await store.enqueue(id, run, [{ objectType: 'contact', externalId: 'f', properties: { score: '3' }, previous: {}, modelVersion: 1 }]);
+      expect(await store.countPending(id)).toBe(2);
+      await store.completeOutbox(id, run, [{ id: f.id, modifiedAt: null }]);
+      expect(await store.countAudit(id)).toBe(0);
+    });
+
+    /* ---------------------------------------------------------------- isolation */
+
+    it('isolates tenants: A never sees or changes B', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const ra = await store.startRun(a, 'sync');
+      const rb = await store.startRun(b, 'sync');
+      await store.savePage(a, page(ra, [rec('same', 'ha', { properties: { owner: 'A' } })], { checkpoint: { owner: 'A' }, rejected: [{ objectType: 'contact', externalId: 'x', reason: 'A' }] }));
+      await store.savePage(b, page(rb, [rec('same', 'hb', { properties: { owner: 'B' } }), rec('only-b', 'hb')], { checkpoint: { owner: 'B' } }));
+      await store.saveSignals(b, rb, [{ objectType: 'contact', externalId: 'same', signal: 'leadScore', modelVersion: 1, value: 'B', inputHash: 'hb' }]);
+      await store.saveModel(b, { kind: 'leadScore', status: 'active', metrics: {}, model: 'B', trainedOn: {} });
+      await store.saveCredentials(b, { token: 'B' });
+      await store.enqueue(b, rb, [{ objectType: 'contact', externalId: 'same', properties: { score: 'B' }, previous: {}, modelVersion: 1 }]);
+      const [itemB] = await store.pendingOutbox(b, 'contact', 10);
+      if (!itemB) throw new Error('expected an item');
+
+      expect((await store.getRecords(a, 'contact')).map((r) => r.properties.owner)).toEqual(['A']);
+      expect(await store.countRecords(a, 'contact')).toBe(1);
+      expect(await store.getCheckpoint(a, 'contact')).toEqual({ owner: 'A' });
+      expect(await store.rejectedRecords(a, rb)).toEqual([]);
+      expect(await store.rejectedRecords(b, ra)).toEqual([]);
+      expect((await store.latestSignals(a, 'contact', 'leadScore')).size).toBe(0);
+      expect(await store.getActiveModel(a, 'leadScore')).toBeNull();
+      expect(await store.listModels(a, 'leadScore')).toEqual([]);
+      expect(await store.loadCredentials(a)).toBeNull();
+      expect(await store.pendingOutbox(a, 'contact', 10)).toEqual([]);
+      expect(await store.countPending(a)).toBe(0);
+      expect((await store.listRuns(a, 10)).map((r) => r.id)).toEqual([ra]);
+
+      // A's hands on B's ids change nothing.
+      await store.completeOutbox(a, ra, [{ id: itemB.id, modifiedAt: '2024-01-01T00:00:00Z' }]);
+      await store.failOutbox(a, [{ id: itemB.id, error: 'x', retryable: false }]);
+      await expect(store.promoteModel(a, 'leadScore', 1)).rejects.toThrow();
+      await expect(store.finishRun(a, rb, 'failed', {})).rejects.toThrow();
+      expect(await store.markInterruptedRuns(a)).toBe(1);
+      expect((await store.listRuns(b, 10))[0]?.status).toBe('running');
+      expect(await store.countPending(b)).toBe(1);
+      expect(await store.countAudit(a)).toBe(0);
+      expect(await store.countAudit(b)).toBe(0);
+      expect((await store.writtenValues(a, 'contact')).size).toBe(0);
+
+      await store.completeOutbox(b, rb, [{ id: itemB.id, modifiedAt: '2024-01-01T00:00:00Z' }]);
+      expect(await store.audit(a)).toEqual([]);
+      expect(await store.ownWriteStamps(a, 'contact')).toEqual(new Map());
+      expect((await store.writtenValues(a, 'contact')).size).toBe(0);
+      expect(await store.countAudit(b)).toBe(1);
+      expect((await store.writtenValues(b, 'contact')).get('same')).toEqual({ score: 'B' });
+    });
+
+    it('object types are separate namespaces', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'sync');
+      const types: ObjectType[] = ['contact', 'deal', 'ticket'];
+      for (const objectType of types) {
+        await store.savePage(id, { runId: run, objectType, records: [{ ...rec('1', objectType), objectType }], rejected: [], checkpoint: { objectType } });
+      }
+      for (const objectType of types) {
+        expect((await store.getRecords(id, objectType)).map((r) => r.inputHash)).toEqual([objectType]);
+        expect(await store.getCheckpoint(id, objectType)).toEqual({ objectType });
+      }
+    });
+  });
+}

@@ -1,0 +1,609 @@
+/**
+ * The Store on either engine. Every query names its tenant; values from a CRM pass through sanitize.ts
+ * before they reach PostgreSQL.
+ */
+import type { CanonicalRecord, LineItem, ObjectType, PropertyValue, RejectedRecord } from '../domain/records.ts';
+import type { Sealer } from './crypto.ts';
+import type { Db, Queryable, Row } from './db.ts';
+import { cleanText, cleanTruncated, redactSecrets, toJsonb } from './sanitize.ts';
+import { int, intOrNull, iso, isoOrNull, multiRow, normalizeTimestamp, object, text, textOrNull } from './sql.ts';
+import type {
+  AuditRow,
+  ModelStatus,
+  OutboxInput,
+  OutboxItem,
+  PageWrite,
+  PageWriteResult,
+  RunRow,
+  SignalRow,
+  Store,
+  StoredModel,
+  StoredRecord,
+  Tenant,
+  TenantMode,
+} from './types.ts';
+
+/** Longer ids cannot be a CRM's and would overflow a btree index entry (~2.7 kB). */
+const MAX_ID_LENGTH = 1000;
+const MAX_REASON_LENGTH = 2000;
+const MAX_ERROR_LENGTH = 2000;
+const DEFAULT_AUDIT_LIMIT = 1000;
+
+type ValidRecord = { externalId: string; modifiedAt: string; record: CanonicalRecord & { inputHash: string } };
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function preview(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return cleanTruncated(s, 80);
+}
+
+/** Why the store cannot keep a record, or null. */
+function recordProblem(record: unknown, objectType: ObjectType): string | null {
+  if (!isPlainObject(record)) return 'record is not an object';
+  if (record.objectType !== objectType) return `record of type ${preview(record.objectType)} in a ${objectType} page`;
+  const id = record.externalId;
+  if (typeof id !== 'string' || cleanText(id).trim() === '') return 'missing externalId';
+  if (id.length > MAX_ID_LENGTH) return `externalId longer than ${MAX_ID_LENGTH} characters`;
+  if (normalizeTimestamp(record.modifiedAt) === null) return `invalid modifiedAt ${preview(record.modifiedAt)}`;
+  if (typeof record.inputHash !== 'string' || record.inputHash === '') return 'missing inputHash';
+  if (!isPlainObject(record.properties)) return 'properties is not an object';
+  if (record.associations !== undefined && record.associations !== null && !isPlainObject(record.associations)) return 'associations is not an object';
+  if (record.lineItems !== undefined && record.lineItems !== null && !Array.isArray(record.lineItems)) return 'lineItems is not an array';
+  return null;
+}
+
+function cleanId(id: string | null | undefined): string | null {
+  return typeof id === 'string' ? cleanTruncated(id, MAX_ID_LENGTH) : null;
+}
+
+/* ------------------------------------------------------------------ row mappers */
+
+function toTenant(r: Row): Tenant {
+  return {
+    id: text(r.id),
+    crm: text(r.crm) as Tenant['crm'],
+    name: text(r.name),
+    mode: text(r.mode) as TenantMode,
+    accountId: textOrNull(r.account_id),
+    createdAt: iso(r.created_at),
+  };
+}
+
+function toRun(r: Row): RunRow {
+  return {
+    id: int(r.id),
+    kind: text(r.kind),
+    status: text(r.status) as RunRow['status'],
+    startedAt: iso(r.started_at),
+    finishedAt: isoOrNull(r.finished_at),
+    summary: object(r.summary),
+  };
+}
+
+function toStoredRecord(r: Row): StoredRecord {
+  const record: StoredRecord = {
+    objectType: text(r.object_type) as ObjectType,
+    externalId: text(r.external_id),
+    modifiedAt: iso(r.modified_at),
+    properties: object<Record<string, PropertyValue>>(r.properties),
+    associations: object<Partial<Record<ObjectType, string[]>>>(r.associations),
+    inputHash: text(r.input_hash),
+    syncedAt: iso(r.synced_at),
+  };
+  if (Array.isArray(r.line_items)) record.lineItems = r.line_items as LineItem[];
+  return record;
+}
+
+function toModel(r: Row): StoredModel {
+  return {
+    kind: text(r.kind),
+    version: int(r.version),
+    status: text(r.status) as ModelStatus,
+    metrics: object(r.metrics),
+    model: r.model ?? null,
+    trainedOn: object(r.trained_on),
+    createdAt: iso(r.created_at),
+  };
+}
+
+function toOutboxItem(r: Row): OutboxItem {
+  return {
+    id: int(r.id),
+    runId: int(r.run_id),
+    objectType: text(r.object_type) as ObjectType,
+    externalId: text(r.external_id),
+    properties: object<Record<string, string>>(r.properties),
+    previous: object<Record<string, string | null>>(r.previous),
+    modelVersion: intOrNull(r.model_version),
+    attempts: int(r.attempts),
+    createdAt: iso(r.created_at),
+  };
+}
+
+function toAudit(r: Row): AuditRow {
+  return {
+    id: int(r.id),
+    runId: int(r.run_id),
+    objectType: text(r.object_type) as ObjectType,
+    externalId: text(r.external_id),
+    property: text(r.property),
+    oldValue: textOrNull(r.old_value),
+    newValue: text(r.new_value),
+    modelVersion: intOrNull(r.model_version),
+    writtenAt: iso(r.written_at),
+  };
+}
+
+const MODEL_SUMMARY_COLUMNS = 'kind, version, status, metrics, trained_on, created_at';
+
+/* ------------------------------------------------------------------ the store */
+
+export class SqlStore implements Store {
+  readonly #db: Db;
+  readonly #sealer: Sealer;
+  #closed = false;
+
+  constructor(db: Db, sealer: Sealer) {
+    this.#db = db;
+    this.#sealer = sealer;
+  }
+
+  get engine(): 'pglite' | 'postgres' {
+    return this.#db.engine;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.close();
+  }
+
+  /* -------------------------------------------------------------- tenants */
+
+  async upsertTenant(tenant: Omit<Tenant, 'createdAt'>): Promise<Tenant> {
+    const { rows } = await this.#db.query(
+      `INSERT INTO tenants (id, crm, name, mode, account_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET crm = excluded.crm, name = excluded.name, mode = excluded.mode,
+         account_id = excluded.account_id, updated_at = now()
+       RETURNING id, crm, name, mode, account_id, created_at`,
+      [cleanText(tenant.id), tenant.crm, cleanText(tenant.name), tenant.mode, tenant.accountId === null ? null : cleanText(tenant.accountId)],
+    );
+    const row = rows[0];
+    if (!row) throw new Error('upsertTenant returned no row');
+    return toTenant(row);
+  }
+
+  async getTenant(tenantId: string): Promise<Tenant | null> {
+    const { rows } = await this.#db.query('SELECT id, crm, name, mode, account_id, created_at FROM tenants WHERE id = $1', [tenantId]);
+    return rows[0] ? toTenant(rows[0]) : null;
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    const { rows } = await this.#db.query('SELECT id, crm, name, mode, account_id, created_at FROM tenants ORDER BY id');
+    return rows.map(toTenant);
+  }
+
+  async saveCredentials(tenantId: string, credentials: Record<string, unknown>): Promise<void> {
+    const sealed = this.#sealer.seal(JSON.stringify(credentials), tenantId);
+    await this.#db.query(
+      `INSERT INTO credentials (tenant_id, sealed) VALUES ($1, $2)
+       ON CONFLICT (tenant_id) DO UPDATE SET sealed = excluded.sealed, updated_at = now()`,
+      [tenantId, sealed],
+    );
+  }
+
+  async loadCredentials(tenantId: string): Promise<Record<string, unknown> | null> {
+    const { rows } = await this.#db.query('SELECT sealed FROM credentials WHERE tenant_id = $1', [tenantId]);
+    const row = rows[0];
+    if (!row) return null;
+    let plaintext: string;
+    try {
+      plaintext = this.#sealer.open(text(row.sealed), tenantId);
+    } catch (error) {
+      throw new Error(`credentials of tenant ${tenantId}: ${(error as Error).message}`);
+    }
+    return object(JSON.parse(plaintext));
+  }
+
+  /* -------------------------------------------------------------- runs */
+
+  async startRun(tenantId: string, kind: string): Promise<number> {
+    const { rows } = await this.#db.query('INSERT INTO runs (tenant_id, kind) VALUES ($1, $2) RETURNING id', [tenantId, kind]);
+    return int(rows[0]?.id);
+  }
+
+  async finishRun(tenantId: string, runId: number, status: RunRow['status'], summary: Record<string, unknown>): Promise<void> {
+    const { rowCount } = await this.#db.query(
+      'UPDATE runs SET status = $3, finished_at = now(), summary = $4::jsonb WHERE tenant_id = $1 AND id = $2',
+      [tenantId, runId, status, toJsonb(summary ?? {})],
+    );
+    if (rowCount === 0) throw new Error(`run ${runId} of tenant ${tenantId} does not exist`);
+  }
+
+  async markInterruptedRuns(tenantId: string): Promise<number> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE runs SET status = 'interrupted', finished_at = now() WHERE tenant_id = $1 AND status = 'running'`,
+      [tenantId],
+    );
+    return rowCount;
+  }
+
+  async listRuns(tenantId: string, limit: number): Promise<RunRow[]> {
+    const { rows } = await this.#db.query(
+      'SELECT id, kind, status, started_at, finished_at, summary FROM runs WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2',
+      [tenantId, Math.max(0, Math.floor(limit))],
+    );
+    return rows.map(toRun);
+  }
+
+  /* -------------------------------------------------------------- records */
+
+  async getCheckpoint(tenantId: string, objectType: ObjectType): Promise<unknown | null> {
+    const { rows } = await this.#db.query('SELECT checkpoint FROM checkpoints WHERE tenant_id = $1 AND object_type = $2', [tenantId, objectType]);
+    return rows[0]?.checkpoint ?? null;
+  }
+
+  async savePage(tenantId: string, page: PageWrite): Promise<PageWriteResult> {
+    const { objectType } = page;
+    const rejected: RejectedRecord[] = [...(page.rejected ?? [])];
+    // Validate, and keep the last occurrence of an id (one statement cannot upsert a row twice).
+    const byId = new Map<string, ValidRecord>();
+    for (const record of page.records ?? []) {
+      const problem = recordProblem(record, objectType);
+      if (problem) {
+        const id = isPlainObject(record) && typeof record.externalId === 'string' ? record.externalId : null;
+        rejected.push({ objectType, externalId: id, reason: problem });
+        continue;
+      }
+      const externalId = cleanText(record.externalId);
+      byId.delete(externalId);
+      byId.set(externalId, { externalId, modifiedAt: normalizeTimestamp(record.modifiedAt) as string, record });
+    }
+    const valid = [...byId.values()];
+
+    return this.#db.transaction(async (tx) => {
+      const changed = new Set<string>();
+      // `old` and `up` see the same snapshot: old holds the hashes before this statement's upsert.
+      // A record older than the stored one (an out-of-order webhook) does not overwrite it.
+      const returned = await multiRow(tx, {
+        head: 'WITH v (external_id, modified_at, properties, associations, line_items, input_hash) AS (VALUES',
+        tail: `),
+          old AS (
+            SELECT r.external_id, r.input_hash FROM records r JOIN v ON v.external_id = r.external_id
+            WHERE r.tenant_id = $1::text AND r.object_type = $2::text
+          ),
+          up AS (
+            INSERT INTO records (tenant_id, object_type, external_id, modified_at, properties, associations, line_items, input_hash, synced_at)
+            SELECT $1::text, $2::text, v.external_id, v.modified_at, v.properties, v.associations, v.line_items, v.input_hash, now() FROM v
+            ON CONFLICT (tenant_id, object_type, external_id) DO UPDATE SET
+              modified_at = excluded.modified_at, properties = excluded.properties, associations = excluded.associations,
+              line_items = excluded.line_items, input_hash = excluded.input_hash, synced_at = excluded.synced_at
+            WHERE records.modified_at <= excluded.modified_at
+            RETURNING external_id, input_hash
+          )
+          SELECT up.external_id FROM up LEFT JOIN old ON old.external_id = up.external_id
+          WHERE old.input_hash IS DISTINCT FROM up.input_hash`,
+        fixed: [tenantId, objectType],
+        types: ['text', 'timestamptz', 'jsonb', 'jsonb', 'jsonb', 'text'],
+        rows: valid.map(({ externalId, modifiedAt, record }) => [
+          externalId,
+          modifiedAt,
+          toJsonb(record.properties),
+          toJsonb(record.associations ?? {}),
+          record.lineItems === undefined || record.lineItems === null ? null : toJsonb(record.lineItems),
+          cleanText(record.inputHash),
+        ]),
+      });
+      for (const r of returned) changed.add(text(r.external_id));
+
+      if (rejected.length > 0) {
+        await multiRow(tx, {
+          head: 'INSERT INTO rejected_records (tenant_id, run_id, object_type, external_id, reason) VALUES',
+          fixed: [tenantId, page.runId],
+          prefix: '$1::text, $2::bigint, ',
+          types: ['text', 'text', 'text'],
+          rows: rejected.map((r) => [
+            cleanTruncated(typeof r.objectType === 'string' ? r.objectType : objectType, 100),
+            cleanId(r.externalId),
+            cleanTruncated(typeof r.reason === 'string' ? redactSecrets(r.reason) : String(r.reason), MAX_REASON_LENGTH),
+          ]),
+        });
+      }
+
+      if (page.checkpoint !== undefined) {
+        await tx.query(
+          `INSERT INTO checkpoints (tenant_id, object_type, checkpoint, run_id, updated_at) VALUES ($1, $2, $3::jsonb, $4, now())
+           ON CONFLICT (tenant_id, object_type) DO UPDATE SET checkpoint = excluded.checkpoint, run_id = excluded.run_id, updated_at = now()`,
+          [tenantId, objectType, toJsonb(page.checkpoint), page.runId],
+        );
+      }
+
+      const changedIds = valid.filter((v) => changed.has(v.externalId)).map((v) => v.externalId);
+      return { changedIds, unchanged: valid.length - changedIds.length, rejected: rejected.length };
+    });
+  }
+
+  async rejectedRecords(tenantId: string, runId: number): Promise<RejectedRecord[]> {
+    const { rows } = await this.#db.query(
+      'SELECT object_type, external_id, reason FROM rejected_records WHERE tenant_id = $1 AND run_id = $2 ORDER BY id',
+      [tenantId, runId],
+    );
+    return rows.map((r) => ({ objectType: text(r.object_type) as ObjectType, externalId: textOrNull(r.external_id), reason: text(r.reason) }));
+  }
+
+  async getRecords(tenantId: string, objectType: ObjectType, ids?: string[]): Promise<StoredRecord[]> {
+    const columns = 'object_type, external_id, modified_at, properties, associations, line_items, input_hash, synced_at';
+    if (ids === undefined) {
+      const { rows } = await this.#db.query(
+        `SELECT ${columns} FROM records WHERE tenant_id = $1 AND object_type = $2 ORDER BY external_id`,
+        [tenantId, objectType],
+      );
+      return rows.map(toStoredRecord);
+    }
+    if (ids.length === 0) return [];
+    const { rows } = await this.#db.query(
+      `SELECT ${columns} FROM records WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[]) ORDER BY external_id`,
+      [tenantId, objectType, ids.map(cleanText)],
+    );
+    return rows.map(toStoredRecord);
+  }
+
+  async countRecords(tenantId: string, objectType: ObjectType): Promise<number> {
+    const { rows } = await this.#db.query('SELECT count(*) AS n FROM records WHERE tenant_id = $1 AND object_type = $2', [tenantId, objectType]);
+    return int(rows[0]?.n ?? 0);
+  }
+
+  /* -------------------------------------------------------------- models */
+
+  async saveModel(tenantId: string, model: Omit<StoredModel, 'version' | 'createdAt'>): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      // Serialise version numbering per tenant and kind (concurrent trainers on a server).
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('crm-signals:models:' || $1::text || ':' || $2::text))`, [tenantId, model.kind]);
+      const { rows } = await tx.query('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM models WHERE tenant_id = $1 AND kind = $2', [tenantId, model.kind]);
+      const version = int(rows[0]?.v ?? 1);
+      if (model.status === 'active') await retireActive(tx, tenantId, model.kind);
+      await tx.query(
+        `INSERT INTO models (tenant_id, kind, version, status, metrics, model, trained_on, promoted_at)
+         VALUES ($1, $2, $3, $4::text, $5::jsonb, $6::jsonb, $7::jsonb, CASE WHEN $4::text = 'active' THEN now() END)`,
+        [tenantId, model.kind, version, model.status, toJsonb(model.metrics ?? {}), toJsonb(model.model ?? null), toJsonb(model.trainedOn ?? {})],
+      );
+      return version;
+    });
+  }
+
+  async getActiveModel(tenantId: string, kind: string): Promise<StoredModel | null> {
+    const { rows } = await this.#db.query(
+      `SELECT ${MODEL_SUMMARY_COLUMNS}, model FROM models WHERE tenant_id = $1 AND kind = $2 AND status = 'active'`,
+      [tenantId, kind],
+    );
+    return rows[0] ? toModel(rows[0]) : null;
+  }
+
+  async promoteModel(tenantId: string, kind: string, version: number): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      const { rows } = await tx.query('SELECT status FROM models WHERE tenant_id = $1 AND kind = $2 AND version = $3 FOR UPDATE', [tenantId, kind, version]);
+      const row = rows[0];
+      if (!row) throw new Error(`tenant ${tenantId} has no ${kind} model version ${version}`);
+      if (row.status === 'active') return;
+      await retireActive(tx, tenantId, kind);
+      await tx.query(
+        `UPDATE models SET status = 'active', promoted_at = now() WHERE tenant_id = $1 AND kind = $2 AND version = $3`,
+        [tenantId, kind, version],
+      );
+    });
+  }
+
+  async listModels(tenantId: string, kind: string): Promise<Omit<StoredModel, 'model'>[]> {
+    const { rows } = await this.#db.query(
+      `SELECT ${MODEL_SUMMARY_COLUMNS} FROM models WHERE tenant_id = $1 AND kind = $2 ORDER BY version DESC`,
+      [tenantId, kind],
+    );
+    return rows.map((r) => {
+      const { model: _model, ...rest } = toModel(r);
+      return rest;
+    });
+  }
+
+  /* -------------------------------------------------------------- signals */
+
+  async saveSignals(tenantId: string, runId: number, rows: SignalRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#db.transaction(async (tx) => {
+      await multiRow(tx, {
+        head: 'INSERT INTO signals (tenant_id, run_id, object_type, external_id, signal, model_version, value, input_hash) VALUES',
+        fixed: [tenantId, runId],
+        prefix: '$1::text, $2::bigint, ',
+        types: ['text', 'text', 'text', 'integer', 'jsonb', 'text'],
+        rows: rows.map((s) => [s.objectType, cleanText(s.externalId), s.signal, s.modelVersion, toJsonb(s.value ?? null), cleanText(s.inputHash)]),
+      });
+    });
+  }
+
+  async latestSignals(tenantId: string, objectType: ObjectType, signal: string): Promise<Map<string, SignalRow>> {
+    const { rows } = await this.#db.query(
+      `SELECT DISTINCT ON (external_id) external_id, model_version, value, input_hash FROM signals
+       WHERE tenant_id = $1 AND object_type = $2 AND signal = $3
+       ORDER BY external_id, id DESC`,
+      [tenantId, objectType, signal],
+    );
+    const out = new Map<string, SignalRow>();
+    for (const r of rows) {
+      const externalId = text(r.external_id);
+      out.set(externalId, { objectType, externalId, signal, modelVersion: int(r.model_version), value: r.value ?? null, inputHash: text(r.input_hash) });
+    }
+    return out;
+  }
+
+  /* -------------------------------------------------------------- write-back */
+
+  async writtenValues(tenantId: string, objectType: ObjectType): Promise<Map<string, Record<string, PropertyValue>>> {
+    const { rows } = await this.#db.query(
+      'SELECT external_id, property, value FROM written_values WHERE tenant_id = $1 AND object_type = $2',
+      [tenantId, objectType],
+    );
+    const out = new Map<string, Record<string, PropertyValue>>();
+    for (const r of rows) {
+      const id = text(r.external_id);
+      let values = out.get(id);
+      if (!values) {
+        values = {};
+        out.set(id, values);
+      }
+      values[text(r.property)] = textOrNull(r.value);
+    }
+    return out;
+  }
+
+  async enqueue(tenantId: string, runId: number, items: OutboxInput[]): Promise<number> {
+    // The newest item per record wins, within the batch as against what is pending.
+    const latest = new Map<string, OutboxInput>();
+    for (const item of items) {
+      if (Object.keys(item.properties ?? {}).length === 0) continue;
+      const key = `${item.objectType}\u0001${item.externalId}`;
+      latest.delete(key);
+      latest.set(key, item);
+    }
+    if (latest.size === 0) return 0;
+    await this.#db.transaction(async (tx) => {
+      await multiRow(tx, {
+        head: 'INSERT INTO outbox (tenant_id, run_id, object_type, external_id, properties, previous, model_version) VALUES',
+        tail: `ON CONFLICT (tenant_id, object_type, external_id) WHERE status = 'pending' DO UPDATE SET
+                 run_id = excluded.run_id, properties = excluded.properties, previous = excluded.previous,
+                 model_version = excluded.model_version, attempts = 0, last_error = NULL, updated_at = now()`,
+        fixed: [tenantId, runId],
+        prefix: '$1::text, $2::bigint, ',
+        types: ['text', 'text', 'jsonb', 'jsonb', 'integer'],
+        rows: [...latest.values()].map((i) => [
+          i.objectType,
+          cleanText(i.externalId),
+          toJsonb(i.properties),
+          toJsonb(i.previous ?? {}),
+          i.modelVersion ?? null,
+        ]),
+      });
+    });
+    return latest.size;
+  }
+
+  async pendingOutbox(tenantId: string, objectType: ObjectType, limit: number): Promise<OutboxItem[]> {
+    const { rows } = await this.#db.query(
+      `SELECT id, run_id, object_type, external_id, properties, previous, model_version, attempts, created_at FROM outbox
+       WHERE tenant_id = $1 AND object_type = $2 AND status = 'pending' ORDER BY id LIMIT $3`,
+      [tenantId, objectType, Math.max(0, Math.floor(limit))],
+    );
+    return rows.map(toOutboxItem);
+  }
+
+  async countPending(tenantId: string): Promise<number> {
+    const { rows } = await this.#db.query(`SELECT count(*) AS n FROM outbox WHERE tenant_id = $1 AND status = 'pending'`, [tenantId]);
+    return int(rows[0]?.n ?? 0);
+  }
+
+  async completeOutbox(tenantId: string, runId: number, done: Array<{ id: number; modifiedAt: string | null }>): Promise<void> {
+    if (done.length === 0) return;
+    const stamps = new Map<number, string | null>();
+    for (const d of done) stamps.set(d.id, typeof d.modifiedAt === 'string' && d.modifiedAt !== '' ? cleanTruncated(d.modifiedAt, 100) : null);
+    await this.#db.transaction(async (tx) => {
+      // Only pending items complete: completing twice writes no second audit row.
+      const { rows } = await tx.query(
+        `UPDATE outbox SET status = 'done', done_at = now(), updated_at = now()
+         WHERE tenant_id = $1 AND status = 'pending' AND id = ANY($2::bigint[])
+         RETURNING id, object_type, external_id, properties, previous, model_version`,
+        [tenantId, [...stamps.keys()]],
+      );
+      const audit: unknown[][] = [];
+      const written: unknown[][] = [];
+      const recordStamps: unknown[][] = [];
+      for (const r of rows) {
+        const objectType = text(r.object_type);
+        const externalId = text(r.external_id);
+        const modelVersion = intOrNull(r.model_version);
+        const properties = object<Record<string, unknown>>(r.properties);
+        const previous = object<Record<string, unknown>>(r.previous);
+        const stamp = stamps.get(int(r.id)) ?? null;
+        for (const [property, value] of Object.entries(properties)) {
+          const newValue = value === null || value === undefined ? '' : String(value);
+          const old = previous[property];
+          audit.push([objectType, externalId, property, old === null || old === undefined ? null : String(old), newValue, modelVersion]);
+          written.push([objectType, externalId, property, newValue, modelVersion, stamp]);
+        }
+        recordStamps.push([objectType, externalId, stamp]);
+      }
+      if (audit.length > 0) {
+        await multiRow(tx, {
+          head: 'INSERT INTO audit (tenant_id, run_id, object_type, external_id, property, old_value, new_value, model_version) VALUES',
+          fixed: [tenantId, runId],
+          prefix: '$1::text, $2::bigint, ',
+          types: ['text', 'text', 'text', 'text', 'text', 'integer'],
+          rows: audit,
+        });
+        await multiRow(tx, {
+          head: 'INSERT INTO written_values (tenant_id, run_id, written_at, object_type, external_id, property, value, model_version, crm_modified_at) VALUES',
+          tail: `ON CONFLICT (tenant_id, object_type, external_id, property) DO UPDATE SET
+                   value = excluded.value, model_version = excluded.model_version, run_id = excluded.run_id,
+                   written_at = excluded.written_at, crm_modified_at = excluded.crm_modified_at`,
+          fixed: [tenantId, runId],
+          prefix: '$1::text, $2::bigint, now(), ',
+          types: ['text', 'text', 'text', 'text', 'integer', 'text'],
+          rows: written,
+        });
+      }
+      if (recordStamps.length > 0) {
+        // Our write moved the record's modified time: every property of the record carries the new stamp.
+        await tx.query(
+          `UPDATE written_values w SET crm_modified_at = s.stamp
+           FROM jsonb_to_recordset($2::jsonb) AS s (object_type text, external_id text, stamp text)
+           WHERE w.tenant_id = $1 AND w.object_type = s.object_type AND w.external_id = s.external_id
+             AND w.crm_modified_at IS DISTINCT FROM s.stamp`,
+          [tenantId, toJsonb(recordStamps.map(([objectType, externalId, stamp]) => ({ object_type: objectType, external_id: externalId, stamp })))],
+        );
+      }
+    });
+  }
+
+  async failOutbox(tenantId: string, failures: Array<{ id: number; error: string; retryable: boolean }>): Promise<void> {
+    if (failures.length === 0) return;
+    const byId = new Map<number, { id: number; error: string; retryable: boolean }>();
+    for (const f of failures) {
+      byId.set(f.id, { id: f.id, error: cleanTruncated(redactSecrets(String(f.error ?? 'unknown error')), MAX_ERROR_LENGTH), retryable: f.retryable === true });
+    }
+    await this.#db.query(
+      `UPDATE outbox o SET attempts = o.attempts + 1, last_error = f.error, updated_at = now(),
+         status = CASE WHEN f.retryable THEN 'pending' ELSE 'failed' END
+       FROM jsonb_to_recordset($2::jsonb) AS f (id bigint, error text, retryable boolean)
+       WHERE o.tenant_id = $1 AND o.id = f.id AND o.status = 'pending'`,
+      [tenantId, toJsonb([...byId.values()])],
+    );
+  }
+
+  async ownWriteStamps(tenantId: string, objectType: ObjectType): Promise<Map<string, string>> {
+    const { rows } = await this.#db.query(
+      `SELECT external_id, max(crm_modified_at) AS stamp FROM written_values
+       WHERE tenant_id = $1 AND object_type = $2 AND crm_modified_at IS NOT NULL GROUP BY external_id`,
+      [tenantId, objectType],
+    );
+    return new Map(rows.map((r) => [text(r.external_id), text(r.stamp)]));
+  }
+
+  async audit(tenantId: string, options: { runId?: number; limit?: number } = {}): Promise<AuditRow[]> {
+    const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_AUDIT_LIMIT));
+    const columns = 'id, run_id, object_type, external_id, property, old_value, new_value, model_version, written_at';
+    const { rows } =
+      options.runId === undefined
+        ? await this.#db.query(`SELECT ${columns} FROM audit WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`, [tenantId, limit])
+        : await this.#db.query(`SELECT ${columns} FROM audit WHERE tenant_id = $1 AND run_id = $2 ORDER BY id DESC LIMIT $3`, [tenantId, options.runId, limit]);
+    return rows.map(toAudit);
+  }
+
+  async countAudit(tenantId: string): Promise<number> {
+    const { rows } = await this.#db.query('SELECT count(*) AS n FROM audit WHERE tenant_id = $1', [tenantId]);
+    return int(rows[0]?.n ?? 0);
+  }
+}
+
+async function retireActive(tx: Queryable, tenantId: string, kind: string): Promise<void> {
+  await tx.query(`UPDATE models SET status = 'retired' WHERE tenant_id = $1 AND kind = $2 AND status = 'active'`, [tenantId, kind]);
+}

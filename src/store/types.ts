@@ -1,0 +1,178 @@
+/**
+ * What the rest of the service asks of the store. Every method takes the tenant first: no query runs
+ * unscoped. One implementation serves PGlite (embedded default) and a PostgreSQL server (DATABASE_URL).
+ */
+import type { ObjectType, PropertyValue, RejectedRecord } from '../domain/records.ts';
+import type { CanonicalRecord } from '../domain/records.ts';
+
+export type TenantMode = 'shadow' | 'live';
+
+export interface Tenant {
+  id: string;
+  crm: 'hubspot' | 'salesforce';
+  name: string;
+  mode: TenantMode;
+  /** CRM account id (HubSpot portal id, Salesforce org id), once known. */
+  accountId: string | null;
+  createdAt: string;
+}
+
+export interface StoredRecord extends CanonicalRecord {
+  /** Hash of the mapped input properties: a record whose hash did not change needs no re-scoring. */
+  inputHash: string;
+  syncedAt: string;
+}
+
+export interface PageWrite {
+  runId: number;
+  objectType: ObjectType;
+  records: Array<CanonicalRecord & { inputHash: string }>;
+  rejected: RejectedRecord[];
+  /** Saved in the same transaction as the records; `undefined` leaves the stored checkpoint as it is. */
+  checkpoint: unknown;
+}
+
+export interface PageWriteResult {
+  /** Records that are new or whose inputHash changed (in page order). */
+  changedIds: string[];
+  /** Stored records whose inputHash did not change (or older than the stored copy, which is kept). */
+  unchanged: number;
+  /**
+   * Rows recorded as rejected: the page's own plus records the store could not keep (no id, an id over
+   * 1,000 characters, an unparseable modifiedAt, a record of another object type).
+   */
+  rejected: number;
+}
+
+export type ModelStatus = 'active' | 'candidate' | 'rejected' | 'retired';
+
+export interface StoredModel {
+  kind: string;
+  version: number;
+  status: ModelStatus;
+  metrics: Record<string, unknown>;
+  model: unknown;
+  trainedOn: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface SignalRow {
+  objectType: ObjectType;
+  externalId: string;
+  signal: string;
+  modelVersion: number;
+  value: unknown;
+  inputHash: string;
+}
+
+export interface OutboxInput {
+  objectType: ObjectType;
+  externalId: string;
+  /** CRM property -> new value ('' clears). */
+  properties: Record<string, string>;
+  /** CRM property -> value last written by us (null if never). */
+  previous: Record<string, string | null>;
+  modelVersion: number | null;
+}
+
+export interface OutboxItem extends OutboxInput {
+  id: number;
+  runId: number;
+  attempts: number;
+  createdAt: string;
+}
+
+export interface AuditRow {
+  id: number;
+  runId: number;
+  objectType: ObjectType;
+  externalId: string;
+  property: string;
+  oldValue: string | null;
+  newValue: string;
+  modelVersion: number | null;
+  writtenAt: string;
+}
+
+export interface RunRow {
+  id: number;
+  kind: string;
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
+  startedAt: string;
+  finishedAt: string | null;
+  summary: Record<string, unknown>;
+}
+
+/** Options of openStore (src/store/index.ts). */
+export interface StoreOptions {
+  /** PGlite data lives in `${dataDir}/pgdata`, the generated key in `${dataDir}/secret.key`. Default `./.crm-signals`. */
+  dataDir?: string;
+  /** A PostgreSQL server (callers pass process.env.DATABASE_URL); PGlite when absent or empty. */
+  databaseUrl?: string;
+  /** Derives the credentials key (scrypt); without it a random key is kept in `${dataDir}/secret.key`. */
+  secret?: string;
+  /** PGlite in memory (tests, dry runs); credentials then use a random per-process key. */
+  inMemory?: boolean;
+  /** Put every table in this schema (created if missing), e.g. to isolate test runs on one server. */
+  schema?: string;
+}
+
+/** Timestamps the store returns are ISO 8601 UTC with milliseconds (`toISOString()`). */
+export interface Store {
+  close(): Promise<void>;
+  readonly engine: 'pglite' | 'postgres';
+
+  /** Tenants must exist before anything else is stored for them (foreign keys). */
+  upsertTenant(tenant: Omit<Tenant, 'createdAt'>): Promise<Tenant>;
+  getTenant(tenantId: string): Promise<Tenant | null>;
+  listTenants(): Promise<Tenant[]>;
+  /** Stored encrypted (AES-256-GCM); never logged. */
+  saveCredentials(tenantId: string, credentials: Record<string, unknown>): Promise<void>;
+  loadCredentials(tenantId: string): Promise<Record<string, unknown> | null>;
+
+  startRun(tenantId: string, kind: string): Promise<number>;
+  finishRun(tenantId: string, runId: number, status: RunRow['status'], summary: Record<string, unknown>): Promise<void>;
+  /** Runs left 'running' by a killed process become 'interrupted'. */
+  markInterruptedRuns(tenantId: string): Promise<number>;
+  listRuns(tenantId: string, limit: number): Promise<RunRow[]>;
+
+  getCheckpoint(tenantId: string, objectType: ObjectType): Promise<unknown | null>;
+  /** Upserts the page's records, records the rejected ones, and saves the checkpoint: one transaction. */
+  savePage(tenantId: string, page: PageWrite): Promise<PageWriteResult>;
+  rejectedRecords(tenantId: string, runId: number): Promise<RejectedRecord[]>;
+  getRecords(tenantId: string, objectType: ObjectType, ids?: string[]): Promise<StoredRecord[]>;
+  countRecords(tenantId: string, objectType: ObjectType): Promise<number>;
+
+  saveModel(tenantId: string, model: Omit<StoredModel, 'version' | 'createdAt'>): Promise<number>;
+  getActiveModel(tenantId: string, kind: string): Promise<StoredModel | null>;
+  /** Makes `version` the active model of its kind and retires the previous active one. */
+  promoteModel(tenantId: string, kind: string, version: number): Promise<void>;
+  /** Newest version first, without the model bodies. */
+  listModels(tenantId: string, kind: string): Promise<Omit<StoredModel, 'model'>[]>;
+
+  saveSignals(tenantId: string, runId: number, rows: SignalRow[]): Promise<void>;
+  /** The newest signal value per record. */
+  latestSignals(tenantId: string, objectType: ObjectType, signal: string): Promise<Map<string, SignalRow>>;
+
+  /** What we last wrote to each record's CRM properties: the base of the write-back diff. */
+  writtenValues(tenantId: string, objectType: ObjectType): Promise<Map<string, Record<string, PropertyValue>>>;
+  /**
+   * Replaces any pending item for the same record (only the newest values matter); items with no
+   * properties are skipped. Returns the number of items queued.
+   */
+  enqueue(tenantId: string, runId: number, items: OutboxInput[]): Promise<number>;
+  pendingOutbox(tenantId: string, objectType: ObjectType, limit: number): Promise<OutboxItem[]>;
+  countPending(tenantId: string): Promise<number>;
+  /** In one transaction: marks items done, appends an audit row per property, updates writtenValues. */
+  completeOutbox(tenantId: string, runId: number, done: Array<{ id: number; modifiedAt: string | null }>): Promise<void>;
+  /** Retryable failures stay pending with attempts+1; others are marked failed with the error. */
+  failOutbox(tenantId: string, failures: Array<{ id: number; error: string; retryable: boolean }>): Promise<void>;
+  /**
+   * The CRM modified time our own write left on a record (verbatim, as passed to completeOutbox): a record
+   * still at that time changed only by us.
+   */
+  ownWriteStamps(tenantId: string, objectType: ObjectType): Promise<Map<string, string>>;
+  /** Newest first; at most `limit` rows (default 1,000). */
+  audit(tenantId: string, options?: { runId?: number; limit?: number }): Promise<AuditRow[]>;
+  countAudit(tenantId: string): Promise<number>;
+}

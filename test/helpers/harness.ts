@@ -1,0 +1,77 @@
+/**
+ * A whole crm-signals deployment for one test: a HubSpot sandbox on a loopback port, an in-memory store,
+ * the demo tenant installed through the real OAuth exchange, and the pipeline context to run cycles with.
+ */
+import { createHubSpotSandbox, type HubSpotSandbox, type SandboxOptions } from '../../connectors/sandbox/hubspot/index.ts';
+import { OUTPUT_FIELDS } from '../../src/domain/outputFields.ts';
+import { DEFAULT_HUBSPOT_MAPPING } from '../../src/mapping/index.ts';
+import type { PipelineContext } from '../../src/pipeline/context.ts';
+import { runCycle, type CycleOptions, type CycleSummary } from '../../src/pipeline/cycle.ts';
+import { connectHubSpotTenant } from '../../src/cli/tenants.ts';
+import { openStore } from '../../src/store/index.ts';
+import type { Store, TenantMode } from '../../src/store/types.ts';
+import type { HubSpotConnector } from '../../connectors/hubspot/index.ts';
+
+export interface Harness {
+  sandbox: HubSpotSandbox;
+  store: Store;
+  connector: HubSpotConnector;
+  ctx: PipelineContext;
+  url: string;
+  logs: string[];
+  cycle(options?: CycleOptions): Promise<CycleSummary>;
+  close(): Promise<void>;
+}
+
+/** Small enough for a quick cycle, large enough to train on (about 50 converted contacts). */
+export const TEST_PORTAL: SandboxOptions = { seed: 7, contacts: 600, openShare: 0.25 };
+
+export async function startHarness(options: { sandbox?: SandboxOptions; mode?: TenantMode; limit?: { max: number; intervalMs: number } } = {}): Promise<Harness> {
+  const sandbox = createHubSpotSandbox({ ...TEST_PORTAL, ...options.sandbox, clientId: 'test-client', clientSecret: 'test-secret' });
+  const { url, close } = await sandbox.listen(0);
+  const store = await openStore({ inMemory: true });
+  const logs: string[] = [];
+  const log = (message: string) => void logs.push(message);
+  const { tenant, connector } = await connectHubSpotTenant(store, {
+    tenantId: 'test-portal',
+    name: 'Test portal',
+    mode: options.mode ?? 'live',
+    app: { baseUrl: url, clientId: 'test-client', clientSecret: 'test-secret', redirectUri: 'http://localhost/callback' },
+    mapping: DEFAULT_HUBSPOT_MAPPING,
+    authCode: sandbox.issueAuthCode('http://localhost/callback'),
+    ...(options.limit ? { limit: options.limit } : {}),
+    log,
+  });
+  await connector.install(OUTPUT_FIELDS);
+  const ctx: PipelineContext = { store, tenant, connector, mapping: DEFAULT_HUBSPOT_MAPPING, seed: 42, log };
+  return {
+    sandbox,
+    store,
+    connector,
+    ctx,
+    url,
+    logs,
+    cycle: async (cycleOptions) => runCycle({ ...ctx, tenant: (await store.getTenant(tenant.id)) ?? tenant }, cycleOptions),
+    close: async () => {
+      await store.close();
+      await close();
+    },
+  };
+}
+
+export const SCORE = 'crm_signals_lead_score';
+
+/** The open contacts of the sandbox (outcome hidden from the API) and the score property each holds. */
+export function sandboxScores(sandbox: HubSpotSandbox): Map<string, string | undefined> {
+  return new Map(sandbox.state.openContactIds().map((id) => [id, sandbox.state.get('contacts', id)?.properties[SCORE]]));
+}
+
+/** Every output property value in the sandbox, by contact id: the final state two runs are compared on. */
+export function sandboxOutputs(sandbox: HubSpotSandbox): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const record of sandbox.state.list('contacts')) {
+    const values = Object.fromEntries(Object.entries(record.properties).filter(([name]) => name.startsWith('crm_signals_')));
+    if (Object.keys(values).length) out[record.id] = values;
+  }
+  return out;
+}
