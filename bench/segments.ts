@@ -51,7 +51,16 @@ export interface SegmentsBenchResult {
   identicalIdsOnRerun: boolean;
   retrain: { sampleShare: number; rowsKeepingId: number; kept: string[]; added: string[]; retired: string[]; fitSeconds: number };
   /** The same data with k fixed at 5, to show names when there are more segments. */
-  fixedK: { k: number; silhouette: number | null; segments: Array<{ id: string; name: string; size: number; share: number; yesRate: number }>; fitSeconds: number };
+  fixedK: {
+    k: number;
+    silhouette: number | null;
+    segments: Array<{ id: string; name: string; size: number; share: number; yesRate: number }>;
+    fitSeconds: number;
+    /** Share of all rows keeping their id when k = 5 is retrained on the 90 % sample with another seed. */
+    retrainRowsKeepingId: number;
+    retrainKept: string[];
+    retrainAdded: string[];
+  };
 }
 
 export type SegmentsBenchOutcome = SegmentsBenchResult | { skipped: true; reason: string };
@@ -172,7 +181,10 @@ export async function runSegmentsBench(options: SegmentsBenchOptions = {}): Prom
   log(`  retrain on a 90 % sample: ${retrainSeconds.toFixed(2)} s, ${percent(keptRows)} of rows keep their id`);
 
   const [fixed, fixedSeconds] = timed(() => fitSegments(rows, { ...segmentOptions, k: 5 }));
-  log(`  fixed k = 5: ${fixedSeconds.toFixed(2)} s, silhouette ${fixed.metrics.silhouette?.toFixed(3)}`);
+  const fixedRetrained = fitSegments(subset, { ...segmentOptions, k: 5, seed: seed + 7 }, fixed);
+  const fixedAfter = assign(fixedRetrained, rows, featureNames);
+  const fixedKept = fixedAfter.filter((id, i) => id === fixed.training?.segmentIds[i]).length / rows.length;
+  log(`  fixed k = 5: ${fixedSeconds.toFixed(2)} s, silhouette ${fixed.metrics.silhouette?.toFixed(3)}; retrain keeps the id of ${percent(fixedKept)} of rows`);
 
   const yes = records.map((r) => (r.y === 'yes' ? 1 : 0));
   const overallYesRate = yes.reduce<number>((a, b) => a + b, 0) / yes.length;
@@ -218,6 +230,9 @@ export async function runSegmentsBench(options: SegmentsBenchOptions = {}): Prom
       silhouette: fixed.metrics.silhouette,
       segments: fixed.segments.map((s) => ({ id: s.id, name: s.name, size: s.size, share: s.share, yesRate: yesRate(fixed, s.id) })),
       fitSeconds: fixedSeconds,
+      retrainRowsKeepingId: fixedKept,
+      retrainKept: fixedRetrained.matching?.kept ?? [],
+      retrainAdded: fixedRetrained.matching?.added ?? [],
     },
   };
   for (const s of result.fixedK.segments) log(`  k=5 ${s.id.padEnd(6)} ${String(s.size).padStart(6)}  ${s.name}`);
@@ -269,6 +284,7 @@ function markdown(r: SegmentsBenchResult): string {
     '## Id stability on retrain',
     '',
     `Retrained on a different ${percent(r.retrain.sampleShare)} sample with another seed, passing the first model as \`previous\`: ${percent(r.retrain.rowsKeepingId)} of all rows keep their segment id (kept ${r.retrain.kept.join(', ') || 'none'}; new ${r.retrain.added.join(', ') || 'none'}; retired ${r.retrain.retired.join(', ') || 'none'}); fit ${r.retrain.fitSeconds.toFixed(1)} s.`,
+    `The same with k fixed at 5: ${percent(r.fixedK.retrainRowsKeepingId)} of rows keep their id (kept ${r.fixedK.retrainKept.join(', ') || 'none'}; new ${r.fixedK.retrainAdded.join(', ') || 'none'}).`,
     '',
   ];
   return lines.join('\n');

@@ -64,6 +64,7 @@ export async function start(options: StartOptions): Promise<number> {
     app: { baseUrl, clientId, clientSecret, redirectUri: `http://localhost:${options.port}/install/hubspot/callback` },
     mapping: DEFAULT_HUBSPOT_MAPPING,
     ...(authCode ? { authCode } : {}),
+    freshAccount: closeSandbox !== null,
     ...(options.rateLimit ? { limit: { max: options.rateLimit, intervalMs: 10_000 } } : {}),
     log,
   });

@@ -13,6 +13,8 @@ export interface HubSpotTenantOptions {
   mode: TenantMode;
   app: OAuthApp;
   mapping: Mapping;
+  /** The account is new even if its id is not (the embedded sandbox starts from its seed every time). */
+  freshAccount?: boolean;
   /** A fresh authorization code (install); without one, stored tokens are used. */
   authCode?: string;
   limit?: WindowLimit;
@@ -33,6 +35,8 @@ export async function connectHubSpotTenant(store: Store, options: HubSpotTenantO
   if (options.authCode || !credentials || credentials.baseUrl !== options.app.baseUrl) {
     if (!options.authCode) throw new Error(`tenant ${tenant.id} has no HubSpot connection for ${options.app.baseUrl}: install the app first`);
     const tokens = await exchangeCode(options.app, options.authCode);
+    // Another portal (or a fresh embedded sandbox) shares nothing with what we synced and wrote before.
+    if (existing && existing.accountId !== null && (existing.accountId !== tokens.portalId || options.freshAccount)) await store.forgetCrmState(tenant.id);
     credentials = { ...tokens, baseUrl: options.app.baseUrl };
     await store.saveCredentials(tenant.id, { ...credentials });
     tenant = await store.upsertTenant({ ...tenant, accountId: tokens.portalId });

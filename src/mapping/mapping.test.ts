@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../domain/records.ts';
-import { checkMappingAgainstFields, DEFAULT_HUBSPOT_MAPPING, inputHash, MappingError, outcomeOf, parseMapping, recordProblem } from './index.ts';
+import { checkMappingAgainstFields, DEFAULT_HUBSPOT_MAPPING, inputHash, MappingError, modelRow, outcomeOf, parseMapping, recordProblem } from './index.ts';
 
 const lead = DEFAULT_HUBSPOT_MAPPING.leadScore;
 function contact(properties: Record<string, string | null>): CanonicalRecord {
@@ -49,5 +49,15 @@ describe('field mapping', () => {
     expect(outcomeOf(contact({ lifecyclestage: 'customer' }), lead)).toBe('converted');
     expect(outcomeOf(contact({ lifecyclestage: 'other' }), lead)).toBe('lost');
     expect(outcomeOf(contact({ lifecyclestage: 'lead' }), lead)).toBe('open');
+  });
+
+  it('gives the model every mapped input, missing ones as null, and nothing else', () => {
+    const row = modelRow({ email: 'a@example.com', age: '30', call_duration: '99', lifecyclestage: 'lead' }, lead);
+    expect(row.age).toBe('30');
+    expect(row.job).toBeNull();
+    expect(Object.hasOwn(row, 'job')).toBe(true);
+    expect(Object.hasOwn(row, 'call_duration')).toBe(false);
+    expect(Object.hasOwn(row, 'lifecyclestage')).toBe(false);
+    expect(Object.keys(row).sort()).toEqual([...lead.numeric, ...lead.categorical].filter((n) => n !== 'call_duration').sort());
   });
 });

@@ -50,3 +50,12 @@ export function inputHash(record: CanonicalRecord, m: LeadScoreMapping): string 
   const values = names.map((n) => [n, record.properties[n] ?? null]);
   return createHash('sha256').update(JSON.stringify(values)).digest('base64url').slice(0, 22);
 }
+
+/**
+ * The mapped model inputs of a record, every one present: a CRM may leave out a property that has no
+ * value, and the model must see that as missing, not as a schema error.
+ */
+export function modelRow(properties: CanonicalRecord['properties'], m: LeadScoreMapping): Record<string, string | null> {
+  const { numeric, categorical } = modelInputs(m);
+  return Object.fromEntries([...numeric, ...categorical].map((name) => [name, properties[name] ?? null]));
+}

@@ -12,8 +12,8 @@ import type { FeatureSpec, RawRow } from '../features/pipeline.ts';
 import { applyPlatt, fitPlatt, logit } from './calibration.ts';
 import type { PlattParameters } from './calibration.ts';
 import { brierScore, mulberry32, randomInt31, rocAuc, stratifiedSplit, stratifiedSubsample } from './evaluate.ts';
-import { forestProbabilities, loadForest, trainForest, treeDepths } from './forest.ts';
-import type { RandomForestJson, TrainedForest, TreeOptions } from './forest.ts';
+import { forestProbabilities, loadForest, trainForest, treeDepths } from './mlRandomForest.ts';
+import type { RandomForestJson, TrainedForest, TreeOptions } from './mlRandomForest.ts';
 
 export interface LeadScoreOptions {
   spec: FeatureSpec;

@@ -4,7 +4,7 @@
  * sync, so a cycle killed between sync and scoring loses nothing.
  */
 import { formatReasons, leadScoreFromJSON, predictLeadScore } from '../models/leadScore.ts';
-import { outcomeOf } from '../mapping/index.ts';
+import { modelRow, outcomeOf } from '../mapping/index.ts';
 import type { SignalRow } from '../store/types.ts';
 import type { PipelineContext } from './context.ts';
 import { LEAD_SCORE } from './train.ts';
@@ -38,7 +38,7 @@ export async function scoreLeads(ctx: PipelineContext, runId: number): Promise<S
   const model = leadScoreFromJSON(active.model);
   for (let i = 0; i < due.length; i += SCORE_BATCH) {
     const batch = due.slice(i, i + SCORE_BATCH);
-    const predictions = predictLeadScore(model, batch.map((c) => c.properties));
+    const predictions = predictLeadScore(model, batch.map((c) => modelRow(c.properties, mapping.leadScore)));
     const rows: SignalRow[] = batch.map((c, j) => {
       const p = predictions[j]!;
       const value: LeadScoreValue = { score: p.score, probability: p.probability, reasons: formatReasons(p.reasons) };

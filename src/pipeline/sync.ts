@@ -32,7 +32,8 @@ export async function syncObject(ctx: PipelineContext, runId: number, objectType
   const stored = await store.getCheckpoint(tenant.id, objectType);
   const checkpoint = parseCheckpoint(stored);
   if (stored !== null && checkpoint === null) ctx.log(`${objectType}: stored checkpoint is corrupt, starting a clean re-sync`);
-  const ownStamps = await store.ownWriteStamps(tenant.id, objectType);
+  // Compared as instants: a CRM may spell the same time differently (+0000 vs Z).
+  const ownStamps = new Map([...(await store.ownWriteStamps(tenant.id, objectType))].map(([id, stamp]) => [id, Date.parse(stamp)]));
   const report: SyncReport = { read: 0, changed: 0, changedIds: [], ownWrites: 0, rejected: 0, pages: 0, resumed: checkpoint !== null };
 
   for await (const page of connector.read(objectType, checkpoint)) {
@@ -44,7 +45,7 @@ export async function syncObject(ctx: PipelineContext, runId: number, objectType
         rejected.push({ objectType, externalId: record.externalId, reason: problem });
         continue;
       }
-      if (ownStamps.get(record.externalId) === record.modifiedAt) report.ownWrites++;
+      if (ownStamps.get(record.externalId) === Date.parse(record.modifiedAt)) report.ownWrites++;
       records.push({ ...record, inputHash: hashRecord(record, ctx) });
     }
     const result = await store.savePage(tenant.id, { runId, objectType, records, rejected, checkpoint: page.checkpoint });

@@ -4,7 +4,7 @@
  * happens when there is no model or the labelled data moved enough to matter.
  */
 import { fitLeadScore, leadScoreToJSON } from '../models/leadScore.ts';
-import { modelInputs, outcomeOf } from '../mapping/index.ts';
+import { modelInputs, modelRow, outcomeOf } from '../mapping/index.ts';
 import type { PipelineContext } from './context.ts';
 
 export const LEAD_SCORE = 'leadScore';
@@ -40,7 +40,7 @@ export async function trainIfNeeded(ctx: PipelineContext, force = false): Promis
   const labels = labelled.map((c) => (outcomeOf(c, mapping.leadScore) === 'converted' ? 1 : 0) as 0 | 1);
   const { numeric, categorical } = modelInputs(mapping.leadScore);
   const { model, metrics } = fitLeadScore(
-    labelled.map((c) => c.properties),
+    labelled.map((c) => modelRow(c.properties, mapping.leadScore)),
     labels,
     { spec: { numeric, categorical, placeholders: mapping.leadScore.placeholders }, seed: ctx.seed },
   );

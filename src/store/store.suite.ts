@@ -431,6 +431,34 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(await store.countAudit(id)).toBe(4);
     });
 
+    it('forgetCrmState drops records, checkpoints, signals, outbox and written values, and keeps the audit', async () => {
+      const id = await tenant();
+      const other = await tenant();
+      for (const t of [id, other]) {
+        const run = await store.startRun(t, 'cycle');
+        await store.savePage(t, page(run, [rec('a', 'h1'), rec('b', 'h2')]));
+        await store.saveSignals(t, run, [{ objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 1, value: { score: 5 }, inputHash: 'h1' }]);
+        await store.enqueue(t, run, [
+          { objectType: 'contact', externalId: 'a', properties: { score: '5' }, previous: { score: null }, modelVersion: 1 },
+          { objectType: 'contact', externalId: 'b', properties: { score: '6' }, previous: { score: null }, modelVersion: 1 },
+        ]);
+        const [first] = await store.pendingOutbox(t, 'contact', 1);
+        await store.completeOutbox(t, run, [{ id: first!.id, modifiedAt: '2024-06-01T00:00:00.000Z' }]);
+      }
+      await store.forgetCrmState(id);
+      expect(await store.countRecords(id, 'contact')).toBe(0);
+      expect(await store.getCheckpoint(id, 'contact')).toBeNull();
+      expect((await store.latestSignals(id, 'contact', 'leadScore')).size).toBe(0);
+      expect(await store.countPending(id)).toBe(0);
+      expect((await store.writtenValues(id, 'contact')).size).toBe(0);
+      expect(await store.countAudit(id)).toBe(1);
+      expect(await store.listRuns(id, 10)).toHaveLength(1);
+      // The other tenant is untouched.
+      expect(await store.countRecords(other, 'contact')).toBe(2);
+      expect(await store.countPending(other)).toBe(1);
+      expect((await store.writtenValues(other, 'contact')).size).toBe(1);
+    });
+
     it('failOutbox keeps retryable items pending and fails the others', async () => {
       const id = await tenant();
       const run = await store.startRun(id, 'write');

@@ -588,6 +588,14 @@ export class SqlStore implements Store {
     return new Map(rows.map((r) => [text(r.external_id), text(r.stamp)]));
   }
 
+  async forgetCrmState(tenantId: string): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      for (const table of ['written_values', 'outbox', 'signals', 'checkpoints', 'records']) {
+        await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
+      }
+    });
+  }
+
   async audit(tenantId: string, options: { runId?: number; limit?: number } = {}): Promise<AuditRow[]> {
     const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_AUDIT_LIMIT));
     const columns = 'id, run_id, object_type, external_id, property, old_value, new_value, model_version, written_at';

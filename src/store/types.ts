@@ -173,6 +173,11 @@ export interface Store {
    */
   ownWriteStamps(tenantId: string, objectType: ObjectType): Promise<Map<string, string>>;
   /** Newest first; at most `limit` rows (default 1,000). */
+  /**
+   * Forgets what we know of the tenant's CRM (records, checkpoints, signals, the outbox, written values)
+   * when it is connected to a different account; keeps runs, models and the audit trail.
+   */
+  forgetCrmState(tenantId: string): Promise<void>;
   audit(tenantId: string, options?: { runId?: number; limit?: number }): Promise<AuditRow[]>;
   countAudit(tenantId: string): Promise<number>;
 }

@@ -43,11 +43,14 @@ export function fitBinning(X: FeatureMatrix, maxBins = MAX_BINS): Binning {
   const cuts: Float64Array[] = [];
   const binMin: Float64Array[] = [];
   const binMax: Float64Array[] = [];
-  const column = new Float64Array(nRows);
+  // one row-major pass into column-major order (reading a column with a stride misses the cache per value)
+  const columns = new Float64Array(nRows * nCols);
+  for (let i = 0, k = 0; i < nRows; i++) {
+    for (let f = 0; f < nCols; f++, k++) columns[f * nRows + i] = data[k] as number;
+  }
   for (let f = 0; f < nCols; f++) {
-    for (let i = 0; i < nRows; i++) column[i] = data[i * nCols + f] as number;
-    column.sort();
-    const fitted = binSortedColumn(column, maxBins);
+    const column = columns.subarray(f * nRows, (f + 1) * nRows);
+    const fitted = binSortedColumn(distinctSorted(column), nRows, maxBins);
     cuts.push(fitted.cuts);
     binMin.push(fitted.binMin);
     binMax.push(fitted.binMax);
@@ -55,23 +58,64 @@ export function fitBinning(X: FeatureMatrix, maxBins = MAX_BINS): Binning {
   return { nFeatures: nCols, cuts, binMin, binMax };
 }
 
-/** Bins of one column given its values sorted ascending. */
-function binSortedColumn(
-  sorted: Float64Array,
-  maxBins: number,
-): { cuts: Float64Array; binMin: Float64Array; binMax: Float64Array } {
-  const n = sorted.length;
-  // distinct values and their counts
+const DISTINCT_BY_MAP = 4096;
+
+/**
+ * The distinct values of a column, ascending, with their counts. Counted in a Map while there are few
+ * (one-hot and other low-cardinality columns: no sort of the whole column), else sorted. The column is
+ * overwritten.
+ */
+function distinctSorted(column: Float64Array): { values: number[]; counts: number[] } {
+  // up to 8 distinct values: a linear scan of a tiny array beats a Map
+  const few: number[] = [];
+  const fewCounts: number[] = [];
+  let i = 0;
+  scan: for (; i < column.length; i++) {
+    const v = column[i] as number;
+    for (let k = 0; k < few.length; k++) {
+      if (few[k] === v) {
+        fewCounts[k] = (fewCounts[k] as number) + 1;
+        continue scan;
+      }
+    }
+    if (few.length === 8) break;
+    few.push(v + 0); // -0 and 0 are one value
+    fewCounts.push(1);
+  }
+  if (i === column.length) {
+    const order = few.map((_, k) => k).sort((a, b) => (few[a] as number) - (few[b] as number));
+    return { values: order.map((k) => few[k] as number), counts: order.map((k) => fewCounts[k] as number) };
+  }
+  const seen = new Map<number, number>();
+  few.forEach((v, k) => seen.set(v, fewCounts[k] as number));
+  for (; i < column.length && seen.size <= DISTINCT_BY_MAP; i++) {
+    const v = column[i] as number;
+    seen.set(v, (seen.get(v) ?? 0) + 1);
+  }
+  if (i === column.length && seen.size <= DISTINCT_BY_MAP) {
+    const values = [...seen.keys()].map((v) => v + 0).sort((a, b) => a - b);
+    return { values, counts: values.map((v) => seen.get(v) as number) };
+  }
+  const sorted = column.sort();
   const values: number[] = [];
   const counts: number[] = [];
-  for (let i = 0; i < n; ) {
-    const v = sorted[i] as number;
-    let j = i + 1;
-    while (j < n && sorted[j] === v) j++;
-    values.push(v);
-    counts.push(j - i);
-    i = j;
+  for (let k = 0; k < sorted.length; ) {
+    const v = sorted[k] as number;
+    let j = k + 1;
+    while (j < sorted.length && sorted[j] === v) j++;
+    values.push(v + 0);
+    counts.push(j - k);
+    k = j;
   }
+  return { values, counts };
+}
+
+/** Bins of one column given its distinct values (ascending) and their counts. */
+function binSortedColumn(
+  { values, counts }: { values: number[]; counts: number[] },
+  n: number,
+  maxBins: number,
+): { cuts: Float64Array; binMin: Float64Array; binMax: Float64Array } {
   const u = values.length;
   if (u <= maxBins) {
     const cuts = new Float64Array(u - 1);
@@ -121,11 +165,14 @@ export function binOf(cuts: Float64Array, v: number): number {
 export function transformBinning(binning: Binning, X: FeatureMatrix): Uint8Array {
   const { data, nRows, nCols } = toDense(X, 'transformBinning', binning.nFeatures);
   const out = new Uint8Array(nRows * nCols);
-  for (let f = 0; f < nCols; f++) {
-    const cuts = binning.cuts[f] as Float64Array;
-    const base = f * nRows;
-    if (cuts.length === 0) continue; // constant column: everything in bin 0
-    for (let i = 0; i < nRows; i++) out[base + i] = binOf(cuts, data[i * nCols + f] as number);
+  const cuts = binning.cuts;
+  // row-major reads (sequential), one write stream per feature
+  for (let i = 0, k = 0; i < nRows; i++) {
+    for (let f = 0; f < nCols; f++, k++) {
+      const c = cuts[f] as Float64Array;
+      const v = data[k] as number;
+      out[f * nRows + i] = c.length === 1 ? (v >= (c[0] as number) ? 1 : 0) : c.length === 0 ? 0 : binOf(c, v);
+    }
   }
   return out;
 }

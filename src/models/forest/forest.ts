@@ -13,7 +13,7 @@
  */
 import { toDense } from './matrix.ts';
 import type { FeatureMatrix } from './matrix.ts';
-import { prepareBinnedData, resolveMtry, resolveTreeParams, treeSeed, treeToJSON } from './tree.ts';
+import { bootstrapWeights, mulberry32, prepareBinnedData, resolveMtry, resolveTreeParams, treeSeed, treeToJSON } from './tree.ts';
 import type { BinnedData, GrownTree, TreeJSON, TreeParams } from './tree.ts';
 import { defaultWorkerCount, growTrees, growTreesInThread } from './workers.ts';
 
@@ -63,6 +63,10 @@ export interface FastForestParams {
   mtry: number;
   bootstrap: boolean;
   maxSamples: number | null;
+  /** Rows drawn per bootstrap (0 = as many as training rows). */
+  nDraws: number;
+  /** Training rows (oobProba checks it is given the same matrix). */
+  nTrainRows: number;
   seed: number;
   maxBins: number;
 }
@@ -125,6 +129,8 @@ function prepare(X: FeatureMatrix, y: ArrayLike<number>, options: FastForestOpti
     mtry,
     bootstrap,
     maxSamples: options.maxSamples ?? null,
+    nDraws,
+    nTrainRows: data.nRows,
     seed,
     maxBins,
   };
@@ -189,12 +195,16 @@ export function fitForestSync(X: FeatureMatrix, y: ArrayLike<number>, options: F
 // ---------------------------------------------------------------------------------------------------
 // Prediction on a compiled copy: all trees concatenated in flat typed arrays (cached per model object).
 
+/**
+ * All trees in two flat arrays, each tree renumbered in preorder so a node's left child is the next node:
+ * `links[2i]` = feature (-1 for a leaf), `links[2i + 1]` = right child (absolute index);
+ * `split[i]` = threshold, or the leaf's value for a leaf (one load at the end of a walk).
+ * `value[i]` = every node's value (for contributions).
+ */
 interface Compiled {
   roots: Int32Array;
-  feature: Int32Array;
-  threshold: Float64Array;
-  left: Int32Array;
-  right: Int32Array;
+  links: Int32Array;
+  split: Float64Array;
   value: Float64Array;
 }
 
@@ -207,27 +217,47 @@ function compile(model: FastForestModel): Compiled {
   for (const tree of model.trees) total += tree.feature.length;
   const c: Compiled = {
     roots: new Int32Array(model.trees.length),
-    feature: new Int32Array(total),
-    threshold: new Float64Array(total),
-    left: new Int32Array(total),
-    right: new Int32Array(total),
+    links: new Int32Array(2 * total),
+    split: new Float64Array(total),
     value: new Float64Array(total),
   };
-  let offset = 0;
+  let next = 0;
+  const stack: number[] = [];
   model.trees.forEach((tree, t) => {
-    c.roots[t] = offset;
-    c.feature.set(tree.feature, offset);
-    c.threshold.set(tree.threshold, offset);
-    c.value.set(tree.value, offset);
-    for (let i = 0; i < tree.feature.length; i++) {
-      const isLeaf = (tree.feature[i] as number) < 0;
-      c.left[offset + i] = isLeaf ? -1 : (tree.left[i] as number) + offset;
-      c.right[offset + i] = isLeaf ? -1 : (tree.right[i] as number) + offset;
+    c.roots[t] = next;
+    // preorder walk: pop a node, give it the next slot, push right then left (left comes out next)
+    stack.length = 0;
+    stack.push(0, -1);
+    while (stack.length > 0) {
+      const parentSlot = stack.pop() as number;
+      const node = stack.pop() as number;
+      const slot = next++;
+      if (parentSlot >= 0) c.links[2 * parentSlot + 1] = slot; // only right children are recorded
+      const f = tree.feature[node] as number;
+      c.links[2 * slot] = f;
+      c.value[slot] = tree.value[node] as number;
+      if (f < 0) {
+        c.links[2 * slot + 1] = -1;
+        c.split[slot] = tree.value[node] as number;
+      } else {
+        c.split[slot] = tree.threshold[node] as number;
+        stack.push(tree.right[node] as number, slot, tree.left[node] as number, -1);
+      }
     }
-    offset += tree.feature.length;
   });
   compiledCache.set(model, c);
   return c;
+}
+
+/** The leaf reached by the row at `off` in `data`, walking from `root`. */
+function leafOf(links: Int32Array, split: Float64Array, data: ArrayLike<number>, off: number, root: number): number {
+  let node = root;
+  let f = links[2 * node] as number;
+  while (f >= 0) {
+    node = (data[off + f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
+    f = links[2 * node] as number;
+  }
+  return node;
 }
 
 function checkFeatureNames(model: FastForestModel, names: readonly string[] | undefined, where: string): void {
@@ -255,7 +285,7 @@ const BLOCK = 512;
 export function predictProba(model: FastForestModel, X: FeatureMatrix, options: PredictOptions = {}): Float64Array {
   checkFeatureNames(model, options.featureNames, 'predictProba');
   const { data, nRows, nCols: p } = toDense(X, 'predictProba', model.nFeatures);
-  const { roots, feature, threshold, left, right, value } = compile(model);
+  const { roots, links, split } = compile(model);
   const nTrees = roots.length;
   const out = new Float64Array(nRows);
   // rows in blocks, trees inside: a block of rows stays in cache while every tree visits it
@@ -266,12 +296,14 @@ export function predictProba(model: FastForestModel, X: FeatureMatrix, options: 
       for (let i = b0; i < b1; i++) {
         const off = i * p;
         let node = root;
-        let f = feature[node] as number;
+        let f = links[2 * node] as number;
         while (f >= 0) {
-          node = (data[off + f] as number) < (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
-          f = feature[node] as number;
+          // branch-free step (the comparison is unpredictable): left = node + 1, right = links[2 * node + 1]
+          const goRight = +((data[off + f] as number) >= (split[node] as number));
+          node += 1 + goRight * ((links[2 * node + 1] as number) - node - 1);
+          f = links[2 * node] as number;
         }
-        out[i] = (out[i] as number) + (value[node] as number);
+        out[i] = (out[i] as number) + (split[node] as number);
       }
     }
   }
@@ -282,21 +314,39 @@ export function predictProba(model: FastForestModel, X: FeatureMatrix, options: 
 /** Each tree's leaf value for each row: result[t][i] (for vote counts or spread across trees). */
 export function predictTreeValues(model: FastForestModel, X: FeatureMatrix): Float64Array[] {
   const { data, nRows, nCols: p } = toDense(X, 'predictTreeValues', model.nFeatures);
-  const { roots, feature, threshold, left, right, value } = compile(model);
+  const { roots, links, split } = compile(model);
   return Array.from(roots, (root) => {
     const out = new Float64Array(nRows);
-    for (let i = 0; i < nRows; i++) {
-      const off = i * p;
-      let node = root;
-      let f = feature[node] as number;
-      while (f >= 0) {
-        node = (data[off + f] as number) < (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
-        f = feature[node] as number;
-      }
-      out[i] = value[node] as number;
-    }
+    for (let i = 0; i < nRows; i++) out[i] = split[leafOf(links, split, data, i * p, root)] as number;
     return out;
   });
+}
+
+/**
+ * Out-of-bag probability of each training row: the mean leaf value over the trees whose bootstrap did not
+ * draw it (NaN for a row every tree drew). An honest estimate for tuning without a holdout. `X` must be
+ * the training matrix, rows in training order (each tree's bootstrap is recomputed from its seed).
+ */
+export function oobProba(model: FastForestModel, X: FeatureMatrix): Float64Array {
+  const { params } = model;
+  if (!params.bootstrap) throw new RangeError('oobProba: the forest was trained without bootstrap');
+  const { data, nRows, nCols: p } = toDense(X, 'oobProba', model.nFeatures);
+  if (nRows !== params.nTrainRows) {
+    throw new RangeError(`oobProba: the forest was trained on ${params.nTrainRows} rows, got ${nRows}`);
+  }
+  const { roots, links, split } = compile(model);
+  const sum = new Float64Array(nRows);
+  const count = new Uint32Array(nRows);
+  for (let t = 0; t < roots.length; t++) {
+    const w = bootstrapWeights(mulberry32(treeSeed(params.seed, t)), nRows, true, params.nDraws);
+    const root = roots[t] as number;
+    for (let i = 0; i < nRows; i++) {
+      if ((w[i] as number) > 0) continue;
+      sum[i] = (sum[i] as number) + (split[leafOf(links, split, data, i * p, root)] as number);
+      count[i] = (count[i] as number) + 1;
+    }
+  }
+  return sum.map((s, i) => ((count[i] as number) > 0 ? s / (count[i] as number) : Number.NaN));
 }
 
 /**
@@ -311,16 +361,16 @@ export function contributions(model: FastForestModel, row: ArrayLike<number>): F
   for (let j = 0; j < row.length; j++) {
     if (!Number.isFinite(row[j])) throw new RangeError(`contributions: value at column ${j} is ${String(row[j])}`);
   }
-  const { roots, feature, threshold, left, right, value } = compile(model);
+  const { roots, links, split, value } = compile(model);
   const out = new Float64Array(model.nFeatures);
   for (let t = 0; t < roots.length; t++) {
     let node = roots[t] as number;
-    let f = feature[node] as number;
+    let f = links[2 * node] as number;
     while (f >= 0) {
-      const child = (row[f] as number) < (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
+      const child = (row[f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
       out[f] = (out[f] as number) + (value[child] as number) - (value[node] as number);
       node = child;
-      f = feature[node] as number;
+      f = links[2 * node] as number;
     }
   }
   for (let j = 0; j < out.length; j++) out[j] = (out[j] as number) / roots.length;

@@ -8,6 +8,7 @@ export {
   fitForestSync,
   forestFromJSON,
   forestToJSON,
+  oobProba,
   predictProba,
   predictTreeValues,
 } from './forest.ts';

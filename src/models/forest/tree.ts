@@ -20,10 +20,10 @@ import { binCounts, fitBinning, transformBinning } from './binning.ts';
 import type { Binning } from './binning.ts';
 import { toDense, toLabels } from './matrix.ts';
 import type { FeatureMatrix } from './matrix.ts';
-import { growTree, mulberry32, treeSeed } from './tree-core.mjs';
+import { bootstrapWeights, growTree, mulberry32, treeSeed } from './tree-core.mjs';
 import type { BinnedData, GrownTree, TreeParams } from './tree-core.mjs';
 
-export { growTree, mulberry32, treeSeed };
+export { bootstrapWeights, growTree, mulberry32, treeSeed };
 export type { BinnedData, GrownTree, TreeParams };
 
 /** A tree as plain JSON (the arrays of GrownTree). Leaves: feature -1, left/right -1. */
@@ -75,14 +75,21 @@ export function prepareBinnedData(
   return { binning, data };
 }
 
+/** A typed array as a plain array (a counted loop: several times faster than Array.from here). */
+function toArray(a: Int32Array | Float64Array): number[] {
+  const out = new Array<number>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] as number;
+  return out;
+}
+
 export function treeToJSON(tree: GrownTree): TreeJSON {
   return {
-    feature: Array.from(tree.feature),
-    threshold: Array.from(tree.threshold),
-    left: Array.from(tree.left),
-    right: Array.from(tree.right),
-    value: Array.from(tree.value),
-    count: Array.from(tree.count),
+    feature: toArray(tree.feature),
+    threshold: toArray(tree.threshold),
+    left: toArray(tree.left),
+    right: toArray(tree.right),
+    value: toArray(tree.value),
+    count: toArray(tree.count),
   };
 }
 

@@ -159,7 +159,10 @@ describe('segment names', () => {
     expect(model.metrics.k).toBe(3);
     const names = model.segments.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const s of model.segments) expect(s.parts.length).toBeGreaterThan(0), expect(s.parts.length).toBeLessThanOrEqual(3);
+    for (const s of model.segments) {
+      expect(s.parts.length).toBeGreaterThan(0);
+      expect(s.parts.length).toBeLessThanOrEqual(3);
+    }
     const ids = model.training?.segmentIds ?? [];
     const nameOfGroup = (g: number) => (model.segments.find((s) => s.id === ids[group.indexOf(g)]) as { name: string }).name;
     expect(nameOfGroup(0)).toMatch(/job = retired|high age/);
@@ -192,6 +195,21 @@ describe('segment names', () => {
     const all = model.segments.map((s) => s.name).join(' | ');
     expect(all).toMatch(/occupation = retired/);
     expect(all).not.toMatch(/f\d/);
+  });
+
+  it('leaves out a trait that only repeats a strongly correlated stronger one', () => {
+    const normal = gaussian(31);
+    // x2 is x plus a little noise: naming both would waste a part.
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const x = (i < 150 ? -2 : 2) + 0.3 * normal();
+      return [x, x + 0.05 * normal(), (i < 150 ? 0 : 1) + 0.8 * normal()];
+    });
+    const model = fitSegments(rows, { featureNames: ['x', 'x2', 'y'], seed: 1, k: 2 });
+    for (const s of model.segments) {
+      expect(s.parts.filter((p) => / x2?$/.test(p)).length).toBe(1);
+    }
+    const loose = fitSegments(rows, { featureNames: ['x', 'x2', 'y'], seed: 1, k: 2, naming: { maxCorrelation: 1 } });
+    expect(loose.segments.some((s) => s.parts.some((p) => p.endsWith(' x')) && s.parts.some((p) => p.endsWith(' x2')))).toBe(true);
   });
 
   it('resolves collisions with other combinations, then numbered names', () => {

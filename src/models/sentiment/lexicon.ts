@@ -24,6 +24,8 @@ const B_INCR = 0.293;
 const C_INCR = 0.733;
 const N_SCALAR = -0.74;
 const NORMALIZE_ALPHA = 15;
+/** Distinct words remembered per scorer before the lookup memo starts over. */
+const MEMO_LIMIT = 50_000;
 
 interface Lexicon {
   /** Lower-case word -> valence on VADER's -4..4 scale. */
@@ -112,7 +114,7 @@ export function vaderScorer(
   const tools = languageTools(language);
   const lexicon = buildLexicon(language, vocabulary);
   const stem = memoStem(tools);
-  const valenceOf = (lower: string): number | undefined => {
+  const lookup = (lower: string): number | undefined => {
     const exact = lexicon.words.get(lower);
     if (exact !== undefined || fallback === 'none') return exact;
     if (fallback === 'inflection') {
@@ -123,6 +125,16 @@ export function vaderScorer(
       return undefined;
     }
     return tools.stemmer !== undefined ? lexicon.stems.get(stem(lower)) : undefined;
+  };
+  // Most words are not in the lexicon and each is looked up several times: memoize, bounded.
+  const memo = new Map<string, number | null>();
+  const valenceOf = (lower: string): number | undefined => {
+    const hit = memo.get(lower);
+    if (hit !== undefined) return hit ?? undefined;
+    const v = lookup(lower);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(lower, v ?? null);
+    return v;
   };
   return (text) => scoreVader(text, tools, lexicon, valenceOf);
 }

@@ -85,7 +85,10 @@ export function clauses(text: string, tools: LanguageTools): Clause[] {
   return out;
 }
 
-/** Memoizes a stemmer for one batch of texts (natural's stemmers are pure but not free). */
+/** Distinct words a memoized stemmer remembers before it starts over (bounds memory in a long-lived model). */
+const STEM_MEMO_LIMIT = 50_000;
+
+/** Memoizes natural's stemmer (pure, but not free) with a bounded memo. */
 export function memoStem(tools: LanguageTools): (word: string) => string {
   const stemmer = tools.stemmer;
   if (stemmer === undefined) return (w) => w;
@@ -94,6 +97,7 @@ export function memoStem(tools: LanguageTools): (word: string) => string {
     let s = memo.get(w);
     if (s === undefined) {
       s = stemmer.stem(w);
+      if (memo.size >= STEM_MEMO_LIMIT) memo.clear();
       memo.set(w, s);
     }
     return s;
@@ -114,6 +118,7 @@ function keptWords(tools: LanguageTools, extra: Iterable<string>): Set<string> {
  */
 export function featurizer(options: TextOptions, lexiconWords: Iterable<string> = []): Featurizer {
   const tools = languageTools(options.language);
+  const functionWords = keptWords(tools, []);
   const keep = keptWords(tools, [...lexiconWords].filter((w) => tools.stopWords.has(w)));
   const stem = options.stem ? memoStem(tools) : (w: string) => w;
   const [nMin, nMax] = options.ngramRange;
@@ -131,7 +136,7 @@ export function featurizer(options: TextOptions, lexiconWords: Iterable<string> 
         }
         if (tools.contrast.has(word)) negated = 0;
         if (options.stopWords && tools.stopWords.has(word) && !keep.has(word)) continue;
-        const stemmed = stem(word);
+        const stemmed = functionWords.has(word) ? word : stem(word);
         if (negated > 0) {
           tokens.push(NEGATION_PREFIX + stemmed);
           negated--;

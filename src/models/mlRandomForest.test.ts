@@ -1,7 +1,7 @@
 import { RandomForestClassifier } from 'ml-random-forest';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from './evaluate.ts';
-import { disableFastSplitSearch, enableFastSplitSearch, forestProbabilities, loadForest, trainForest, treeDepths } from './forest.ts';
+import { disableFastSplitSearch, enableFastSplitSearch, forestProbabilities, loadForest, trainForest, treeDepths } from './mlRandomForest.ts';
 
 function data(n: number, seed: number): { X: number[][]; y: number[] } {
   const random = mulberry32(seed);
