@@ -55,6 +55,8 @@ export interface CheckResult {
 export interface InstallResult {
   created: string[];
   existing: string[];
+  /** Existing fields whose definition was repaired (e.g. enumeration options added). */
+  updated: string[];
 }
 
 export interface RecordUpdate {

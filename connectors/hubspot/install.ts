@@ -41,7 +41,7 @@ function isNotFound(error: unknown): boolean {
 }
 
 export async function installProperties(session: HubSpotSession, fields: readonly OutputField[]): Promise<InstallResult> {
-  const result: InstallResult = { created: [], existing: [] };
+  const result: InstallResult = { created: [], existing: [], updated: [] };
   const byType = new Map<string, OutputField[]>();
   for (const field of fields) {
     const hubspotType = HUBSPOT_OBJECTS[field.objectType].hubspotType;
@@ -63,11 +63,20 @@ export async function installProperties(session: HubSpotSession, fields: readonl
     const present = await session.call('standard', `read properties ${hubspotType}`, (c) =>
       c.crm.properties.batchApi.read(hubspotType, { inputs: typeFields.map((f) => ({ name: f.hubspotName })), archived: false }),
     );
-    const existing = new Set(present.results.map((p) => p.name));
+    const existing = new Map(present.results.map((p) => [p.name, p]));
     for (const field of typeFields) {
       const qualified = `${hubspotType}.${field.hubspotName}`;
-      if (existing.has(field.hubspotName)) {
+      const current = existing.get(field.hubspotName);
+      if (current) {
         result.existing.push(qualified);
+        const known = new Set((current.options ?? []).map((o) => o.value));
+        const missing = (field.options ?? []).filter((o) => !known.has(o.value));
+        if (missing.length > 0) {
+          // Options are replaced wholesale: keep the old ones so values already written stay valid.
+          const options = [...(current.options ?? []), ...missing.map((o, i) => ({ ...o, hidden: false, displayOrder: known.size + i }))];
+          await session.call('standard', `update options ${qualified}`, (c) => c.crm.properties.coreApi.update(hubspotType, field.hubspotName, { options }));
+          result.updated.push(qualified);
+        }
         continue;
       }
       try {

@@ -3,8 +3,10 @@
  */
 import type { CycleSummary } from '../pipeline/cycle.ts';
 import type { ScoreBand } from '../pipeline/report.ts';
+import { signalLine } from '../pipeline/report.ts';
 
 const n = (value: number) => value.toLocaleString('en-US');
+const plural = (objectType: string) => `${objectType}s`;
 
 export function formatSummary(summary: CycleSummary, bands: ScoreBand[]): string {
   const lines: string[] = [];
@@ -12,21 +14,20 @@ export function formatSummary(summary: CycleSummary, bands: ScoreBand[]): string
   lines.push(`  mode: ${summary.mode}${summary.dryRun ? ' (dry run)' : ''}`);
   for (const [objectType, r] of Object.entries(summary.synced)) {
     lines.push(
-      `  synced ${objectType}s: ${n(r.read)} read, ${n(r.changed)} new or changed, ${n(r.rejected)} skipped` +
+      `  synced ${plural(objectType)}: ${n(r.read)} read, ${n(r.changed)} new or changed, ${n(r.rejected)} skipped` +
         (r.ownWrites ? `, ${n(r.ownWrites)} only touched by our own write-back` : ''),
     );
   }
-  if (summary.model) {
-    const m = summary.model;
-    const auc = m.auc === null ? 'n/a' : m.auc.toFixed(3);
-    lines.push(`  lead score model: v${m.activeVersion ?? '-'}, holdout ROC AUC ${auc}, ${n(m.labelled)} labelled contacts (${m.trained ? `trained: ${m.reason}` : m.reason})`);
-  }
-  if (summary.scoring) lines.push(`  scored: ${n(summary.scoring.scored)} of ${n(summary.scoring.open)} open contacts needed a new score`);
+  for (const s of summary.signals) lines.push(`  ${signalLine(s)}`);
+  const changes = Object.entries(summary.changes).map(([objectType, count]) => `${n(count)} ${plural(objectType)}`);
   if (summary.write) {
-    const w = summary.write;
-    lines.push(`  written back: ${n(w.written)} contacts updated, ${n(w.failed)} rejected by the CRM, ${n(w.stillPending)} still queued`);
+    const writes = Object.entries(summary.write);
+    const updated = writes.map(([objectType, w]) => `${n(w.written)} ${plural(objectType)}`).join(', ') || 'nothing';
+    const failed = writes.reduce((sum, [, w]) => sum + w.failed, 0);
+    const pending = Math.max(0, ...writes.map(([, w]) => w.stillPending));
+    lines.push(`  written back: ${updated} updated, ${n(failed)} rejected by the CRM, ${n(pending)} still queued`);
   } else {
-    lines.push(`  would write: ${n(summary.changes)} contacts (nothing written in ${summary.dryRun ? 'a dry run' : 'shadow mode'})`);
+    lines.push(`  would write: ${changes.join(', ') || 'nothing'} (nothing written in ${summary.dryRun ? 'a dry run' : 'shadow mode'})`);
   }
   lines.push(`  API calls: ${n(summary.api.calls)} (${n(summary.api.retries)} retries, ${n(summary.api.throttled)} throttled)`);
   lines.push(`  time: ${(summary.durationMs / 1000).toFixed(1)} s`);
@@ -36,7 +37,7 @@ export function formatSummary(summary: CycleSummary, bands: ScoreBand[]): string
   }
   const max = Math.max(1, ...bands.map((b) => b.count));
   if (bands.some((b) => b.count > 0)) {
-    lines.push('  score distribution (open contacts):');
+    lines.push('  lead score distribution (open contacts):');
     for (const b of bands) {
       const bar = '#'.repeat(Math.round((b.count / max) * 40));
       lines.push(`    ${String(b.from).padStart(2)}-${String(b.to).padEnd(2)} ${bar} ${n(b.count)}`);

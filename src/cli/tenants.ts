@@ -48,7 +48,10 @@ export async function connectHubSpotTenant(store: Store, options: HubSpotTenantO
     tokens: credentials,
     app: options.app,
     onTokens: (tokens) => store.saveCredentials(tenant.id, { ...tokens, baseUrl: options.app.baseUrl }),
-    properties: { contact: [...numeric, ...categorical, options.mapping.leadScore.outcome.field] },
+    properties: {
+      contact: [...numeric, ...categorical, options.mapping.leadScore.outcome.field, ...options.mapping.leadScore.required],
+      ticket: [...options.mapping.sentiment.text, options.mapping.sentiment.time, ...(options.mapping.sentiment.label ? [options.mapping.sentiment.label.field] : [])],
+    },
     ...(options.limit ? { limit: options.limit } : {}),
     ...(options.log ? { log: options.log } : {}),
   });

@@ -25,6 +25,12 @@ export const OUTPUT_GROUP = {
   label: 'crm-signals',
 } as const;
 
+const SENTIMENT_OPTIONS = [
+  { value: 'positive', label: 'Positive' },
+  { value: 'neutral', label: 'Neutral' },
+  { value: 'negative', label: 'Negative' },
+];
+
 export const OUTPUT_FIELDS: readonly OutputField[] = [
   {
     key: 'leadScore',
@@ -53,10 +59,77 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     hubspotName: 'crm_signals_model_version',
     salesforceName: 'Signals_Model_Version__c',
   },
+  {
+    key: 'segment',
+    objectType: 'contact',
+    label: 'Segment (crm-signals)',
+    description: 'The segment of similar contacts this one belongs to, named from what sets the segment apart.',
+    type: 'enumeration',
+    hubspotName: 'crm_signals_segment',
+    salesforceName: 'Signals_Segment__c',
+    // The segments of the active model are added as options when models are trained; an enumeration
+    // needs at least one option to be created.
+    options: [{ value: 'unassigned', label: 'Not segmented yet' }],
+  },
+  {
+    key: 'recommendations',
+    objectType: 'contact',
+    label: 'Recommended products (crm-signals)',
+    description: 'The three products this contact is most likely to buy next, each with the reason.',
+    type: 'text',
+    hubspotName: 'crm_signals_recommendations',
+    salesforceName: 'Signals_Recommendations__c',
+  },
+  {
+    key: 'feedbackSentiment',
+    objectType: 'contact',
+    label: 'Feedback sentiment (crm-signals)',
+    description: "Recency-weighted sentiment of this contact's tickets, from -1 (negative) to 1 (positive).",
+    type: 'number',
+    hubspotName: 'crm_signals_feedback_sentiment',
+    salesforceName: 'Signals_Feedback_Sentiment__c',
+  },
+  {
+    key: 'feedbackSentimentLabel',
+    objectType: 'contact',
+    label: 'Feedback sentiment label (crm-signals)',
+    description: "Whether this contact's recent feedback reads positive, neutral or negative.",
+    type: 'enumeration',
+    hubspotName: 'crm_signals_feedback_label',
+    salesforceName: 'Signals_Feedback_Label__c',
+    options: SENTIMENT_OPTIONS,
+  },
+  {
+    key: 'ticketSentiment',
+    objectType: 'ticket',
+    label: 'Sentiment (crm-signals)',
+    description: 'Sentiment of this ticket, from -1 (negative) to 1 (positive).',
+    type: 'number',
+    hubspotName: 'crm_signals_sentiment',
+    salesforceName: 'Signals_Sentiment__c',
+  },
+  {
+    key: 'ticketSentimentLabel',
+    objectType: 'ticket',
+    label: 'Sentiment label (crm-signals)',
+    description: 'Whether this ticket reads positive, neutral or negative.',
+    type: 'enumeration',
+    hubspotName: 'crm_signals_sentiment_label',
+    salesforceName: 'Signals_Sentiment_Label__c',
+    options: SENTIMENT_OPTIONS,
+  },
 ];
 
 export function outputFieldsFor(objectType: ObjectType): OutputField[] {
   return OUTPUT_FIELDS.filter((f) => f.objectType === objectType);
+}
+
+export type CrmName = 'hubspot' | 'salesforce';
+
+/** The CRM's name of an output field. */
+export function crmFieldName(crm: CrmName, key: string): string {
+  const field = outputField(key);
+  return crm === 'hubspot' ? field.hubspotName : field.salesforceName;
 }
 
 export function outputField(key: string): OutputField {

@@ -37,4 +37,10 @@ export const DEFAULT_HUBSPOT_MAPPING: Mapping = parseMapping({
     exclude: ['call_duration'],
     outcome: { field: 'lifecyclestage', converted: ['customer', 'evangelist'], lost: ['other'] },
   },
+  sentiment: {
+    text: ['content', 'subject'],
+    label: { field: 'feedback_label', positive: ['positive'], negative: ['negative'] },
+    time: 'createdate',
+    language: 'en',
+  },
 });

@@ -35,10 +35,24 @@ export const LeadScoreMapping = z
     if (overlap.length) ctx.addIssue({ code: 'custom', message: `outcome values ${overlap.join(', ')} are both converted and lost` });
   });
 
+export const SentimentMapping = z.object({
+  /** Ticket/case fields holding the customer's words, first non-empty wins. */
+  text: z.array(FieldName).min(1),
+  /** An optional field where agents record whether feedback was positive: with enough of it, a model is trained. */
+  label: z
+    .object({ field: FieldName, positive: z.array(z.string()).min(1), negative: z.array(z.string()).min(1) })
+    .optional(),
+  /** Field with the ticket's time, for recency weighting. */
+  time: FieldName,
+  language: z.string().default('en'),
+});
+
 export const Mapping = z.object({
   crm: z.enum(['hubspot', 'salesforce']),
   leadScore: LeadScoreMapping,
+  sentiment: SentimentMapping,
 });
+export type SentimentMapping = z.infer<typeof SentimentMapping>;
 export type Mapping = z.infer<typeof Mapping>;
 export type LeadScoreMapping = z.infer<typeof LeadScoreMapping>;
 

@@ -7,10 +7,10 @@ import type { ApiUsage } from '../../connectors/connector.ts';
 import { ConnectorError } from '../../connectors/shared/errors.ts';
 import type { OutboxInput } from '../store/types.ts';
 import type { PipelineContext } from './context.ts';
-import { diffSignals, hubspotFieldName, leadScoreProperties } from './diff.ts';
-import { scoreLeads, type ScoreReport } from './score.ts';
+import { diffValues } from './diff.ts';
+import { desiredValues, fieldsWithCurrentOptions, outputObjectTypes } from './outputs.ts';
+import { SIGNAL_STAGES, type StageReport } from './signals/index.ts';
 import { syncObject, type SyncReport } from './sync.ts';
-import { LEAD_SCORE, trainIfNeeded, type TrainReport } from './train.ts';
 import { drainOutbox, type WriteReport } from './writeBack.ts';
 
 export const SYNCED_OBJECTS: ObjectType[] = ['contact', 'deal', 'ticket'];
@@ -30,12 +30,13 @@ export interface CycleSummary {
   startedAt: string;
   durationMs: number;
   synced: Partial<Record<ObjectType, Omit<SyncReport, 'changedIds'>>>;
-  model: TrainReport | null;
-  scoring: ScoreReport | null;
-  /** Writes the diff found (queued in live mode; only reported in shadow mode and dry runs). */
-  changes: number;
+  signals: StageReport[];
+  /** Records whose values differ from what was last written, per object type (queued in live mode). */
+  changes: Partial<Record<ObjectType, number>>;
+  /** The first changes, for a dry run or shadow report. */
   preview: OutboxInput[];
-  write: WriteReport | null;
+  /** Per object type; null when nothing was to be written (shadow mode, dry run). */
+  write: Partial<Record<ObjectType, WriteReport>> | null;
   api: ApiUsage;
   rejected: RejectedRecord[];
 }
@@ -47,6 +48,7 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
   const runId = await store.startRun(tenant.id, 'cycle');
   const before = connector.usage();
   const dryRun = options.dryRun ?? false;
+  const writing = tenant.mode === 'live' && !dryRun;
   const summary: CycleSummary = {
     runId,
     tenantId: tenant.id,
@@ -57,11 +59,10 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
     synced: {},
-    model: null,
-    scoring: null,
-    changes: 0,
+    signals: [],
+    changes: {},
     preview: [],
-    write: null,
+    write: writing ? {} : null,
     api: { calls: 0, retries: 0, throttled: 0 },
     rejected: [],
   };
@@ -70,17 +71,21 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
       const { changedIds: _ids, ...report } = await syncObject(ctx, runId, objectType);
       summary.synced[objectType] = report;
     }
-    summary.model = await trainIfNeeded(ctx, options.retrain ?? false);
-    summary.scoring = await scoreLeads(ctx, runId);
+    for (const stage of SIGNAL_STAGES) summary.signals.push(await stage.run(ctx, runId, { retrain: options.retrain ?? false }));
 
-    const signals = await store.latestSignals(tenant.id, 'contact', LEAD_SCORE);
-    const written = await store.writtenValues(tenant.id, 'contact');
-    const changes = diffSignals(signals, written, (row) => leadScoreProperties(row, hubspotFieldName));
-    summary.changes = changes.length;
-    summary.preview = changes.slice(0, 20);
-    if (tenant.mode === 'live' && !dryRun) {
-      await store.enqueue(tenant.id, runId, changes);
-      summary.write = await drainOutbox(ctx, runId, 'contact');
+    const queued: Array<{ objectType: ObjectType; items: OutboxInput[] }> = [];
+    for (const objectType of outputObjectTypes()) {
+      const desired = await desiredValues(store, tenant.id, connector.crm, objectType);
+      const items = diffValues(objectType, desired, await store.writtenValues(tenant.id, objectType));
+      summary.changes[objectType] = items.length;
+      summary.preview.push(...items.slice(0, 10));
+      queued.push({ objectType, items });
+    }
+    if (writing) {
+      // New segments are new enumeration options: the CRM refuses values it has no option for.
+      if (queued.some((q) => q.items.length > 0)) await connector.install(await fieldsWithCurrentOptions(store, tenant.id));
+      for (const { items } of queued) await store.enqueue(tenant.id, runId, items);
+      for (const { objectType } of queued) summary.write![objectType] = await drainOutbox(ctx, runId, objectType);
     }
   } catch (error) {
     summary.status = 'failed';

@@ -1,44 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import type { SignalRow } from '../store/types.ts';
-import { diffSignals, hubspotFieldName, leadScoreProperties } from './diff.ts';
+import { diffValues, type DesiredValues } from './diff.ts';
 
-function signal(id: string, score: number, version = 1): SignalRow {
-  return { objectType: 'contact', externalId: id, signal: 'leadScore', modelVersion: version, inputHash: 'h', value: { score, probability: score / 100, reasons: 'Raised by: age' } };
-}
-const props = (row: SignalRow) => leadScoreProperties(row, hubspotFieldName);
+const want = (properties: Record<string, string>, modelVersion = 1): DesiredValues => ({ properties, modelVersion });
 
-describe('diffSignals', () => {
-  it('queues every property of a record never written', () => {
-    const out = diffSignals(new Map([['1', signal('1', 70)]]), new Map(), props);
+describe('diffValues', () => {
+  it('queues every property of a record never written, with null as the old value', () => {
+    const out = diffValues('contact', new Map([['1', want({ score: '70', reasons: 'Raised by: age' })]]), new Map());
     expect(out).toEqual([
-      {
-        objectType: 'contact',
-        externalId: '1',
-        properties: { crm_signals_lead_score: '70', crm_signals_score_reasons: 'Raised by: age', crm_signals_model_version: 'leadScore v1' },
-        previous: { crm_signals_lead_score: null, crm_signals_score_reasons: null, crm_signals_model_version: null },
-        modelVersion: 1,
-      },
+      { objectType: 'contact', externalId: '1', properties: { score: '70', reasons: 'Raised by: age' }, previous: { score: null, reasons: null }, modelVersion: 1 },
     ]);
   });
 
   it('queues only the properties that changed, with the old value', () => {
-    const written = new Map([['1', { crm_signals_lead_score: '60', crm_signals_score_reasons: 'Raised by: age', crm_signals_model_version: 'leadScore v1' }]]);
-    const out = diffSignals(new Map([['1', signal('1', 70)]]), written, props);
+    const out = diffValues('contact', new Map([['1', want({ score: '70', reasons: 'x' })]]), new Map([['1', { score: '60', reasons: 'x' }]]));
     expect(out).toHaveLength(1);
-    expect(out[0]!.properties).toEqual({ crm_signals_lead_score: '70' });
-    expect(out[0]!.previous).toEqual({ crm_signals_lead_score: '60' });
+    expect(out[0]!.properties).toEqual({ score: '70' });
+    expect(out[0]!.previous).toEqual({ score: '60' });
   });
 
   it('queues nothing when every value is already written', () => {
-    const written = new Map([['1', props(signal('1', 70))]]);
-    expect(diffSignals(new Map([['1', signal('1', 70)]]), written, props)).toEqual([]);
+    expect(diffValues('ticket', new Map([['1', want({ s: '0.5' })]]), new Map([['1', { s: '0.5' }]]))).toEqual([]);
   });
 
-  it('treats an empty written value as present, not as missing', () => {
-    const row: SignalRow = { ...signal('1', 70), value: { score: 70, probability: 0.7, reasons: '' } };
-    const written = new Map([['1', { ...props(row) }]]);
-    expect(diffSignals(new Map([['1', row]]), written, props)).toEqual([]);
-    const cleared = new Map([['1', { ...props(row), crm_signals_score_reasons: null }]]);
-    expect(diffSignals(new Map([['1', row]]), cleared, props)[0]!.properties).toEqual({ crm_signals_score_reasons: '' });
+  it('treats an empty written value as present, and a never-written one as different from the empty string', () => {
+    expect(diffValues('contact', new Map([['1', want({ reasons: '' })]]), new Map([['1', { reasons: '' }]]))).toEqual([]);
+    expect(diffValues('contact', new Map([['1', want({ reasons: '' })]]), new Map([['1', {}]]))[0]!.properties).toEqual({ reasons: '' });
+  });
+
+  it('orders the outbox by record id so runs are reproducible', () => {
+    const out = diffValues('contact', new Map([['b', want({ s: '1' })], ['a', want({ s: '2' })]]), new Map());
+    expect(out.map((o) => o.externalId)).toEqual(['a', 'b']);
   });
 });

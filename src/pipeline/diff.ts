@@ -1,48 +1,34 @@
 /**
- * Turns each record's newest signal into the CRM property values it should have, and keeps only the
- * values that differ from what we last wrote. Presence, not truthiness: an empty string is a value
- * (HubSpot clears a property with ''), and a property never written differs from any value.
+ * Compares the CRM property values each record should have with the values we last wrote, and keeps
+ * only what differs. Presence, not truthiness: an empty string is a value (HubSpot clears a property
+ * with ''), and a property never written differs from any value.
  */
-import { outputField } from '../domain/outputFields.ts';
 import type { PropertyValue } from '../domain/records.ts';
-import type { OutboxInput, SignalRow } from '../store/types.ts';
-import type { LeadScoreValue } from './score.ts';
+import type { ObjectType } from '../domain/records.ts';
+import type { OutboxInput } from '../store/types.ts';
 
-export type CrmFieldName = (key: string) => string;
-
-export function leadScoreProperties(row: SignalRow, fieldName: CrmFieldName): Record<string, string> {
-  const value = row.value as LeadScoreValue;
-  return {
-    [fieldName('leadScore')]: String(value.score),
-    [fieldName('leadScoreReasons')]: value.reasons,
-    [fieldName('leadScoreModel')]: `leadScore v${row.modelVersion}`,
-  };
+export interface DesiredValues {
+  properties: Record<string, string>;
+  modelVersion: number | null;
 }
 
-export function diffSignals(
-  signals: Map<string, SignalRow>,
+export function diffValues(
+  objectType: ObjectType,
+  desired: Map<string, DesiredValues>,
   written: Map<string, Record<string, PropertyValue>>,
-  toProperties: (row: SignalRow) => Record<string, string>,
 ): OutboxInput[] {
   const out: OutboxInput[] = [];
-  for (const [externalId, row] of [...signals].sort(([a], [b]) => a.localeCompare(b))) {
-    const desired = toProperties(row);
+  for (const [externalId, want] of [...desired].sort(([a], [b]) => a.localeCompare(b))) {
     const last = written.get(externalId) ?? {};
     const properties: Record<string, string> = {};
     const previous: Record<string, string | null> = {};
-    for (const [name, value] of Object.entries(desired)) {
+    for (const [name, value] of Object.entries(want.properties)) {
       const before = Object.hasOwn(last, name) ? (last[name] ?? null) : null;
       if (Object.hasOwn(last, name) && before === value) continue;
       properties[name] = value;
       previous[name] = before;
     }
-    if (Object.keys(properties).length > 0) {
-      out.push({ objectType: row.objectType, externalId, properties, previous, modelVersion: row.modelVersion });
-    }
+    if (Object.keys(properties).length > 0) out.push({ objectType, externalId, properties, previous, modelVersion: want.modelVersion });
   }
   return out;
-}
-
-export function hubspotFieldName(key: string): string {
-  return outputField(key).hubspotName;
 }

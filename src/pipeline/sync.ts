@@ -21,9 +21,13 @@ export interface SyncReport {
   resumed: boolean;
 }
 
+const MODIFICATION_STAMPS = new Set(['hs_lastmodifieddate', 'lastmodifieddate', 'LastModifiedDate', 'SystemModstamp', 'LastModifiedById']);
+
 function hashRecord(record: CanonicalRecord, ctx: PipelineContext): string {
   if (record.objectType === 'contact') return inputHash(record, ctx.mapping.leadScore);
-  const { properties, associations, lineItems } = record;
+  const { associations, lineItems } = record;
+  // Modification stamps move on every write, ours included: they say nothing about the content.
+  const properties = Object.fromEntries(Object.entries(record.properties).filter(([name]) => !MODIFICATION_STAMPS.has(name)));
   return createHash('sha256').update(JSON.stringify({ properties, associations, lineItems })).digest('base64url').slice(0, 22);
 }
 

@@ -19,7 +19,7 @@ const DRAIN_CHUNK = 500;
 export async function drainOutbox(ctx: PipelineContext, runId: number, objectType: ObjectType): Promise<WriteReport> {
   const { store, tenant, connector } = ctx;
   const report: WriteReport = { attempted: 0, written: 0, failed: 0, stillPending: 0, failures: [] };
-  const total = await store.countPending(tenant.id);
+  const total = await store.countPending(tenant.id, objectType);
   for (;;) {
     const batch = await store.pendingOutbox(tenant.id, objectType, DRAIN_CHUNK);
     if (batch.length === 0) break;
@@ -49,6 +49,6 @@ export async function drainOutbox(ctx: PipelineContext, runId: number, objectTyp
     // Retryable failures mean the CRM is throttling or down: leave the rest queued for the next cycle.
     if (failures.some((f) => f.retryable)) break;
   }
-  report.stillPending = await store.countPending(tenant.id);
+  report.stillPending = await store.countPending(tenant.id, objectType);
   return report;
 }

@@ -456,6 +456,8 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       // The other tenant is untouched.
       expect(await store.countRecords(other, 'contact')).toBe(2);
       expect(await store.countPending(other)).toBe(1);
+      expect(await store.countPending(other, 'contact')).toBe(1);
+      expect(await store.countPending(other, 'ticket')).toBe(0);
       expect((await store.writtenValues(other, 'contact')).size).toBe(1);
     });
 

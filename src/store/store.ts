@@ -497,8 +497,11 @@ export class SqlStore implements Store {
     return rows.map(toOutboxItem);
   }
 
-  async countPending(tenantId: string): Promise<number> {
-    const { rows } = await this.#db.query(`SELECT count(*) AS n FROM outbox WHERE tenant_id = $1 AND status = 'pending'`, [tenantId]);
+  async countPending(tenantId: string, objectType?: ObjectType): Promise<number> {
+    const { rows } =
+      objectType === undefined
+        ? await this.#db.query(`SELECT count(*) AS n FROM outbox WHERE tenant_id = $1 AND status = 'pending'`, [tenantId])
+        : await this.#db.query(`SELECT count(*) AS n FROM outbox WHERE tenant_id = $1 AND object_type = $2 AND status = 'pending'`, [tenantId, objectType]);
     return int(rows[0]?.n ?? 0);
   }
 

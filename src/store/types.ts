@@ -162,7 +162,8 @@ export interface Store {
    */
   enqueue(tenantId: string, runId: number, items: OutboxInput[]): Promise<number>;
   pendingOutbox(tenantId: string, objectType: ObjectType, limit: number): Promise<OutboxItem[]>;
-  countPending(tenantId: string): Promise<number>;
+  /** Pending outbox items, of one object type when given. */
+  countPending(tenantId: string, objectType?: ObjectType): Promise<number>;
   /** In one transaction: marks items done, appends an audit row per property, updates writtenValues. */
   completeOutbox(tenantId: string, runId: number, done: Array<{ id: number; modifiedAt: string | null }>): Promise<void>;
   /** Retryable failures stay pending with attempts+1; others are marked failed with the error. */

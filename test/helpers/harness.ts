@@ -66,12 +66,29 @@ export function sandboxScores(sandbox: HubSpotSandbox): Map<string, string | und
   return new Map(sandbox.state.openContactIds().map((id) => [id, sandbox.state.get('contacts', id)?.properties[SCORE]]));
 }
 
-/** Every output property value in the sandbox, by contact id: the final state two runs are compared on. */
+/** Every output property value in the sandbox, by object and id: the final state two runs are compared on. */
 export function sandboxOutputs(sandbox: HubSpotSandbox): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
-  for (const record of sandbox.state.list('contacts')) {
-    const values = Object.fromEntries(Object.entries(record.properties).filter(([name]) => name.startsWith('crm_signals_')));
-    if (Object.keys(values).length) out[record.id] = values;
+  for (const type of ['contacts', 'tickets'] as const) {
+    for (const record of sandbox.state.list(type)) {
+      const values = Object.fromEntries(Object.entries(record.properties).filter(([name]) => name.startsWith('crm_signals_')));
+      if (Object.keys(values).length) out[`${type}/${record.id}`] = values;
+    }
   }
   return out;
+}
+
+/** Property writes the sandbox holds, counted per property: what the audit must account for. */
+export function countOutputValues(outputs: Record<string, Record<string, string>>): number {
+  return Object.values(outputs).reduce((sum, values) => sum + Object.keys(values).length, 0);
+}
+
+export function totalWritten(summary: CycleSummary): number {
+  return Object.values(summary.write ?? {}).reduce((sum, w) => sum + w.written, 0);
+}
+
+export function signalReport(summary: CycleSummary, signal: string) {
+  const report = summary.signals.find((s) => s.signal === signal);
+  if (!report) throw new Error(`no ${signal} in the cycle summary`);
+  return report;
 }

@@ -1,8 +1,9 @@
 /**
- * The whole loop against the HubSpot sandbox: sync -> store -> train -> score -> write back.
+ * The whole loop against the HubSpot sandbox: sync -> store -> train -> score -> write back, for the four
+ * signals (lead score with reasons, segment, recommendations, feedback sentiment).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCORE, sandboxOutputs, sandboxScores, startHarness, type Harness } from '../helpers/harness.ts';
+import { countOutputValues, SCORE, sandboxOutputs, sandboxScores, signalReport, startHarness, totalWritten, type Harness } from '../helpers/harness.ts';
 
 let harness: Harness | null = null;
 afterEach(async () => {
@@ -11,53 +12,96 @@ afterEach(async () => {
 });
 
 describe('a full cycle on the sandbox', () => {
-  it('scores every open contact, audits every write, and writes nothing on a second cycle', async () => {
+  it('writes all four signals, audits every write, and writes nothing on a second cycle', async () => {
     harness = await startHarness();
     const { sandbox, store, ctx } = harness;
     const first = await harness.cycle();
-    expect(first.status).toBe('succeeded');
+    expect(first.status, first.error ?? '').toBe('succeeded');
     expect(first.synced.contact?.read).toBe(sandbox.state.count('contacts'));
     expect(first.synced.deal?.read).toBe(sandbox.state.count('deals'));
     expect(first.synced.ticket?.read).toBe(sandbox.state.count('tickets'));
-    expect(first.model?.trained).toBe(true);
-    expect(first.model?.auc).toBeGreaterThan(0.6);
+    const lead = signalReport(first, 'leadScore');
+    expect(lead.trained).toBe(true);
+    expect(lead.metrics.auc).toBeGreaterThan(0.6);
 
+    // Lead score with reasons on every open contact, and only there.
     const scores = sandboxScores(sandbox);
     expect(scores.size).toBeGreaterThan(100);
     for (const [id, score] of scores) {
       expect(score, `contact ${id}`).toMatch(/^\d+$/);
       expect(Number(score)).toBeGreaterThanOrEqual(1);
       expect(Number(score)).toBeLessThanOrEqual(99);
+      expect(sandbox.state.get('contacts', id)?.properties.crm_signals_score_reasons).toMatch(/(Raised|Lowered) by: /);
     }
-    // Contacts whose outcome is known are not scored.
     const known = sandbox.state.list('contacts').filter((c) => c.properties.lifecyclestage === 'customer');
     expect(known.length).toBeGreaterThan(0);
     for (const c of known) expect(c.properties[SCORE]).toBeUndefined();
 
-    // One audit row per property written, each naming the model version and the new value in the CRM.
-    const audit = await store.audit(ctx.tenant.id, { limit: 100_000 });
-    expect(audit.length).toBe(scores.size * 3);
-    for (const row of audit.filter((r) => r.property === SCORE)) {
-      expect(sandbox.state.get('contacts', row.externalId)?.properties[SCORE]).toBe(row.newValue);
-      expect(row.oldValue).toBeNull();
-      expect(row.modelVersion).toBe(first.model?.activeVersion);
+    // A segment on every contact, one of the property's options, labelled with its name.
+    const options = new Map((sandbox.state.property('contacts', 'crm_signals_segment')?.options ?? []).map((o) => [o.value, o.label]));
+    expect(options.size).toBeGreaterThanOrEqual(2);
+    for (const c of sandbox.state.list('contacts')) expect(options.has(c.properties.crm_signals_segment ?? ''), `contact ${c.id}`).toBe(true);
+    for (const label of options.values()) expect(label).not.toMatch(/^seg-\d+$/);
+
+    // Recommendations for contacts who bought something, never what they already own.
+    const buyers = new Map<string, Set<string>>();
+    for (const deal of sandbox.state.list('deals').filter((d) => d.properties.dealstage === 'closedwon')) {
+      const items = sandbox.state.associations('deals', deal.id, 'line_items').map((id) => sandbox.state.get('line_items', id)?.properties.name ?? '');
+      for (const contact of sandbox.state.associations('deals', deal.id, 'contacts')) buyers.set(contact, new Set([...(buyers.get(contact) ?? []), ...items]));
     }
-    expect(first.write?.written).toBe(scores.size);
+    expect(buyers.size).toBeGreaterThan(10);
+    for (const [contact, owned] of buyers) {
+      const text = sandbox.state.get('contacts', contact)?.properties.crm_signals_recommendations ?? '';
+      const lines = text.split('\n');
+      expect(lines.length, `contact ${contact}`).toBeGreaterThanOrEqual(1);
+      for (const line of lines) {
+        const match = /^\d\. (.+) \((.+)\)$/.exec(line);
+        expect(match, line).not.toBeNull();
+        expect(owned.has(match![1]!)).toBe(false);
+      }
+    }
+
+    // Sentiment on every ticket, rolled up onto the contacts that filed them.
+    for (const t of sandbox.state.list('tickets')) {
+      expect(Number(t.properties.crm_signals_sentiment)).toBeGreaterThanOrEqual(-1);
+      expect(Number(t.properties.crm_signals_sentiment)).toBeLessThanOrEqual(1);
+      expect(['positive', 'neutral', 'negative']).toContain(t.properties.crm_signals_sentiment_label);
+      for (const contact of sandbox.state.associations('tickets', t.id, 'contacts')) {
+        expect(sandbox.state.get('contacts', contact)?.properties.crm_signals_feedback_label).toMatch(/^(positive|neutral|negative)$/);
+      }
+    }
+    // Trained on the tickets agents labelled: most labelled tickets read as their label says.
+    const labelled = sandbox.state.list('tickets').filter((t) => t.properties.feedback_label);
+    const agree = labelled.filter((t) => t.properties.crm_signals_sentiment_label === t.properties.feedback_label).length;
+    expect(agree / labelled.length).toBeGreaterThan(0.8);
+    expect(signalReport(first, 'ticketSentiment').metrics.type).toBe('naive-bayes');
+
+    // One audit row per property written, each matching what the CRM now holds.
+    const outputs = sandboxOutputs(sandbox);
+    const audit = await store.audit(ctx.tenant.id, { limit: 100_000 });
+    expect(audit.length).toBe(countOutputValues(outputs));
+    for (const row of audit) {
+      expect(outputs[`${row.objectType}s/${row.externalId}`]?.[row.property]).toBe(row.newValue);
+      expect(row.oldValue).toBeNull();
+    }
+    expect(totalWritten(first)).toBe(Object.keys(outputs).length);
 
     const writesBefore = sandbox.stats().writeCalls;
     const second = await harness.cycle();
     expect(second.status).toBe('succeeded');
     expect(sandbox.stats().writeCalls).toBe(writesBefore);
-    expect(second.changes).toBe(0);
-    expect(second.write?.written).toBe(0);
+    expect(second.changes).toEqual({ contact: 0, ticket: 0 });
+    expect(totalWritten(second)).toBe(0);
     expect(second.synced.contact?.changed).toBe(0);
-    expect(second.model?.trained).toBe(false);
+    expect(second.synced.ticket?.changed).toBe(0);
+    expect(second.synced.deal?.changed).toBe(0);
+    expect(second.signals.every((s) => !s.trained && s.computed === 0)).toBe(true);
     // Our own writes came back through the incremental search and were recognised as ours.
-    expect(second.synced.contact?.ownWrites).toBe(scores.size);
+    expect(second.synced.contact?.ownWrites).toBe(Object.keys(outputs).filter((k) => k.startsWith('contacts/')).length);
     expect(await store.countAudit(ctx.tenant.id)).toBe(audit.length);
   });
 
-  it('after 10 contacts change, reads only those as changed and writes only scores that changed', async () => {
+  it('after 10 contacts change, reads only those as changed and writes only values that changed', async () => {
     harness = await startHarness();
     const { sandbox, store, ctx } = harness;
     await harness.cycle();
@@ -73,20 +117,23 @@ describe('a full cycle on the sandbox', () => {
     const next = await harness.cycle();
     expect(next.status).toBe('succeeded');
     expect(next.synced.contact?.changed).toBe(10);
-    expect(next.scoring?.scored).toBe(10);
+    expect(next.synced.ticket?.changed).toBe(0);
+    expect(signalReport(next, 'leadScore').computed).toBe(10);
+    expect(signalReport(next, 'segment').computed).toBe(10);
 
     const after = sandboxOutputs(sandbox);
-    const differs = Object.keys(after).filter((id) => JSON.stringify(after[id]) !== JSON.stringify(before[id]));
+    const differs = Object.keys(after).filter((key) => JSON.stringify(after[key]) !== JSON.stringify(before[key]));
     expect(differs.length).toBeGreaterThan(0);
-    for (const id of differs) expect(changed).toContain(id);
-    expect(next.write?.written).toBe(differs.length);
+    for (const key of differs) expect(changed.map((id) => `contacts/${id}`)).toContain(key);
+    expect(totalWritten(next)).toBe(differs.length);
     expect(sandbox.stats().writeCalls - writesBefore).toBe(1);
-    // The audit grew by exactly the properties that changed.
+    // The audit grew by exactly the properties that changed, old and new values as they were.
     const newRows = (await store.audit(ctx.tenant.id, { limit: 100_000 })).slice(0, (await store.countAudit(ctx.tenant.id)) - auditBefore);
+    expect(newRows.length).toBeGreaterThan(0);
     for (const row of newRows) {
       expect(changed).toContain(row.externalId);
-      expect(row.oldValue).toBe(before[row.externalId]?.[row.property]);
-      expect(row.newValue).toBe(after[row.externalId]?.[row.property]);
+      expect(row.oldValue).toBe(before[`contacts/${row.externalId}`]?.[row.property]);
+      expect(row.newValue).toBe(after[`contacts/${row.externalId}`]?.[row.property]);
     }
   });
 
@@ -114,10 +161,15 @@ describe('a full cycle on the sandbox', () => {
     const { sandbox } = harness;
     const shadow = await harness.cycle();
     expect(shadow.status).toBe('succeeded');
-    expect(shadow.changes).toBe(sandboxScores(sandbox).size);
-    expect(shadow.preview[0]?.properties[SCORE]).toMatch(/^\d+$/);
+    expect(shadow.changes.contact).toBe(sandbox.state.count('contacts'));
+    expect(shadow.changes.ticket).toBe(sandbox.state.count('tickets'));
+    expect(shadow.preview.find((p) => p.properties[SCORE])?.properties[SCORE]).toMatch(/^\d+$/);
     expect(shadow.write).toBeNull();
     expect(sandbox.stats().writeCalls).toBe(0);
     expect(Object.keys(sandboxOutputs(sandbox))).toHaveLength(0);
+
+    const dry = await harness.cycle({ dryRun: true });
+    expect(dry.changes).toEqual(shadow.changes);
+    expect(sandbox.stats().writeCalls).toBe(0);
   });
 });

@@ -26,8 +26,11 @@ describe('crm-signals start --once', () => {
       expect(stdout).toMatch(/synced contacts: 5,000 read/);
       expect(stdout).toMatch(/synced deals: [\d,]+ read/);
       expect(stdout).toMatch(/synced tickets: [\d,]+ read/);
-      expect(stdout).toMatch(/holdout ROC AUC 0\.\d{3}/);
-      expect(stdout).toMatch(/written back: [\d,]+ contacts updated, 0 rejected by the CRM, 0 still queued/);
+      expect(stdout).toMatch(/lead score: model v1, holdout ROC AUC 0\.\d{3}/);
+      expect(stdout).toMatch(/segments: model v1, \d+ segments/);
+      expect(stdout).toMatch(/recommendations: model v1/);
+      expect(stdout).toMatch(/sentiment: model v1, naive-bayes/);
+      expect(stdout).toMatch(/written back: 5,\d{3} contacts, 2,000 tickets updated, 0 rejected by the CRM, 0 still queued/);
       expect(stdout).toMatch(/API calls: \d+/);
       expect(stdout).toMatch(/score distribution/);
     } finally {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.ts';
 import type { CycleSummary } from '../../src/pipeline/cycle.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { signalReport, startHarness, totalWritten, type Harness } from '../helpers/harness.ts';
 
 let harness: Harness;
 let summary: CycleSummary;
@@ -22,11 +22,14 @@ describe('status page', () => {
     const page = await response.text();
     expect(page).toContain(`Run #${summary.runId}: succeeded`);
     expect(page).toContain(`contacts synced: 300 read`);
-    expect(page).toMatch(/Lead score model v1: holdout ROC AUC 0\.\d{3}/);
-    expect(page).toContain(`Written back: ${summary.write?.written}`);
+    expect(page).toMatch(/lead score: model v1, holdout ROC AUC 0\.\d{3}/);
+    expect(page).toMatch(/segments: model v1, \d+ segments, silhouette/);
+    expect(page).toContain(`Written back: ${summary.write?.contact?.written} contacts, ${summary.write?.ticket?.written.toLocaleString('en-US')} tickets`);
+    expect(page.indexOf('contacts synced')).toBeLessThan(page.indexOf('deals synced'));
+    expect(totalWritten(summary)).toBeGreaterThan(0);
     expect(page).toMatch(/<svg role="img" aria-label="score distribution"/);
     const bars = [...page.matchAll(/<title>(\d+)-\d+: (\d+)<\/title>/g)].map((m) => Number(m[2]));
-    expect(bars.reduce((a, b) => a + b, 0)).toBe(summary.scoring?.open);
+    expect(bars.reduce((a, b) => a + b, 0)).toBe(signalReport(summary, 'leadScore').eligible);
   });
 
   it('serves the same as JSON, and 404s an unknown tenant', async () => {

@@ -23,7 +23,8 @@ describe('a 429 storm', () => {
       expect(summary.status).toBe('succeeded');
       expect(stormy.sandbox.stats().throttled).toBeGreaterThan(0);
       expect(summary.api.throttled).toBeGreaterThan(0);
-      expect(summary.write?.stillPending).toBe(0);
+      expect(summary.write?.contact?.stillPending).toBe(0);
+      expect(summary.write?.ticket?.stillPending).toBe(0);
       expect(sandboxOutputs(stormy.sandbox)).toEqual(expected);
     } finally {
       await stormy.close();

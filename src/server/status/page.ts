@@ -5,6 +5,8 @@
 import { html, raw } from 'hono/html';
 import type { ScoreBand } from '../../pipeline/report.ts';
 import type { RunRow, Tenant } from '../../store/types.ts';
+import type { CycleSummary } from '../../pipeline/cycle.ts';
+import { signalLine } from '../../pipeline/report.ts';
 
 export interface TenantStatus {
   tenant: Tenant;
@@ -29,18 +31,31 @@ function histogram(bands: ScoreBand[]): string {
   return `<svg role="img" aria-label="score distribution" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${bars}</svg>`;
 }
 
+const n = (value: number) => value.toLocaleString('en-US');
+const OBJECT_ORDER = ['contact', 'deal', 'ticket', 'product'];
+
+/** Summaries come back from jsonb, which does not keep key order. */
+function inObjectOrder<T>(byObject: Partial<Record<string, T>> | undefined | null): Array<[string, T]> {
+  return Object.entries(byObject ?? {})
+    .filter((e): e is [string, T] => e[1] !== undefined)
+    .sort(([a], [b]) => OBJECT_ORDER.indexOf(a) - OBJECT_ORDER.indexOf(b));
+}
+
 function summaryLines(run: RunRow | undefined): string[] {
   if (!run) return ['No cycle has run yet.'];
-  const s = run.summary as Record<string, any>;
+  const s = run.summary as Partial<CycleSummary>;
   const lines: string[] = [`Run #${run.id}: ${run.status}, ${((s.durationMs ?? 0) / 1000).toFixed(1)} s, started ${run.startedAt}`];
-  for (const [objectType, r] of Object.entries((s.synced ?? {}) as Record<string, any>)) {
-    lines.push(`${objectType}s synced: ${r.read} read, ${r.changed} new or changed, ${r.rejected} skipped`);
+  for (const [objectType, r] of inObjectOrder(s.synced)) {
+    lines.push(`${objectType}s synced: ${n(r.read)} read, ${n(r.changed)} new or changed, ${n(r.rejected)} skipped`);
   }
-  if (s.model) lines.push(`Lead score model v${s.model.activeVersion ?? '-'}: holdout ROC AUC ${typeof s.model.auc === 'number' ? s.model.auc.toFixed(3) : 'n/a'}`);
-  if (s.scoring) lines.push(`Scored ${s.scoring.scored} of ${s.scoring.open} open contacts`);
-  if (s.write) lines.push(`Written back: ${s.write.written}; rejected by the CRM: ${s.write.failed}; still queued: ${s.write.stillPending}`);
-  else lines.push(`Would write ${s.changes ?? 0} contacts (shadow mode or dry run)`);
-  if (s.api) lines.push(`API calls: ${s.api.calls} (${s.api.retries} retries, ${s.api.throttled} throttled)`);
+  for (const signal of s.signals ?? []) lines.push(signalLine(signal));
+  if (s.write) {
+    const writes = inObjectOrder(s.write);
+    lines.push(`Written back: ${writes.map(([objectType, w]) => `${n(w.written)} ${objectType}s`).join(', ') || 'nothing'}; rejected by the CRM: ${n(writes.reduce((a, [, w]) => a + w.failed, 0))}`);
+  } else {
+    lines.push(`Would write: ${inObjectOrder(s.changes).map(([objectType, count]) => `${n(count)} ${objectType}s`).join(', ') || 'nothing'} (shadow mode or dry run)`);
+  }
+  if (s.api) lines.push(`API calls: ${n(s.api.calls)} (${n(s.api.retries)} retries, ${n(s.api.throttled)} throttled)`);
   if (s.error) lines.push(`Error: ${s.error}`);
   return lines;
 }
@@ -61,8 +76,9 @@ ${statuses.map(
   <h3>Last runs</h3>
   <table><thead><tr><th>#</th><th>status</th><th>started</th><th>duration</th><th>API calls</th><th>written</th></tr></thead>
   <tbody>${s.runs.map((r) => {
-    const sum = r.summary as Record<string, any>;
-    return html`<tr><td>${r.id}</td><td>${r.status}</td><td>${r.startedAt}</td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${sum.write?.written ?? '-'}</td></tr>`;
+    const sum = r.summary as Partial<CycleSummary>;
+    const written = sum.write ? Object.values(sum.write).reduce((a, w) => a + w.written, 0) : '-';
+    return html`<tr><td>${r.id}</td><td>${r.status}</td><td>${r.startedAt}</td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${written}</td></tr>`;
   })}</tbody></table>
 </section>`,
 )}

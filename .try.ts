@@ -1,0 +1,11 @@
+import { readCsvFile, binaryLabels } from './src/io/index.ts';
+import { inferFeatureSpec } from './src/models/evaluate/index.ts';
+import { crossValidateLeadScore } from './src/models/evaluate/leadScoreCv.ts';
+const t = await readCsvFile('/work/shared/datasets/bank-marketing/bank-additional-full.csv');
+const l = binaryLabels(t, 'y');
+const inf = inferFeatureSpec(t.header, t.rows, { exclude: ['y', 'duration'] });
+console.log(inf.spec, inf.columns.filter(c=>c.kind==='dropped'));
+const rows = l.rows.map(i => Object.fromEntries(t.header.map((h, j) => [h, t.rows[i]![j]!])));
+const r = await crossValidateLeadScore(rows, l.labels, { spec: inf.spec, folds: 5, seed: 20240601, onProgress: e => console.error(e) });
+const { outOfFold, ...rest } = r;
+console.log(JSON.stringify(rest, null, 1).slice(0, 3000));

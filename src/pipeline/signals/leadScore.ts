@@ -1,0 +1,90 @@
+/**
+ * The lead score: trained on contacts whose outcome is known, evaluated on a holdout, promoted only when
+ * no worse than the active model, and computed for open contacts whose inputs or model changed.
+ */
+import { fitLeadScore, formatReasons, leadScoreFromJSON, leadScoreToJSON, predictLeadScore } from '../../models/leadScore.ts';
+import { modelInputs, modelRow, outcomeOf } from '../../mapping/index.ts';
+import type { SignalRow } from '../../store/types.ts';
+import type { PipelineContext } from '../context.ts';
+import { byId, due, retrainReason, type SignalStage, type StageReport } from './stage.ts';
+
+export const LEAD_SCORE = 'leadScore';
+/** "No worse": the holdout AUC may dip by sampling noise alone. */
+const PROMOTION_TOLERANCE = 0.005;
+const SCORE_BATCH = 500;
+
+export interface LeadScoreValue {
+  score: number;
+  probability: number;
+  reasons: string;
+}
+
+async function train(ctx: PipelineContext, force: boolean): Promise<Pick<StageReport, 'trained' | 'reason' | 'metrics'>> {
+  const { store, tenant, mapping } = ctx;
+  const contacts = byId(await store.getRecords(tenant.id, 'contact'));
+  const labelled = contacts.filter((c) => outcomeOf(c, mapping.leadScore) !== 'open');
+  const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
+  const reason = retrainReason(active, labelled.length, force);
+  if (!reason) return { trained: false, reason: 'model is current', metrics: active?.metrics ?? {} };
+
+  ctx.onProgress?.({ stage: 'train', message: `lead score: training on ${labelled.length} labelled contacts (${reason})` });
+  const labels = labelled.map((c) => (outcomeOf(c, mapping.leadScore) === 'converted' ? 1 : 0) as 0 | 1);
+  const { numeric, categorical } = modelInputs(mapping.leadScore);
+  const { model, metrics } = fitLeadScore(
+    labelled.map((c) => modelRow(c.properties, mapping.leadScore)),
+    labels,
+    { spec: { numeric, categorical, placeholders: mapping.leadScore.placeholders }, seed: ctx.seed },
+  );
+  const activeAuc = typeof active?.metrics.auc === 'number' ? active.metrics.auc : null;
+  const promote = activeAuc === null || metrics.auc >= activeAuc - PROMOTION_TOLERANCE;
+  const version = await store.saveModel(tenant.id, {
+    kind: LEAD_SCORE,
+    status: promote ? 'candidate' : 'rejected',
+    metrics: { ...metrics },
+    model: leadScoreToJSON(model),
+    trainedOn: { rows: labelled.length, reason },
+  });
+  if (promote) await store.promoteModel(tenant.id, LEAD_SCORE, version);
+  ctx.log(`lead score model v${version}: holdout AUC ${metrics.auc.toFixed(3)}${promote ? ', promoted' : `, kept v${active?.version} (AUC ${activeAuc?.toFixed(3)})`}`);
+  return { trained: true, reason: promote ? reason : `${reason}; new model not promoted (AUC ${metrics.auc.toFixed(3)})`, metrics: { ...metrics } };
+}
+
+export const leadScoreStage: SignalStage = {
+  name: LEAD_SCORE,
+  outputs: [
+    {
+      signal: LEAD_SCORE,
+      objectType: 'contact',
+      values: (row: SignalRow) => {
+        const value = row.value as LeadScoreValue;
+        return { leadScore: String(value.score), leadScoreReasons: value.reasons, leadScoreModel: `leadScore v${row.modelVersion}` };
+      },
+    },
+  ],
+  async run(ctx, runId, { retrain }) {
+    const { store, tenant, mapping } = ctx;
+    const training = await train(ctx, retrain);
+    const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
+    const contacts = await store.getRecords(tenant.id, 'contact');
+    const open = byId(contacts.filter((c) => outcomeOf(c, mapping.leadScore) === 'open'));
+    const report: StageReport = { signal: LEAD_SCORE, ...training, modelVersion: active?.version ?? null, computed: 0, eligible: open.length };
+    if (!active) return report;
+    report.metrics = active.metrics;
+
+    const todo = due(open, await store.latestSignals(tenant.id, 'contact', LEAD_SCORE), active.version, (c) => c.inputHash);
+    const model = leadScoreFromJSON(active.model);
+    for (let i = 0; i < todo.length; i += SCORE_BATCH) {
+      const batch = todo.slice(i, i + SCORE_BATCH);
+      const predictions = predictLeadScore(model, batch.map((c) => modelRow(c.properties, mapping.leadScore)));
+      const rows: SignalRow[] = batch.map((c, j) => {
+        const p = predictions[j]!;
+        const value: LeadScoreValue = { score: p.score, probability: p.probability, reasons: formatReasons(p.reasons) };
+        return { objectType: 'contact', externalId: c.externalId, signal: LEAD_SCORE, modelVersion: active.version, value, inputHash: c.inputHash };
+      });
+      await store.saveSignals(tenant.id, runId, rows);
+      ctx.onProgress?.({ stage: 'score', done: Math.min(i + SCORE_BATCH, todo.length), total: todo.length });
+    }
+    report.computed = todo.length;
+    return report;
+  },
+};

@@ -1,0 +1,83 @@
+/**
+ * Product recommendations for contacts: item-based collaborative filtering over the contact x product
+ * matrix of won deals' line items, blended with popularity (and its fallback for contacts with little
+ * history). Products are named by their line item names, so reasons read "bought by 40 % of contacts
+ * that own GTX Pro".
+ */
+import type { CanonicalRecord } from '../../domain/records.ts';
+import { fitRecommender, recommend, recommenderFromJSON, recommenderToJSON, type Interaction, type Recommendation } from '../../models/recommend/index.ts';
+import type { SignalRow } from '../../store/types.ts';
+import type { PipelineContext } from '../context.ts';
+import { byId, due, hashOf, retrainReason, type SignalStage, type StageReport } from './stage.ts';
+
+export const RECOMMENDATIONS = 'recommendations';
+const TOP_N = 3;
+
+export interface RecommendationsValue {
+  items: Array<{ item: string; reason: string }>;
+}
+
+/** Deal stages that mean the contact owns what the deal sold. */
+const WON_STAGES = new Set(['closedwon']);
+
+function ownership(deals: readonly CanonicalRecord[]): Interaction[] {
+  const out: Interaction[] = [];
+  for (const deal of deals) {
+    if (!WON_STAGES.has(deal.properties.dealstage ?? '')) continue;
+    for (const contact of deal.associations.contact ?? []) {
+      for (const line of deal.lineItems ?? []) {
+        const item = line.name ?? line.productId;
+        if (item) out.push({ user: contact, item, weight: line.quantity ?? 1 });
+      }
+    }
+  }
+  return out;
+}
+
+export function formatRecommendations(value: RecommendationsValue): string {
+  return value.items.map((r, i) => `${i + 1}. ${r.item} (${r.reason})`).join('\n');
+}
+
+export const recommendationsStage: SignalStage = {
+  name: RECOMMENDATIONS,
+  outputs: [{ signal: RECOMMENDATIONS, objectType: 'contact', values: (row: SignalRow) => ({ recommendations: formatRecommendations(row.value as RecommendationsValue) }) }],
+  async run(ctx, runId, { retrain }) {
+    const { store, tenant } = ctx;
+    const interactions = ownership(byId(await store.getRecords(tenant.id, 'deal')));
+    const owned = new Map<string, string[]>();
+    for (const i of interactions) owned.set(i.user, [...(owned.get(i.user) ?? []), i.item]);
+
+    let active = await store.getActiveModel(tenant.id, RECOMMENDATIONS);
+    const reason = interactions.length > 0 ? retrainReason(active, interactions.length, retrain) : null;
+    const report: StageReport = { signal: RECOMMENDATIONS, trained: false, reason: reason ?? (active ? 'model is current' : 'no won deals with line items'), modelVersion: null, metrics: {}, computed: 0, eligible: owned.size };
+    if (reason) {
+      ctx.onProgress?.({ stage: 'train', message: `recommendations: ${interactions.length} purchases by ${owned.size} contacts (${reason})` });
+      const model = fitRecommender(interactions, { userNoun: 'contacts' });
+      const metrics = { purchases: interactions.length, contacts: owned.size, products: new Set(interactions.map((i) => i.item)).size };
+      const version = await store.saveModel(tenant.id, { kind: RECOMMENDATIONS, status: 'candidate', metrics, model: recommenderToJSON(model), trainedOn: { rows: interactions.length, reason } });
+      await store.promoteModel(tenant.id, RECOMMENDATIONS, version);
+      report.trained = true;
+      active = await store.getActiveModel(tenant.id, RECOMMENDATIONS);
+    }
+    if (!active) return report;
+    report.modelVersion = active.version;
+    report.metrics = active.metrics;
+
+    // Contacts that own something; a contact with no purchase would only get the same popular products.
+    const contacts = [...owned.keys()].sort().map((externalId) => ({ externalId, history: [...new Set(owned.get(externalId))].sort() }));
+    const todo = due(contacts, await store.latestSignals(tenant.id, 'contact', RECOMMENDATIONS), active.version, (c) => hashOf(c.history));
+    if (todo.length === 0) return report;
+    const model = recommenderFromJSON(active.model);
+    await store.saveSignals(
+      tenant.id,
+      runId,
+      todo.map((c) => {
+        const recs: Recommendation[] = recommend(model, c.externalId, { n: TOP_N });
+        const value: RecommendationsValue = { items: recs.map((r) => ({ item: r.item, reason: r.reason })) };
+        return { objectType: 'contact', externalId: c.externalId, signal: RECOMMENDATIONS, modelVersion: active.version, inputHash: hashOf(c.history), value };
+      }),
+    );
+    report.computed = todo.length;
+    return report;
+  },
+};

@@ -1,0 +1,90 @@
+/**
+ * Segments of contacts: the feature pipeline's encoding, then PCA and k-means (k by silhouette). A retrain
+ * matches new segments to the previous model's so a segment that persists keeps its id, and the CRM's
+ * enumeration options are the segment ids labelled with their names.
+ */
+import { fitFeaturePipeline, FeaturePipeline, type FeaturePipelineJson } from '../../features/index.ts';
+import { assign, fitSegments, segmentsFromJSON, segmentsToJSON, type SegmentModel } from '../../models/segments/index.ts';
+import { modelInputs, modelRow } from '../../mapping/index.ts';
+import type { SignalRow } from '../../store/types.ts';
+import type { PipelineContext } from '../context.ts';
+import { byId, due, retrainReason, type SignalStage, type StageReport } from './stage.ts';
+
+export const SEGMENT = 'segment';
+
+export interface SegmentValue {
+  id: string;
+  name: string;
+}
+
+interface StoredSegments {
+  pipeline: FeaturePipelineJson;
+  segments: SegmentModel;
+}
+
+/** One-hot features read as "column = level" in segment names. */
+function oneHotSources(pipeline: FeaturePipeline): Record<string, { column: string; level: string }> {
+  const out: Record<string, { column: string; level: string }> = {};
+  pipeline.featureNames.forEach((name, i) => {
+    const column = pipeline.featureSources[i]!;
+    if (name.startsWith(`${column}=`)) out[name] = { column, level: name.slice(column.length + 1) };
+  });
+  return out;
+}
+
+export function segmentOptions(stored: unknown): Array<{ value: string; label: string }> {
+  const { segments } = stored as StoredSegments;
+  const model = segmentsFromJSON(segments);
+  const options = model.segments.map((s) => ({ value: s.id, label: s.name }));
+  if (model.outliers) options.push({ value: model.outliers.id, label: model.outliers.name });
+  return options;
+}
+
+export const segmentStage: SignalStage = {
+  name: SEGMENT,
+  outputs: [{ signal: SEGMENT, objectType: 'contact', values: (row: SignalRow) => ({ segment: (row.value as SegmentValue).id }) }],
+  async run(ctx, runId, { retrain }) {
+    const { store, tenant, mapping } = ctx;
+    const contacts = byId(await store.getRecords(tenant.id, 'contact'));
+    const rows = contacts.map((c) => modelRow(c.properties, mapping.leadScore));
+    let active = await store.getActiveModel(tenant.id, SEGMENT);
+    const reason = contacts.length >= 20 ? retrainReason(active, contacts.length, retrain) : null;
+    const report: StageReport = { signal: SEGMENT, trained: false, reason: reason ?? (active ? 'model is current' : 'too few contacts'), modelVersion: null, metrics: {}, computed: 0, eligible: contacts.length };
+    if (reason) {
+      ctx.onProgress?.({ stage: 'train', message: `segments: clustering ${contacts.length} contacts (${reason})` });
+      const { numeric, categorical } = modelInputs(mapping.leadScore);
+      const pipeline = fitFeaturePipeline(rows, { numeric, categorical, placeholders: mapping.leadScore.placeholders });
+      const previous = active ? segmentsFromJSON((active.model as StoredSegments).segments) : undefined;
+      const model = fitSegments(
+        pipeline.transform(rows),
+        { featureNames: pipeline.featureNames, oneHot: oneHotSources(pipeline), seed: ctx.seed, keepTrainingRows: false },
+        // Matching to the previous model only makes sense over the same features.
+        previous && previous.featureNames.join('|') === pipeline.featureNames.join('|') ? previous : undefined,
+      );
+      const stored: StoredSegments = { pipeline: pipeline.toJSON(), segments: segmentsToJSON(model) };
+      const version = await store.saveModel(tenant.id, { kind: SEGMENT, status: 'candidate', metrics: { ...model.metrics, segments: model.segments.map((s) => ({ id: s.id, name: s.name, share: s.share })) }, model: stored, trainedOn: { rows: contacts.length, reason } });
+      await store.promoteModel(tenant.id, SEGMENT, version);
+      ctx.log(`segments model v${version}: ${model.segments.length} segments, silhouette ${Number(model.metrics.silhouette).toFixed(3)}`);
+      report.trained = true;
+      active = await store.getActiveModel(tenant.id, SEGMENT);
+    }
+    if (!active) return report;
+    report.modelVersion = active.version;
+    report.metrics = active.metrics;
+
+    const todo = due(contacts, await store.latestSignals(tenant.id, 'contact', SEGMENT), active.version, (c) => c.inputHash);
+    if (todo.length === 0) return report;
+    const stored = active.model as StoredSegments;
+    const pipeline = FeaturePipeline.fromJSON(stored.pipeline);
+    const model = segmentsFromJSON(stored.segments);
+    const ids = assign(model, pipeline.transform(todo.map((c) => modelRow(c.properties, mapping.leadScore))), pipeline.featureNames);
+    const names = new Map(segmentOptions(stored).map((o) => [o.value, o.label]));
+    await store.saveSignals(
+      tenant.id,
+      runId,
+      todo.map((c, i) => ({ objectType: 'contact', externalId: c.externalId, signal: SEGMENT, modelVersion: active.version, inputHash: c.inputHash, value: { id: ids[i]!, name: names.get(ids[i]!) ?? ids[i]! } satisfies SegmentValue })),
+    );
+    report.computed = todo.length;
+    return report;
+  },
+};

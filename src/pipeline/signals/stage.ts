@@ -1,0 +1,67 @@
+/**
+ * A signal stage trains its model when needed and computes its signal for the records that need it.
+ * Each signal it produces lands on one object type and turns into CRM property values there.
+ */
+import { createHash } from 'node:crypto';
+import type { ObjectType } from '../../domain/records.ts';
+import type { SignalRow, StoredModel } from '../../store/types.ts';
+import type { PipelineContext } from '../context.ts';
+
+export interface StageReport {
+  signal: string;
+  trained: boolean;
+  /** Why the model was or was not trained. */
+  reason: string;
+  modelVersion: number | null;
+  metrics: Record<string, unknown>;
+  /** Records whose signal was computed this cycle. */
+  computed: number;
+  /** Records the signal applies to. */
+  eligible: number;
+}
+
+export interface SignalOutput {
+  signal: string;
+  objectType: ObjectType;
+  /** CRM property values (by output-field key) for one signal row. */
+  values(row: SignalRow): Record<string, string>;
+}
+
+export interface SignalStage {
+  name: string;
+  outputs: SignalOutput[];
+  run(ctx: PipelineContext, runId: number, options: { retrain: boolean }): Promise<StageReport>;
+}
+
+/** Retrain when the training set grew or shrank by this share since the active model was trained. */
+export const RETRAIN_SHARE = 0.1;
+
+/** Why a model needs (re)training, or null when the active one is current. */
+export function retrainReason(active: StoredModel | null, trainingRows: number, force: boolean): string | null {
+  if (force) return 'retrain requested';
+  if (!active) return 'no active model';
+  const before = typeof active.trainedOn.rows === 'number' ? active.trainedOn.rows : 0;
+  if (Math.abs(trainingRows - before) >= RETRAIN_SHARE * Math.max(before, 1)) return `training rows moved from ${before} to ${trainingRows}`;
+  return null;
+}
+
+export function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
+}
+
+/** Rows whose signal is missing, stale (inputs changed) or from another model version. */
+export function due<T extends { externalId: string }>(
+  items: readonly T[],
+  latest: Map<string, SignalRow>,
+  modelVersion: number,
+  inputHash: (item: T) => string,
+): T[] {
+  return items.filter((item) => {
+    const last = latest.get(item.externalId);
+    return !last || last.inputHash !== inputHash(item) || last.modelVersion !== modelVersion;
+  });
+}
+
+export function byId<T extends { externalId: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
+}
