@@ -122,6 +122,8 @@ export interface FoldResult {
   fold: number;
   auc: number;
   fitSeconds: number;
+  /** CPU time of the fit, all threads (less sensitive than wall time to other work on a shared machine). */
+  cpuSeconds?: number;
   trainRows: number;
   testRows: number;
   /** Settings chosen for this fold (OOB selection only). */
@@ -138,6 +140,7 @@ export interface ConfigResult {
   meanAuc: number;
   stdAuc: number;
   meanFitSeconds: number;
+  meanCpuSeconds?: number;
   /** Time spent choosing settings (OOB selection only), per fold. */
   meanSelectionSeconds?: number;
 }
@@ -151,8 +154,12 @@ export interface ForestBenchResult {
   throughput: Array<{ config: string; rows: number; seconds: number; recordsPerSecond: number }>;
   modelSize: Array<{ config: string; nodes: number; jsonMegabytes: number }>;
   peakRssMegabytes: number;
+  /** Peak RSS so far after each stage (it only grows), MB. */
+  peakRssByStage: Array<{ stage: string; megabytes: number }>;
   mlRandomForest: ConfigResult & { subsampleRows: number; fastForestSameSubsample: ConfigResult; timeRatio: number };
-  sklearn: { skipped: string } | { version: string; configs: ConfigResult[]; timeRatios: Array<{ fast: string; sklearn: string; ratio: number }> };
+  sklearn:
+    | { skipped: string }
+    | { version: string; configs: ConfigResult[]; timeRatios: Array<{ fast: string; sklearn: string; ratio: number; cpuRatio: number }> };
 }
 
 function summarize(name: string, description: string, options: ConfigResult['options'], folds: FoldResult[]): ConfigResult {
@@ -167,6 +174,9 @@ function summarize(name: string, description: string, options: ConfigResult['opt
     meanAuc: mean,
     stdAuc: std,
     meanFitSeconds: folds.reduce((a, f) => a + f.fitSeconds, 0) / folds.length,
+    ...(folds.length > 0 && folds.every((f) => f.cpuSeconds !== undefined)
+      ? { meanCpuSeconds: folds.reduce((a, f) => a + (f.cpuSeconds as number), 0) / folds.length }
+      : {}),
   };
 }
 
@@ -175,6 +185,10 @@ function log(message: string): void {
 }
 
 const seconds = (t0: number): number => (performance.now() - t0) / 1000;
+const cpuSince = (c0: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Configurations
@@ -183,8 +197,8 @@ const DEFAULTS: FastForestOptions = { nEstimators: 100, seed: SEED };
 /** Fixed before looking at any fold: scikit-learn's min_samples_leaf=20 hint, 0.4 of the features per node. */
 const FIXED_TUNED: FastForestOptions = { nEstimators: 100, minSamplesLeaf: 20, maxFeatures: 0.4, seed: SEED };
 /** The grid the OOB selection chooses from (per fold, on the training rows only). */
-const OOB_GRID: Array<{ label: string; options: FastForestOptions }> = [5, 10, 20, 40, 80].flatMap((leaf) =>
-  (['sqrt', 0.3, 0.5] as const).map((mf) => ({
+const OOB_GRID: Array<{ label: string; options: FastForestOptions }> = [10, 20, 40, 80].flatMap((leaf) =>
+  (['sqrt', 0.2, 0.4] as const).map((mf) => ({
     label: `minSamplesLeaf ${leaf}, maxFeatures ${mf}`,
     options: { nEstimators: 100, minSamplesLeaf: leaf, maxFeatures: mf, seed: SEED },
   })),
@@ -194,9 +208,9 @@ async function crossValidate(
   data: BankData,
   folds: Int8Array,
   options: FastForestOptions,
-): Promise<{ folds: FoldResult[]; models: FastForestModel[] }> {
+): Promise<{ folds: FoldResult[]; firstModel: FastForestModel }> {
   const results: FoldResult[] = [];
-  const models: FastForestModel[] = [];
+  let firstModel: FastForestModel | undefined;
   for (let k = 0; k < K; k++) {
     const train: number[] = [];
     const test: number[] = [];
@@ -206,14 +220,16 @@ async function crossValidate(
     const ytr = train.map((i) => data.y[i] as number);
     const yte = test.map((i) => data.y[i] as number);
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const model = await fitForest(Xtr, ytr, options);
     const fitSeconds = seconds(t0);
+    const cpuSeconds = cpuSince(c0);
     const auc = rocAuc(yte, Array.from(predictProba(model, Xte)));
-    results.push({ fold: k, auc, fitSeconds, trainRows: train.length, testRows: test.length });
-    models.push(model);
+    results.push({ fold: k, auc, fitSeconds, cpuSeconds, trainRows: train.length, testRows: test.length });
+    firstModel ??= model; // keep one model (for throughput and size), let the others go
     log(`  fold ${k}: AUC ${auc.toFixed(4)}, fit ${fitSeconds.toFixed(2)} s`);
   }
-  return { folds: results, models };
+  return { folds: results, firstModel: firstModel as FastForestModel };
 }
 
 async function oobSelected(data: BankData, folds: Int8Array): Promise<ConfigResult> {
@@ -228,28 +244,30 @@ async function oobSelected(data: BankData, folds: Int8Array): Promise<ConfigResu
     const ytr = train.map((i) => data.y[i] as number);
     const yte = test.map((i) => data.y[i] as number);
     const t0 = performance.now();
-    let best: { label: string; model: FastForestModel; oob: number; fitSeconds: number } | undefined;
+    let best: { label: string; model: FastForestModel; oob: number; fitSeconds: number; cpuSeconds: number } | undefined;
     for (const { label, options } of OOB_GRID) {
       const t1 = performance.now();
+      const c1 = process.cpuUsage();
       const model = await fitForest(Xtr, ytr, options);
       const fitSeconds = seconds(t1);
+      const cpuSeconds = cpuSince(c1);
       const oob = Array.from(oobProba(model, Xtr));
       const keep = oob.flatMap((v, i) => (Number.isNaN(v) ? [] : [i]));
       const oobAuc = rocAuc(
         keep.map((i) => ytr[i] as number),
         keep.map((i) => oob[i] as number),
       );
-      if (best === undefined || oobAuc > best.oob) best = { label, model, oob: oobAuc, fitSeconds };
+      if (best === undefined || oobAuc > best.oob) best = { label, model, oob: oobAuc, fitSeconds, cpuSeconds };
     }
     if (best === undefined) throw new Error('empty grid');
     selectionSeconds += seconds(t0);
     const auc = rocAuc(yte, Array.from(predictProba(best.model, Xte)));
-    results.push({ fold: k, auc, fitSeconds: best.fitSeconds, trainRows: train.length, testRows: test.length, chosen: best.label, oobAuc: best.oob });
+    results.push({ fold: k, auc, fitSeconds: best.fitSeconds, cpuSeconds: best.cpuSeconds, trainRows: train.length, testRows: test.length, chosen: best.label, oobAuc: best.oob });
     log(`  fold ${k}: chose ${best.label} (OOB AUC ${best.oob.toFixed(4)}), test AUC ${auc.toFixed(4)}`);
   }
   const summary = summarize(
     'fast forest, OOB-selected',
-    `settings chosen per fold by out-of-bag AUC on the training rows, from ${OOB_GRID.length} candidates (minSamplesLeaf 5/10/20/40/80 x maxFeatures sqrt/0.3/0.5, 100 trees); fit time = the chosen model's fit`,
+    `settings chosen per fold by out-of-bag AUC on the training rows, from ${OOB_GRID.length} candidates (minSamplesLeaf 10/20/40/80 x maxFeatures sqrt/0.2/0.4, 100 trees); fit time = the chosen model's fit`,
     { grid: OOB_GRID.map((g) => g.label) },
     results,
   );
@@ -314,16 +332,20 @@ async function mlRandomForestReference(
     const forest = new MlRf({ ...ML_RF_OPTIONS, seed: SEED + k });
     const rows = toRows(Xsub);
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     forest.train(rows, ysub);
     const mlSeconds = seconds(t0);
+    const mlCpu = cpuSince(c0);
     const mlAuc = rocAuc(yte, mlRfProba(forest, toRows(Xte)));
-    ml.push({ fold: k, auc: mlAuc, fitSeconds: mlSeconds, trainRows: sub.length, testRows: test.length });
+    ml.push({ fold: k, auc: mlAuc, fitSeconds: mlSeconds, cpuSeconds: mlCpu, trainRows: sub.length, testRows: test.length });
 
     const t1 = performance.now();
+    const c1 = process.cpuUsage();
     const model = await fitForest(Xsub, ysub, fastOptions);
     const fastSeconds = seconds(t1);
+    const fastCpu = cpuSince(c1);
     const fastAuc = rocAuc(yte, Array.from(predictProba(model, Xte)));
-    fast.push({ fold: k, auc: fastAuc, fitSeconds: fastSeconds, trainRows: sub.length, testRows: test.length });
+    fast.push({ fold: k, auc: fastAuc, fitSeconds: fastSeconds, cpuSeconds: fastCpu, trainRows: sub.length, testRows: test.length });
     log(`  fold ${k}: ml-random-forest AUC ${mlAuc.toFixed(4)} fit ${mlSeconds.toFixed(1)} s; fast forest AUC ${fastAuc.toFixed(4)} fit ${fastSeconds.toFixed(3)} s`);
   }
   const mlSummary = summarize(
@@ -367,10 +389,12 @@ for cfg in meta['configs']:
         tr, te = folds != k, folds == k
         clf = RandomForestClassifier(n_jobs=1, random_state=meta['seed'], **cfg['params'])
         t0 = time.perf_counter()
+        c0 = time.process_time()
         clf.fit(X[tr], y[tr])
         fit = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         auc = roc_auc_score(y[te], clf.predict_proba(X[te])[:, 1])
-        rows.append({'fold': k, 'auc': auc, 'fitSeconds': fit, 'trainRows': int(tr.sum()), 'testRows': int(te.sum())})
+        rows.append({'fold': k, 'auc': auc, 'fitSeconds': fit, 'cpuSeconds': cpu, 'trainRows': int(tr.sum()), 'testRows': int(te.sum())})
         print(json.dumps({'progress': cfg['name'], 'fold': k, 'auc': auc, 'fit': fit}), file=sys.stderr, flush=True)
     out['configs'].append({'name': cfg['name'], 'params': cfg['params'], 'folds': rows})
 print(json.dumps(out))
@@ -434,6 +458,7 @@ function emptyResult(skipped: string): ForestBenchResult {
     throughput: [],
     modelSize: [],
     peakRssMegabytes: 0,
+    peakRssByStage: [],
     mlRandomForest: { ...none, subsampleRows: ML_RF_ROWS, fastForestSameSubsample: none, timeRatio: Number.NaN },
     sklearn: { skipped },
   };
@@ -466,6 +491,11 @@ export async function runForestBench(options: ForestBenchOptions = {}): Promise<
   const positives = data.y.reduce((a, b) => a + b, 0);
   log(`bank-marketing: ${data.X.nRows} rows x ${data.X.nCols} features, ${((100 * positives) / data.y.length).toFixed(2)} % yes`);
 
+  const rss: ForestBenchResult['peakRssByStage'] = [];
+  const mark = (stage: string): void => {
+    rss.push({ stage, megabytes: process.resourceUsage().maxRSS / 1024 });
+  };
+  mark('data loaded and encoded');
   const configs: ConfigResult[] = [];
   log('(a) fast forest, 100 trees, defaults');
   const a = await crossValidate(data, folds, DEFAULTS);
@@ -473,24 +503,28 @@ export async function runForestBench(options: ForestBenchOptions = {}): Promise<
   log('(a1) same, one thread');
   const a1 = await crossValidate(data, folds, { ...DEFAULTS, workers: 1 });
   configs.push(summarize('fast forest, defaults, 1 thread', 'as (a) on the calling thread (for the single-thread comparison with scikit-learn)', { ...DEFAULTS, workers: 1 }, a1.folds));
+  mark('(a) defaults, 5 folds');
   log('(b) fast forest, fixed tuned settings');
   const b = await crossValidate(data, folds, FIXED_TUNED);
   configs.push(summarize('fast forest, tuned (fixed)', '100 trees, minSamplesLeaf 20, maxFeatures 0.4, fixed before looking at any fold', FIXED_TUNED, b.folds));
   log('(b1) same, one thread');
   const b1 = await crossValidate(data, folds, { ...FIXED_TUNED, workers: 1 });
   configs.push(summarize('fast forest, tuned (fixed), 1 thread', 'as (b) on the calling thread', { ...FIXED_TUNED, workers: 1 }, b1.folds));
+  mark('(b) tuned, 5 folds');
   if (withOob) {
     log('(c) fast forest, settings chosen by out-of-bag AUC on each training fold');
     configs.push(await oobSelected(data, folds));
   }
 
+  if (withOob) mark('(c) OOB selection');
   log('scoring throughput');
-  const tp = [throughput(a.models[0] as FastForestModel, data.X, 'defaults'), throughput(b.models[0] as FastForestModel, data.X, 'tuned (fixed)')];
-  const sizes = [modelSize(a.models[0] as FastForestModel, 'defaults'), modelSize(b.models[0] as FastForestModel, 'tuned (fixed)')];
+  const tp = [throughput(a.firstModel, data.X, 'defaults'), throughput(b.firstModel, data.X, 'tuned (fixed)')];
+  const sizes = [modelSize(a.firstModel, 'defaults'), modelSize(b.firstModel, 'tuned (fixed)')];
 
   log(`ml-random-forest on a ${ML_RF_ROWS}-row subsample, ${mlFolds} fold(s)`);
   const mlRandomForest = await mlRandomForestReference(data, folds, Math.max(1, Math.min(K, mlFolds)));
 
+  mark('ml-random-forest reference');
   let sklearn: ForestBenchResult['sklearn'] = { skipped: 'turned off (FOREST_BENCH_SKLEARN=0)' };
   if (withSklearn) {
     log('scikit-learn on the same folds');
@@ -508,6 +542,7 @@ export async function runForestBench(options: ForestBenchOptions = {}): Promise<
         fast,
         sklearn: (sk[s] as ConfigResult).name,
         ratio: find(fast).meanFitSeconds / (sk[s] as ConfigResult).meanFitSeconds,
+        cpuRatio: (find(fast).meanCpuSeconds ?? Number.NaN) / ((sk[s] as ConfigResult).meanCpuSeconds ?? Number.NaN),
       }));
     } else {
       log(sklearn.skipped);
@@ -522,6 +557,7 @@ export async function runForestBench(options: ForestBenchOptions = {}): Promise<
     throughput: tp,
     modelSize: sizes,
     peakRssMegabytes: process.resourceUsage().maxRSS / 1024,
+    peakRssByStage: rss,
     mlRandomForest,
     sklearn,
   };
@@ -535,7 +571,7 @@ const f4 = (x: number): string => x.toFixed(4);
 const f2 = (x: number): string => x.toFixed(2);
 
 function configRow(c: ConfigResult): string {
-  return `| ${c.name} | ${f4(c.meanAuc)} ± ${f4(c.stdAuc)} | ${c.folds.map((f) => f4(f.auc)).join(' ')} | ${f2(c.meanFitSeconds)} | ${c.folds.map((f) => f2(f.fitSeconds)).join(' ')} |`;
+  return `| ${c.name} | ${f4(c.meanAuc)} ± ${f4(c.stdAuc)} | ${c.folds.map((f) => f4(f.auc)).join(' ')} | ${f2(c.meanFitSeconds)} | ${c.folds.map((f) => f2(f.fitSeconds)).join(' ')} | ${c.meanCpuSeconds === undefined ? '' : f2(c.meanCpuSeconds)} |`;
 }
 
 export function resultsMarkdown(r: ForestBenchResult): string {
@@ -546,8 +582,8 @@ export function resultsMarkdown(r: ForestBenchResult): string {
   lines.push(`${r.date}, Node ${r.machine.node}, ${r.machine.cpus} cores (load average ${r.machine.loadAverageAtStart.map(f2).join('/')} at start, ${r.machine.loadAverageAtEnd.map(f2).join('/')} at end: the machine is shared, times are wall-clock).`);
   lines.push(`${r.dataset.rows} rows x ${r.dataset.features} features (one-hot categoricals, pdays + pdays_never), ${(100 * r.dataset.positiveRate).toFixed(2)} % yes; ${r.dataset.folds}-fold stratified CV, seed ${r.dataset.seed}. Run: \`npx tsx bench/forest.ts\`.`);
   lines.push('');
-  lines.push('| model | ROC AUC mean ± sd | per fold | fit s / fold | per fold |');
-  lines.push('|---|---|---|---|---|');
+  lines.push('| model | ROC AUC mean ± sd | per fold | fit s / fold (wall) | per fold | CPU s / fold |');
+  lines.push('|---|---|---|---|---|---|');
   for (const c of r.configs) lines.push(configRow(c));
   if ('configs' in r.sklearn) for (const c of r.sklearn.configs) lines.push(configRow(c));
   lines.push(configRow(r.mlRandomForest));
@@ -564,14 +600,14 @@ export function resultsMarkdown(r: ForestBenchResult): string {
   lines.push('## Speed');
   if ('configs' in r.sklearn) {
     lines.push(`scikit-learn ${r.sklearn.version} (Debian python3-sklearn, n_jobs=1) on the same folds; ratio = fast forest fit time / scikit-learn fit time (below 1 = faster):`);
-    for (const t of r.sklearn.timeRatios) lines.push(`- ${t.fast} vs ${t.sklearn}: ${f2(t.ratio)}`);
+    for (const t of r.sklearn.timeRatios) lines.push(`- ${t.fast} vs ${t.sklearn}: ${f2(t.ratio)} (CPU time ratio ${f2(t.cpuRatio)})`);
   } else {
     lines.push(`scikit-learn: ${r.sklearn.skipped}.`);
   }
   lines.push(`- ml-random-forest vs fast forest on the same 2,000-row subsample: ${r.mlRandomForest.timeRatio.toFixed(0)}x slower (${f2(r.mlRandomForest.meanFitSeconds)} s vs ${r.mlRandomForest.fastForestSameSubsample.meanFitSeconds.toFixed(3)} s per fit).`);
   for (const t of r.throughput) lines.push(`- Scoring, ${t.config} model: ${Math.round(t.recordsPerSecond).toLocaleString('en-US')} records/s (${t.rows} rows in ${t.seconds.toFixed(3)} s, one thread).`);
   for (const s of r.modelSize) lines.push(`- Model size, ${s.config}: ${s.nodes.toLocaleString('en-US')} nodes, ${s.jsonMegabytes.toFixed(1)} MB of JSON.`);
-  lines.push(`- Peak RSS of the bench process: ${Math.round(r.peakRssMegabytes)} MB.`);
+  lines.push(`- Peak RSS of the bench process: ${Math.round(r.peakRssMegabytes)} MB (worker threads included; after ${r.peakRssByStage.map((s) => `${s.stage}: ${Math.round(s.megabytes)}`).join(', ')}).`);
   lines.push('');
   return lines.join('\n');
 }

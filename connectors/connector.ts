@@ -69,6 +69,20 @@ export type WriteResult =
   | { externalId: string; ok: true; modifiedAt: string | null }
   | { externalId: string; ok: false; error: string; retryable: boolean };
 
+/** A significant signal change, kept as a timeline entry on the record where the CRM supports it. */
+export interface HistoryEntry {
+  /** Idempotency key: the same change recorded twice stays one entry. */
+  key: string;
+  objectType: ObjectType;
+  externalId: string;
+  signal: string;
+  oldValue: string | null;
+  newValue: string;
+  reasons: string | null;
+  modelVersion: string | null;
+  changedAt: string;
+}
+
 export interface ApiUsage {
   calls: number;
   retries: number;
@@ -82,5 +96,7 @@ export interface Connector {
   install(fields: readonly OutputField[]): Promise<InstallResult>;
   read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page>;
   write(objectType: ObjectType, updates: RecordUpdate[]): Promise<WriteResult[]>;
+  /** Timeline entries for significant changes; absent where the CRM has no place for them. */
+  recordHistory?(entries: HistoryEntry[]): Promise<number>;
   usage(): ApiUsage;
 }

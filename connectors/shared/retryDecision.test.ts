@@ -28,6 +28,10 @@ describe('decideRetry', () => {
     expect(decideRetry({ ...base, status: 429, body: { policyName: 'DAILY' } })).toEqual({ retry: false, reason: 'daily_limit' });
   });
 
+  it("stops on Salesforce's REQUEST_LIMIT_EXCEEDED instead of retrying", () => {
+    expect(decideRetry({ ...base, status: 403, body: { errorCode: 'REQUEST_LIMIT_EXCEEDED' } })).toEqual({ retry: false, reason: 'daily_limit' });
+  });
+
   it('refreshes once on 401, then gives up as needing re-authorisation', () => {
     expect(decideRetry({ ...base, status: 401 })).toMatchObject({ retry: true, reason: 'refresh_token' });
     expect(decideRetry({ ...base, status: 401, attempt: 2 })).toEqual({ retry: false, reason: 'needs_reauth' });

@@ -47,6 +47,14 @@ function backoff(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 }
 
+function errorCode(body: unknown): string | undefined {
+  if (body && typeof body === 'object' && 'errorCode' in body) {
+    const code = (body as { errorCode: unknown }).errorCode;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
 function policyName(body: unknown): string | undefined {
   if (body && typeof body === 'object' && 'policyName' in body) {
     const name = (body as { policyName: unknown }).policyName;
@@ -58,6 +66,8 @@ function policyName(body: unknown): string | undefined {
 export function decideRetry(failure: FailedAttempt, policy: RetryPolicy = DEFAULT_RETRY_POLICY): RetryDecision {
   const { status, headers, body, attempt } = failure;
   if (status === 401) return attempt === 1 ? { retry: true, reason: 'refresh_token', waitMs: 0 } : { retry: false, reason: 'needs_reauth' };
+  // Salesforce's daily allocation is a rolling 24 hours: stop the cycle, keep the checkpoint, resume later.
+  if (errorCode(body) === 'REQUEST_LIMIT_EXCEEDED') return { retry: false, reason: 'daily_limit' };
   if (attempt >= policy.maxAttempts) return { retry: false, reason: 'attempts_exhausted' };
   if (status === 429) {
     // HubSpot's DAILY policy only resets at midnight in the portal's time zone: waiting inside a cycle is pointless.

@@ -8,6 +8,7 @@ const USAGE = `usage: crm-signals <command> [options]
 
 commands:
   start     run the main job: sync -> train -> score -> write back, then serve the status page
+            --crm CRM            hubspot (default), salesforce, or both (one model across both)
             --once               exit after one cycle
             --port N             status page port (default 3000, or $PORT)
             --data-dir DIR       embedded store location (default ./.crm-signals; DATABASE_URL uses PostgreSQL)
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command === 'eval') return (await import('./eval/index.ts')).runEval(rest);
   if (command !== 'start') {
     process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
     return 2;
@@ -36,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
+      crm: { type: 'string' },
       once: { type: 'boolean', default: false },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -57,7 +60,11 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got "${raw}"`);
     return value;
   };
+  const crm = values.crm ?? 'hubspot';
+  if (crm !== 'hubspot' && crm !== 'salesforce' && crm !== 'both') throw new Error(`--crm must be hubspot, salesforce or both, got "${crm}"`);
+  if (values['hubspot-url'] && crm !== 'hubspot') throw new Error('--hubspot-url works with --crm hubspot only');
   return start({
+    crm,
     once: values.once ?? false,
     port: int('port', values.port ?? process.env.PORT, 3000),
     dataDir: values['data-dir'] ?? process.env.CRM_SIGNALS_DATA_DIR ?? './.crm-signals',

@@ -26,6 +26,7 @@ export function formatSummary(summary: CycleSummary, bands: ScoreBand[]): string
     const failed = writes.reduce((sum, [, w]) => sum + w.failed, 0);
     const pending = Math.max(0, ...writes.map(([, w]) => w.stillPending));
     lines.push(`  written back: ${updated} updated, ${n(failed)} rejected by the CRM, ${n(pending)} still queued`);
+    if (summary.history) lines.push(`  timeline: ${n(summary.history)} history entries for significant changes`);
   } else {
     lines.push(`  would write: ${changes.join(', ') || 'nothing'} (nothing written in ${summary.dryRun ? 'a dry run' : 'shadow mode'})`);
   }

@@ -18,6 +18,12 @@ export interface OutputField {
   /** Salesforce custom field API name. */
   salesforceName: string;
   options?: { value: string; label: string }[];
+  /**
+   * Salesforce attributes the type alone does not decide. Number fields must say their digits
+   * (precision = total digits, scale = decimals: both can be widened but never narrowed once the
+   * package is released); string fields may set a length (default 255).
+   */
+  salesforce?: { precision?: number; scale?: number; length?: number };
 }
 
 export const OUTPUT_GROUP = {
@@ -40,6 +46,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     type: 'number',
     hubspotName: 'crm_signals_lead_score',
     salesforceName: 'Signals_Lead_Score__c',
+    salesforce: { precision: 3, scale: 0 },
   },
   {
     key: 'leadScoreReasons',
@@ -88,6 +95,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     type: 'number',
     hubspotName: 'crm_signals_feedback_sentiment',
     salesforceName: 'Signals_Feedback_Sentiment__c',
+    salesforce: { precision: 4, scale: 3 },
   },
   {
     key: 'feedbackSentimentLabel',
@@ -107,6 +115,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     type: 'number',
     hubspotName: 'crm_signals_sentiment',
     salesforceName: 'Signals_Sentiment__c',
+    salesforce: { precision: 4, scale: 3 },
   },
   {
     key: 'ticketSentimentLabel',

@@ -30,6 +30,8 @@ export interface CanonicalRecord {
   associations: Partial<Record<ObjectType, string[]>>;
   /** Deals only: their line items. */
   lineItems?: LineItem[];
+  /** Set when the CRM says the last change was made by our own integration user (our write-back). */
+  modifiedByApp?: boolean;
 }
 
 /** A record the connector could not turn into a canonical record; the batch goes on without it. */

@@ -1,6 +1,6 @@
 /**
- * The mapping a new HubSpot tenant starts with: the demo portal's contact properties (from the bank
- * marketing data) and HubSpot's lifecycle stage as the outcome.
+ * The mappings a new tenant starts with: the demo data's fields (from the bank marketing data), with the
+ * same model columns in both CRMs so one model can serve a company that runs both.
  */
 import { parseMapping, type Mapping } from './schema.ts';
 
@@ -43,4 +43,37 @@ export const DEFAULT_HUBSPOT_MAPPING: Mapping = parseMapping({
     time: 'createdate',
     language: 'en',
   },
+  deals: { stageField: 'dealstage', wonStages: ['closedwon'] },
 });
+
+/** Model column -> Salesforce custom field, e.g. age -> Age__c, emp_var_rate -> Emp_Var_Rate__c. */
+function salesforceField(column: string): string {
+  return `${column.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('_')}__c`;
+}
+
+const hubspotLead = DEFAULT_HUBSPOT_MAPPING.leadScore;
+
+export const DEFAULT_SALESFORCE_MAPPING: Mapping = parseMapping({
+  crm: 'salesforce',
+  leadScore: {
+    numeric: hubspotLead.numeric,
+    categorical: hubspotLead.categorical,
+    fields: Object.fromEntries([...hubspotLead.numeric, ...hubspotLead.categorical].map((c) => [c, salesforceField(c)])),
+    placeholders: hubspotLead.placeholders,
+    required: ['Email'],
+    emailField: 'Email',
+    exclude: hubspotLead.exclude,
+    outcome: { field: 'Status', converted: ['Closed - Converted'], lost: ['Closed - Not Converted'] },
+  },
+  sentiment: {
+    text: ['Description', 'Subject'],
+    label: { field: 'Feedback_Label__c', positive: ['positive'], negative: ['negative'] },
+    time: 'CreatedDate',
+    language: 'en',
+  },
+  deals: { stageField: 'StageName', wonStages: ['Closed Won'] },
+});
+
+export function defaultMapping(crm: 'hubspot' | 'salesforce'): Mapping {
+  return crm === 'hubspot' ? DEFAULT_HUBSPOT_MAPPING : DEFAULT_SALESFORCE_MAPPING;
+}

@@ -21,7 +21,7 @@ describe('field mapping', () => {
   it('checks mapped fields exist in the CRM with a fitting type', () => {
     const fields = [...lead.numeric.map((name) => ({ name, label: name, type: 'number', readOnly: false })), ...lead.categorical.map((name) => ({ name, label: name, type: 'enumeration', readOnly: false }))];
     expect(() => checkMappingAgainstFields(lead, fields)).toThrow(/"lifecyclestage" does not exist/);
-    const withOutcome = [...fields, { name: 'lifecyclestage', label: 'Lifecycle', type: 'enumeration', readOnly: false }];
+    const withOutcome = [...fields, { name: 'lifecyclestage', label: 'Lifecycle', type: 'enumeration', readOnly: false }, { name: 'email', label: 'Email', type: 'string', readOnly: false }];
     expect(() => checkMappingAgainstFields(lead, withOutcome)).not.toThrow();
     const wrongType = withOutcome.map((f) => (f.name === 'age' ? { ...f, type: 'string' } : f));
     expect(() => checkMappingAgainstFields(lead, wrongType)).toThrow(MappingError);
@@ -59,5 +59,13 @@ describe('field mapping', () => {
     expect(Object.hasOwn(row, 'call_duration')).toBe(false);
     expect(Object.hasOwn(row, 'lifecyclestage')).toBe(false);
     expect(Object.keys(row).sort()).toEqual([...lead.numeric, ...lead.categorical].filter((n) => n !== 'call_duration').sort());
+  });
+
+  it('reads model columns from the CRM fields mapped to them, so both CRMs feed the same columns', () => {
+    const salesforce = parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, crm: 'salesforce', leadScore: { ...lead, fields: { age: 'Age__c', job: 'Job__c' }, required: ['Email'] } }).leadScore;
+    const hubspotRow = modelRow({ age: '41', job: 'retired' }, lead);
+    const salesforceRow = modelRow({ Age__c: '41', Job__c: 'retired' }, salesforce);
+    expect(salesforceRow).toEqual(hubspotRow);
+    expect(recordProblem(contact({ Email: 'a@example.com', Age__c: 'old' }), salesforce)).toBe('property "Age__c" should be a number but is "old"');
   });
 });

@@ -14,6 +14,13 @@ export const LeadScoreMapping = z
     categorical: z.array(FieldName),
     /** Values that mean "not filled in" (HubSpot forms' "Select", "unknown" where configured). */
     placeholders: z.array(z.string()).default([]),
+    /**
+     * Model column -> the CRM field that feeds it, where the names differ. Model columns are the same in
+     * every CRM, so one model can be trained across a company's HubSpot and Salesforce.
+     */
+    fields: z.record(z.string(), FieldName).default({}),
+    /** The field holding the person's email: how the same person is matched across CRMs. */
+    emailField: FieldName.default('email'),
     /** Fields a record must have to be scored (email: people are matched across CRMs by it). */
     required: z.array(FieldName).default([]),
     /** Fields never used by the model, e.g. ones known only after the outcome (call duration). */
@@ -47,11 +54,19 @@ export const SentimentMapping = z.object({
   language: z.string().default('en'),
 });
 
+export const DealsMapping = z.object({
+  /** The deal field holding the stage, and the stages that mean the products were bought. */
+  stageField: FieldName,
+  wonStages: z.array(z.string()).min(1),
+});
+
 export const Mapping = z.object({
   crm: z.enum(['hubspot', 'salesforce']),
   leadScore: LeadScoreMapping,
   sentiment: SentimentMapping,
+  deals: DealsMapping,
 });
+export type DealsMapping = z.infer<typeof DealsMapping>;
 export type SentimentMapping = z.infer<typeof SentimentMapping>;
 export type Mapping = z.infer<typeof Mapping>;
 export type LeadScoreMapping = z.infer<typeof LeadScoreMapping>;
@@ -69,7 +84,12 @@ export function parseMapping(input: unknown): Mapping {
   return parsed.data;
 }
 
-/** The model inputs actually used: mapped fields minus excluded ones. */
+/** The CRM field behind a model column. */
+export function crmField(m: LeadScoreMapping, column: string): string {
+  return m.fields[column] ?? column;
+}
+
+/** The model inputs actually used: mapped columns minus excluded ones. */
 export function modelInputs(m: LeadScoreMapping): { numeric: string[]; categorical: string[] } {
   const excluded = new Set(m.exclude);
   return { numeric: m.numeric.filter((f) => !excluded.has(f)), categorical: m.categorical.filter((f) => !excluded.has(f)) };

@@ -5,17 +5,20 @@
 import { createHash } from 'node:crypto';
 import type { CanonicalRecord, Outcome } from '../domain/records.ts';
 import type { FieldInfo } from '../../connectors/connector.ts';
-import { MappingError, modelInputs, type LeadScoreMapping } from './schema.ts';
+import { crmField, MappingError, modelInputs, type LeadScoreMapping } from './schema.ts';
+
+/** HubSpot's number; Salesforce's numeric field types. */
+const NUMERIC_TYPES = new Set(['number', 'double', 'int', 'currency', 'percent', 'long']);
 
 export function checkMappingAgainstFields(m: LeadScoreMapping, fields: FieldInfo[]): void {
   const known = new Map(fields.map((f) => [f.name, f]));
   const problems: string[] = [];
-  for (const name of [...m.numeric, ...m.categorical, m.outcome.field]) {
+  for (const name of [...m.numeric.map((c) => crmField(m, c)), ...m.categorical.map((c) => crmField(m, c)), m.outcome.field, ...m.required]) {
     if (!known.has(name)) problems.push(`field "${name}" does not exist in the CRM`);
   }
-  for (const name of m.numeric) {
+  for (const name of m.numeric.map((c) => crmField(m, c))) {
     const type = known.get(name)?.type;
-    if (type && type !== 'number') problems.push(`field "${name}" is mapped as numeric but the CRM says it is ${type}`);
+    if (type && !NUMERIC_TYPES.has(type)) problems.push(`field "${name}" is mapped as numeric but the CRM says it is ${type}`);
   }
   if (problems.length) throw new MappingError(`field mapping does not fit this CRM: ${problems.join('; ')}`);
 }
@@ -28,7 +31,7 @@ export function recordProblem(record: CanonicalRecord, m: LeadScoreMapping): str
     const value = record.properties[name];
     if (value === null || value === undefined || value.trim() === '') return `required property "${name}" is missing`;
   }
-  for (const name of numeric) {
+  for (const name of numeric.map((c) => crmField(m, c))) {
     const value = record.properties[name];
     if (value === null || value === undefined || placeholders.has(value.trim())) continue;
     if (!Number.isFinite(Number(value)) || value.trim() === '') return `property "${name}" should be a number but is ${JSON.stringify(value.slice(0, 40))}`;
@@ -46,8 +49,8 @@ export function outcomeOf(record: CanonicalRecord, m: LeadScoreMapping): Outcome
 /** Hash of what the model sees (inputs and outcome): a record whose hash is unchanged needs no re-scoring. */
 export function inputHash(record: CanonicalRecord, m: LeadScoreMapping): string {
   const { numeric, categorical } = modelInputs(m);
-  const names = [...numeric, ...categorical, m.outcome.field].sort();
-  const values = names.map((n) => [n, record.properties[n] ?? null]);
+  const names = [...numeric, ...categorical].sort();
+  const values = [...names.map((n) => [n, record.properties[crmField(m, n)] ?? null]), ['outcome', outcomeOf(record, m)]];
   return createHash('sha256').update(JSON.stringify(values)).digest('base64url').slice(0, 22);
 }
 
@@ -57,5 +60,5 @@ export function inputHash(record: CanonicalRecord, m: LeadScoreMapping): string 
  */
 export function modelRow(properties: CanonicalRecord['properties'], m: LeadScoreMapping): Record<string, string | null> {
   const { numeric, categorical } = modelInputs(m);
-  return Object.fromEntries([...numeric, ...categorical].map((name) => [name, properties[name] ?? null]));
+  return Object.fromEntries([...numeric, ...categorical].map((column) => [column, properties[crmField(m, column)] ?? null]));
 }

@@ -10,14 +10,20 @@ import type { PipelineContext } from './context.ts';
 import { diffValues } from './diff.ts';
 import { desiredValues, fieldsWithCurrentOptions, outputObjectTypes } from './outputs.ts';
 import { SIGNAL_STAGES, type StageReport } from './signals/index.ts';
+import type { SharedModel } from './signals/stage.ts';
 import { syncObject, type SyncReport } from './sync.ts';
 import { drainOutbox, type WriteReport } from './writeBack.ts';
+import { recordHistory } from './history.ts';
 
 export const SYNCED_OBJECTS: ObjectType[] = ['contact', 'deal', 'ticket'];
 
 export interface CycleOptions {
   dryRun?: boolean;
   retrain?: boolean;
+  /** Stop after the sync (a linked cycle trains across tenants in between). */
+  syncOnly?: boolean;
+  /** Use this lead score model (trained across a company's CRMs) instead of training one. */
+  sharedLeadScore?: SharedModel;
 }
 
 export interface CycleSummary {
@@ -37,6 +43,8 @@ export interface CycleSummary {
   preview: OutboxInput[];
   /** Per object type; null when nothing was to be written (shadow mode, dry run). */
   write: Partial<Record<ObjectType, WriteReport>> | null;
+  /** Timeline entries recorded in the CRM for significant changes. */
+  history: number;
   api: ApiUsage;
   rejected: RejectedRecord[];
 }
@@ -45,7 +53,7 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
   const { store, tenant, connector } = ctx;
   const started = Date.now();
   await store.markInterruptedRuns(tenant.id);
-  const runId = await store.startRun(tenant.id, 'cycle');
+  const runId = await store.startRun(tenant.id, options.syncOnly ? 'sync' : 'cycle');
   const before = connector.usage();
   const dryRun = options.dryRun ?? false;
   const writing = tenant.mode === 'live' && !dryRun;
@@ -63,6 +71,7 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     changes: {},
     preview: [],
     write: writing ? {} : null,
+    history: 0,
     api: { calls: 0, retries: 0, throttled: 0 },
     rejected: [],
   };
@@ -71,7 +80,9 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
       const { changedIds: _ids, ...report } = await syncObject(ctx, runId, objectType);
       summary.synced[objectType] = report;
     }
-    for (const stage of SIGNAL_STAGES) summary.signals.push(await stage.run(ctx, runId, { retrain: options.retrain ?? false }));
+    if (options.syncOnly) return await finish();
+    const stageOptions = { retrain: options.retrain ?? false, ...(options.sharedLeadScore ? { sharedLeadScore: options.sharedLeadScore } : {}) };
+    for (const stage of SIGNAL_STAGES) summary.signals.push(await stage.run(ctx, runId, stageOptions));
 
     const queued: Array<{ objectType: ObjectType; items: OutboxInput[] }> = [];
     for (const objectType of outputObjectTypes()) {
@@ -86,17 +97,22 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
       if (queued.some((q) => q.items.length > 0)) await connector.install(await fieldsWithCurrentOptions(store, tenant.id));
       for (const { items } of queued) await store.enqueue(tenant.id, runId, items);
       for (const { objectType } of queued) summary.write![objectType] = await drainOutbox(ctx, runId, objectType);
+      summary.history = await recordHistory(ctx);
     }
   } catch (error) {
     summary.status = 'failed';
     summary.error = error instanceof ConnectorError ? `${error.connectionStatus}: ${error.message}` : (error as Error).message;
     ctx.log(`cycle failed: ${summary.error}`);
   }
-  const after = connector.usage();
-  summary.api = { calls: after.calls - before.calls, retries: after.retries - before.retries, throttled: after.throttled - before.throttled };
-  summary.rejected = await store.rejectedRecords(tenant.id, runId);
-  summary.durationMs = Date.now() - started;
-  const { preview: _preview, ...stored } = summary;
-  await store.finishRun(tenant.id, runId, summary.status, stored as unknown as Record<string, unknown>);
-  return summary;
+  return finish();
+
+  async function finish(): Promise<CycleSummary> {
+    const after = connector.usage();
+    summary.api = { calls: after.calls - before.calls, retries: after.retries - before.retries, throttled: after.throttled - before.throttled };
+    summary.rejected = await store.rejectedRecords(tenant.id, runId);
+    summary.durationMs = Date.now() - started;
+    const { preview: _preview, ...stored } = summary;
+    await store.finishRun(tenant.id, runId, summary.status, stored as unknown as Record<string, unknown>);
+    return summary;
+  }
 }

@@ -49,7 +49,7 @@ export async function syncObject(ctx: PipelineContext, runId: number, objectType
         rejected.push({ objectType, externalId: record.externalId, reason: problem });
         continue;
       }
-      if (ownStamps.get(record.externalId) === Date.parse(record.modifiedAt)) report.ownWrites++;
+      if (record.modifiedByApp || ownStamps.get(record.externalId) === Date.parse(record.modifiedAt)) report.ownWrites++;
       records.push({ ...record, inputHash: hashRecord(record, ctx) });
     }
     const result = await store.savePage(tenant.id, { runId, objectType, records, rejected, checkpoint: page.checkpoint });

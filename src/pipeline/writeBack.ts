@@ -20,8 +20,10 @@ export async function drainOutbox(ctx: PipelineContext, runId: number, objectTyp
   const { store, tenant, connector } = ctx;
   const report: WriteReport = { attempted: 0, written: 0, failed: 0, stillPending: 0, failures: [] };
   const total = await store.countPending(tenant.id, objectType);
+  // Records that failed retryably (a locked row) wait for the next cycle instead of looping here.
+  const later = new Set<number>();
   for (;;) {
-    const batch = await store.pendingOutbox(tenant.id, objectType, DRAIN_CHUNK);
+    const batch = (await store.pendingOutbox(tenant.id, objectType, DRAIN_CHUNK + later.size)).filter((i) => !later.has(i.id)).slice(0, DRAIN_CHUNK);
     if (batch.length === 0) break;
     const results = await connector.write(
       objectType,
@@ -37,7 +39,8 @@ export async function drainOutbox(ctx: PipelineContext, runId: number, objectTyp
         const error = result && !result.ok ? result.error : 'no result from the connector';
         const retryable = result && !result.ok ? result.retryable : true;
         failures.push({ id: item.id, error, retryable });
-        if (!retryable) report.failures.push({ externalId: item.externalId, error });
+        if (retryable) later.add(item.id);
+        else report.failures.push({ externalId: item.externalId, error });
       }
     }
     await store.completeOutbox(tenant.id, runId, done);
@@ -46,8 +49,8 @@ export async function drainOutbox(ctx: PipelineContext, runId: number, objectTyp
     report.written += done.length;
     report.failed += failures.filter((f) => !f.retryable).length;
     ctx.onProgress?.({ stage: 'write', done: report.attempted, total });
-    // Retryable failures mean the CRM is throttling or down: leave the rest queued for the next cycle.
-    if (failures.some((f) => f.retryable)) break;
+    // A whole batch failing retryably means the CRM is throttling or down: leave the rest queued.
+    if (done.length === 0 && failures.length > 0 && failures.every((f) => f.retryable)) break;
   }
   report.stillPending = await store.countPending(tenant.id, objectType);
   return report;

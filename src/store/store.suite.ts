@@ -445,7 +445,10 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
         const [first] = await store.pendingOutbox(t, 'contact', 1);
         await store.completeOutbox(t, run, [{ id: first!.id, modifiedAt: '2024-06-01T00:00:00.000Z' }]);
       }
+      await store.saveCursor(id, 'history', { lastAuditId: 7 });
       await store.forgetCrmState(id);
+      expect(await store.getCursor(id, 'history')).toEqual({ lastAuditId: 7 });
+      expect(await store.getCursor(other, 'history')).toBeNull();
       expect(await store.countRecords(id, 'contact')).toBe(0);
       expect(await store.getCheckpoint(id, 'contact')).toBeNull();
       expect((await store.latestSignals(id, 'contact', 'leadScore')).size).toBe(0);

@@ -246,6 +246,19 @@ export class SqlStore implements Store {
     return rows[0]?.checkpoint ?? null;
   }
 
+  async getCursor(tenantId: string, name: string): Promise<unknown | null> {
+    const { rows } = await this.#db.query('SELECT checkpoint FROM checkpoints WHERE tenant_id = $1 AND object_type = $2', [tenantId, `${CURSOR_PREFIX}${name}`]);
+    return rows[0]?.checkpoint ?? null;
+  }
+
+  async saveCursor(tenantId: string, name: string, value: unknown): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO checkpoints (tenant_id, object_type, checkpoint, updated_at) VALUES ($1, $2, $3::jsonb, now())
+       ON CONFLICT (tenant_id, object_type) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = now()`,
+      [tenantId, `${CURSOR_PREFIX}${name}`, toJsonb(value)],
+    );
+  }
+
   async savePage(tenantId: string, page: PageWrite): Promise<PageWriteResult> {
     const { objectType } = page;
     const rejected: RejectedRecord[] = [...(page.rejected ?? [])];
@@ -593,9 +606,11 @@ export class SqlStore implements Store {
 
   async forgetCrmState(tenantId: string): Promise<void> {
     await this.#db.transaction(async (tx) => {
-      for (const table of ['written_values', 'outbox', 'signals', 'checkpoints', 'records']) {
+      for (const table of ['written_values', 'outbox', 'signals', 'records']) {
         await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
       }
+      // Cursors over our own trail (audit -> history) stay: the audit stays too.
+      await tx.query(`DELETE FROM checkpoints WHERE tenant_id = $1 AND object_type NOT LIKE $2`, [tenantId, `${CURSOR_PREFIX}%`]);
     });
   }
 
@@ -614,6 +629,9 @@ export class SqlStore implements Store {
     return int(rows[0]?.n ?? 0);
   }
 }
+
+/** Cursors share the checkpoints table under a prefix no object type has. */
+const CURSOR_PREFIX = 'cursor:';
 
 async function retireActive(tx: Queryable, tenantId: string, kind: string): Promise<void> {
   await tx.query(`UPDATE models SET status = 'retired' WHERE tenant_id = $1 AND kind = $2 AND status = 'active'`, [tenantId, kind]);

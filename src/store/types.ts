@@ -137,6 +137,9 @@ export interface Store {
   listRuns(tenantId: string, limit: number): Promise<RunRow[]>;
 
   getCheckpoint(tenantId: string, objectType: ObjectType): Promise<unknown | null>;
+  /** A named position outside the sync (e.g. how far the audit trail was turned into history entries). */
+  getCursor(tenantId: string, name: string): Promise<unknown | null>;
+  saveCursor(tenantId: string, name: string, value: unknown): Promise<void>;
   /** Upserts the page's records, records the rejected ones, and saves the checkpoint: one transaction. */
   savePage(tenantId: string, page: PageWrite): Promise<PageWriteResult>;
   rejectedRecords(tenantId: string, runId: number): Promise<RejectedRecord[]>;

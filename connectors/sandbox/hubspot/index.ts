@@ -211,6 +211,8 @@ export function createHubSpotSandbox(options: SandboxOptions = {}): HubSpotSandb
     listen: (port = 0) =>
       new Promise((resolve, reject) => {
         const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
+          // Node closes idle keep-alive sockets after 5 s; clients reusing one then see a reset. Real APIs keep them longer.
+          (server as Server).keepAliveTimeout = 65_000;
           resolve({
             url: `http://127.0.0.1:${info.port}`,
             close: () =>

@@ -56,12 +56,23 @@ export function makeId(prefix: string, counter: number): string {
 
 /**
  * The 18-character form of a 15- or 18-character id, or undefined when it is not an id at all
- * (wrong length, characters outside [A-Za-z0-9], or an 18-character id whose suffix does not match).
+ * (wrong length, characters outside [A-Za-z0-9], or a suffix that does not fit). An 18-character
+ * id is case-insensitive: its suffix says which letters are upper case, so "00q...eak" resolves
+ * to the same record as "00Q...EAK", as in Salesforce.
  */
 export function normalizeId(value: string): string | undefined {
   if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(value)) return undefined;
-  const id15 = value.slice(0, 15);
-  const suffix = checksumSuffix(id15);
-  if (value.length === 18 && value.slice(15).toUpperCase() !== suffix) return undefined;
-  return id15 + suffix;
+  if (value.length === 15) return value + checksumSuffix(value);
+  let id15 = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    const flags = SUFFIX_ALPHABET.indexOf((value[15 + chunk] as string).toUpperCase());
+    if (flags < 0) return undefined;
+    for (let i = 0; i < 5; i++) {
+      const c = value[chunk * 5 + i] as string;
+      const upper = ((flags >> i) & 1) === 1;
+      if (upper && !/[a-zA-Z]/.test(c)) return undefined;
+      id15 += upper ? c.toUpperCase() : c.toLowerCase();
+    }
+  }
+  return id15 + checksumSuffix(id15);
 }

@@ -193,7 +193,8 @@ export function fitForestSync(X: FeatureMatrix, y: ArrayLike<number>, options: F
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Prediction on a compiled copy: all trees concatenated in flat typed arrays (cached per model object).
+// Prediction on a compiled copy: all trees concatenated in flat typed arrays (cached per model object:
+// models are treated as immutable).
 
 /**
  * All trees in two flat arrays, each tree renumbered in preorder so a node's left child is the next node:
@@ -232,6 +233,9 @@ function compile(model: FastForestModel): Compiled {
       const parentSlot = stack.pop() as number;
       const node = stack.pop() as number;
       const slot = next++;
+      if (slot - (c.roots[t] as number) >= tree.feature.length) {
+        throw new RangeError(`fastForest: tree ${t} is not a tree (a node is reached twice); load models with forestFromJSON`);
+      }
       if (parentSlot >= 0) c.links[2 * parentSlot + 1] = slot; // only right children are recorded
       const f = tree.feature[node] as number;
       c.links[2 * slot] = f;
@@ -298,9 +302,7 @@ export function predictProba(model: FastForestModel, X: FeatureMatrix, options: 
         let node = root;
         let f = links[2 * node] as number;
         while (f >= 0) {
-          // branch-free step (the comparison is unpredictable): left = node + 1, right = links[2 * node + 1]
-          const goRight = +((data[off + f] as number) >= (split[node] as number));
-          node += 1 + goRight * ((links[2 * node + 1] as number) - node - 1);
+          node = (data[off + f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
           f = links[2 * node] as number;
         }
         out[i] = (out[i] as number) + (split[node] as number);

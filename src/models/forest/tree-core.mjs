@@ -62,32 +62,36 @@ export function bootstrapWeights(random, n, bootstrap, nDraws) {
 
 /**
  * Class-weight histogram of one feature over the node's rows: per bin [weight, positive weight, rows].
- * Weights are bootstrap counts (integers), kept in idx order (rowW/rowW1 move with idx when a node is
- * partitioned) so only the bin lookup is a random access.
+ * Each drawn row's bootstrap count and label travel with its index as one integer, `packed[k]` =
+ * 2 * weight + label (moved with idx when a node is partitioned), so only the bin lookup is a random access.
  */
-function buildHistogram(hist, nb, binned, base, idx, rowW, rowW1, start, end) {
+function buildHistogram(hist, nb, binned, base, idx, packed, start, end) {
   hist.fill(0, 0, 3 * nb);
   for (let k = start; k < end; k++) {
     const h = binned[base + idx[k]] * 3;
-    hist[h] += rowW[k];
-    hist[h + 1] += rowW1[k];
+    const v = packed[k];
+    const wk = v >> 1;
+    hist[h] += wk;
+    hist[h + 1] += (v & 1) * wk;
     hist[h + 2]++;
   }
 }
 
 /**
  * The same for a two-bin feature (a 0/1 column, most of a one-hot matrix): sums of bin 1 in registers,
- * bin 0 by subtraction from the node totals; about 1.5x faster than the general loop.
+ * bin 0 by subtraction from the node totals; about twice as fast as the general loop.
  */
-function buildBinaryHistogram(hist, binned, base, idx, rowW, rowW1, start, end, W, W1) {
+function buildBinaryHistogram(hist, binned, base, idx, packed, start, end, W, W1) {
   let c1 = 0;
   let s1 = 0;
   let y1 = 0;
   for (let k = start; k < end; k++) {
     const b = binned[base + idx[k]];
+    const v = packed[k] * b;
+    const wk = v >> 1;
     c1 += b;
-    s1 += b * rowW[k];
-    y1 += b * rowW1[k];
+    s1 += wk;
+    y1 += (v & 1) * wk;
   }
   hist[0] = W - s1;
   hist[1] = W1 - y1;
@@ -138,8 +142,8 @@ function scanHistogram(hist, nb, rows, W, W1, minLeaf, f, best) {
   return true;
 }
 
-/** Puts the rows with bin <= maxBin first in idx[start..end) (rowW/rowW1 alongside); returns where the right side starts. */
-function partition(binned, base, idx, rowW, rowW1, start, end, maxBin) {
+/** Puts the rows with bin <= maxBin first in idx[start..end) (packed alongside); returns where the right side starts. */
+function partition(binned, base, idx, packed, start, end, maxBin) {
   let i = start;
   let j = end - 1;
   while (i <= j) {
@@ -148,12 +152,9 @@ function partition(binned, base, idx, rowW, rowW1, start, end, maxBin) {
       const r = idx[i];
       idx[i] = idx[j];
       idx[j] = r;
-      const a = rowW[i];
-      rowW[i] = rowW[j];
-      rowW[j] = a;
-      const b = rowW1[i];
-      rowW1[i] = rowW1[j];
-      rowW1[j] = b;
+      const v = packed[i];
+      packed[i] = packed[j];
+      packed[j] = v;
       j--;
     }
   }
@@ -228,19 +229,17 @@ export function growTree(data, params, seed) {
   const w = bootstrapWeights(random, n, params.bootstrap, params.nDraws);
   let m = 0;
   for (let i = 0; i < n; i++) if (w[i] > 0) m++;
-  // the drawn rows, with their weight and positive weight in the same order
+  // the drawn rows, and 2 * weight + label in the same order
   const idx = new Int32Array(m);
-  const rowW = new Int32Array(m);
-  const rowW1 = new Int32Array(m);
+  const packed = new Int32Array(m);
   let rootW = 0;
   let rootW1 = 0;
   for (let i = 0, k = 0; i < n; i++) {
     if (w[i] > 0) {
       idx[k] = i;
-      rowW[k] = w[i];
-      rowW1[k] = y[i] === 1 ? w[i] : 0;
-      rootW += rowW[k];
-      rootW1 += rowW1[k];
+      packed[k] = 2 * w[i] + (y[i] === 1 ? 1 : 0);
+      rootW += w[i];
+      if (y[i] === 1) rootW1 += w[i];
       k++;
     }
   }
@@ -289,8 +288,8 @@ export function growTree(data, params, seed) {
       visited++;
       if (isConstant[f] === 1) continue;
       const nb = nBins[f];
-      if (nb === 2) buildBinaryHistogram(hist, binned, f * n, idx, rowW, rowW1, start, end, W, W1);
-      else buildHistogram(hist, nb, binned, f * n, idx, rowW, rowW1, start, end);
+      if (nb === 2) buildBinaryHistogram(hist, binned, f * n, idx, packed, start, end, W, W1);
+      else buildHistogram(hist, nb, binned, f * n, idx, packed, start, end);
       if (scanHistogram(hist, nb, rows, W, W1, minLeaf, f, best)) {
         nonConstant++;
       } else {
@@ -305,7 +304,7 @@ export function growTree(data, params, seed) {
     const off = binOffset[f];
     nodes.feature[id] = f;
     nodes.threshold[id] = midpoint(binMax[off + best.bin], binMin[off + best.next]);
-    const mid = partition(binned, f * n, idx, rowW, rowW1, start, end, best.bin);
+    const mid = partition(binned, f * n, idx, packed, start, end, best.bin);
     const wl = best.wl;
     const wl1 = best.wl1;
     const wr = W - wl;

@@ -6,7 +6,7 @@ import { fitLeadScore, formatReasons, leadScoreFromJSON, leadScoreToJSON, predic
 import { modelInputs, modelRow, outcomeOf } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
-import { byId, due, retrainReason, type SignalStage, type StageReport } from './stage.ts';
+import { byId, due, retrainReason, type SharedModel, type SignalStage, type StageReport } from './stage.ts';
 
 export const LEAD_SCORE = 'leadScore';
 /** "No worse": the holdout AUC may dip by sampling noise alone. */
@@ -19,6 +19,35 @@ export interface LeadScoreValue {
   reasons: string;
 }
 
+async function adopt(ctx: PipelineContext, shared: SharedModel): Promise<Pick<StageReport, 'trained' | 'reason' | 'metrics'>> {
+  const { store, tenant } = ctx;
+  const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
+  if (active?.trainedOn.sharedKey === shared.key) return { trained: false, reason: 'shared model is current', metrics: active.metrics };
+  const reason = `shared model trained on ${shared.rows} labelled records across CRMs`;
+  const version = await store.saveModel(tenant.id, { kind: LEAD_SCORE, status: 'candidate', metrics: shared.metrics, model: shared.model, trainedOn: { rows: shared.rows, sharedKey: shared.key, reason } });
+  await store.promoteModel(tenant.id, LEAD_SCORE, version);
+  return { trained: true, reason, metrics: shared.metrics };
+}
+
+/** Labelled training rows of one tenant: model inputs (by model column) and the outcome. */
+export async function labelledRows(ctx: PipelineContext): Promise<Array<{ email: string | null; row: Record<string, string | null>; label: 0 | 1 }>> {
+  const { store, tenant, mapping } = ctx;
+  const contacts = byId(await store.getRecords(tenant.id, 'contact'));
+  return contacts.flatMap((c) => {
+    const outcome = outcomeOf(c, mapping.leadScore);
+    if (outcome === 'open') return [];
+    const email = c.properties[mapping.leadScore.emailField]?.trim().toLowerCase() || null;
+    return [{ email, row: modelRow(c.properties, mapping.leadScore), label: (outcome === 'converted' ? 1 : 0) as 0 | 1 }];
+  });
+}
+
+/** Fits the lead score; the model JSON and its holdout metrics. */
+export function fitLeadScoreModel(ctx: PipelineContext, rows: Array<Record<string, string | null>>, labels: Array<0 | 1>): { model: unknown; metrics: Record<string, unknown>; auc: number } {
+  const { numeric, categorical } = modelInputs(ctx.mapping.leadScore);
+  const { model, metrics } = fitLeadScore(rows, labels, { spec: { numeric, categorical, placeholders: ctx.mapping.leadScore.placeholders }, seed: ctx.seed });
+  return { model: leadScoreToJSON(model), metrics: { ...metrics }, auc: metrics.auc };
+}
+
 async function train(ctx: PipelineContext, force: boolean): Promise<Pick<StageReport, 'trained' | 'reason' | 'metrics'>> {
   const { store, tenant, mapping } = ctx;
   const contacts = byId(await store.getRecords(tenant.id, 'contact'));
@@ -29,24 +58,20 @@ async function train(ctx: PipelineContext, force: boolean): Promise<Pick<StageRe
 
   ctx.onProgress?.({ stage: 'train', message: `lead score: training on ${labelled.length} labelled contacts (${reason})` });
   const labels = labelled.map((c) => (outcomeOf(c, mapping.leadScore) === 'converted' ? 1 : 0) as 0 | 1);
-  const { numeric, categorical } = modelInputs(mapping.leadScore);
-  const { model, metrics } = fitLeadScore(
-    labelled.map((c) => modelRow(c.properties, mapping.leadScore)),
-    labels,
-    { spec: { numeric, categorical, placeholders: mapping.leadScore.placeholders }, seed: ctx.seed },
-  );
+  const { model, metrics } = fitLeadScoreModel(ctx, labelled.map((c) => modelRow(c.properties, mapping.leadScore)), labels);
+  const auc = metrics.auc as number;
   const activeAuc = typeof active?.metrics.auc === 'number' ? active.metrics.auc : null;
-  const promote = activeAuc === null || metrics.auc >= activeAuc - PROMOTION_TOLERANCE;
+  const promote = activeAuc === null || auc >= activeAuc - PROMOTION_TOLERANCE;
   const version = await store.saveModel(tenant.id, {
     kind: LEAD_SCORE,
     status: promote ? 'candidate' : 'rejected',
-    metrics: { ...metrics },
-    model: leadScoreToJSON(model),
+    metrics,
+    model,
     trainedOn: { rows: labelled.length, reason },
   });
   if (promote) await store.promoteModel(tenant.id, LEAD_SCORE, version);
-  ctx.log(`lead score model v${version}: holdout AUC ${metrics.auc.toFixed(3)}${promote ? ', promoted' : `, kept v${active?.version} (AUC ${activeAuc?.toFixed(3)})`}`);
-  return { trained: true, reason: promote ? reason : `${reason}; new model not promoted (AUC ${metrics.auc.toFixed(3)})`, metrics: { ...metrics } };
+  ctx.log(`lead score model v${version}: holdout AUC ${auc.toFixed(3)}${promote ? ', promoted' : `, kept v${active?.version} (AUC ${activeAuc?.toFixed(3)})`}`);
+  return { trained: true, reason: promote ? reason : `${reason}; new model not promoted (AUC ${auc.toFixed(3)})`, metrics };
 }
 
 export const leadScoreStage: SignalStage = {
@@ -61,9 +86,9 @@ export const leadScoreStage: SignalStage = {
       },
     },
   ],
-  async run(ctx, runId, { retrain }) {
+  async run(ctx, runId, { retrain, sharedLeadScore }) {
     const { store, tenant, mapping } = ctx;
-    const training = await train(ctx, retrain);
+    const training = sharedLeadScore ? await adopt(ctx, sharedLeadScore) : await train(ctx, retrain);
     const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
     const contacts = await store.getRecords(tenant.id, 'contact');
     const open = byId(contacts.filter((c) => outcomeOf(c, mapping.leadScore) === 'open'));

@@ -7,6 +7,7 @@
 import type { CanonicalRecord } from '../../domain/records.ts';
 import { fitRecommender, recommend, recommenderFromJSON, recommenderToJSON, type Interaction, type Recommendation } from '../../models/recommend/index.ts';
 import type { SignalRow } from '../../store/types.ts';
+import type { DealsMapping } from '../../mapping/index.ts';
 import type { PipelineContext } from '../context.ts';
 import { byId, due, hashOf, retrainReason, type SignalStage, type StageReport } from './stage.ts';
 
@@ -17,13 +18,12 @@ export interface RecommendationsValue {
   items: Array<{ item: string; reason: string }>;
 }
 
-/** Deal stages that mean the contact owns what the deal sold. */
-const WON_STAGES = new Set(['closedwon']);
-
-function ownership(deals: readonly CanonicalRecord[]): Interaction[] {
+/** Won deals' line items: what each contact owns. */
+function ownership(deals: readonly CanonicalRecord[], m: DealsMapping): Interaction[] {
+  const won = new Set(m.wonStages);
   const out: Interaction[] = [];
   for (const deal of deals) {
-    if (!WON_STAGES.has(deal.properties.dealstage ?? '')) continue;
+    if (!won.has(deal.properties[m.stageField] ?? '')) continue;
     for (const contact of deal.associations.contact ?? []) {
       for (const line of deal.lineItems ?? []) {
         const item = line.name ?? line.productId;
@@ -43,7 +43,7 @@ export const recommendationsStage: SignalStage = {
   outputs: [{ signal: RECOMMENDATIONS, objectType: 'contact', values: (row: SignalRow) => ({ recommendations: formatRecommendations(row.value as RecommendationsValue) }) }],
   async run(ctx, runId, { retrain }) {
     const { store, tenant } = ctx;
-    const interactions = ownership(byId(await store.getRecords(tenant.id, 'deal')));
+    const interactions = ownership(byId(await store.getRecords(tenant.id, 'deal')), ctx.mapping.deals);
     const owned = new Map<string, string[]>();
     for (const i of interactions) owned.set(i.user, [...(owned.get(i.user) ?? []), i.item]);
 

@@ -27,10 +27,24 @@ export interface SignalOutput {
   values(row: SignalRow): Record<string, string>;
 }
 
+/** A lead score trained elsewhere (on the union of a company's CRMs) that a tenant adopts instead of training its own. */
+export interface SharedModel {
+  model: unknown;
+  metrics: Record<string, unknown>;
+  /** Identifies the training data: a tenant adopts a shared model once per key. */
+  key: string;
+  rows: number;
+}
+
+export interface StageOptions {
+  retrain: boolean;
+  sharedLeadScore?: SharedModel;
+}
+
 export interface SignalStage {
   name: string;
   outputs: SignalOutput[];
-  run(ctx: PipelineContext, runId: number, options: { retrain: boolean }): Promise<StageReport>;
+  run(ctx: PipelineContext, runId: number, options: StageOptions): Promise<StageReport>;
 }
 
 /** Retrain when the training set grew or shrank by this share since the active model was trained. */

@@ -1,0 +1,113 @@
+/**
+ * The Salesforce connector: the Connector interface over jsforce (REST query, Bulk API 2.0, sObject
+ * Collections), against a configurable login URL (the local sandbox by default).
+ */
+import type { CanonicalRecord, ObjectType } from '../../src/domain/records.ts';
+import type { OutputField } from '../../src/domain/outputFields.ts';
+import type { ApiUsage, CheckResult, Checkpoint, Connector, FieldInfo, HistoryEntry, InstallResult, Page, RecordUpdate, WriteResult } from '../connector.ts';
+import { ConnectorError } from '../shared/errors.ts';
+import { mapSalesforcePage } from './mapRecord.ts';
+import { SALESFORCE_OBJECTS, type SalesforceObject } from './objects.ts';
+import { readPages } from './paging.ts';
+import { SalesforceSession, type SalesforceSessionOptions } from './session.ts';
+import { checkFields, type DescribedObject } from './soql.ts';
+import { upsertHistory, writeCollections } from './write.ts';
+
+export { exchangeSalesforceCode } from './oauth.ts';
+export type { SalesforceApp, SalesforceTokens } from './session.ts';
+
+export interface SalesforceConnectorOptions extends SalesforceSessionOptions {
+  /** Fields to read beyond each object's base set (the mapped model inputs). */
+  fields?: Partial<Record<ObjectType, string[]>>;
+  /** First syncs above this many records use Bulk API 2.0 (default 10,000). */
+  bulkThreshold?: number;
+  /** False for Group/Professional editions, which have no Bulk API 2.0. */
+  bulkEnabled?: boolean;
+}
+
+/** Where each output field lives in Salesforce: our contact is the Lead, our ticket the Case. */
+export const SALESFORCE_TARGETS: Partial<Record<ObjectType, string>> = { contact: 'Lead', ticket: 'Case' };
+const HISTORY_PARENT: Partial<Record<ObjectType, string>> = { contact: 'Lead__c', ticket: 'Case__c' };
+
+function objectFor(objectType: ObjectType): SalesforceObject {
+  const object = SALESFORCE_OBJECTS[objectType];
+  if (!object) throw new ConnectorError('bad_request', `crm-signals does not read ${objectType}s from Salesforce`);
+  return object;
+}
+
+export class SalesforceConnector implements Connector {
+  readonly crm = 'salesforce' as const;
+  readonly session: SalesforceSession;
+  private readonly describes = new Map<string, Promise<DescribedObject>>();
+
+  constructor(private readonly options: SalesforceConnectorOptions) {
+    this.session = new SalesforceSession(options);
+  }
+
+  usage(): ApiUsage {
+    return { ...this.session.usage };
+  }
+
+  /** Describe once per object per connector (a cycle): field names are checked against it. */
+  describe(sobject: string): Promise<DescribedObject> {
+    let cached = this.describes.get(sobject);
+    if (!cached) {
+      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
+      cached = this.session.call(`describe ${sobject}`, (c) => c.sobject(sobject).describe()) as unknown as Promise<DescribedObject>;
+      cached.catch(() => this.describes.delete(sobject));
+      this.describes.set(sobject, cached);
+    }
+    return cached;
+  }
+
+  async check(fields: readonly OutputField[] = []): Promise<CheckResult> {
+    const problems: string[] = [];
+    for (const [objectType, sobject] of Object.entries(SALESFORCE_TARGETS) as Array<[ObjectType, string]>) {
+      const described = await this.describe(sobject);
+      const byName = new Map(described.fields.map((f) => [f.name.toLowerCase(), f]));
+      for (const field of fields.filter((f) => f.objectType === objectType)) {
+        const found = byName.get(field.salesforceName.toLowerCase());
+        if (!found) problems.push(`${sobject}.${field.salesforceName} is missing: install or upgrade the crm-signals package`);
+        else if (!found.updateable) problems.push(`${sobject}.${field.salesforceName} is not writable for the connected user: assign the crm-signals integration permission set`);
+      }
+    }
+    return { ok: problems.length === 0, problems };
+  }
+
+  async discover(objectType: ObjectType): Promise<FieldInfo[]> {
+    const described = await this.describe(objectFor(objectType).sobject);
+    return described.fields.map((f) => ({ name: f.name, label: (f as { label?: string }).label ?? f.name, type: f.type, readOnly: !f.updateable }));
+  }
+
+  /** Fields come with the managed package (a deploy, not an API call): install verifies they are there and writable. */
+  async install(fields: readonly OutputField[]): Promise<InstallResult> {
+    const result = await this.check(fields);
+    if (!result.ok) throw new ConnectorError('forbidden', result.problems.join('; '));
+    return { created: [], existing: fields.map((f) => `${SALESFORCE_TARGETS[f.objectType]}.${f.salesforceName}`), updated: [] };
+  }
+
+  async *read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page> {
+    const object = objectFor(objectType);
+    const described = await this.describe(object.sobject);
+    const fields = checkFields(described, [...object.baseFields, ...(this.options.fields?.[objectType] ?? [])]);
+    const target = { sobject: object.sobject, fields, bulkThreshold: this.options.bulkThreshold ?? 10_000, bulkEnabled: this.options.bulkEnabled ?? true };
+    for await (const raw of readPages(this.session, target, checkpoint)) {
+      const { records, rejected } = mapSalesforcePage(objectType, raw.results, this.session.userId);
+      if (object.enrich && records.length > 0) await object.enrich(this.session, records as CanonicalRecord[], (s) => this.describe(s));
+      yield { records, rejected, checkpoint: raw.checkpoint };
+    }
+  }
+
+  async write(objectType: ObjectType, updates: RecordUpdate[]): Promise<WriteResult[]> {
+    const sobject = SALESFORCE_TARGETS[objectType];
+    if (!sobject) throw new ConnectorError('bad_request', `crm-signals writes nothing to Salesforce ${objectType}s`);
+    const described = await this.describe(sobject);
+    checkFields(described, [...new Set(updates.flatMap((u) => Object.keys(u.properties)))]);
+    return writeCollections(this.session, described, updates);
+  }
+
+  recordHistory(entries: HistoryEntry[]): Promise<number> {
+    const supported = entries.filter((e) => HISTORY_PARENT[e.objectType]);
+    return upsertHistory(this.session, supported, (e) => HISTORY_PARENT[e.objectType]!, this.options.log);
+  }
+}

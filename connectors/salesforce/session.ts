@@ -1,0 +1,115 @@
+/**
+ * One jsforce connection per Salesforce org, every call sent through the shared send -> retry chain.
+ * jsforce refreshes an expired session itself (oauth2 client info + refresh token) and emits `refresh`
+ * with the new token, which is persisted per tenant. Its own retry covers only idempotent GETs, so
+ * collection writes rely on ours.
+ */
+import jsforce from 'jsforce';
+import type { ApiUsage } from '../connector.ts';
+import type { FailedAttempt, RetryPolicy } from '../shared/retryDecision.ts';
+import { send } from '../shared/send.ts';
+
+/** API version pinned explicitly: jsforce's default is 50.0. */
+export const API_VERSION = '62.0';
+
+export interface SalesforceTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  instanceUrl: string;
+  /** The connected (integration) user: changes made only by this user are our own write-back. */
+  userId: string | null;
+  orgId: string | null;
+}
+
+export interface SalesforceApp {
+  loginUrl: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+export interface SalesforceSessionOptions {
+  tokens: SalesforceTokens;
+  app: SalesforceApp;
+  onTokens?: (tokens: SalesforceTokens) => Promise<void> | void;
+  retryPolicy?: RetryPolicy;
+  log?: (message: string) => void;
+}
+
+/** HTTP status of the Salesforce error codes jsforce throws (it keeps the code, not the status). */
+const STATUS_OF: Record<string, number> = {
+  INVALID_SESSION_ID: 401,
+  REQUEST_LIMIT_EXCEEDED: 403,
+  API_DISABLED_FOR_ORG: 403,
+  INSUFFICIENT_ACCESS: 403,
+  NOT_FOUND: 404,
+  UNABLE_TO_LOCK_ROW: 503,
+  SERVER_UNAVAILABLE: 503,
+  UNKNOWN_EXCEPTION: 500,
+};
+
+export function describeSalesforceError(error: unknown): Omit<FailedAttempt, 'attempt'> {
+  const e = error as { errorCode?: string; name?: string; message?: string; code?: string };
+  const code = e?.errorCode ?? e?.name ?? '';
+  const http = /^ERROR_HTTP_(\d{3})$/.exec(code);
+  const status = http ? Number(http[1]) : (STATUS_OF[code] ?? (e?.errorCode ? 400 : null));
+  // The code leads the message: it is what an admin searches Salesforce's docs for.
+  const message = e?.message ?? String(error);
+  return { status, headers: {}, body: { errorCode: code, message: code && !message.includes(code) ? `${code}: ${message}` : message } };
+}
+
+export class SalesforceSession {
+  readonly connection: jsforce.Connection;
+  readonly usage: ApiUsage = { calls: 0, retries: 0, throttled: 0 };
+  private tokens: SalesforceTokens;
+
+  constructor(private readonly options: SalesforceSessionOptions) {
+    this.tokens = options.tokens;
+    this.connection = new jsforce.Connection({
+      version: API_VERSION,
+      instanceUrl: this.tokens.instanceUrl,
+      accessToken: this.tokens.accessToken,
+      ...(this.tokens.refreshToken ? { refreshToken: this.tokens.refreshToken } : {}),
+      oauth2: { clientId: options.app.clientId, clientSecret: options.app.clientSecret, redirectUri: options.app.redirectUri, loginUrl: options.app.loginUrl },
+    });
+    this.connection.on('refresh', (accessToken: string) => {
+      this.tokens = { ...this.tokens, accessToken };
+      void this.options.onTokens?.(this.tokens);
+    });
+  }
+
+  get userId(): string | null {
+    return this.tokens.userId;
+  }
+
+  /** The org's API allocation as the last response reported it (Sforce-Limit-Info). */
+  get apiUsage(): { used: number; limit: number } | null {
+    const info = (this.connection as unknown as { limitInfo?: { apiUsage?: { used: number; limit: number } } }).limitInfo;
+    return info?.apiUsage ?? null;
+  }
+
+  /** One REST query page (jsforce's Query is a thenable, not a Promise). */
+  query<R = Record<string, unknown>>(label: string, soql: string): Promise<{ records: R[]; done: boolean; totalSize: number; nextRecordsUrl?: string }> {
+    return this.call(label, async (c) => (await c.query(soql)) as unknown as { records: R[]; done: boolean; totalSize: number; nextRecordsUrl?: string });
+  }
+
+  queryMore<R = Record<string, unknown>>(label: string, locator: string): Promise<{ records: R[]; done: boolean; totalSize: number; nextRecordsUrl?: string }> {
+    return this.call(label, async (c) => (await c.queryMore(locator)) as unknown as { records: R[]; done: boolean; totalSize: number; nextRecordsUrl?: string });
+  }
+
+  call<T>(label: string, request: (connection: jsforce.Connection) => Promise<T>): Promise<T> {
+    return send(
+      {
+        // Salesforce meters a daily allocation, not a burst window; the org's allocation is read from Sforce-Limit-Info.
+        limiter: null,
+        usage: this.usage,
+        ...(this.options.retryPolicy ? { policy: this.options.retryPolicy } : {}),
+        // No refreshAuth: jsforce already refreshed once when a 401 reaches us, so the grant itself is gone.
+        describeError: describeSalesforceError,
+        ...(this.options.log ? { log: this.options.log } : {}),
+      },
+      label,
+      () => request(this.connection),
+    );
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Timeline entries for significant changes, recorded in the CRM where it has a place for them
+ * (Salesforce: Signal_History__c rows shown by the record page component). They are derived from the
+ * audit trail with a cursor, so a cycle killed after writing values but before recording history
+ * records it on the next cycle, and the idempotency key keeps a replay from duplicating an entry.
+ */
+import { OUTPUT_FIELDS, crmFieldName } from '../domain/outputFields.ts';
+import type { HistoryEntry } from '../../connectors/connector.ts';
+import type { AuditRow } from '../store/types.ts';
+import type { PipelineContext } from './context.ts';
+import { LEAD_SCORE, type LeadScoreValue } from './signals/index.ts';
+
+/** A score move smaller than this is noise to a rep, not an event. */
+export const SIGNIFICANT_SCORE_CHANGE = 5;
+/** Output fields whose changes make timeline entries. */
+const TRACKED = new Set(['leadScore', 'segment', 'feedbackSentimentLabel', 'ticketSentimentLabel']);
+const CURSOR = 'history';
+
+export function isSignificant(key: string, oldValue: string | null, newValue: string): boolean {
+  if (!TRACKED.has(key)) return false;
+  if (oldValue === null) return true;
+  if (key === 'leadScore') return Math.abs(Number(newValue) - Number(oldValue)) >= SIGNIFICANT_SCORE_CHANGE;
+  return oldValue !== newValue;
+}
+
+export function historyEntries(tenantId: string, crm: 'hubspot' | 'salesforce', rows: readonly AuditRow[], reasons: (externalId: string) => string | null): HistoryEntry[] {
+  const keyOf = new Map(OUTPUT_FIELDS.map((f) => [`${f.objectType}/${crmFieldName(crm, f.key)}`, f.key]));
+  return rows.flatMap((row) => {
+    const key = keyOf.get(`${row.objectType}/${row.property}`);
+    if (!key || !isSignificant(key, row.oldValue, row.newValue)) return [];
+    return [
+      {
+        key: `${tenantId}:${row.id}`,
+        objectType: row.objectType,
+        externalId: row.externalId,
+        signal: key,
+        oldValue: row.oldValue,
+        newValue: row.newValue,
+        reasons: key === 'leadScore' ? reasons(row.externalId) : null,
+        modelVersion: row.modelVersion === null ? null : `v${row.modelVersion}`,
+        changedAt: row.writtenAt,
+      },
+    ];
+  });
+}
+
+export async function recordHistory(ctx: PipelineContext): Promise<number> {
+  const { store, tenant, connector } = ctx;
+  if (!connector.recordHistory) return 0;
+  const cursor = ((await store.getCursor(tenant.id, CURSOR)) as { lastAuditId?: number } | null)?.lastAuditId ?? 0;
+  const rows = (await store.audit(tenant.id, { limit: 1_000_000 })).filter((r) => r.id > cursor).reverse();
+  if (rows.length === 0) return 0;
+  const scores = await store.latestSignals(tenant.id, 'contact', LEAD_SCORE);
+  const entries = historyEntries(tenant.id, connector.crm, rows, (id) => (scores.get(id)?.value as LeadScoreValue | undefined)?.reasons ?? null);
+  const written = entries.length ? await connector.recordHistory(entries) : 0;
+  await store.saveCursor(tenant.id, CURSOR, { lastAuditId: rows.at(-1)!.id });
+  return written;
+}

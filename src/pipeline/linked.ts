@@ -1,0 +1,56 @@
+/**
+ * One model across a company's CRMs. With HubSpot and Salesforce both connected, each is synced, the
+ * lead score is trained once on the union of their labelled records (a person in both counted once,
+ * matched by email), and every tenant scores with that same model: the same person gets the same score
+ * in both CRMs.
+ */
+import type { PipelineContext } from './context.ts';
+import { runCycle, type CycleOptions, type CycleSummary } from './cycle.ts';
+import { fitLeadScoreModel, labelledRows } from './signals/leadScore.ts';
+import { hashOf, type SharedModel } from './signals/stage.ts';
+
+export async function trainShared(contexts: PipelineContext[]): Promise<SharedModel> {
+  const seen = new Set<string>();
+  const rows: Array<Record<string, string | null>> = [];
+  const labels: Array<0 | 1> = [];
+  for (const ctx of contexts) {
+    for (const item of await labelledRows(ctx)) {
+      if (item.email) {
+        if (seen.has(item.email)) continue;
+        seen.add(item.email);
+      }
+      rows.push(item.row);
+      labels.push(item.label);
+    }
+  }
+  const first = contexts[0]!;
+  first.onProgress?.({ stage: 'train', message: `lead score: training one model on ${rows.length} labelled records from ${contexts.length} CRMs` });
+  const { model, metrics } = fitLeadScoreModel(first, rows, labels);
+  return { model, metrics: { ...metrics, crms: contexts.map((c) => c.tenant.crm) }, key: hashOf([rows, labels]), rows: rows.length };
+}
+
+/** The summary of the second run, with what the first (sync-only) run read added in. */
+function withSync(full: CycleSummary, sync: CycleSummary): CycleSummary {
+  const synced = { ...full.synced };
+  for (const [objectType, first] of Object.entries(sync.synced) as Array<[keyof typeof synced, NonNullable<CycleSummary['synced'][keyof CycleSummary['synced']]>]>) {
+    const second = synced[objectType];
+    synced[objectType] = second
+      ? { ...second, read: first.read + second.read, changed: first.changed + second.changed, rejected: first.rejected + second.rejected, ownWrites: first.ownWrites + second.ownWrites, pages: first.pages + second.pages }
+      : first;
+  }
+  const api = { calls: full.api.calls + sync.api.calls, retries: full.api.retries + sync.api.retries, throttled: full.api.throttled + sync.api.throttled };
+  return { ...full, synced, api, rejected: [...sync.rejected, ...full.rejected], durationMs: full.durationMs + sync.durationMs };
+}
+
+export async function runLinkedCycle(contexts: PipelineContext[], options: CycleOptions = {}): Promise<CycleSummary[]> {
+  const syncs: CycleSummary[] = [];
+  for (const ctx of contexts) {
+    const synced = await runCycle(ctx, { ...options, syncOnly: true });
+    if (synced.status === 'failed') return [synced];
+    syncs.push(synced);
+  }
+  const shared = await trainShared(contexts);
+  const out: CycleSummary[] = [];
+  for (const [i, ctx] of contexts.entries()) out.push(withSync(await runCycle(ctx, { ...options, sharedLeadScore: shared }), syncs[i]!));
+  return out;
+}
