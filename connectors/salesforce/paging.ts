@@ -2,16 +2,16 @@
  * The page generators of a Salesforce read. Each page carries the checkpoint to resume after it.
  * - REST: keyset pages on (SystemModstamp, Id), `>=` on time with the Id tie-break, LIMIT 2000: every
  *   page is a fresh query, so a resume needs no server-side cursor (they expire).
- * - Bulk API 2.0 for a large first sync: one query job whose CSV results stream in chunks; a resume
- *   re-runs the job and skips the rows already stored (upserts make the boundary harmless).
+ * - Bulk API 2.0 for a large first sync: one query job whose CSV result pages are fetched by locator;
+ *   the checkpoint holds the job and the locator, so a resume continues the same job.
  */
 import type { Checkpoint } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import type { SalesforceSession } from './session.ts';
+import { bulkQuery } from './bulk.ts';
 import { changedSince, selectFrom } from './soql.ts';
 
 export const REST_PAGE_SIZE = 2000;
-export const BULK_PAGE_SIZE = 2000;
 
 export interface RawPage {
   results: Record<string, unknown>[];
@@ -56,32 +56,20 @@ async function* restPages(session: SalesforceSession, target: ReadTarget, since:
   }
 }
 
-/** Bulk CSV has no nulls: an empty cell is an empty field. */
-function fromCsv(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === '' ? null : v]));
+async function* bulkPages(session: SalesforceSession, target: ReadTarget, startedAt: string, resume?: { jobId: string; locator: string | null }): AsyncGenerator<RawPage> {
+  for await (const page of bulkQuery(session, selectFrom(target.sobject, target.fields), resume)) {
+    const checkpoint: Checkpoint = page.next
+      ? { phase: 'initial', after: `${BULK_MARK}${page.jobId}:${page.next}`, startedAt }
+      : { phase: 'incremental', since: startedAt };
+    yield { results: page.rows, checkpoint };
+  }
 }
 
-async function* bulkPages(session: SalesforceSession, target: ReadTarget, startedAt: string, skip: number): AsyncGenerator<RawPage> {
-  const soql = selectFrom(target.sobject, target.fields);
-  // https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_create_job.htm
-  const stream = await session.call(`bulk query ${target.sobject}`, async (c) => {
-    c.bulk2.pollTimeout = 10 * 60_000;
-    return c.bulk2.query(soql);
-  });
-  let seen = 0;
-  let page: Record<string, unknown>[] = [];
-  for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
-    // jsforce 3.10.16 joins result pages without dropping the header Salesforce repeats on each page.
-    if (row.Id === 'Id') continue;
-    seen++;
-    if (seen <= skip) continue;
-    page.push(fromCsv(row));
-    if (page.length === BULK_PAGE_SIZE) {
-      yield { results: page, checkpoint: { phase: 'initial', after: `${BULK_MARK}${seen}`, startedAt } };
-      page = [];
-    }
-  }
-  yield { results: page, checkpoint: { phase: 'incremental', since: startedAt } };
+/** "bulk:<job id>:<locator>" of an interrupted bulk first sync. */
+function bulkResume(after: string | undefined): { jobId: string; locator: string | null } | null {
+  if (!after?.startsWith(BULK_MARK)) return null;
+  const [jobId, locator] = after.slice(BULK_MARK.length).split(':');
+  return jobId ? { jobId, locator: locator || null } : null;
 }
 
 export async function* readPages(session: SalesforceSession, target: ReadTarget, from: Checkpoint | null): AsyncGenerator<RawPage> {
@@ -90,11 +78,11 @@ export async function* readPages(session: SalesforceSession, target: ReadTarget,
     return;
   }
   const startedAt = from?.startedAt ?? new Date().toISOString();
-  const resumeBulk = from?.after?.startsWith(BULK_MARK) ? Number(from.after.slice(BULK_MARK.length)) : null;
+  const resumeBulk = bulkResume(from?.after);
   const useBulk = resumeBulk !== null || (target.bulkEnabled && (await countRecords(session, target.sobject)) > target.bulkThreshold);
   if (useBulk) {
     try {
-      yield* bulkPages(session, target, startedAt, resumeBulk ?? 0);
+      yield* bulkPages(session, target, startedAt, resumeBulk ?? undefined);
       yield* restPages(session, target, startedAt);
       return;
     } catch (error) {

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createHubSpotSandbox } from '../../connectors/sandbox/hubspot/index.ts';
-import { createSalesforceSandbox } from '../../connectors/sandbox/salesforce/index.ts';
+import { createSalesforceSandbox, type FieldType } from '../../connectors/sandbox/salesforce/index.ts';
+import { SALESFORCE_DESCRIBE_TYPES, SIGNAL_HISTORY, salesforceOutputFields, type SalesforceFieldDescriptor } from '../domain/manifests/index.ts';
 import type { Connector } from '../../connectors/connector.ts';
 import { OUTPUT_FIELDS } from '../domain/outputFields.ts';
 import { defaultMapping, type Mapping } from '../mapping/index.ts';
@@ -97,42 +98,34 @@ async function salesforcePortal(store: Store, o: PortalOptions): Promise<Connect
   return { tenant, connector, mapping, close: listening.close };
 }
 
-/** What the crm-signals package deploys: every output field on its Salesforce object, plus the history object. */
+/**
+ * What the crm-signals managed package deploys (the same descriptors the manifests are generated from),
+ * installed into a sandbox org the way an admin's package install would.
+ */
 export function installPackageInto(sandbox: ReturnType<typeof createSalesforceSandbox>): void {
-  if (!sandbox.state.object('Signal_History__c')) {
+  const toInput = (f: SalesforceFieldDescriptor) => ({
+    name: f.apiName,
+    label: f.label,
+    type: SALESFORCE_DESCRIBE_TYPES[f.type] as FieldType,
+    ...(f.length !== undefined ? { length: f.length } : {}),
+    ...(f.precision !== undefined ? { precision: f.precision, scale: f.scale ?? 0 } : {}),
+    ...(f.picklistValues ? { picklistValues: f.picklistValues } : {}),
+    ...(f.restricted !== undefined ? { restricted: f.restricted } : {}),
+    ...(f.referenceTo ? { referenceTo: f.referenceTo, childRelationshipName: 'Signal_History__r' } : {}),
+    ...(f.externalId ? { externalId: true } : {}),
+    ...(f.unique ? { unique: true } : {}),
+  });
+  if (!sandbox.state.object(SIGNAL_HISTORY.apiName)) {
     sandbox.state.addCustomObject({
-      name: 'Signal_History__c',
-      label: 'Signal History',
-      labelPlural: 'Signal History',
-      nameField: { label: 'Signal History #', autoNumberFormat: 'SH-{0000000}' },
-      fields: [
-        { name: 'Lead__c', label: 'Lead', type: 'reference', referenceTo: 'Lead', childRelationshipName: 'Signal_History__r' },
-        { name: 'Contact__c', label: 'Contact', type: 'reference', referenceTo: 'Contact', childRelationshipName: 'Signal_History__r' },
-        { name: 'Case__c', label: 'Case', type: 'reference', referenceTo: 'Case', childRelationshipName: 'Signal_History__r' },
-        { name: 'Signal__c', label: 'Signal', type: 'string', length: 40 },
-        { name: 'Old_Value__c', label: 'Old Value', type: 'string', length: 255 },
-        { name: 'New_Value__c', label: 'New Value', type: 'string', length: 255 },
-        { name: 'Reasons__c', label: 'Reasons', type: 'textarea', length: 32768 },
-        { name: 'Model_Version__c', label: 'Model Version', type: 'string', length: 40 },
-        { name: 'Changed_At__c', label: 'Changed At', type: 'datetime' },
-        { name: 'External_Id__c', label: 'External Id', type: 'string', length: 64, externalId: true, unique: true },
-      ],
+      name: SIGNAL_HISTORY.apiName,
+      label: SIGNAL_HISTORY.label,
+      labelPlural: SIGNAL_HISTORY.pluralLabel,
+      nameField: { label: SIGNAL_HISTORY.nameField.label, autoNumberFormat: SIGNAL_HISTORY.nameField.displayFormat },
+      fields: SIGNAL_HISTORY.fields.map(toInput),
     });
   }
-  const types = { number: 'double', string: 'string', text: 'textarea', enumeration: 'picklist', datetime: 'datetime' } as const;
-  for (const field of OUTPUT_FIELDS) {
-    const objects = field.objectType === 'contact' ? ['Lead', 'Contact'] : ['Case'];
-    for (const object of objects) {
-      if (sandbox.state.field(object, field.salesforceName)) continue;
-      sandbox.state.addCustomField(object, {
-        name: field.salesforceName,
-        label: field.label,
-        type: types[field.type],
-        ...(field.type === 'number' ? { precision: 18, scale: 2 } : {}),
-        ...(field.type === 'text' ? { length: 32768 } : field.type === 'string' ? { length: 255 } : {}),
-        ...(field.options ? { picklistValues: field.options.map((o) => ({ value: o.value, label: o.label })) } : {}),
-      });
-    }
+  for (const field of salesforceOutputFields()) {
+    if (!sandbox.state.field(field.object, field.apiName)) sandbox.state.addCustomField(field.object, toInput(field));
   }
 }
 

@@ -26,10 +26,10 @@ export interface Harness {
 /** Small enough for a quick cycle, large enough to train on (about 50 converted contacts). */
 export const TEST_PORTAL: SandboxOptions = { seed: 7, contacts: 600, openShare: 0.25 };
 
-export async function startHarness(options: { sandbox?: SandboxOptions; mode?: TenantMode; limit?: { max: number; intervalMs: number } } = {}): Promise<Harness> {
+export async function startHarness(options: { sandbox?: SandboxOptions; mode?: TenantMode; limit?: { max: number; intervalMs: number }; store?: Store } = {}): Promise<Harness> {
   const sandbox = createHubSpotSandbox({ ...TEST_PORTAL, ...options.sandbox, clientId: 'test-client', clientSecret: 'test-secret' });
   const { url, close } = await sandbox.listen(0);
-  const store = await openStore({ inMemory: true });
+  const store = options.store ?? (await openStore({ inMemory: true }));
   const logs: string[] = [];
   const log = (message: string) => void logs.push(message);
   const { tenant, connector } = await connectHubSpotTenant(store, {
@@ -53,7 +53,7 @@ export async function startHarness(options: { sandbox?: SandboxOptions; mode?: T
     logs,
     cycle: async (cycleOptions) => runCycle({ ...ctx, tenant: (await store.getTenant(tenant.id)) ?? tenant }, cycleOptions),
     close: async () => {
-      await store.close();
+      if (!options.store) await store.close();
       await close();
     },
   };

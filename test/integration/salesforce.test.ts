@@ -128,16 +128,16 @@ describe('a cycle on the Salesforce sandbox', () => {
 
 describe('first syncs', () => {
   it('go through Bulk API 2.0 above the threshold and through REST below it, reading the same records', async () => {
-    const bulk = await startSalesforceHarness({ sandbox: { seed: 3, leads: 3000 }, bulkThreshold: 1000 });
-    const rest = await startSalesforceHarness({ sandbox: { seed: 3, leads: 3000 }, bulkThreshold: 1_000_000 });
+    const bulk = await startSalesforceHarness({ sandbox: { seed: 3, leads: 1200 }, bulkThreshold: 500 });
+    const rest = await startSalesforceHarness({ sandbox: { seed: 3, leads: 1200 }, bulkThreshold: 1_000_000 });
     try {
       const viaBulk = await bulk.cycle();
       const viaRest = await rest.cycle();
       expect(viaBulk.status, viaBulk.error ?? '').toBe('succeeded');
       expect(bulk.sandbox.stats().bulkJobs).toBeGreaterThan(0);
       expect(rest.sandbox.stats().bulkJobs).toBe(0);
-      expect(viaBulk.synced.contact?.read).toBe(3000);
-      expect(viaRest.synced.contact?.read).toBe(3000);
+      expect(viaBulk.synced.contact?.read).toBe(1200);
+      expect(viaRest.synced.contact?.read).toBe(1200);
       expect(orgOutputs(bulk.sandbox)).toEqual(orgOutputs(rest.sandbox));
     } finally {
       await bulk.close();
