@@ -96,6 +96,11 @@ export interface Connector {
   install(fields: readonly OutputField[]): Promise<InstallResult>;
   read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page>;
   write(objectType: ObjectType, updates: RecordUpdate[]): Promise<WriteResult[]>;
+  /**
+   * Records deleted since `since` (ISO), and how far the CRM's answer reaches (the next `since`);
+   * absent where deletions arrive another way (HubSpot: deletion webhooks).
+   */
+  deleted?(objectType: ObjectType, since: string | null): Promise<{ ids: string[]; until: string }>;
   /** Timeline entries for significant changes; absent where the CRM has no place for them. */
   recordHistory?(entries: HistoryEntry[]): Promise<number>;
   usage(): ApiUsage;

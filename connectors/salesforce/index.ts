@@ -27,6 +27,7 @@ export interface SalesforceConnectorOptions extends SalesforceSessionOptions {
 
 /** Where each output field lives in Salesforce: our contact is the Lead, our ticket the Case. */
 export const SALESFORCE_TARGETS: Partial<Record<ObjectType, string>> = { contact: 'Lead', ticket: 'Case' };
+const DELETED_WINDOW_MS = 29 * 24 * 3600_000;
 const HISTORY_PARENT: Partial<Record<ObjectType, string>> = { contact: 'Lead__c', ticket: 'Case__c' };
 
 function objectFor(objectType: ObjectType): SalesforceObject {
@@ -104,6 +105,19 @@ export class SalesforceConnector implements Connector {
     const described = await this.describe(sobject);
     checkFields(described, [...new Set(updates.flatMap((u) => Object.keys(u.properties)))]);
     return writeCollections(this.session, described, updates);
+  }
+
+  async deleted(objectType: ObjectType, since: string | null): Promise<{ ids: string[]; until: string }> {
+    const sobject = objectFor(objectType).sobject;
+    const end = new Date();
+    // The deleted-records endpoint reaches back 30 days at most.
+    const floor = new Date(end.getTime() - DELETED_WINDOW_MS);
+    const start = since && Date.parse(since) > floor.getTime() ? new Date(since) : floor;
+    // Salesforce refuses windows of a minute or less; the next cycle covers them.
+    if (end.getTime() - start.getTime() <= 61_000) return { ids: [], until: start.toISOString() };
+    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_getdeleted.htm
+    const result = await this.session.call(`deleted ${sobject}`, (c) => c.sobject(sobject).deleted(start, end));
+    return { ids: (result.deletedRecords ?? []).map((r) => r.id), until: result.latestDateCovered ?? end.toISOString() };
   }
 
   recordHistory(entries: HistoryEntry[]): Promise<number> {

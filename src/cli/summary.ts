@@ -15,7 +15,8 @@ export function formatSummary(summary: CycleSummary, bands: ScoreBand[]): string
   for (const [objectType, r] of Object.entries(summary.synced)) {
     lines.push(
       `  synced ${plural(objectType)}: ${n(r.read)} read, ${n(r.changed)} new or changed, ${n(r.rejected)} skipped` +
-        (r.ownWrites ? `, ${n(r.ownWrites)} only touched by our own write-back` : ''),
+        (r.ownWrites ? `, ${n(r.ownWrites)} only touched by our own write-back` : '') +
+        (r.deleted ? `, ${n(r.deleted)} deleted in the CRM` : ''),
     );
   }
   for (const s of summary.signals) lines.push(`  ${signalLine(s)}`);

@@ -35,7 +35,7 @@ function withSync(full: CycleSummary, sync: CycleSummary): CycleSummary {
   for (const [objectType, first] of Object.entries(sync.synced) as Array<[keyof typeof synced, NonNullable<CycleSummary['synced'][keyof CycleSummary['synced']]>]>) {
     const second = synced[objectType];
     synced[objectType] = second
-      ? { ...second, read: first.read + second.read, changed: first.changed + second.changed, rejected: first.rejected + second.rejected, ownWrites: first.ownWrites + second.ownWrites, pages: first.pages + second.pages }
+      ? { ...second, read: first.read + second.read, changed: first.changed + second.changed, rejected: first.rejected + second.rejected, deleted: first.deleted + second.deleted, ownWrites: first.ownWrites + second.ownWrites, pages: first.pages + second.pages }
       : first;
   }
   const api = { calls: full.api.calls + sync.api.calls, retries: full.api.retries + sync.api.retries, throttled: full.api.throttled + sync.api.throttled };

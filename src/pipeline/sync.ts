@@ -17,6 +17,8 @@ export interface SyncReport {
   /** Records returned only because our own write-back touched them. */
   ownWrites: number;
   rejected: number;
+  /** Records the CRM reported deleted, forgotten here. */
+  deleted: number;
   pages: number;
   resumed: boolean;
 }
@@ -38,7 +40,7 @@ export async function syncObject(ctx: PipelineContext, runId: number, objectType
   if (stored !== null && checkpoint === null) ctx.log(`${objectType}: stored checkpoint is corrupt, starting a clean re-sync`);
   // Compared as instants: a CRM may spell the same time differently (+0000 vs Z).
   const ownStamps = new Map([...(await store.ownWriteStamps(tenant.id, objectType))].map(([id, stamp]) => [id, Date.parse(stamp)]));
-  const report: SyncReport = { read: 0, changed: 0, changedIds: [], ownWrites: 0, rejected: 0, pages: 0, resumed: checkpoint !== null };
+  const report: SyncReport = { read: 0, changed: 0, changedIds: [], ownWrites: 0, rejected: 0, deleted: 0, pages: 0, resumed: checkpoint !== null };
 
   for await (const page of connector.read(objectType, checkpoint)) {
     const rejected: RejectedRecord[] = [...page.rejected];
@@ -60,6 +62,13 @@ export async function syncObject(ctx: PipelineContext, runId: number, objectType
     report.pages++;
     for (const r of rejected) ctx.log(`skipped ${objectType} ${r.externalId ?? '(no id)'}: ${r.reason}`);
     ctx.onProgress?.({ stage: 'sync', objectType, records: report.read, pages: report.pages });
+  }
+  if (connector.deleted) {
+    const cursor = `deleted:${objectType}`;
+    const since = ((await store.getCursor(tenant.id, cursor)) as { until?: string } | null)?.until ?? null;
+    const { ids, until } = await connector.deleted(objectType, since);
+    report.deleted = await store.deleteRecords(tenant.id, objectType, ids);
+    await store.saveCursor(tenant.id, cursor, { until });
   }
   return report;
 }

@@ -431,6 +431,23 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(await store.countAudit(id)).toBe(4);
     });
 
+    it('deleteRecords forgets deleted records with their signals, written values and pending writes, in one tenant', async () => {
+      const id = await tenant();
+      const other = await tenant();
+      for (const t of [id, other]) {
+        const run = await store.startRun(t, 'cycle');
+        await store.savePage(t, page(run, [rec('a', 'h1'), rec('b', 'h2')]));
+        await store.saveSignals(t, run, [{ objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 1, value: { score: 5 }, inputHash: 'h1' }]);
+        await store.enqueue(t, run, [{ objectType: 'contact', externalId: 'a', properties: { score: '5' }, previous: { score: null }, modelVersion: 1 }]);
+      }
+      expect(await store.deleteRecords(id, 'contact', ['a', 'missing'])).toBe(1);
+      expect((await store.getRecords(id, 'contact')).map((r) => r.externalId)).toEqual(['b']);
+      expect((await store.latestSignals(id, 'contact', 'leadScore')).size).toBe(0);
+      expect(await store.countPending(id)).toBe(0);
+      expect(await store.countRecords(other, 'contact')).toBe(2);
+      expect(await store.countPending(other)).toBe(1);
+    });
+
     it('forgetCrmState drops records, checkpoints, signals, outbox and written values, and keeps the audit', async () => {
       const id = await tenant();
       const other = await tenant();

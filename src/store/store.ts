@@ -246,6 +246,18 @@ export class SqlStore implements Store {
     return rows[0]?.checkpoint ?? null;
   }
 
+  async deleteRecords(tenantId: string, objectType: ObjectType, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.#db.transaction(async (tx) => {
+      for (const table of ['written_values', 'signals']) {
+        await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[])`, [tenantId, objectType, ids]);
+      }
+      await tx.query(`DELETE FROM outbox WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[]) AND status = 'pending'`, [tenantId, objectType, ids]);
+      const { rows } = await tx.query(`DELETE FROM records WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[]) RETURNING external_id`, [tenantId, objectType, ids]);
+      return rows.length;
+    });
+  }
+
   async getCursor(tenantId: string, name: string): Promise<unknown | null> {
     const { rows } = await this.#db.query('SELECT checkpoint FROM checkpoints WHERE tenant_id = $1 AND object_type = $2', [tenantId, `${CURSOR_PREFIX}${name}`]);
     return rows[0]?.checkpoint ?? null;

@@ -137,6 +137,8 @@ export interface Store {
   listRuns(tenantId: string, limit: number): Promise<RunRow[]>;
 
   getCheckpoint(tenantId: string, objectType: ObjectType): Promise<unknown | null>;
+  /** Forgets records the CRM deleted, with their signals, written values and pending writes. */
+  deleteRecords(tenantId: string, objectType: ObjectType, ids: string[]): Promise<number>;
   /** A named position outside the sync (e.g. how far the audit trail was turned into history entries). */
   getCursor(tenantId: string, name: string): Promise<unknown | null>;
   saveCursor(tenantId: string, name: string, value: unknown): Promise<void>;

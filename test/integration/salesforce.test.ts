@@ -66,6 +66,22 @@ describe('a cycle on the Salesforce sandbox', () => {
     for (const key of differs) expect(changed.map((id) => `Lead/${id}`)).toContain(key);
   });
 
+  it('forgets Leads deleted in Salesforce, through the deleted-records endpoint', async () => {
+    harness = await startSalesforceHarness();
+    const { sandbox, store, ctx } = harness;
+    await harness.cycle();
+    const [gone] = sandbox.state.openLeadIds();
+    sandbox.state.delete('Lead', gone!);
+    // The deleted-records window must span more than a minute: move the cursor back as time would.
+    await store.saveCursor(ctx.tenant.id, 'deleted:contact', { until: new Date(Date.now() - 5 * 60_000).toISOString() });
+    const next = await harness.cycle();
+    expect(next.status, next.error ?? '').toBe('succeeded');
+    expect(next.synced.contact?.deleted).toBe(1);
+    expect(await store.getRecords(ctx.tenant.id, 'contact', [gone!])).toEqual([]);
+    expect((await store.latestSignals(ctx.tenant.id, 'contact', 'leadScore')).has(gone!)).toBe(false);
+    expect(await store.countRecords(ctx.tenant.id, 'contact')).toBe(sandbox.state.count('Lead'));
+  });
+
   it('refreshes an expired session mid-sync transparently', async () => {
     harness = await startSalesforceHarness();
     const { sandbox } = harness;
