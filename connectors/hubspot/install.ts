@@ -5,31 +5,15 @@
  */
 import type { PropertyCreate } from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate.js';
 import { OUTPUT_GROUP, type OutputField } from '../../src/domain/outputFields.ts';
+import { hubspotPropertyDefinition } from '../../src/domain/manifests/hubspot.ts';
 import type { InstallResult } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { HUBSPOT_OBJECTS } from './objects.ts';
 import type { HubSpotSession } from './session.ts';
 
-const TYPES: Record<OutputField['type'], { type: string; fieldType: string }> = {
-  number: { type: 'number', fieldType: 'number' },
-  string: { type: 'string', fieldType: 'text' },
-  text: { type: 'string', fieldType: 'textarea' },
-  enumeration: { type: 'enumeration', fieldType: 'select' },
-  datetime: { type: 'datetime', fieldType: 'date' },
-};
-
+/** The body of the property create call: the same definition manifests/hubspot/properties.json is generated from. */
 export function propertyDefinition(field: OutputField): PropertyCreate {
-  const { type, fieldType } = TYPES[field.type];
-  return {
-    name: field.hubspotName,
-    label: field.label,
-    description: field.description,
-    groupName: OUTPUT_GROUP.hubspotName,
-    type,
-    fieldType,
-    formField: false,
-    ...(field.options ? { options: field.options.map((o, i) => ({ ...o, hidden: false, displayOrder: i })) } : {}),
-  } as PropertyCreate;
+  return hubspotPropertyDefinition(field) as PropertyCreate;
 }
 
 function isConflict(error: unknown): boolean {

@@ -21,6 +21,7 @@ commands:
             --retrain            train a new model even if the current one is fresh
             --every MIN          minutes between cycles when serving (default 15)
             --seed N             training seed (default 42)
+  eval      evaluate the product's models on a file: eval leadscore|sentiment|recommend|segments (eval --help)
   help      show this text
 `;
 

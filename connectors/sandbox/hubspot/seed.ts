@@ -96,21 +96,21 @@ export function loadSentences(): Sentence[] {
   return out;
 }
 
-const FIRST_NAMES = [
+export const FIRST_NAMES = [
   'Ana', 'Bruno', 'Carla', 'Diego', 'Elena', 'Filipe', 'Grace', 'Hugo', 'Ines', 'Joao', 'Kofi', 'Lena', 'Marta', 'Nuno',
   'Olga', 'Pedro', 'Quinn', 'Rita', 'Sofia', 'Tiago', 'Uma', 'Vasco', 'Wen', 'Ximena', 'Yara', 'Zeca', 'Amara', 'Ben',
   'Chloe', 'Dev', 'Emil', 'Farah', 'Goran', 'Hana', 'Ivan', 'Julia', 'Kenji', 'Lucia', 'Mateo', 'Nadia',
 ];
-const LAST_NAMES = [
+export const LAST_NAMES = [
   'Silva', 'Santos', 'Ferreira', 'Pereira', 'Oliveira', 'Costa', 'Rodrigues', 'Martins', 'Jesus', 'Sousa', 'Fernandes',
   'Goncalves', 'Gomes', 'Lopes', 'Marques', 'Alves', 'Almeida', 'Ribeiro', 'Pinto', 'Carvalho', 'Teixeira', 'Moreira',
   'Correia', 'Mendes', 'Nunes', 'Soares', 'Vieira', 'Monteiro', 'Cardoso', 'Rocha', 'Neves', 'Coelho', 'Cruz', 'Cunha',
   'Pires', 'Ramos', 'Reis', 'Simoes', 'Antunes', 'Matos',
 ];
-const PRODUCT_ADJECTIVES = ['Premium', 'Smart', 'Flex', 'Secure', 'Green', 'Instant', 'Family', 'Gold', 'Travel', 'Digital', 'Plus', 'Senior'];
-const PRODUCT_NOUNS = ['Savings Account', 'Term Deposit', 'Credit Card', 'Mortgage', 'Personal Loan', 'Insurance', 'Pension Plan', 'Investment Fund', 'Current Account', 'Car Loan'];
+export const PRODUCT_ADJECTIVES = ['Premium', 'Smart', 'Flex', 'Secure', 'Green', 'Instant', 'Family', 'Gold', 'Travel', 'Digital', 'Plus', 'Senior'];
+export const PRODUCT_NOUNS = ['Savings Account', 'Term Deposit', 'Credit Card', 'Mortgage', 'Personal Loan', 'Insurance', 'Pension Plan', 'Investment Fund', 'Current Account', 'Car Loan'];
 
-function between(rng: Rng, lo: number, hi: number): number {
+export function between(rng: Rng, lo: number, hi: number): number {
   return lo + Math.floor(rng.next() * Math.max(1, hi - lo));
 }
 

@@ -4,7 +4,7 @@
  * the same bank-marketing row, with the same name, email and timestamps. Everything derives from
  * the seed, so two sandboxes with the same seed are identical.
  */
-import { loadBankRows, loadSentences, type BankRow } from '../hubspot/seed.ts';
+import { between, FIRST_NAMES, LAST_NAMES, loadBankRows, loadSentences, PRODUCT_ADJECTIVES, PRODUCT_NOUNS, type BankRow } from '../hubspot/seed.ts';
 import { createRng, deriveSeed, type Rng } from '../hubspot/random.ts';
 import { BANK_FIELDS, INDUSTRIES, LEAD_SOURCES, RATINGS, CASE_ORIGINS, CASE_PRIORITIES, CASE_STATUSES } from './schema.ts';
 import { SEED_BASE_DATE_MS, type SalesforceState } from './state.ts';
@@ -18,32 +18,13 @@ export interface SeedOptions {
   integrationUserId?: string | undefined;
 }
 
-// ---- replicated from connectors/sandbox/hubspot/seed.ts --------------------------------------
-// These are not exported there. They must stay identical (and be drawn in the same order from the
-// same 'contacts' and 'products' streams) for lead i to be HubSpot contact i; seed.test.ts compares
-// both sandboxes so a change on either side fails loudly.
+// ---- shared with connectors/sandbox/hubspot/seed.ts ------------------------------------------
+// Drawn in the same order from the same 'contacts' and 'products' streams, so lead i is HubSpot
+// contact i; seed.test.ts compares both sandboxes so a change on either side fails loudly.
 const YEAR_START_MS = Date.UTC(2026, 0, 1);
 const DAY_MS = 86_400_000;
 const BULK_UPDATE_MS = Date.UTC(2026, 5, 30, 22, 0, 0);
 const BULK_SHARE = 0.1;
-const FIRST_NAMES = [
-  'Ana', 'Bruno', 'Carla', 'Diego', 'Elena', 'Filipe', 'Grace', 'Hugo', 'Ines', 'Joao', 'Kofi', 'Lena', 'Marta', 'Nuno',
-  'Olga', 'Pedro', 'Quinn', 'Rita', 'Sofia', 'Tiago', 'Uma', 'Vasco', 'Wen', 'Ximena', 'Yara', 'Zeca', 'Amara', 'Ben',
-  'Chloe', 'Dev', 'Emil', 'Farah', 'Goran', 'Hana', 'Ivan', 'Julia', 'Kenji', 'Lucia', 'Mateo', 'Nadia',
-];
-const LAST_NAMES = [
-  'Silva', 'Santos', 'Ferreira', 'Pereira', 'Oliveira', 'Costa', 'Rodrigues', 'Martins', 'Jesus', 'Sousa', 'Fernandes',
-  'Goncalves', 'Gomes', 'Lopes', 'Marques', 'Alves', 'Almeida', 'Ribeiro', 'Pinto', 'Carvalho', 'Teixeira', 'Moreira',
-  'Correia', 'Mendes', 'Nunes', 'Soares', 'Vieira', 'Monteiro', 'Cardoso', 'Rocha', 'Neves', 'Coelho', 'Cruz', 'Cunha',
-  'Pires', 'Ramos', 'Reis', 'Simoes', 'Antunes', 'Matos',
-];
-const PRODUCT_ADJECTIVES = ['Premium', 'Smart', 'Flex', 'Secure', 'Green', 'Instant', 'Family', 'Gold', 'Travel', 'Digital', 'Plus', 'Senior'];
-const PRODUCT_NOUNS = ['Savings Account', 'Term Deposit', 'Credit Card', 'Mortgage', 'Personal Loan', 'Insurance', 'Pension Plan', 'Investment Fund', 'Current Account', 'Car Loan'];
-
-function between(rng: Rng, lo: number, hi: number): number {
-  return lo + Math.floor(rng.next() * Math.max(1, hi - lo));
-}
-
 /** The HubSpot sandbox's synthetic email rule. */
 export function syntheticEmail(first: string, last: string, index: number): string {
   return `${first}.${last}.${index + 1}@example.com`.toLowerCase();
