@@ -24,6 +24,8 @@ export interface CycleOptions {
   syncOnly?: boolean;
   /** Use this lead score model (trained across a company's CRMs) instead of training one. */
   sharedLeadScore?: SharedModel;
+  /** The sync-only run that read for this cycle: its figures are reported (and stored) with this run's. */
+  syncedBefore?: CycleSummary;
 }
 
 export interface CycleSummary {
@@ -111,8 +113,30 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     summary.api = { calls: after.calls - before.calls, retries: after.retries - before.retries, throttled: after.throttled - before.throttled };
     summary.rejected = await store.rejectedRecords(tenant.id, runId);
     summary.durationMs = Date.now() - started;
+    if (options.syncedBefore) Object.assign(summary, withSync(summary, options.syncedBefore));
     const { preview: _preview, ...stored } = summary;
     await store.finishRun(tenant.id, runId, summary.status, stored as unknown as Record<string, unknown>);
     return summary;
   }
+}
+
+/** A cycle's summary with what an earlier sync-only run of the same cycle read added in. */
+function withSync(full: CycleSummary, sync: CycleSummary): CycleSummary {
+  const synced = { ...full.synced };
+  for (const [objectType, first] of Object.entries(sync.synced) as Array<[ObjectType, Omit<SyncReport, 'changedIds'>]>) {
+    const second = synced[objectType];
+    synced[objectType] = second
+      ? {
+          ...second,
+          read: first.read + second.read,
+          changed: first.changed + second.changed,
+          rejected: first.rejected + second.rejected,
+          deleted: first.deleted + second.deleted,
+          ownWrites: first.ownWrites + second.ownWrites,
+          pages: first.pages + second.pages,
+        }
+      : first;
+  }
+  const api = { calls: full.api.calls + sync.api.calls, retries: full.api.retries + sync.api.retries, throttled: full.api.throttled + sync.api.throttled };
+  return { ...full, synced, api, rejected: [...sync.rejected, ...full.rejected], durationMs: full.durationMs + sync.durationMs };
 }

@@ -29,19 +29,6 @@ export async function trainShared(contexts: PipelineContext[]): Promise<SharedMo
   return { model, metrics: { ...metrics, crms: contexts.map((c) => c.tenant.crm) }, key: hashOf([rows, labels]), rows: rows.length };
 }
 
-/** The summary of the second run, with what the first (sync-only) run read added in. */
-function withSync(full: CycleSummary, sync: CycleSummary): CycleSummary {
-  const synced = { ...full.synced };
-  for (const [objectType, first] of Object.entries(sync.synced) as Array<[keyof typeof synced, NonNullable<CycleSummary['synced'][keyof CycleSummary['synced']]>]>) {
-    const second = synced[objectType];
-    synced[objectType] = second
-      ? { ...second, read: first.read + second.read, changed: first.changed + second.changed, rejected: first.rejected + second.rejected, deleted: first.deleted + second.deleted, ownWrites: first.ownWrites + second.ownWrites, pages: first.pages + second.pages }
-      : first;
-  }
-  const api = { calls: full.api.calls + sync.api.calls, retries: full.api.retries + sync.api.retries, throttled: full.api.throttled + sync.api.throttled };
-  return { ...full, synced, api, rejected: [...sync.rejected, ...full.rejected], durationMs: full.durationMs + sync.durationMs };
-}
-
 export async function runLinkedCycle(contexts: PipelineContext[], options: CycleOptions = {}): Promise<CycleSummary[]> {
   const syncs: CycleSummary[] = [];
   for (const ctx of contexts) {
@@ -51,6 +38,6 @@ export async function runLinkedCycle(contexts: PipelineContext[], options: Cycle
   }
   const shared = await trainShared(contexts);
   const out: CycleSummary[] = [];
-  for (const [i, ctx] of contexts.entries()) out.push(withSync(await runCycle(ctx, { ...options, sharedLeadScore: shared }), syncs[i]!));
+  for (const [i, ctx] of contexts.entries()) out.push(await runCycle(ctx, { ...options, sharedLeadScore: shared, syncedBefore: syncs[i]! }));
   return out;
 }

@@ -17,6 +17,10 @@ describe('--crm both', () => {
       const [h, s] = await runLinkedCycle([hubspot.ctx, salesforce.ctx]);
       expect(h?.status, h?.error ?? '').toBe('succeeded');
       expect(s?.status, s?.error ?? '').toBe('succeeded');
+      // The cycle's report (and its stored run) counts what its sync-only run read.
+      expect(h?.synced.contact?.read).toBe(500);
+      expect(s?.synced.contact?.read).toBe(500);
+      expect((await store.listRuns(hubspot.ctx.tenant.id, 1))[0]?.summary).toMatchObject({ synced: { contact: { read: 500 } } });
       const hModel = await store.getActiveModel(hubspot.ctx.tenant.id, 'leadScore');
       const sModel = await store.getActiveModel(salesforce.ctx.tenant.id, 'leadScore');
       expect(hModel?.model).toEqual(sModel?.model);

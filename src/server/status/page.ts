@@ -21,7 +21,7 @@ function histogram(bands: ScoreBand[]): string {
   const barWidth = width / bands.length;
   const bars = bands
     .map((b, i) => {
-      const h = Math.round((b.count / max) * (height - 30));
+      const h = Math.round((b.count / max) * (height - 44));
       const x = i * barWidth + 4;
       return `<rect x="${x}" y="${height - 20 - h}" width="${barWidth - 8}" height="${h}" fill="#3b82f6"><title>${b.from}-${b.to}: ${b.count}</title></rect>` +
         `<text x="${x + (barWidth - 8) / 2}" y="${height - 6}" font-size="10" text-anchor="middle">${b.from}</text>` +
@@ -74,11 +74,11 @@ ${statuses.map(
   <h3>Lead score distribution</h3>
   ${raw(histogram(s.bands))}
   <h3>Last runs</h3>
-  <table><thead><tr><th>#</th><th>status</th><th>started</th><th>duration</th><th>API calls</th><th>written</th></tr></thead>
+  <table><thead><tr><th>#</th><th>kind</th><th>status</th><th>started</th><th>duration</th><th>API calls</th><th>written</th></tr></thead>
   <tbody>${s.runs.map((r) => {
     const sum = r.summary as Partial<CycleSummary>;
     const written = sum.write ? Object.values(sum.write).reduce((a, w) => a + w.written, 0) : '-';
-    return html`<tr><td>${r.id}</td><td>${r.status}</td><td>${r.startedAt}</td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${written}</td></tr>`;
+    return html`<tr><td>${r.id}</td><td>${r.kind === 'sync' ? 'sync (for one model across CRMs)' : r.kind}</td><td>${r.status}</td><td>${r.startedAt}</td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${written}</td></tr>`;
   })}</tbody></table>
 </section>`,
 )}
