@@ -25,7 +25,7 @@ import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
 import type { Calibration, LiftRow, ReliabilityBin } from '../src/models/evaluate/index.ts';
 import { crossValidateLeadScore } from '../src/models/evaluate/leadScoreCv.ts';
 import type { LeadScoreCvResult } from '../src/models/evaluate/leadScoreCv.ts';
-import { predictLeadScore } from '../src/models/leadScore.ts';
+import { predictLeadScore } from '../src/models/leadScore/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every model benchmark in order (lead score, forest, segments, recommend, sentiment),
+ * `npm run bench`: every model benchmark in order (lead score, forest, boosting, baselines, segments, recommend, sentiment),
  * each writing its own bench/results/<name>.{md,json}; a failing one is reported and the others go on.
  * Then bench/results/models.{md,json}: each figure beside its target and reference, with time and peak
  * memory per stage. Everything skips with a message when ../shared/datasets is absent.
@@ -13,6 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { baselinesTable, runBaselinesBench } from './baselines.ts';
+import type { BaselinesBenchOutcome } from './baselines.ts';
+import { boostingTable, runBoostingBench } from './boosting.ts';
+import type { BoostingBenchResult } from './boosting.ts';
 import { runForestBench } from './forest.ts';
 import type { ForestBenchResult } from './forest.ts';
 import { runLeadScoreBench } from './leadScore.ts';
@@ -31,6 +35,8 @@ const DATASETS = path.resolve(ROOT, '../shared/datasets');
 interface Outcomes {
   leadScore?: LeadScoreBenchOutcome;
   forest?: ForestBenchResult;
+  boosting?: BoostingBenchResult;
+  baselines?: BaselinesBenchOutcome;
   segments?: SegmentsBenchOutcome;
   recommend?: RecommendBenchOutcome;
   sentiment?: SentimentBenchOutcome;
@@ -69,12 +75,37 @@ const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 // ---------------------------------------------------------------------------------------------------------
 
+/** bench/results/<name>.md (a heading and the table) and .json. */
+function writeResult(name: string, table: string, result: unknown): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path.join(RESULTS, `${name}.md`), `# ${name === 'boosting' ? 'Gradient boosting alone' : 'Lead score baselines'}\n\n${new Date().toISOString()}\n\n${table}`);
+  writeFileSync(path.join(RESULTS, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
 async function runStages(): Promise<{ outcomes: Outcomes; stages: StageReport[] }> {
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
   const prefix = (key: string) => (line: string) => log(`  [${key}] ${line}`);
   const stages: Array<{ key: keyof Outcomes; name: string; run: () => Promise<unknown> }> = [
     { key: 'leadScore', name: 'lead score', run: () => runLeadScoreBench({ log: prefix('leadscore') }) },
     { key: 'forest', name: 'forest', run: () => runForestBench({ oobSelection: process.env.BENCH_FULL === '1' }) },
+    {
+      key: 'boosting',
+      name: 'boosting',
+      run: async () => {
+        const result = await runBoostingBench();
+        if (!('skipped' in result)) writeResult('boosting', boostingTable(result), result);
+        return 'skipped' in result ? { skipped: result.skipped } : result;
+      },
+    },
+    {
+      key: 'baselines',
+      name: 'baselines',
+      run: async () => {
+        const result = await runBaselinesBench({ log: prefix('baselines') });
+        if (!result.skipped) writeResult('baselines', baselinesTable(result), result);
+        return result;
+      },
+    },
     { key: 'segments', name: 'segments', run: () => runSegmentsBench({ log: prefix('segments') }) },
     { key: 'recommend', name: 'recommend', run: () => runRecommendBench({ log: prefix('recommend') }) },
     { key: 'sentiment', name: 'sentiment', run: async () => runSentimentBench({ log: prefix('sentiment') }) },
@@ -193,13 +224,42 @@ function figures(o: Outcomes): Figure[] {
     } else out.push(missing(figure, '<= scikit-learn (3.2 s)', reference, 'forest.md'));
     if (lead) {
       out.push({
-        figure: 'lead score fit per fold (fitLeadScore, 33k rows, calibration included)',
-        target: '<= 3.2 s',
+        figure: 'lead score fit per fold (fitLeadScore, 33k rows: forest, 6 logistic and 6 boosting fits, calibration, importance)',
+        target: 'reported (the timing target is the forest\'s, above)',
         reference: 'scikit-learn RF 3.2 s',
-        measured: `${f2(lead.bank.meanFitSeconds)} s (${lead.bank.model.trainRowsPerFold !== null ? `forest trained on ${int(lead.bank.model.trainRowsPerFold)} rows` : lead.bank.model.forest})`,
-        status: lead.bank.meanFitSeconds <= 3.2 ? 'met' : 'not met',
+        measured: `${f2(lead.bank.meanFitSeconds)} s`,
+        status: 'reported',
         timing: '',
         source: 'leadscore.md',
+      });
+    }
+  }
+
+  // 2b. the other models of the same protocol
+  {
+    const b = o.boosting !== undefined && !('skipped' in o.boosting) ? o.boosting : undefined;
+    const best = b ? [...b.settings].sort((x, y) => y.meanAuc - x.meanAuc)[0] : undefined;
+    if (best) {
+      out.push({
+        figure: 'same protocol, gradient boosting alone (bench/boosting.ts, best setting)',
+        target: 'reported',
+        reference: 'HGB 0.804',
+        measured: `${f4(best.meanAuc)} ± ${f4(best.sdAuc)} (${best.name})`,
+        status: 'reported',
+        timing: `fit ${f2(best.meanFitSeconds)} s / fold`,
+        source: 'boosting.md',
+      });
+    }
+    const baselines = ok(o.baselines);
+    if (baselines) {
+      out.push({
+        figure: 'same protocol, baselines (logistic, naive Bayes, CART, MLP)',
+        target: 'reported',
+        reference: 'LR 0.792',
+        measured: baselines.rows.map((r) => `${r.name} ${f4(r.aucMean)}`).join('; '),
+        status: 'reported',
+        timing: baselines.rows.map((r) => `${r.name} ${f2(r.fitSecondsMean)} s`).join('; '),
+        source: 'baselines.md',
       });
     }
   }

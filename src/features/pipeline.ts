@@ -322,6 +322,30 @@ export class FeaturePipeline {
     return out;
   }
 
+  /**
+   * A stable key of each column's value bucket, for reason codes that must not change with wording:
+   * numeric 'q1'..'q4' (fitted quartile intervals) or 'missing'; categorical the level, 'other' or 'missing'.
+   */
+  bucketKeys(row: RawRow): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const c of this.columns) {
+      if (c.kind === 'categorical') {
+        const bucket = this.categoricalBucket(c, row[c.name]);
+        out[c.name] = bucket === MISSING ? 'missing' : bucket === OTHER ? 'other' : bucket;
+        continue;
+      }
+      const x = numericValue(row[c.name], c.placeholders);
+      if (x === null) {
+        out[c.name] = 'missing';
+        continue;
+      }
+      let k = 0;
+      while (k < c.quartiles.length && x >= (c.quartiles[k] as number)) k++;
+      out[c.name] = `q${k + 1}`;
+    }
+    return out;
+  }
+
   private describeValue(c: Column, raw: RawValue | undefined): string {
     if (c.kind === 'numeric') {
       const x = numericValue(raw, c.placeholders);

@@ -6,26 +6,16 @@
  */
 import type { PipelineContext } from './context.ts';
 import { runCycle, type CycleOptions, type CycleSummary } from './cycle.ts';
-import { fitLeadScoreModel, labelledRows } from './signals/leadScore.ts';
+import { fitLeadScoreModel, labelledRows, onePerPerson } from './signals/leadScore.ts';
 import { hashOf, type SharedModel } from './signals/stage.ts';
 
 export async function trainShared(contexts: PipelineContext[]): Promise<SharedModel> {
-  const seen = new Set<string>();
-  const rows: Array<Record<string, string | null>> = [];
-  const labels: Array<0 | 1> = [];
-  for (const ctx of contexts) {
-    for (const item of await labelledRows(ctx)) {
-      if (item.email) {
-        if (seen.has(item.email)) continue;
-        seen.add(item.email);
-      }
-      rows.push(item.row);
-      labels.push(item.label);
-    }
-  }
+  const items = [];
+  for (const ctx of contexts) items.push(...(await labelledRows(ctx)));
+  const { rows, labels } = onePerPerson(items);
   const first = contexts[0]!;
   first.onProgress?.({ stage: 'train', message: `lead score: training one model on ${rows.length} labelled records from ${contexts.length} CRMs` });
-  const { model, metrics } = fitLeadScoreModel(first, rows, labels);
+  const { model, metrics } = await fitLeadScoreModel(first, rows, labels);
   return { model, metrics: { ...metrics, crms: contexts.map((c) => c.tenant.crm) }, key: hashOf([rows, labels]), rows: rows.length };
 }
 

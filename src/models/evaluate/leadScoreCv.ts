@@ -9,10 +9,14 @@
  * lift by decile, reliability bins, fit and predict times, a single-column leakage check and the global
  * feature importance when the model exposes one. Pure apart from the clock.
  */
-import { parseNumber } from '../../features/pipeline.ts';
+import { singleFeatureAucs } from '../../features/leakage.ts';
+import type { SingleFeatureAuc } from '../../features/leakage.ts';
 import type { FeatureSpec, RawRow } from '../../features/pipeline.ts';
-import { fitLeadScore, predictLeadScore } from '../leadScore.ts';
+import { fitLeadScore, predictLeadScore } from '../leadScore/index.ts';
 import { averagePrecision, bestF1Threshold, brierScore, calibration, classificationMetrics, liftTable, meanSd, rocAuc } from './metrics.ts';
+
+export { singleFeatureAucs };
+export type { SingleFeatureAuc };
 import type { Calibration, ClassificationMetrics, LiftRow, MeanSd } from './metrics.ts';
 import { foldsFromAssignment, stratifiedKFoldAssignment } from './splits.ts';
 
@@ -61,12 +65,6 @@ export interface LeadScoreFold {
   predictSeconds: number;
 }
 
-export interface SingleFeatureAuc {
-  column: string;
-  kind: 'numeric' | 'categorical';
-  /** Cross-validated AUC of the column alone, oriented so that 0.5 = no signal and 1 = perfect (mean over folds). */
-  auc: number;
-}
 
 export interface LeadScoreCvResult {
   rows: number;
@@ -126,12 +124,19 @@ export function uncalibratedProbabilities(model: unknown, calibrated: readonly n
   });
 }
 
-/** The model's global feature importance summed per source column, when it exposes one. */
+/**
+ * The model's global importance per source column, when it exposes one: the lead score's own per-column
+ * shares, or a feature-level importance array summed per source column.
+ */
 export function exposedImportance(model: unknown): Map<string, number> | null {
   const m = record(model);
   if (m === null) return null;
+  const perColumn = m.importance;
+  if (Array.isArray(perColumn) && perColumn.length > 0 && perColumn.every((c) => typeof record(c)?.column === 'string' && typeof record(c)?.share === 'number')) {
+    return new Map(perColumn.map((c) => [String(record(c)?.column), Number(record(c)?.share)]));
+  }
   const featureNames = Array.isArray(m.featureNames) ? (m.featureNames as unknown[]) : null;
-  const candidates = [m.featureImportance, record(m.forest)?.featureImportance, record(record(m.forest)?.model)?.featureImportance, record(m.metrics)?.featureImportance];
+  const candidates = [m.featureImportance, record(m.forest)?.featureImportance, record(m.metrics)?.featureImportance];
   const values = candidates.find((c): c is number[] => Array.isArray(c) && c.length > 0 && c.every((v) => typeof v === 'number' && Number.isFinite(v)));
   if (values === undefined || featureNames === null || featureNames.length !== values.length) return null;
   const sources = record(m.pipeline)?.featureSources;
@@ -143,82 +148,19 @@ export function exposedImportance(model: unknown): Map<string, number> | null {
 
 function describeModel(model: unknown, fitMetrics: unknown): LeadScoreCvResult['model'] {
   const m = record(model);
+  const blend = record(m?.blend);
   const forest = record(m?.forest);
-  let kind = 'unknown forest';
-  if (typeof forest?.kind === 'string') kind = forest.kind;
-  else if (typeof record(forest?.json)?.name === 'string') kind = `ml-random-forest (${String(record(forest?.json)?.name)})`;
-  const trainRows = record(fitMetrics)?.trainRows;
-  return { forest: kind, settings: m?.settings ?? null, trainRowsPerFold: typeof trainRows === 'number' ? trainRows : null };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Single-column AUC (leakage check)
-
-function orient(auc: number): number {
-  return Number.isNaN(auc) ? auc : Math.max(auc, 1 - auc);
-}
-
-function placeholdersOf(spec: FeatureSpec, column: string): Set<string> {
-  return new Set([...(spec.placeholders ?? []), ...(spec.columnPlaceholders?.[column] ?? [])].map((p) => p.trim().toLowerCase()));
-}
-
-function cleaned(value: string | null | undefined, placeholders: Set<string>): string | null {
-  if (value === null || value === undefined) return null;
-  const text = value.trim();
-  return text === '' || placeholders.has(text.toLowerCase()) ? null : text;
-}
-
-/**
- * Cross-validated AUC of each column alone: a numeric column's raw value (missing values take the
- * training fold's median), a categorical column's target rate by level on the training fold (unseen and
- * rare levels take the fold's base rate). Oriented: max(AUC, 1 - AUC). Mean over the folds.
- */
-export function singleFeatureAucs(
-  rows: readonly RawRow[],
-  labels: readonly (0 | 1)[],
-  spec: FeatureSpec,
-  folds: ReadonlyArray<{ train: readonly number[]; test: readonly number[] }>,
-): SingleFeatureAuc[] {
-  const out: SingleFeatureAuc[] = [];
-  const columns: Array<[string, 'numeric' | 'categorical']> = [...spec.numeric.map((c): [string, 'numeric'] => [c, 'numeric']), ...spec.categorical.map((c): [string, 'categorical'] => [c, 'categorical'])];
-  for (const [column, kind] of columns) {
-    const placeholders = placeholdersOf(spec, column);
-    const aucs: number[] = [];
-    for (const { train, test } of folds) {
-      const testLabels = test.map((i) => labels[i] as number);
-      let scores: number[];
-      if (kind === 'numeric') {
-        const value = (i: number) => {
-          const text = cleaned(rows[i]?.[column], placeholders);
-          return text === null ? null : parseNumber(text);
-        };
-        const seen = train.map(value).filter((v): v is number => v !== null).sort((a, b) => a - b);
-        const median = seen.length === 0 ? 0 : (seen[Math.floor((seen.length - 1) / 2)] as number);
-        scores = test.map((i) => value(i) ?? median);
-      } else {
-        const stats = new Map<string, { n: number; y: number }>();
-        let positives = 0;
-        for (const i of train) {
-          const level = cleaned(rows[i]?.[column], placeholders) ?? '\u0000missing';
-          const s = stats.get(level) ?? { n: 0, y: 0 };
-          s.n++;
-          s.y += labels[i] as number;
-          positives += labels[i] as number;
-          stats.set(level, s);
-        }
-        const base = train.length === 0 ? 0 : positives / train.length;
-        // a little smoothing towards the base rate so a level seen once does not look perfect
-        const rate = (level: string) => {
-          const s = stats.get(level);
-          return s === undefined ? base : (s.y + 2 * base) / (s.n + 2);
-        };
-        scores = test.map((i) => rate(cleaned(rows[i]?.[column], placeholders) ?? '\u0000missing'));
-      }
-      aucs.push(orient(rocAuc(testLabels, scores)));
-    }
-    out.push({ column, kind, auc: meanSd(aucs).mean });
+  let kind = typeof forest?.kind === 'string' ? forest.kind : 'unknown model';
+  if (typeof blend?.forest === 'number' && typeof blend.logistic === 'number') {
+    const parts: Array<[string, unknown]> = [
+      ['fast forest', blend.forest],
+      ['L2 logistic', blend.logistic],
+      ['gradient boosting', blend.boosting],
+    ];
+    kind = blend.logistic === 1 ? 'logistic regression (prior)' : parts.filter(([, w]) => typeof w === 'number' && w > 0).map(([name, w]) => `${name} ${Math.round((w as number) * 100)} %`).join(' + ');
   }
-  return out.sort((a, b) => b.auc - a.auc || (a.column < b.column ? -1 : 1));
+  const rows = record(fitMetrics)?.rows ?? record(fitMetrics)?.trainRows;
+  return { forest: kind, settings: m?.settings ?? null, trainRowsPerFold: typeof rows === 'number' ? rows : null };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
  * The lead score: trained on contacts whose outcome is known, evaluated on a holdout, promoted only when
  * no worse than the active model, and computed for open contacts whose inputs or model changed.
  */
-import { fitLeadScore, formatReasons, leadScoreFromJSON, leadScoreToJSON, predictLeadScore } from '../../models/leadScore.ts';
+import { fitLeadScore, formatReasons, LEAD_SCORE_VERSION, leadScoreFromJSON, leadScoreToJSON, predictLeadScore } from '../../models/leadScore/index.ts';
+import type { Confidence, Reason } from '../../models/leadScore/index.ts';
 import { modelInputs, modelRow, outcomeOf } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
@@ -16,7 +17,11 @@ const SCORE_BATCH = 500;
 export interface LeadScoreValue {
   score: number;
   probability: number;
+  /** The readable sentence written to the CRM. */
   reasons: string;
+  /** The same reasons as stable codes (column, bucket, direction, weight, model id), for cards and audits. */
+  reasonCodes?: Array<Pick<Reason, 'code' | 'column' | 'bucketKey' | 'direction' | 'weight' | 'modelVersion'>>;
+  confidence?: Confidence;
 }
 
 async function adopt(ctx: PipelineContext, shared: SharedModel): Promise<Pick<StageReport, 'trained' | 'reason' | 'metrics'>> {
@@ -30,7 +35,7 @@ async function adopt(ctx: PipelineContext, shared: SharedModel): Promise<Pick<St
 }
 
 /** Labelled training rows of one tenant: model inputs (by model column) and the outcome. */
-export async function labelledRows(ctx: PipelineContext): Promise<Array<{ email: string | null; row: Record<string, string | null>; label: 0 | 1 }>> {
+export async function labelledRows(ctx: PipelineContext): Promise<Labelled[]> {
   const { store, tenant, mapping } = ctx;
   const contacts = byId(await store.getRecords(tenant.id, 'contact'));
   return contacts.flatMap((c) => {
@@ -41,33 +46,61 @@ export async function labelledRows(ctx: PipelineContext): Promise<Array<{ email:
   });
 }
 
-/** Fits the lead score; the model JSON and its holdout metrics. */
-export function fitLeadScoreModel(ctx: PipelineContext, rows: Array<Record<string, string | null>>, labels: Array<0 | 1>): { model: unknown; metrics: Record<string, unknown>; auc: number } {
+type Labelled = { email: string | null; row: Record<string, string | null>; label: 0 | 1 };
+
+/** Training rows with each person once: the same email twice (two contacts, or two CRMs) keeps the first. */
+export function onePerPerson(items: Iterable<Labelled>): { rows: Array<Record<string, string | null>>; labels: Array<0 | 1> } {
+  const seen = new Set<string>();
+  const rows: Array<Record<string, string | null>> = [];
+  const labels: Array<0 | 1> = [];
+  for (const item of items) {
+    if (item.email) {
+      if (seen.has(item.email)) continue;
+      seen.add(item.email);
+    }
+    rows.push(item.row);
+    labels.push(item.label);
+  }
+  return { rows, labels };
+}
+
+/** Fits the lead score; the model JSON and its out-of-sample metrics. Leakage and low-data warnings are logged. */
+export async function fitLeadScoreModel(
+  ctx: PipelineContext,
+  rows: Array<Record<string, string | null>>,
+  labels: Array<0 | 1>,
+): Promise<{ model: unknown; metrics: Record<string, unknown>; auc: number }> {
   const { numeric, categorical } = modelInputs(ctx.mapping.leadScore);
-  const { model, metrics } = fitLeadScore(rows, labels, { spec: { numeric, categorical, placeholders: ctx.mapping.leadScore.placeholders }, seed: ctx.seed });
+  const { model, metrics } = await fitLeadScore(rows, labels, { spec: { numeric, categorical, placeholders: ctx.mapping.leadScore.placeholders }, seed: ctx.seed });
+  for (const warning of metrics.warnings) ctx.log(`lead score: ${warning}`);
   return { model: leadScoreToJSON(model), metrics: { ...metrics }, auc: metrics.auc };
+}
+
+/** A stored model this build cannot read (an older format) must be replaced, not scored with. */
+function outdated(active: { model: unknown } | null): boolean {
+  const version = (active?.model as { version?: unknown } | null)?.version;
+  return active !== null && version !== LEAD_SCORE_VERSION;
 }
 
 async function train(ctx: PipelineContext, force: boolean): Promise<Pick<StageReport, 'trained' | 'reason' | 'metrics'>> {
   const { store, tenant, mapping } = ctx;
-  const contacts = byId(await store.getRecords(tenant.id, 'contact'));
-  const labelled = contacts.filter((c) => outcomeOf(c, mapping.leadScore) !== 'open');
+  const { rows, labels } = onePerPerson(await labelledRows(ctx));
   const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
-  const reason = retrainReason(active, labelled.length, force);
+  const reason = outdated(active) ? 'model format upgraded' : retrainReason(active, rows.length, force);
   if (!reason) return { trained: false, reason: 'model is current', metrics: active?.metrics ?? {} };
 
-  ctx.onProgress?.({ stage: 'train', message: `lead score: training on ${labelled.length} labelled contacts (${reason})` });
-  const labels = labelled.map((c) => (outcomeOf(c, mapping.leadScore) === 'converted' ? 1 : 0) as 0 | 1);
-  const { model, metrics } = fitLeadScoreModel(ctx, labelled.map((c) => modelRow(c.properties, mapping.leadScore)), labels);
+  ctx.onProgress?.({ stage: 'train', message: `lead score: training on ${rows.length} labelled contacts (${reason})` });
+  const { model, metrics } = await fitLeadScoreModel(ctx, rows, labels);
   const auc = metrics.auc as number;
   const activeAuc = typeof active?.metrics.auc === 'number' ? active.metrics.auc : null;
-  const promote = activeAuc === null || auc >= activeAuc - PROMOTION_TOLERANCE;
+  // an outdated model cannot score at all, so its AUC is no bar
+  const promote = activeAuc === null || outdated(active) || auc >= activeAuc - PROMOTION_TOLERANCE;
   const version = await store.saveModel(tenant.id, {
     kind: LEAD_SCORE,
     status: promote ? 'candidate' : 'rejected',
     metrics,
     model,
-    trainedOn: { rows: labelled.length, reason },
+    trainedOn: { rows: rows.length, reason },
   });
   if (promote) await store.promoteModel(tenant.id, LEAD_SCORE, version);
   ctx.log(`lead score model v${version}: holdout AUC ${auc.toFixed(3)}${promote ? ', promoted' : `, kept v${active?.version} (AUC ${activeAuc?.toFixed(3)})`}`);
@@ -103,7 +136,13 @@ export const leadScoreStage: SignalStage = {
       const predictions = predictLeadScore(model, batch.map((c) => modelRow(c.properties, mapping.leadScore)));
       const rows: SignalRow[] = batch.map((c, j) => {
         const p = predictions[j]!;
-        const value: LeadScoreValue = { score: p.score, probability: p.probability, reasons: formatReasons(p.reasons) };
+        const value: LeadScoreValue = {
+          score: p.score,
+          probability: p.probability,
+          reasons: formatReasons(p.reasons),
+          reasonCodes: p.reasons.map(({ code, column, bucketKey, direction, weight, modelVersion }) => ({ code, column, bucketKey, direction, weight, modelVersion })),
+          confidence: p.confidence,
+        };
         return { objectType: 'contact', externalId: c.externalId, signal: LEAD_SCORE, modelVersion: active.version, value, inputHash: c.inputHash };
       });
       await store.saveSignals(tenant.id, runId, rows);
