@@ -62,6 +62,9 @@ describe('fitFeaturePipeline', () => {
     expect(X[4]).toEqual([35, 1, 5, 0, 1, 0, 0]); // null age
     expect(X[5]).toEqual([35, 1, 6, 0, 0, 1, 0]); // unparsable age, rare job
     expect(X[6]).toEqual([35, 0, 7, 0, 0, 0, 1]); // placeholder job
+    const dense = pipeline.transformDense(rows);
+    expect({ nRows: dense.nRows, nCols: dense.nCols }).toEqual({ nRows: rows.length, nCols: 7 });
+    expect(Array.from(dense.data)).toEqual(X.flat());
   });
 
   it('sends unseen levels, placeholders, garbage and null to __other__ / missing without throwing', () => {

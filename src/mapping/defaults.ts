@@ -32,6 +32,11 @@ export const DEFAULT_HUBSPOT_MAPPING: Mapping = parseMapping({
       'previous_outcome',
     ],
     placeholders: ['', 'Select'],
+    ranges: {
+      age: { min: 16, max: 110, integer: true },
+      campaign_contacts: { min: 0, integer: true },
+      previous_contacts: { min: 0, integer: true },
+    },
     required: ['email'],
     // Known only after the call that decided the outcome: it leaks the label (see the dataset's notes).
     exclude: ['call_duration'],
@@ -60,6 +65,7 @@ export const DEFAULT_SALESFORCE_MAPPING: Mapping = parseMapping({
     categorical: hubspotLead.categorical,
     fields: Object.fromEntries([...hubspotLead.numeric, ...hubspotLead.categorical].map((c) => [c, salesforceField(c)])),
     placeholders: hubspotLead.placeholders,
+    ranges: hubspotLead.ranges,
     required: ['Email'],
     emailField: 'Email',
     exclude: hubspotLead.exclude,

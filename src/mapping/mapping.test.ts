@@ -13,6 +13,13 @@ describe('field mapping', () => {
     expect(() => parseMapping(bad)).toThrow(/leadScore\.numeric\.1: is not a valid field name/);
   });
 
+  it('refuses value ranges on a column that is not a numeric input, or with min above max', () => {
+    expect(() => parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, ranges: { job: { min: 0 } } } })).toThrow(/ranges: "job" is not a numeric model column/);
+    expect(() => parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, ranges: { age: { min: 9, max: 1 } } } })).toThrow(/ranges: "age" has min 9 above max 1/);
+    expect(() => parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, ranges: { age: { min: 0, typo: 1 } } } })).toThrow(/ranges/);
+    expect(parseMapping(DEFAULT_HUBSPOT_MAPPING).leadScore.ranges.age).toEqual({ min: 16, max: 110, integer: true });
+  });
+
   it('refuses the outcome field as an input and a field mapped twice', () => {
     expect(() => parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, categorical: [...lead.categorical, 'lifecyclestage'] } })).toThrow(/outcome field/);
     expect(() => parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, categorical: [...lead.categorical, 'age'] } })).toThrow(/mapped twice/);

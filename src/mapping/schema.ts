@@ -25,6 +25,16 @@ export const LeadScoreMapping = z
     required: z.array(FieldName).default([]),
     /** Fields never used by the model, e.g. ones known only after the outcome (call duration). */
     exclude: z.array(FieldName).default([]),
+    /**
+     * Values a numeric model column can possibly hold (`{ age: { min: 16, max: 110, integer: true } }`):
+     * anything else is a typo or a test record and is read as missing, in training and in scoring alike.
+     */
+    ranges: z
+      .record(
+        FieldName,
+        z.object({ min: z.number().finite().optional(), max: z.number().finite().optional(), integer: z.boolean().optional() }).strict(),
+      )
+      .default({}),
     outcome: z.object({
       field: FieldName,
       converted: z.array(z.string()).min(1),
@@ -36,6 +46,12 @@ export const LeadScoreMapping = z
     for (const name of [...m.numeric, ...m.categorical]) {
       if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `field "${name}" is mapped twice` });
       seen.add(name);
+    }
+    for (const [name, range] of Object.entries(m.ranges)) {
+      if (!m.numeric.includes(name)) ctx.addIssue({ code: 'custom', message: `ranges: "${name}" is not a numeric model column` });
+      if (range.min !== undefined && range.max !== undefined && range.min > range.max) {
+        ctx.addIssue({ code: 'custom', message: `ranges: "${name}" has min ${range.min} above max ${range.max}` });
+      }
     }
     if (seen.has(m.outcome.field)) ctx.addIssue({ code: 'custom', message: `the outcome field "${m.outcome.field}" cannot also be a model input` });
     const overlap = m.outcome.converted.filter((v) => m.outcome.lost.includes(v));

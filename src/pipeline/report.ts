@@ -30,7 +30,7 @@ export function signalLine(s: StageReport): string {
   const training = s.trained ? `trained: ${s.reason}` : s.reason;
   switch (s.signal) {
     case 'leadScore':
-      return `lead score: ${version}, holdout ROC AUC ${typeof m.auc === 'number' ? m.auc.toFixed(3) : 'n/a'} (${training}); ${n(s.computed)} of ${n(s.eligible)} open contacts scored`;
+      return `lead score: ${version}, out-of-sample ROC AUC ${typeof m.auc === 'number' ? m.auc.toFixed(3) : 'n/a'} (${training}); ${n(s.computed)} of ${n(s.eligible)} open contacts scored`;
     case 'segment':
       return `segments: ${version}, ${m.k ?? '?'} segments, silhouette ${typeof m.silhouette === 'number' ? m.silhouette.toFixed(3) : 'n/a'} (${training}); ${n(s.computed)} of ${n(s.eligible)} contacts assigned`;
     case 'recommendations':

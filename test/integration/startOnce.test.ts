@@ -26,7 +26,7 @@ describe('crm-signals start --once', () => {
       expect(stdout).toMatch(/synced contacts: 5,000 read/);
       expect(stdout).toMatch(/synced deals: [\d,]+ read/);
       expect(stdout).toMatch(/synced tickets: [\d,]+ read/);
-      expect(stdout).toMatch(/lead score: model v1, holdout ROC AUC 0\.\d{3}/);
+      expect(stdout).toMatch(/lead score: model v1, out-of-sample ROC AUC 0\.\d{3}/);
       expect(stdout).toMatch(/segments: model v1, \d+ segments/);
       expect(stdout).toMatch(/recommendations: model v1/);
       expect(stdout).toMatch(/sentiment: model v1, naive-bayes/);

@@ -22,7 +22,7 @@ describe('status page', () => {
     const page = await response.text();
     expect(page).toContain(`Run #${summary.runId}: succeeded`);
     expect(page).toContain(`contacts synced: 300 read`);
-    expect(page).toMatch(/lead score: model v1, holdout ROC AUC 0\.\d{3}/);
+    expect(page).toMatch(/lead score: model v1, out-of-sample ROC AUC 0\.\d{3}/);
     expect(page).toMatch(/segments: model v1, \d+ segments, silhouette/);
     expect(page).toContain(`Written back: ${summary.write?.contact?.written} contacts, ${summary.write?.ticket?.written.toLocaleString('en-US')} tickets`);
     expect(page.indexOf('contacts synced')).toBeLessThan(page.indexOf('deals synced'));

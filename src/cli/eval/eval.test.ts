@@ -65,6 +65,17 @@ function noStack(stderr: string): void {
 }
 
 describe('eval leadscore', () => {
+  it('turns ISO date columns into ages in days and uses them as features', async () => {
+    const lines = leadsCsv(300, 4).trim().split('\n');
+    const withDates = lines.map((line, i) => `${line},${i === 0 ? 'created' : `2024-${String((i % 12) + 1).padStart(2, '0')}-15`}`);
+    const csv = file('dated.csv', `${withDates.join('\n')}\n`);
+    const r = await run('leadscore', '--csv', csv, '--label', 'converted', '--folds', '3', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { features: { numeric: string[]; categorical: string[] } };
+    expect(out.features.numeric).toContain('created_days_ago');
+    expect(out.features.categorical).not.toContain('created');
+  });
+
   it('cross-validates the lead score and prints exactly one JSON object with --json', async () => {
     const csv = file('leads.csv', leadsCsv(600, 1));
     const r = await run('leadscore', '--csv', csv, '--label', 'converted', '--folds', '3', '--seed', '7', '--json');

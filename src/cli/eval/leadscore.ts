@@ -6,6 +6,7 @@
 import type { FeatureSpec, RawRow } from '../../features/pipeline.ts';
 import { binaryLabels, InputError, readCsvFile, requireColumns } from '../../io/index.ts';
 import type { BinaryLabels, CsvTable } from '../../io/index.ts';
+import { fitDateFeatures } from '../../features/dates.ts';
 import { inferFeatureSpec } from '../../models/evaluate/index.ts';
 import type { InferredColumn } from '../../models/evaluate/index.ts';
 import { crossValidateLeadScore } from '../../models/evaluate/leadScoreCv.ts';
@@ -17,8 +18,9 @@ import { bar, fixed, heading, int, meanSd, percent, reliabilityBar, secs, table 
 export const LEADSCORE_USAGE = `usage: crm-signals eval leadscore --csv FILE --label COLUMN [options]
 
 Cross-validates the lead score (the product's own fitLeadScore / predictLeadScore) on a CSV file.
-Columns are numeric when >= 95 % of their non-empty values are numbers, categorical otherwise;
-empty, constant and identifier columns are left out.
+Columns are numeric when >= 95 % of their non-empty values are numbers, dates (read as days before the
+file's latest date) when as many are ISO 8601 dates, categorical otherwise; empty, constant and identifier
+columns are left out.
 
   --csv FILE           the data, with a header row
   --label COLUMN       the outcome column
@@ -68,15 +70,22 @@ export async function loadLeadScoreData(options: LeadScoreDataOptions): Promise<
     const left = inferred.columns.map((c) => `${c.name} (${c.reason ?? c.kind})`).join(', ');
     throw new InputError(`${table.file}: no usable feature column besides ${options.label}${left ? `: ${left}` : ''}`);
   }
-  const columns = [...inferred.spec.numeric, ...inferred.spec.categorical];
   const { labels, rows: _rows, warnings: labelWarnings, ...labelInfo } = label;
+  let rows = rawRows(table, [...inferred.spec.numeric, ...inferred.spec.categorical, ...inferred.dates], label.rows);
+  const spec = inferred.spec;
+  if (inferred.dates.length > 0) {
+    // ages in days from the file's latest date (not the clock, so a rerun gives the same figures)
+    const dates = fitDateFeatures(rows, { columns: inferred.dates });
+    rows = dates.transformRows(rows);
+    spec.numeric = [...spec.numeric, ...dates.columnNames];
+  }
   return {
     file: table.file,
     table: { header: table.header, delimiter: table.delimiter, delimiterSource: table.delimiterSource, badRows: table.badRows, blankLines: table.blankLines, rows: table.rows.length },
     label: labelInfo,
     labels,
-    rows: rawRows(table, columns, label.rows),
-    spec: inferred.spec,
+    rows,
+    spec,
     columns: inferred.columns,
     drop,
     warnings: [...table.warnings, ...labelWarnings],

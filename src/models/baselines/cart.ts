@@ -54,7 +54,7 @@ export function fitCart(X: FeatureMatrix, y: ArrayLike<number>, options: CartOpt
     });
   } catch (error) {
     // the forest's messages say "fit:" or "fitForest:"; name the function the caller called
-    if (error instanceof Error) error.message = `fitCart: ${error.message.replace(/^(fit|fitForest): /, '').replace(': impute before the forest', ': impute missing values first (the feature pipeline does)')}`;
+    if (error instanceof Error) error.message = `fitCart: ${error.message.replace(/^(fit|fitForest): /, '')}`;
     throw error;
   }
   return { kind: CART_KIND, version: CART_VERSION, nFeatures: forest.nFeatures, forest };

@@ -19,6 +19,7 @@
  * - The validation share is stratified (stratifiedSplit), so a rare positive class is present on both sides.
  */
 import { mulberry32, shuffleInPlace, stratifiedSplit } from '../evaluate.ts';
+import { sigmoid } from '../calibration.ts';
 import { toDense, toLabels } from '../forest/matrix.ts';
 import type { DenseMatrix, FeatureMatrix } from '../forest/matrix.ts';
 
@@ -85,21 +86,7 @@ export interface MlpModel {
   };
 }
 
-function finiteMatrix(X: FeatureMatrix, where: string, expectedCols?: number): DenseMatrix {
-  const dense = toDense(X, where, expectedCols, false);
-  const { data, nCols } = dense;
-  for (let k = 0; k < data.length; k++) {
-    if (!Number.isFinite(data[k])) {
-      const i = Math.floor(k / nCols);
-      throw new RangeError(`${where}: value at row ${i}, column ${k - i * nCols} is ${String(data[k])}: impute missing values first (the feature pipeline does)`);
-    }
-  }
-  return dense;
-}
 
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
 
 /** -log P(y | z) for the logit z, without overflow for large |z|. */
 function logLoss(z: number, y: number): number {
@@ -227,7 +214,7 @@ export function fitMlp(X: FeatureMatrix, y: ArrayLike<number>, options: MlpOptio
   checkOption(Number.isFinite(tolerance) && tolerance >= 0, `tolerance must be a finite number >= 0, got ${tolerance}`);
   checkOption(Number.isInteger(seed), `seed must be an integer, got ${seed}`);
 
-  const { data, nRows: n, nCols: p } = finiteMatrix(X, 'fitMlp');
+  const { data, nRows: n, nCols: p } = toDense(X, 'fitMlp');
   if (n === 0) throw new RangeError('fitMlp: no training rows');
   if (p === 0) throw new RangeError('fitMlp: no features');
   const labels = toLabels(y, n, 'fitMlp');
@@ -391,7 +378,7 @@ export function fitMlp(X: FeatureMatrix, y: ArrayLike<number>, options: MlpOptio
 
 /** Each row's logit. */
 export function mlpLogits(model: MlpModel, X: FeatureMatrix): Float64Array {
-  const { data, nRows, nCols: p } = finiteMatrix(X, 'mlpLogits', model.nFeatures);
+  const { data, nRows, nCols: p } = toDense(X, 'mlpLogits', model.nFeatures);
   const net: Net = {
     h: model.hidden,
     relu: model.activation === 'relu',

@@ -12,6 +12,7 @@
  * Columns constant over the whole training set are ignored: they carry no information, and a Bernoulli
  * column seen only as 0 would otherwise turn an unseen 1 into a shift of log(n0 / n1) from class sizes alone.
  */
+import { sigmoid } from '../calibration.ts';
 import { toDense, toLabels } from '../forest/matrix.ts';
 import type { DenseMatrix, FeatureMatrix } from '../forest/matrix.ts';
 
@@ -49,18 +50,6 @@ export interface NaiveBayesModel {
   alpha: number;
 }
 
-/** The matrix dense and finite, with a message that names the estimator (toDense's speaks of the forest). */
-function finiteMatrix(X: FeatureMatrix, where: string, expectedCols?: number): DenseMatrix {
-  const dense = toDense(X, where, expectedCols, false);
-  const { data, nCols } = dense;
-  for (let k = 0; k < data.length; k++) {
-    if (!Number.isFinite(data[k])) {
-      const i = Math.floor(k / nCols);
-      throw new RangeError(`${where}: value at row ${i}, column ${k - i * nCols} is ${String(data[k])}: impute missing values first (the feature pipeline does)`);
-    }
-  }
-  return dense;
-}
 
 export function fitNaiveBayes(X: FeatureMatrix, y: ArrayLike<number>, options: NaiveBayesOptions = {}): NaiveBayesModel {
   const varSmoothing = options.varSmoothing ?? 1e-9;
@@ -68,7 +57,7 @@ export function fitNaiveBayes(X: FeatureMatrix, y: ArrayLike<number>, options: N
   const detectBinary = options.detectBinary ?? true;
   if (!(varSmoothing >= 0) || !Number.isFinite(varSmoothing)) throw new RangeError(`fitNaiveBayes: varSmoothing must be a finite number >= 0, got ${varSmoothing}`);
   if (!(alpha > 0) || !Number.isFinite(alpha)) throw new RangeError(`fitNaiveBayes: alpha must be a finite number > 0, got ${alpha}`);
-  const { data, nRows: n, nCols: p } = finiteMatrix(X, 'fitNaiveBayes');
+  const { data, nRows: n, nCols: p } = toDense(X, 'fitNaiveBayes');
   if (n === 0) throw new RangeError('fitNaiveBayes: no training rows');
   if (p === 0) throw new RangeError('fitNaiveBayes: no features');
   const labels = toLabels(y, n, 'fitNaiveBayes');
@@ -161,7 +150,7 @@ export function fitNaiveBayes(X: FeatureMatrix, y: ArrayLike<number>, options: N
  * formed, so the shared constants (2 pi) cancel and the sigmoid of it is the posterior without exp overflow.
  */
 export function naiveBayesLogOdds(model: NaiveBayesModel, X: FeatureMatrix): Float64Array {
-  const { data, nRows, nCols: p } = finiteMatrix(X, 'naiveBayesLogOdds', model.nFeatures);
+  const { data, nRows, nCols: p } = toDense(X, 'naiveBayesLogOdds', model.nFeatures);
   // per-feature terms as flat arrays: Gaussian d(x) = a x^2 + b x + c (difference of two log densities),
   // Bernoulli d = x ? logRatioOne : logRatioZero
   const quad = new Float64Array(p);
@@ -199,9 +188,6 @@ export function naiveBayesLogOdds(model: NaiveBayesModel, X: FeatureMatrix): Flo
   return out;
 }
 
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
 
 /** P(class 1 | x) per row. */
 export function naiveBayesProba(model: NaiveBayesModel, X: FeatureMatrix): Float64Array {

@@ -14,6 +14,8 @@
  * The model is plain JSON, tagged `{ kind: 'histGradientBoosting', version: 1 }`.
  */
 import { binCounts, fitBinning, midpoint, transformBinning } from '../forest/binning.ts';
+import { addLeafValues, checkEnsembleHeader, checkFeatureNames, compiledTrees, pathContributions } from '../forest/compiled.ts';
+import type { CompiledTrees } from '../forest/compiled.ts';
 import { toDense, toLabels } from '../forest/matrix.ts';
 import type { DenseMatrix, FeatureMatrix } from '../forest/matrix.ts';
 import { stratifiedSplit } from '../evaluate.ts';
@@ -760,78 +762,11 @@ export function fitBoosting(X: FeatureMatrix, y: ArrayLike<number>, options: Boo
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Prediction. Each model is compiled once into flat typed arrays (cached per model object: models are
-// treated as immutable).
+// Prediction on the forest's compiled tree arrays (src/models/forest/compiled.ts).
 
-/**
- * All trees in flat arrays, each tree renumbered in preorder so a node's left child is the next node:
- * `links[2i]` = feature (-1 for a leaf), `links[2i + 1]` = right child (absolute index);
- * `split[i]` = threshold, or the leaf's value for a leaf (one load at the end of a walk);
- * `value[i]` = every node's value (for contributions).
- */
-interface Compiled {
-  roots: Int32Array;
-  links: Int32Array;
-  split: Float64Array;
-  value: Float64Array;
+function compile(model: BoostingModel): CompiledTrees {
+  return compiledTrees(model, BOOSTING_KIND, 'boostingFromJSON');
 }
-
-const compiledCache = new WeakMap<BoostingModel, Compiled>();
-
-function compile(model: BoostingModel): Compiled {
-  const cached = compiledCache.get(model);
-  if (cached !== undefined) return cached;
-  let total = 0;
-  for (const tree of model.trees) total += tree.feature.length;
-  const c: Compiled = {
-    roots: new Int32Array(model.trees.length),
-    links: new Int32Array(2 * total),
-    split: new Float64Array(total),
-    value: new Float64Array(total),
-  };
-  let next = 0;
-  const stack: number[] = [];
-  model.trees.forEach((tree, t) => {
-    c.roots[t] = next;
-    stack.length = 0;
-    stack.push(0, -1);
-    while (stack.length > 0) {
-      const parentSlot = stack.pop() as number;
-      const node = stack.pop() as number;
-      const slot = next++;
-      if (slot - (c.roots[t] as number) >= tree.feature.length) {
-        throw new RangeError(`${BOOSTING_KIND}: tree ${t} is not a tree (a node is reached twice); load models with boostingFromJSON`);
-      }
-      if (parentSlot >= 0) c.links[2 * parentSlot + 1] = slot; // left children are implicit (next slot)
-      const f = tree.feature[node] as number;
-      c.links[2 * slot] = f;
-      c.value[slot] = tree.value[node] as number;
-      if (f < 0) {
-        c.links[2 * slot + 1] = -1;
-        c.split[slot] = tree.value[node] as number;
-      } else {
-        c.split[slot] = tree.threshold[node] as number;
-        stack.push(tree.right[node] as number, slot, tree.left[node] as number, -1);
-      }
-    }
-  });
-  compiledCache.set(model, c);
-  return c;
-}
-
-function checkFeatureNames(model: BoostingModel, names: readonly string[] | undefined, where: string): void {
-  if (names === undefined || model.featureNames === undefined) return;
-  if (names.length !== model.nFeatures) {
-    throw new RangeError(`${where}: the model expects ${model.nFeatures} features, got ${names.length} names`);
-  }
-  for (let j = 0; j < names.length; j++) {
-    if (names[j] !== model.featureNames[j]) {
-      throw new RangeError(`${where}: feature order mismatch at column ${j}: the model has "${model.featureNames[j]}", the input "${names[j]}"`);
-    }
-  }
-}
-
-const BLOCK = 512;
 
 /** Raw score (logit) of each row: init + the sum of the trees' leaf values. */
 export function predictRaw(model: BoostingModel, X: FeatureMatrix, options: PredictOptions = {}): Float64Array {
@@ -839,25 +774,8 @@ export function predictRaw(model: BoostingModel, X: FeatureMatrix, options: Pred
   const dense = toDense(X, 'predictRaw', model.nFeatures, false);
   checkFinite(dense, 'predictRaw');
   const { data, nRows, nCols: p } = dense;
-  const { roots, links, split } = compile(model);
   const out = new Float64Array(nRows).fill(model.init);
-  // rows in blocks, trees inside: a block of rows stays in cache while every tree visits it
-  for (let b0 = 0; b0 < nRows; b0 += BLOCK) {
-    const b1 = Math.min(nRows, b0 + BLOCK);
-    for (let t = 0; t < roots.length; t++) {
-      const root = roots[t] as number;
-      for (let i = b0; i < b1; i++) {
-        const off = i * p;
-        let node = root;
-        let f = links[2 * node] as number;
-        while (f >= 0) {
-          node = (data[off + f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
-          f = links[2 * node] as number;
-        }
-        out[i] = (out[i] as number) + (split[node] as number);
-      }
-    }
-  }
+  addLeafValues(compile(model), data, nRows, p, out);
   return out;
 }
 
@@ -880,19 +798,7 @@ export function contributions(model: BoostingModel, row: ArrayLike<number>): Flo
   for (let j = 0; j < row.length; j++) {
     if (!Number.isFinite(row[j])) throw new RangeError(`contributions: value at column ${j} is ${String(row[j])}`);
   }
-  const { roots, links, split, value } = compile(model);
-  const out = new Float64Array(model.nFeatures);
-  for (let t = 0; t < roots.length; t++) {
-    let node = roots[t] as number;
-    let f = links[2 * node] as number;
-    while (f >= 0) {
-      const child = (row[f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
-      out[f] = (out[f] as number) + (value[child] as number) - (value[node] as number);
-      node = child;
-      f = links[2 * node] as number;
-    }
-  }
-  return out;
+  return pathContributions(compile(model), row, model.nFeatures);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -944,19 +850,7 @@ function checkTree(tree: unknown, t: number, nFeatures: number): BoostingTreeJSO
 
 /** Loads a model saved with boostingToJSON (an object or its JSON text), checking its tag and structure. */
 export function boostingFromJSON(json: unknown): BoostingModel {
-  const raw: unknown = typeof json === 'string' ? JSON.parse(json) : json;
-  if (typeof raw !== 'object' || raw === null) fail('expected an object');
-  const m = raw as Record<string, unknown>;
-  if (m.kind !== BOOSTING_KIND) fail(`expected kind "${BOOSTING_KIND}", got ${JSON.stringify(m.kind)}`);
-  if (m.version !== BOOSTING_VERSION) fail(`unsupported version ${JSON.stringify(m.version)} (this code reads ${BOOSTING_VERSION})`);
-  const nFeatures = m.nFeatures;
-  if (typeof nFeatures !== 'number' || !Number.isInteger(nFeatures) || nFeatures < 1) fail('nFeatures must be a positive integer');
-  if (m.featureNames !== undefined) {
-    const names = m.featureNames;
-    if (!Array.isArray(names) || names.length !== nFeatures || !names.every((s) => typeof s === 'string')) {
-      fail(`featureNames must be ${nFeatures} strings`);
-    }
-  }
+  const { raw, m, nFeatures } = checkEnsembleHeader(json, BOOSTING_KIND, BOOSTING_VERSION, fail);
   if (typeof m.init !== 'number' || !Number.isFinite(m.init)) fail('init must be a finite number');
   if (typeof m.baseRaw !== 'number' || !Number.isFinite(m.baseRaw)) fail('baseRaw must be a finite number');
   if (!isNumberArray(m.featureImportance, nFeatures)) fail(`featureImportance must be ${nFeatures} numbers`);

@@ -27,6 +27,16 @@ describe('inferFeatureSpec', () => {
     });
   });
 
+  it('recognises ISO date columns, keeping them out of the spec for the date features', () => {
+    const h = ['created', 'plan', 'y'];
+    const r = Array.from({ length: 30 }, (_, i) => [i === 0 ? '' : `2024-03-${String((i % 28) + 1).padStart(2, '0')}T10:00:00Z`, ['a', 'b'][i % 2] as string, i % 2 ? 'yes' : 'no']);
+    const { spec, dates, columns } = inferFeatureSpec(h, r, { exclude: ['y'] });
+    expect(dates).toEqual(['created']);
+    expect(spec.numeric).toEqual([]);
+    expect(spec.categorical).toEqual(['plan']);
+    expect(columns.find((c) => c.name === 'created')?.kind).toBe('date');
+  });
+
   it('makes a column categorical below the share', () => {
     const mixed = rows.map((r, i) => [r[0] as string, i < 3 ? 'unknown' : (r[1] as string)]);
     expect(inferFeatureSpec(['id', 'age'], mixed, { exclude: ['id'] }).spec.categorical).toEqual(['age']);

@@ -1,9 +1,12 @@
 /**
  * A FeatureSpec inferred from a table of strings (a CSV file someone brings): a column is numeric when at
- * least 95 % of its non-empty values parse as plain decimal numbers, categorical otherwise; columns empty
+ * least 95 % of its non-empty values parse as plain decimal numbers, a date when as many are ISO 8601 dates
+ * (CRM exports carry create and activity dates: listed in `dates`, for src/features/dates.ts to turn into
+ * ages), categorical otherwise; columns empty
  * in every row, holding one value in every row, or a distinct value in every row (an identifier such as
  * customerID) are left out, each with its reason. Pure, no I/O.
  */
+import { parseDate } from '../../features/dates.ts';
 import { parseNumber } from '../../features/pipeline.ts';
 import type { FeatureSpec } from '../../features/pipeline.ts';
 
@@ -12,7 +15,7 @@ export const NUMERIC_PLACEHOLDERS = ['na', 'n/a', 'nan', 'null', '#n/a', '-', '?
 
 export interface InferredColumn {
   name: string;
-  kind: 'numeric' | 'categorical' | 'dropped';
+  kind: 'numeric' | 'categorical' | 'date' | 'dropped';
   /** Why the column was left out (kind 'dropped'). */
   reason?: string;
   /** Non-empty values (placeholders of numeric columns count as empty). */
@@ -24,6 +27,8 @@ export interface InferredColumn {
 
 export interface InferredSpec {
   spec: FeatureSpec;
+  /** Date columns (not in `spec`: they become numeric ages once a reference time is chosen). */
+  dates: string[];
   columns: InferredColumn[];
 }
 
@@ -43,12 +48,14 @@ export function inferFeatureSpec(header: readonly string[], rows: readonly (read
   const placeholders = new Set<string>(NUMERIC_PLACEHOLDERS);
   const spec: FeatureSpec = { numeric: [], categorical: [], columnPlaceholders: {} };
   const columns: InferredColumn[] = [];
+  const dates: string[] = [];
   header.forEach((name, j) => {
     if (exclude.has(name)) return;
     const values = new Set<string>();
     const foundPlaceholders = new Set<string>();
     let nonEmpty = 0;
     let numeric = 0;
+    let dated = 0;
     let placeholderCount = 0;
     for (const row of rows) {
       const value = (row[j] ?? '').trim();
@@ -62,9 +69,11 @@ export function inferFeatureSpec(header: readonly string[], rows: readonly (read
       nonEmpty++;
       values.add(value);
       if (parseNumber(value) !== null) numeric++;
+      else if (parseDate(value) !== null) dated++;
     }
     const numericShare = nonEmpty === 0 ? 0 : numeric / nonEmpty;
     const isNumeric = nonEmpty > 0 && numericShare >= threshold;
+    const isDate = !isNumeric && nonEmpty > 0 && dated / nonEmpty >= threshold;
     const column: InferredColumn = {
       name,
       kind: 'categorical',
@@ -79,6 +88,9 @@ export function inferFeatureSpec(header: readonly string[], rows: readonly (read
     } else if (values.size === 1 && filled === rows.length) {
       column.kind = 'dropped';
       column.reason = `the same value in every row ('${[...values][0]}')`;
+    } else if (isDate) {
+      column.kind = 'date';
+      dates.push(name);
     } else if (!isNumeric && values.size === filled && filled >= identifierMinRows) {
       column.kind = 'dropped';
       column.reason = 'identifier: a different value in every row';
@@ -92,5 +104,5 @@ export function inferFeatureSpec(header: readonly string[], rows: readonly (read
     columns.push(column);
   });
   if (Object.keys(spec.columnPlaceholders ?? {}).length === 0) delete spec.columnPlaceholders;
-  return { spec, columns };
+  return { spec, dates, columns };
 }

@@ -109,7 +109,7 @@ function record(value: unknown): Record<string, unknown> | null {
 }
 
 /**
- * The uncalibrated forest probabilities behind calibrated ones, when the model carries Platt parameters
+ * The uncalibrated probabilities behind calibrated ones, when the model carries Platt parameters
  * ({ a > 0, b }) applied as p = sigmoid(a logit(raw) + b) (leadScore.ts). Null otherwise.
  */
 export function uncalibratedProbabilities(model: unknown, calibrated: readonly number[]): number[] | null {

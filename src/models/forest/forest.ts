@@ -15,6 +15,8 @@ import { toDense } from './matrix.ts';
 import type { FeatureMatrix } from './matrix.ts';
 import { bootstrapWeights, mulberry32, prepareBinnedData, resolveMtry, resolveTreeParams, treeSeed, treeToJSON } from './tree.ts';
 import type { BinnedData, GrownTree, TreeJSON, TreeParams } from './tree.ts';
+import { addLeafValues, checkEnsembleHeader, checkFeatureNames, compiledTrees, leafOf, pathContributions } from './compiled.ts';
+import type { CompiledTrees } from './compiled.ts';
 import { defaultWorkerCount, growTrees, growTreesInThread } from './workers.ts';
 
 export type { DenseMatrix, FeatureMatrix } from './matrix.ts';
@@ -193,89 +195,10 @@ export function fitForestSync(X: FeatureMatrix, y: ArrayLike<number>, options: F
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Prediction on a compiled copy: all trees concatenated in flat typed arrays (cached per model object:
-// models are treated as immutable).
+// Prediction on a compiled copy (compiled.ts, shared with the gradient boosting).
 
-/**
- * All trees in two flat arrays, each tree renumbered in preorder so a node's left child is the next node:
- * `links[2i]` = feature (-1 for a leaf), `links[2i + 1]` = right child (absolute index);
- * `split[i]` = threshold, or the leaf's value for a leaf (one load at the end of a walk).
- * `value[i]` = every node's value (for contributions).
- */
-interface Compiled {
-  roots: Int32Array;
-  links: Int32Array;
-  split: Float64Array;
-  value: Float64Array;
-}
-
-const compiledCache = new WeakMap<FastForestModel, Compiled>();
-
-function compile(model: FastForestModel): Compiled {
-  const cached = compiledCache.get(model);
-  if (cached !== undefined) return cached;
-  let total = 0;
-  for (const tree of model.trees) total += tree.feature.length;
-  const c: Compiled = {
-    roots: new Int32Array(model.trees.length),
-    links: new Int32Array(2 * total),
-    split: new Float64Array(total),
-    value: new Float64Array(total),
-  };
-  let next = 0;
-  const stack: number[] = [];
-  model.trees.forEach((tree, t) => {
-    c.roots[t] = next;
-    // preorder walk: pop a node, give it the next slot, push right then left (left comes out next)
-    stack.length = 0;
-    stack.push(0, -1);
-    while (stack.length > 0) {
-      const parentSlot = stack.pop() as number;
-      const node = stack.pop() as number;
-      const slot = next++;
-      if (slot - (c.roots[t] as number) >= tree.feature.length) {
-        throw new RangeError(`fastForest: tree ${t} is not a tree (a node is reached twice); load models with forestFromJSON`);
-      }
-      if (parentSlot >= 0) c.links[2 * parentSlot + 1] = slot; // only right children are recorded
-      const f = tree.feature[node] as number;
-      c.links[2 * slot] = f;
-      c.value[slot] = tree.value[node] as number;
-      if (f < 0) {
-        c.links[2 * slot + 1] = -1;
-        c.split[slot] = tree.value[node] as number;
-      } else {
-        c.split[slot] = tree.threshold[node] as number;
-        stack.push(tree.right[node] as number, slot, tree.left[node] as number, -1);
-      }
-    }
-  });
-  compiledCache.set(model, c);
-  return c;
-}
-
-/** The leaf reached by the row at `off` in `data`, walking from `root`. */
-function leafOf(links: Int32Array, split: Float64Array, data: ArrayLike<number>, off: number, root: number): number {
-  let node = root;
-  let f = links[2 * node] as number;
-  while (f >= 0) {
-    node = (data[off + f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
-    f = links[2 * node] as number;
-  }
-  return node;
-}
-
-function checkFeatureNames(model: FastForestModel, names: readonly string[] | undefined, where: string): void {
-  if (names === undefined || model.featureNames === undefined) return;
-  if (names.length !== model.nFeatures) {
-    throw new RangeError(`${where}: the model expects ${model.nFeatures} features, got ${names.length} names`);
-  }
-  for (let j = 0; j < names.length; j++) {
-    if (names[j] !== model.featureNames[j]) {
-      throw new RangeError(
-        `${where}: feature order mismatch at column ${j}: the model has "${model.featureNames[j]}", the input "${names[j]}"`,
-      );
-    }
-  }
+function compile(model: FastForestModel): CompiledTrees {
+  return compiledTrees(model, 'fastForest', 'forestFromJSON');
 }
 
 export interface PredictOptions {
@@ -283,32 +206,13 @@ export interface PredictOptions {
   featureNames?: readonly string[];
 }
 
-const BLOCK = 512;
-
 /** Probability of class 1 for each row: mean over trees of the leaf's positive-class fraction. */
 export function predictProba(model: FastForestModel, X: FeatureMatrix, options: PredictOptions = {}): Float64Array {
   checkFeatureNames(model, options.featureNames, 'predictProba');
   const { data, nRows, nCols: p } = toDense(X, 'predictProba', model.nFeatures);
-  const { roots, links, split } = compile(model);
-  const nTrees = roots.length;
+  const nTrees = model.trees.length;
   const out = new Float64Array(nRows);
-  // rows in blocks, trees inside: a block of rows stays in cache while every tree visits it
-  for (let b0 = 0; b0 < nRows; b0 += BLOCK) {
-    const b1 = Math.min(nRows, b0 + BLOCK);
-    for (let t = 0; t < nTrees; t++) {
-      const root = roots[t] as number;
-      for (let i = b0; i < b1; i++) {
-        const off = i * p;
-        let node = root;
-        let f = links[2 * node] as number;
-        while (f >= 0) {
-          node = (data[off + f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
-          f = links[2 * node] as number;
-        }
-        out[i] = (out[i] as number) + (split[node] as number);
-      }
-    }
-  }
+  addLeafValues(compile(model), data, nRows, p, out);
   for (let i = 0; i < nRows; i++) out[i] = (out[i] as number) / nTrees;
   return out;
 }
@@ -363,19 +267,8 @@ export function contributions(model: FastForestModel, row: ArrayLike<number>): F
   for (let j = 0; j < row.length; j++) {
     if (!Number.isFinite(row[j])) throw new RangeError(`contributions: value at column ${j} is ${String(row[j])}`);
   }
-  const { roots, links, split, value } = compile(model);
-  const out = new Float64Array(model.nFeatures);
-  for (let t = 0; t < roots.length; t++) {
-    let node = roots[t] as number;
-    let f = links[2 * node] as number;
-    while (f >= 0) {
-      const child = (row[f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
-      out[f] = (out[f] as number) + (value[child] as number) - (value[node] as number);
-      node = child;
-      f = links[2 * node] as number;
-    }
-  }
-  for (let j = 0; j < out.length; j++) out[j] = (out[j] as number) / roots.length;
+  const out = pathContributions(compile(model), row, model.nFeatures);
+  for (let j = 0; j < out.length; j++) out[j] = (out[j] as number) / model.trees.length;
   return out;
 }
 
@@ -403,19 +296,7 @@ function isNumberArray(value: unknown, length?: number): value is number[] {
 
 /** Loads a model saved with forestToJSON (an object or its JSON text), checking its tag and structure. */
 export function forestFromJSON(json: unknown): FastForestModel {
-  const raw: unknown = typeof json === 'string' ? JSON.parse(json) : json;
-  if (typeof raw !== 'object' || raw === null) fail('expected an object');
-  const m = raw as Record<string, unknown>;
-  if (m.kind !== FOREST_KIND) fail(`expected kind "${FOREST_KIND}", got ${JSON.stringify(m.kind)}`);
-  if (m.version !== FOREST_VERSION) fail(`unsupported version ${JSON.stringify(m.version)} (this code reads ${FOREST_VERSION})`);
-  const nFeatures = m.nFeatures;
-  if (typeof nFeatures !== 'number' || !Number.isInteger(nFeatures) || nFeatures < 1) fail('nFeatures must be a positive integer');
-  if (m.featureNames !== undefined) {
-    const names = m.featureNames;
-    if (!Array.isArray(names) || names.length !== nFeatures || !names.every((s) => typeof s === 'string')) {
-      fail(`featureNames must be ${nFeatures} strings`);
-    }
-  }
+  const { raw, m, nFeatures } = checkEnsembleHeader(json, FOREST_KIND, FOREST_VERSION, fail);
   if (typeof m.baseRate !== 'number') fail('baseRate must be a number');
   if (!isNumberArray(m.featureImportance, nFeatures)) fail(`featureImportance must be ${nFeatures} numbers`);
   if (typeof m.params !== 'object' || m.params === null) fail('params missing');

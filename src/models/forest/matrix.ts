@@ -66,7 +66,7 @@ export function toDense(
     for (let k = 0; k < data.length; k++) {
       if (!Number.isFinite(data[k])) {
         const i = Math.floor(k / nCols);
-        throw new RangeError(`${where}: value at row ${i}, column ${k - i * nCols} is ${String(data[k])}: impute before the forest`);
+        throw new RangeError(`${where}: value at row ${i}, column ${k - i * nCols} is ${String(data[k])}: impute missing values first (the feature pipeline does)`);
       }
     }
   }

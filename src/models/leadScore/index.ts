@@ -6,7 +6,6 @@
  * reasons; leadScoreToJSON / leadScoreFromJSON. Pure: no connector, no store.
  */
 import type { RawRow } from '../../features/pipeline.ts';
-import type { DenseMatrix } from '../forest/index.ts';
 import { calibrate, explainRow, rawLogits, reasonsOf } from './explain.ts';
 import { assertCompatible } from './json.ts';
 import type { LeadScoreModel, LeadScorePrediction, PredictOptions } from './types.ts';
@@ -22,30 +21,25 @@ function toScore(probability: number): number {
   return Math.min(99, Math.max(1, Math.round(probability * 100)));
 }
 
-function encode(model: LeadScoreModel, rows: readonly RawRow[]): DenseMatrix {
-  const encoded = model.pipeline.transform(rows); // throws FeatureSchemaError naming absent columns
-  const p = model.featureNames.length;
-  const data = new Float64Array(rows.length * p);
-  encoded.forEach((row, i) => data.set(row, i * p));
-  return { data, nRows: rows.length, nCols: p };
-}
-
 /**
  * Scores rows (raw CRM values keyed by property name; every column of the spec must be present, null when
  * empty). Reasons: the columns whose values move this record's probability most, up and down.
  */
 export function predictLeadScore(model: LeadScoreModel, rows: readonly RawRow[], options: PredictOptions = {}): LeadScorePrediction[] {
   assertCompatible(model);
-  const X = encode(model, rows);
+  // the model's own value rules, as in training; the pipeline names absent columns first
+  if (model.cleaner !== null) model.pipeline.assertColumns(rows);
+  const cleaned = model.cleaner === null ? rows : model.cleaner.clean(rows).rows;
+  const X = model.pipeline.transformDense(cleaned); // throws FeatureSchemaError naming absent columns
   const withReasons = options.reasons ?? true;
   const perDirection = options.maxReasonsPerDirection ?? 3;
   // probabilities come from one code path whether or not reasons are asked for (the explanation sums the
   // same numbers in another order: equal only up to rounding)
   const probabilities = Array.from(rawLogits(model, X), (z) => calibrate(model, z));
   const p = X.nCols;
-  return rows.map((row, i) => {
+  return rows.map((_, i) => {
     const probability = probabilities[i] as number;
-    const reasons = withReasons ? reasonsOf(model, row, explainRow(model, X.data.subarray(i * p, (i + 1) * p)).contributions, perDirection) : [];
+    const reasons = withReasons ? reasonsOf(model, cleaned[i] as RawRow, explainRow(model, X.data.subarray(i * p, (i + 1) * p)).contributions, perDirection) : [];
     return { probability, score: toScore(probability), confidence: model.confidence, reasons };
   });
 }

@@ -5,6 +5,7 @@
  * (src/models/forest/mljs.ts still exports a forest to it for inspection).
  */
 import { z } from 'zod';
+import { RowCleaner } from '../../features/cleaning.ts';
 import { FeaturePipeline, FeatureSchemaError } from '../../features/pipeline.ts';
 import { boostingFromJSON } from '../boosting/index.ts';
 import type { BoostingModel } from '../boosting/index.ts';
@@ -23,6 +24,7 @@ const LeadScoreJsonSchema = z.object({
   version: z.literal(LEAD_SCORE_VERSION),
   id: z.string().min(1),
   featureNames: z.array(z.string()).min(1),
+  cleaner: z.unknown(),
   pipeline: z.unknown(),
   forest: z.unknown(),
   logistic: z.unknown(),
@@ -56,6 +58,7 @@ export interface LeadScoreJson {
   version: typeof LEAD_SCORE_VERSION;
   id: string;
   featureNames: string[];
+  cleaner: ReturnType<RowCleaner['toJSON']> | null;
   pipeline: ReturnType<FeaturePipeline['toJSON']>;
   forest: FastForestModel | null;
   logistic: LogisticModel;
@@ -99,6 +102,7 @@ export function leadScoreToJSON(model: LeadScoreModel): LeadScoreJson {
     version: LEAD_SCORE_VERSION,
     id: model.id,
     featureNames: [...model.featureNames],
+    cleaner: model.cleaner === null ? null : model.cleaner.toJSON(),
     pipeline: model.pipeline.toJSON(),
     forest: model.forest === null ? null : structuredClone(model.forest),
     logistic: structuredClone(model.logistic),
@@ -132,6 +136,7 @@ export function leadScoreFromJSON(json: unknown): LeadScoreModel {
     version: LEAD_SCORE_VERSION,
     id: data.id,
     featureNames: data.featureNames,
+    cleaner: data.cleaner === null || data.cleaner === undefined ? null : RowCleaner.fromJSON(data.cleaner),
     pipeline: FeaturePipeline.fromJSON(data.pipeline),
     forest: data.forest === null ? null : forestFromJSON(data.forest),
     logistic: logisticFromJSON(data.logistic),

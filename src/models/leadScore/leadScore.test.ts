@@ -68,7 +68,8 @@ describe('fitLeadScore', () => {
   it('finds a real signal (out-of-sample AUC > 0.8) and reports how it was measured', () => {
     const m = fitted.metrics;
     expect(m.auc).toBeGreaterThan(0.8);
-    expect(m.auc).toBeGreaterThanOrEqual(Math.max(m.forestAuc, m.logisticAuc, m.boostingAuc ?? 0) - 1e-12);
+    // stacking maximizes likelihood, not AUC: the blend ranks about as well as its best part, or better
+    expect(m.auc).toBeGreaterThan(Math.max(m.forestAuc, m.logisticAuc, m.boostingAuc ?? 0) - 0.01);
     expect(m.rows).toBe(1200);
     expect(m.positives).toBe(signal.labels.filter((y) => y === 1).length);
     expect(m.baseRate).toBeCloseTo(m.positives / 1200, 12);
@@ -153,6 +154,22 @@ describe('fitLeadScore', () => {
     const { metrics } = await fitLeadScore(leaky, signal.labels, { spec: { ...spec, categorical: [...spec.categorical, 'stage'] }, seed: 7, trees: 10 });
     expect(metrics.warnings.some((w) => /column "stage" alone predicts the outcome \(cross-validated AUC 1\.000 > 0\.95\)/.test(w))).toBe(true);
     expect(fitted.metrics.warnings.some((w) => /alone predicts/.test(w))).toBe(false);
+  });
+});
+
+describe('value ranges', () => {
+  it('reads impossible values as missing in training and scoring, reports them, and keeps the rules in the model', async () => {
+    const rows = signal.rows.map((row, i) => (i % 100 === 0 ? { ...row, engagement: '5000' } : row));
+    const { model, metrics } = await fitLeadScore(rows, signal.labels, { spec, seed: 7, trees: 10, ranges: { engagement: { min: 0, max: 100 } } });
+    expect(metrics.warnings.join(' ')).toMatch(/impossible values read as missing: engagement 12 /);
+    const impossible = { engagement: '5000', employees: '10', plan: 'pro', region: 'eu' };
+    const missing = { ...impossible, engagement: null };
+    const [a, b] = predict(model, [impossible, missing]);
+    expect(a?.probability).toBe(b?.probability);
+    expect(a?.reasons).toEqual(b?.reasons);
+    const loaded = leadScoreFromJSON(JSON.parse(JSON.stringify(leadScoreToJSON(model))));
+    expect(predict(loaded, [impossible])).toEqual(predict(model, [impossible]));
+    await expect(fitLeadScore(rows, signal.labels, { spec, seed: 7, ranges: { plan: { min: 0 } } })).rejects.toThrow(/ranges name columns that are not numeric inputs of the model: "plan"/);
   });
 });
 

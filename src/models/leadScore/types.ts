@@ -1,6 +1,7 @@
 /**
  * The lead score's shapes: the model, what fitting reports about it, and what scoring gives per record.
  */
+import type { RangeRule, RowCleaner } from '../../features/cleaning.ts';
 import type { FeaturePipeline, FeatureSpec } from '../../features/pipeline.ts';
 import type { PlattParameters } from '../calibration.ts';
 import type { FastForestModel } from '../forest/index.ts';
@@ -26,6 +27,8 @@ export interface BlendWeights {
 export interface LeadScoreOptions {
   spec: FeatureSpec;
   seed: number;
+  /** Possible values of numeric columns; others are read as missing (the mapping's `ranges`). */
+  ranges?: Record<string, RangeRule>;
   /** Trees in the forest (100). */
   trees?: number;
   /** Fewest training rows in a forest leaf (20, fewer on small data). */
@@ -99,6 +102,8 @@ export interface LeadScoreModel {
   readonly id: string;
   /** Model input features, in order. Must equal `pipeline.featureNames`. */
   readonly featureNames: readonly string[];
+  /** Turns impossible values into missing before the pipeline; null when no ranges were configured. */
+  readonly cleaner: RowCleaner | null;
   readonly pipeline: FeaturePipeline;
   /** Null when the blend does not use it (the low-data prior). */
   readonly forest: FastForestModel | null;

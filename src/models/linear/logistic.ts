@@ -11,6 +11,7 @@
  * every feature alike and `contributions` are per-feature terms w_j (x_j - mean_j) / scale_j on the logit
  * scale: intercept + sum(contributions) = the row's logit exactly.
  */
+import { sigmoid } from '../calibration.ts';
 import { toDense } from '../forest/matrix.ts';
 import type { FeatureMatrix } from '../forest/matrix.ts';
 
@@ -41,9 +42,6 @@ export interface LogisticModel {
   iterations: number;
 }
 
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
 
 /** Solves A x = b for a symmetric positive definite A (row-major, size n), in place of a copy. */
 function choleskySolve(A: Float64Array, b: Float64Array, n: number): Float64Array {

@@ -1,5 +1,5 @@
 /**
- * The lead score: trained on contacts whose outcome is known, evaluated on a holdout, promoted only when
+ * The lead score: trained on contacts whose outcome is known, evaluated out-of-sample, promoted only when
  * no worse than the active model, and computed for open contacts whose inputs or model changed.
  */
 import { fitLeadScore, formatReasons, LEAD_SCORE_VERSION, leadScoreFromJSON, leadScoreToJSON, predictLeadScore } from '../../models/leadScore/index.ts';
@@ -10,7 +10,7 @@ import type { PipelineContext } from '../context.ts';
 import { byId, due, retrainReason, type SharedModel, type SignalStage, type StageReport } from './stage.ts';
 
 export const LEAD_SCORE = 'leadScore';
-/** "No worse": the holdout AUC may dip by sampling noise alone. */
+/** "No worse": the out-of-sample AUC may dip by sampling noise alone. */
 const PROMOTION_TOLERANCE = 0.005;
 const SCORE_BATCH = 500;
 
@@ -71,7 +71,10 @@ export async function fitLeadScoreModel(
   labels: Array<0 | 1>,
 ): Promise<{ model: unknown; metrics: Record<string, unknown>; auc: number }> {
   const { numeric, categorical } = modelInputs(ctx.mapping.leadScore);
-  const { model, metrics } = await fitLeadScore(rows, labels, { spec: { numeric, categorical, placeholders: ctx.mapping.leadScore.placeholders }, seed: ctx.seed });
+  const { placeholders } = ctx.mapping.leadScore;
+  // an excluded column keeps its range in the mapping but is no model input
+  const ranges = Object.fromEntries(Object.entries(ctx.mapping.leadScore.ranges).filter(([c]) => numeric.includes(c)));
+  const { model, metrics } = await fitLeadScore(rows, labels, { spec: { numeric, categorical, placeholders }, ranges, seed: ctx.seed });
   for (const warning of metrics.warnings) ctx.log(`lead score: ${warning}`);
   return { model: leadScoreToJSON(model), metrics: { ...metrics }, auc: metrics.auc };
 }
@@ -103,7 +106,7 @@ async function train(ctx: PipelineContext, force: boolean): Promise<Pick<StageRe
     trainedOn: { rows: rows.length, reason },
   });
   if (promote) await store.promoteModel(tenant.id, LEAD_SCORE, version);
-  ctx.log(`lead score model v${version}: holdout AUC ${auc.toFixed(3)}${promote ? ', promoted' : `, kept v${active?.version} (AUC ${activeAuc?.toFixed(3)})`}`);
+  ctx.log(`lead score model v${version}: out-of-sample AUC ${auc.toFixed(3)}${promote ? ', promoted' : `, kept v${active?.version} (AUC ${activeAuc?.toFixed(3)})`}`);
   return { trained: true, reason: promote ? reason : `${reason}; new model not promoted (AUC ${auc.toFixed(3)})`, metrics };
 }
 
