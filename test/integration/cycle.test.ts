@@ -156,6 +156,24 @@ describe('a full cycle on the sandbox', () => {
     for (const [id, score] of sandboxScores(sandbox)) expect(score, `contact ${id}`).toMatch(/^\d+$/);
   });
 
+  it('replaces a stored model of an older format instead of failing to score with it', async () => {
+    harness = await startHarness();
+    const { store, ctx } = harness;
+    expect((await harness.cycle()).status).toBe('succeeded');
+    // a version-1 lead score (ml-random-forest era) left active by an older build
+    const old = await store.saveModel(ctx.tenant.id, { kind: 'leadScore', status: 'candidate', metrics: { auc: 0.99 }, model: { kind: 'leadScore', version: 1 }, trainedOn: { rows: 1, reason: 'older build' } });
+    await store.promoteModel(ctx.tenant.id, 'leadScore', old);
+    const second = await harness.cycle();
+    expect(second.status, second.error ?? '').toBe('succeeded');
+    const lead = signalReport(second, 'leadScore');
+    expect(lead.trained).toBe(true);
+    expect(lead.reason).toBe('model format upgraded');
+    const active = await store.getActiveModel(ctx.tenant.id, 'leadScore');
+    expect(active?.version).toBeGreaterThan(old);
+    expect((active?.model as { version?: number }).version).toBe(2);
+    expect(lead.computed).toBe(lead.eligible);
+  });
+
   it('shadow mode and dry runs compute and report, and write nothing', async () => {
     harness = await startHarness({ mode: 'shadow' });
     const { sandbox } = harness;

@@ -14,11 +14,11 @@ import type { SingleFeatureAuc } from '../../features/leakage.ts';
 import type { FeatureSpec, RawRow } from '../../features/pipeline.ts';
 import { fitLeadScore, predictLeadScore } from '../leadScore/index.ts';
 import { averagePrecision, bestF1Threshold, brierScore, calibration, classificationMetrics, liftTable, meanSd, rocAuc } from './metrics.ts';
+import type { Calibration, ClassificationMetrics, LiftRow, MeanSd } from './metrics.ts';
+import { foldsFromAssignment, stratifiedKFoldAssignment } from './splits.ts';
 
 export { singleFeatureAucs };
 export type { SingleFeatureAuc };
-import type { Calibration, ClassificationMetrics, LiftRow, MeanSd } from './metrics.ts';
-import { foldsFromAssignment, stratifiedKFoldAssignment } from './splits.ts';
 
 type FitOptions = Parameters<typeof fitLeadScore>[2];
 type FittedModel = Awaited<ReturnType<typeof fitLeadScore>>['model'];
@@ -64,7 +64,6 @@ export interface LeadScoreFold {
   fitSeconds: number;
   predictSeconds: number;
 }
-
 
 export interface LeadScoreCvResult {
   rows: number;
