@@ -17,11 +17,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { loadLeadScoreData } from '../src/cli/eval/leadscore.ts';
-import { fitFeaturePipeline } from '../src/features/pipeline.ts';
-import type { RawRow } from '../src/features/pipeline.ts';
 import { cartProba, fitCart, fitLogistic, fitMlp, fitNaiveBayes, logisticProba, mlpProba, naiveBayesProba } from '../src/models/baselines/index.ts';
 import { rocAuc } from '../src/models/evaluate.ts';
-import { foldsFromAssignment, stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
+import { meanSd } from '../src/models/evaluate/index.ts';
+import { encodedFolds } from './encodedFolds.ts';
 import type { DenseMatrix } from '../src/models/forest/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -100,19 +99,6 @@ export const BASELINES: readonly Baseline[] = [
   },
 ];
 
-function meanSd(xs: readonly number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
-  return { mean, sd };
-}
-
-function dense(rows: readonly (readonly number[])[]): DenseMatrix {
-  const nCols = rows[0]?.length ?? 0;
-  const data = new Float64Array(rows.length * nCols);
-  rows.forEach((row, i) => data.set(row, i * nCols));
-  return { data, nRows: rows.length, nCols };
-}
-
 export async function runBaselinesBench(options: BaselinesBenchOptions = {}): Promise<BaselinesBenchOutcome> {
   const log = options.log ?? ((line: string) => process.stderr.write(`[baselines bench] ${line}\n`));
   const file = path.join(options.datasetsDir ?? DEFAULT_DATASETS, 'bank-marketing', 'bank-additional-full.csv');
@@ -122,21 +108,10 @@ export async function runBaselinesBench(options: BaselinesBenchOptions = {}): Pr
     return { skipped: true, reason };
   }
   const data = await loadLeadScoreData({ csv: file, label: 'y', drop: ['duration'] });
-  const folds = foldsFromAssignment(stratifiedKFoldAssignment(data.labels, K, SEED), K);
   log(`${data.rows.length} rows, ${data.labels.filter((v) => v === 1).length} yes; ${K}-fold stratified CV, seed ${SEED}`);
 
   // encode each fold once (pipeline fitted on the fold's training rows), shared by every baseline
-  const encoded = folds.map((fold) => {
-    const trainRows = fold.train.map((i) => data.rows[i] as RawRow);
-    const testRows = fold.test.map((i) => data.rows[i] as RawRow);
-    const pipeline = fitFeaturePipeline(trainRows, data.spec);
-    return {
-      Xtrain: dense(pipeline.transform(trainRows)),
-      Xtest: dense(pipeline.transform(testRows)),
-      yTrain: fold.train.map((i) => data.labels[i] as number),
-      yTest: fold.test.map((i) => data.labels[i] as number),
-    };
-  });
+  const encoded = encodedFolds(data, K, SEED);
   log(`${encoded[0]?.Xtrain.nCols ?? 0} encoded features (fold 0)`);
 
   const rows: BaselineRow[] = [];

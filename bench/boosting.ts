@@ -16,12 +16,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { loadLeadScoreData } from '../src/cli/eval/leadscore.ts';
-import { fitFeaturePipeline } from '../src/features/pipeline.ts';
-import type { RawRow } from '../src/features/pipeline.ts';
 import { fitBoosting, predictProba } from '../src/models/boosting/index.ts';
 import type { BoostingOptions } from '../src/models/boosting/index.ts';
 import { rocAuc } from '../src/models/evaluate.ts';
-import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
+import { meanSd } from '../src/models/evaluate/index.ts';
+import { encodedFolds } from './encodedFolds.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA_FILE = path.resolve(ROOT, '../shared/datasets/bank-marketing/bank-additional-full.csv');
@@ -56,12 +55,6 @@ function log(message: string): void {
   process.stderr.write(`[boosting bench] ${message}\n`);
 }
 
-function meanSd(xs: readonly number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
-  return { mean, sd };
-}
-
 export async function runBoostingBench(settings = BOOSTING_SETTINGS): Promise<BoostingBenchResult> {
   if (!existsSync(DATA_FILE)) {
     const skipped = `skipped: ${DATA_FILE} not found (the shared datasets folder is absent)`;
@@ -69,29 +62,10 @@ export async function runBoostingBench(settings = BOOSTING_SETTINGS): Promise<Bo
     return { skipped };
   }
   const data = await loadLeadScoreData({ csv: DATA_FILE, label: 'y', drop: ['duration'] });
-  const assignment = stratifiedKFoldAssignment(data.labels, K, SEED);
   log(`${data.rows.length} rows, ${data.labels.filter((v) => v === 1).length} yes; ${K}-fold stratified CV, seed ${SEED}`);
 
   // encode each fold once (the pipeline is fitted on the fold's training rows), reused by every setting
-  const folds = Array.from({ length: K }, (_, k) => {
-    const trainRows: RawRow[] = [];
-    const testRows: RawRow[] = [];
-    const yTrain: number[] = [];
-    const yTest: number[] = [];
-    assignment.forEach((fold, i) => {
-      const row = data.rows[i] as RawRow;
-      const label = data.labels[i] as number;
-      if (fold === k) {
-        testRows.push(row);
-        yTest.push(label);
-      } else {
-        trainRows.push(row);
-        yTrain.push(label);
-      }
-    });
-    const pipeline = fitFeaturePipeline(trainRows, data.spec);
-    return { Xtrain: pipeline.transform(trainRows), Xtest: pipeline.transform(testRows), yTrain, yTest, featureNames: pipeline.featureNames };
-  });
+  const folds = encodedFolds(data, K, SEED);
   const features = folds[0]?.featureNames.length ?? 0;
   log(`${features} encoded features (fold 0)`);
 

@@ -206,6 +206,7 @@ export class FeaturePipeline {
   readonly featureSources: readonly string[];
   readonly columns: readonly Column[];
   private readonly offsets: number[];
+  private columnFeaturesMemo: readonly ColumnFeatures[] | undefined;
 
   private constructor(columns: Column[]) {
     this.columns = columns;
@@ -312,8 +313,9 @@ export class FeaturePipeline {
   }
 
   /** For each source column, its feature indices and the encoding of its typical value. */
-  columnFeatures(): ColumnFeatures[] {
-    return this.columns.map((c, ci) => {
+  columnFeatures(): readonly ColumnFeatures[] {
+    // computed once: the pipeline never changes, and reasons ask for it on every scored record
+    this.columnFeaturesMemo ??= this.columns.map((c, ci) => {
       const start = this.offsets[ci] as number;
       const reference: number[] = [];
       if (c.kind === 'numeric') {
@@ -326,6 +328,7 @@ export class FeaturePipeline {
       }
       return { column: c.name, label: c.label, indices: reference.map((_, k) => start + k), reference };
     });
+    return this.columnFeaturesMemo;
   }
 
   /**

@@ -21,7 +21,7 @@
 import { mulberry32, shuffleInPlace, stratifiedSplit } from '../evaluate.ts';
 import { sigmoid } from '../calibration.ts';
 import { toDense, toLabels } from '../forest/matrix.ts';
-import type { DenseMatrix, FeatureMatrix } from '../forest/matrix.ts';
+import type { FeatureMatrix } from '../forest/matrix.ts';
 
 export const MLP_KIND = 'mlp';
 export const MLP_VERSION = 1;

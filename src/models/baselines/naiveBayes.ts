@@ -14,7 +14,7 @@
  */
 import { sigmoid } from '../calibration.ts';
 import { toDense, toLabels } from '../forest/matrix.ts';
-import type { DenseMatrix, FeatureMatrix } from '../forest/matrix.ts';
+import type { FeatureMatrix } from '../forest/matrix.ts';
 
 export const NAIVE_BAYES_KIND = 'naiveBayes';
 export const NAIVE_BAYES_VERSION = 1;

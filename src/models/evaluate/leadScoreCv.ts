@@ -9,7 +9,7 @@
  * lift by decile, reliability bins, fit and predict times, a single-column leakage check and the global
  * feature importance when the model exposes one. Pure apart from the clock.
  */
-import { singleFeatureAucs } from '../../features/leakage.ts';
+import { LEAKAGE_AUC_THRESHOLD, singleFeatureAucs } from '../../features/leakage.ts';
 import type { SingleFeatureAuc } from '../../features/leakage.ts';
 import type { FeatureSpec, RawRow } from '../../features/pipeline.ts';
 import { fitLeadScore, predictLeadScore } from '../leadScore/index.ts';
@@ -235,7 +235,7 @@ export async function crossValidateLeadScore(rows: readonly RawRow[], labels: re
   const aucs = meanSd(foldResults.map((f) => f.auc));
   const prs = meanSd(foldResults.map((f) => f.prAuc));
   const singleFeature = singleFeatureAucs(rows, labels, options.spec, folds);
-  const leakageThreshold = options.leakageThreshold ?? 0.95;
+  const leakageThreshold = options.leakageThreshold ?? LEAKAGE_AUC_THRESHOLD;
   const totalPredictSeconds = foldResults.reduce((s, f) => s + f.predictSeconds, 0);
   const result: LeadScoreCvResult = {
     rows: n,

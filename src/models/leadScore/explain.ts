@@ -104,16 +104,9 @@ export function explainRow(model: LeadScoreModel, row: ArrayLike<number>): Expla
   return { raw: score, rawBase: base, rawContributions: raw, probability, base: calibratedBase, contributions: calibrated };
 }
 
-const columnsCache = new WeakMap<object, ReturnType<LeadScoreModel['pipeline']['columnFeatures']>>();
-
 /** Contributions summed per source column (in pipeline column order). */
 export function columnContributions(model: LeadScoreModel, perFeature: ArrayLike<number>): Array<{ column: string; effect: number }> {
-  let columns = columnsCache.get(model.pipeline);
-  if (columns === undefined) {
-    columns = model.pipeline.columnFeatures();
-    columnsCache.set(model.pipeline, columns);
-  }
-  return columns.map((c) => {
+  return model.pipeline.columnFeatures().map((c) => {
     let effect = 0;
     for (const f of c.indices) effect += perFeature[f] as number;
     return { column: c.column, effect };

@@ -12,7 +12,7 @@
  * scale: intercept + sum(contributions) = the row's logit exactly.
  */
 import { sigmoid } from '../calibration.ts';
-import { toDense } from '../forest/matrix.ts';
+import { toDense, toLabels } from '../forest/matrix.ts';
 import type { FeatureMatrix } from '../forest/matrix.ts';
 
 export const LOGISTIC_KIND = 'logisticRegression';
@@ -128,10 +128,7 @@ export function fitLogistic(X: FeatureMatrix, y: ArrayLike<number>, options: Log
   if (!(l2 >= 0) || !Number.isFinite(l2)) throw new RangeError(`fitLogistic: l2 must be a finite number >= 0, got ${l2}`);
   const { data, nRows: n, nCols: p } = toDense(X, 'fitLogistic');
   if (n === 0) throw new RangeError('fitLogistic: no training rows');
-  if (y.length !== n) throw new RangeError(`fitLogistic: ${n} rows but ${y.length} labels`);
-  for (let i = 0; i < n; i++) {
-    if (y[i] !== 0 && y[i] !== 1) throw new RangeError(`fitLogistic: label ${i} is ${String(y[i])}; labels must be 0 or 1`);
-  }
+  toLabels(y, n, 'fitLogistic');
   const means = new Array<number>(p).fill(0);
   const scales = new Array<number>(p).fill(0);
   for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) means[j] = (means[j] as number) + (data[i * p + j] as number);

@@ -86,7 +86,7 @@ function outdated(active: { model: unknown } | null): boolean {
 }
 
 async function train(ctx: PipelineContext, force: boolean): Promise<Pick<StageReport, 'trained' | 'reason' | 'metrics'>> {
-  const { store, tenant, mapping } = ctx;
+  const { store, tenant } = ctx;
   const { rows, labels } = onePerPerson(await labelledRows(ctx));
   const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
   const reason = outdated(active) ? 'model format upgraded' : retrainReason(active, rows.length, force);
