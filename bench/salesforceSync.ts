@@ -1,10 +1,10 @@
 /**
  * API calls used by a Salesforce first sync of 60,000 Leads: Bulk API 2.0 against REST keyset pages,
- * through the real connector and the Salesforce sandbox. Run: npx tsx bench/salesforceSync.ts
+ * through the real connector and the Salesforce emulator. Run: npx tsx bench/salesforceSync.ts
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createSalesforceSandbox } from '../connectors/sandbox/salesforce/index.ts';
+import { createSalesforceEmulator } from '../connectors/emulators/salesforce/index.ts';
 import { SalesforceConnector } from '../connectors/salesforce/index.ts';
 import { exchangeSalesforceCode } from '../connectors/salesforce/oauth.ts';
 
@@ -17,18 +17,18 @@ export interface SyncPathResult {
 }
 
 async function firstSync(leads: number, path: 'bulk' | 'rest'): Promise<SyncPathResult> {
-  const sandbox = createSalesforceSandbox({ seed: 1, leads, clientId: 'bench', clientSecret: 'bench-secret' });
-  const { url, close } = await sandbox.listen(0);
+  const emulator = createSalesforceEmulator({ seed: 1, leads, clientId: 'bench', clientSecret: 'bench-secret' });
+  const { url, close } = await emulator.listen(0);
   try {
     const app = { loginUrl: url, clientId: 'bench', clientSecret: 'bench-secret', redirectUri: 'http://localhost/cb' };
-    const tokens = await exchangeSalesforceCode(app, sandbox.issueAuthCode(app.redirectUri));
+    const tokens = await exchangeSalesforceCode(app, emulator.issueAuthCode(app.redirectUri));
     const connector = new SalesforceConnector({ tokens, app, bulkThreshold: path === 'bulk' ? 10_000 : Number.MAX_SAFE_INTEGER });
-    sandbox.resetStats();
+    emulator.resetStats();
     const started = performance.now();
     let records = 0;
     for await (const page of connector.read('contact', null)) records += page.records.length;
     const seconds = (performance.now() - started) / 1000;
-    const apiCalls = sandbox.stats().calls;
+    const apiCalls = emulator.stats().calls;
     return { path, records, apiCalls, callsPer10k: (apiCalls / records) * 10_000, seconds };
   } finally {
     await close();
@@ -46,7 +46,7 @@ export async function runSalesforceSyncBench(leads = 60_000): Promise<{ leads: n
     '|---|---|---|---|---|',
     ...results.map((r) => `| ${r.path === 'bulk' ? 'Bulk API 2.0' : 'REST (keyset pages of 2,000)'} | ${r.records.toLocaleString('en-US')} | ${r.apiCalls} | ${r.callsPer10k.toFixed(1)} | ${r.seconds.toFixed(1)} s |`),
     '',
-    'API calls are every request the sandbox counted (describe, count, job create/poll/results, queries).',
+    'API calls are every request the emulator counted (describe, count, job create/poll/results, queries).',
   ];
   writeFileSync(new URL('salesforce-sync.md', out), `${lines.join('\n')}\n`);
   writeFileSync(new URL('salesforce-sync.json', out), `${JSON.stringify({ leads, results }, null, 2)}\n`);

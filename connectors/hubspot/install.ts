@@ -45,12 +45,12 @@ export async function installProperties(session: HubSpotSession, fields: readonl
       }
     }
     const present = await session.call('standard', `read properties ${hubspotType}`, (c) =>
-      c.crm.properties.batchApi.read(hubspotType, { inputs: typeFields.map((f) => ({ name: f.hubspotName })), archived: false }),
+      c.crm.properties.batchApi.read(hubspotType, { inputs: typeFields.map((f) => ({ name: f.names.hubspot })), archived: false }),
     );
     const existing = new Map(present.results.map((p) => [p.name, p]));
     for (const field of typeFields) {
-      const qualified = `${hubspotType}.${field.hubspotName}`;
-      const current = existing.get(field.hubspotName);
+      const qualified = `${hubspotType}.${field.names.hubspot}`;
+      const current = existing.get(field.names.hubspot);
       if (current) {
         result.existing.push(qualified);
         const known = new Set((current.options ?? []).map((o) => o.value));
@@ -58,7 +58,7 @@ export async function installProperties(session: HubSpotSession, fields: readonl
         if (missing.length > 0) {
           // Options are replaced wholesale: keep the old ones so values already written stay valid.
           const options = [...(current.options ?? []), ...missing.map((o, i) => ({ ...o, hidden: false, displayOrder: known.size + i }))];
-          await session.call('standard', `update options ${qualified}`, (c) => c.crm.properties.coreApi.update(hubspotType, field.hubspotName, { options }));
+          await session.call('standard', `update options ${qualified}`, (c) => c.crm.properties.coreApi.update(hubspotType, field.names.hubspot, { options }));
           result.updated.push(qualified);
         }
         continue;

@@ -1,6 +1,6 @@
 /**
  * The Salesforce connector: the Connector interface over jsforce (REST query, Bulk API 2.0, sObject
- * Collections), against a configurable login URL (the local sandbox by default).
+ * Collections), against a configurable login URL (the local emulator by default).
  */
 import type { CanonicalRecord, ObjectType } from '../../src/domain/records.ts';
 import type { OutputField } from '../../src/domain/outputFields.ts';
@@ -67,9 +67,9 @@ export class SalesforceConnector implements Connector {
       const described = await this.describe(sobject);
       const byName = new Map(described.fields.map((f) => [f.name.toLowerCase(), f]));
       for (const field of fields.filter((f) => f.objectType === objectType)) {
-        const found = byName.get(field.salesforceName.toLowerCase());
-        if (!found) problems.push(`${sobject}.${field.salesforceName} is missing: install or upgrade the crm-signals package`);
-        else if (!found.updateable) problems.push(`${sobject}.${field.salesforceName} is not writable for the connected user: assign the crm-signals integration permission set`);
+        const found = byName.get(field.names.salesforce.toLowerCase());
+        if (!found) problems.push(`${sobject}.${field.names.salesforce} is missing: install or upgrade the crm-signals package`);
+        else if (!found.updateable) problems.push(`${sobject}.${field.names.salesforce} is not writable for the connected user: assign the crm-signals integration permission set`);
       }
     }
     return { ok: problems.length === 0, problems };
@@ -84,7 +84,7 @@ export class SalesforceConnector implements Connector {
   async install(fields: readonly OutputField[]): Promise<InstallResult> {
     const result = await this.check(fields);
     if (!result.ok) throw new ConnectorError('forbidden', result.problems.join('; '));
-    return { created: [], existing: fields.map((f) => `${SALESFORCE_TARGETS[f.objectType]}.${f.salesforceName}`), updated: [] };
+    return { created: [], existing: fields.map((f) => `${SALESFORCE_TARGETS[f.objectType]}.${f.names.salesforce}`), updated: [] };
   }
 
   async *read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page> {

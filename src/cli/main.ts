@@ -12,7 +12,7 @@ commands:
             --once               exit after one cycle
             --port N             status page port (default 3000, or $PORT)
             --data-dir DIR       embedded store location (default ./.crm-signals; DATABASE_URL uses PostgreSQL)
-            --hubspot-url URL    a HubSpot API base URL instead of the embedded sandbox
+            --hubspot-url URL    a HubSpot API base URL instead of the embedded emulator
             --auth-code CODE     OAuth authorization code to install with (with --hubspot-url)
             --client-id ID --client-secret SECRET   the OAuth app (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)
             --rate-limit N       requests per 10 s for the portal (default 110)

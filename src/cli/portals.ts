@@ -1,11 +1,11 @@
 /**
- * The CRM accounts `crm-signals start` works on: the embedded sandboxes by default (a HubSpot portal and a
+ * The CRM accounts `crm-signals start` works on: the embedded emulators by default (a HubSpot portal and a
  * Salesforce org seeded with the same demo people), or a HubSpot API given by URL. Each comes back as a
  * connected tenant ready for cycles.
  */
 import { randomBytes } from 'node:crypto';
-import { createHubSpotSandbox } from '../../connectors/sandbox/hubspot/index.ts';
-import { createSalesforceSandbox, type FieldType } from '../../connectors/sandbox/salesforce/index.ts';
+import { createHubSpotEmulator } from '../../connectors/emulators/hubspot/index.ts';
+import { createSalesforceEmulator, type FieldType } from '../../connectors/emulators/salesforce/index.ts';
 import { SALESFORCE_DESCRIBE_TYPES, SIGNAL_HISTORY, salesforceOutputFields, type SalesforceFieldDescriptor } from '../domain/manifests/index.ts';
 import type { Connector } from '../../connectors/connector.ts';
 import { OUTPUT_FIELDS } from '../domain/outputFields.ts';
@@ -46,12 +46,12 @@ async function hubspotPortal(store: Store, o: PortalOptions): Promise<ConnectedP
     // The embedded demo portal; its OAuth client is made up for this process only.
     clientId = 'crm-signals-demo';
     clientSecret = randomBytes(16).toString('hex');
-    const sandbox = createHubSpotSandbox({ clientId, clientSecret, ...(o.rateLimit ? { rateLimit: { max: o.rateLimit, intervalMs: 10_000 } } : {}) });
-    const listening = await sandbox.listen(0);
+    const emulator = createHubSpotEmulator({ clientId, clientSecret, ...(o.rateLimit ? { rateLimit: { max: o.rateLimit, intervalMs: 10_000 } } : {}) });
+    const listening = await emulator.listen(0);
     baseUrl = listening.url;
     close = listening.close;
-    authCode = sandbox.issueAuthCode(redirectUri);
-    o.out(`HubSpot sandbox (portal ${sandbox.portalId}) at ${baseUrl}`);
+    authCode = emulator.issueAuthCode(redirectUri);
+    o.out(`HubSpot emulator (portal ${emulator.portalId}) at ${baseUrl}`);
   }
   if (!clientId || !clientSecret) throw new Error('a HubSpot URL needs --client-id and --client-secret (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)');
   const mapping = defaultMapping('hubspot');
@@ -76,12 +76,12 @@ async function hubspotPortal(store: Store, o: PortalOptions): Promise<ConnectedP
 async function salesforcePortal(store: Store, o: PortalOptions): Promise<ConnectedPortal> {
   const clientId = 'crm-signals-demo';
   const clientSecret = randomBytes(16).toString('hex');
-  const sandbox = createSalesforceSandbox({ clientId, clientSecret });
+  const emulator = createSalesforceEmulator({ clientId, clientSecret });
   // The managed package is deployed by the admin's install, not through the API: the demo org has it.
-  installPackageInto(sandbox);
-  const listening = await sandbox.listen(0);
+  installPackageInto(emulator);
+  const listening = await emulator.listen(0);
   const redirectUri = `http://localhost:${o.port}/install/salesforce/callback`;
-  o.out(`Salesforce sandbox (org ${sandbox.orgId}) at ${listening.url}`);
+  o.out(`Salesforce emulator (org ${emulator.orgId}) at ${listening.url}`);
   const mapping = defaultMapping('salesforce');
   const { tenant, connector } = await connectSalesforceTenant(store, {
     tenantId: 'demo-salesforce',
@@ -89,7 +89,7 @@ async function salesforcePortal(store: Store, o: PortalOptions): Promise<Connect
     mode: o.shadow ? 'shadow' : 'live',
     app: { loginUrl: listening.url, clientId, clientSecret, redirectUri },
     mapping,
-    authCode: sandbox.issueAuthCode(redirectUri),
+    authCode: emulator.issueAuthCode(redirectUri),
     freshAccount: true,
     log: o.log,
   });
@@ -100,9 +100,9 @@ async function salesforcePortal(store: Store, o: PortalOptions): Promise<Connect
 
 /**
  * What the crm-signals managed package deploys (the same descriptors the manifests are generated from),
- * installed into a sandbox org the way an admin's package install would.
+ * installed into a emulator org the way an admin's package install would.
  */
-export function installPackageInto(sandbox: ReturnType<typeof createSalesforceSandbox>): void {
+export function installPackageInto(emulator: ReturnType<typeof createSalesforceEmulator>): void {
   const toInput = (f: SalesforceFieldDescriptor) => ({
     name: f.apiName,
     label: f.label,
@@ -115,8 +115,8 @@ export function installPackageInto(sandbox: ReturnType<typeof createSalesforceSa
     ...(f.externalId ? { externalId: true } : {}),
     ...(f.unique ? { unique: true } : {}),
   });
-  if (!sandbox.state.object(SIGNAL_HISTORY.apiName)) {
-    sandbox.state.addCustomObject({
+  if (!emulator.state.object(SIGNAL_HISTORY.apiName)) {
+    emulator.state.addCustomObject({
       name: SIGNAL_HISTORY.apiName,
       label: SIGNAL_HISTORY.label,
       labelPlural: SIGNAL_HISTORY.pluralLabel,
@@ -125,7 +125,7 @@ export function installPackageInto(sandbox: ReturnType<typeof createSalesforceSa
     });
   }
   for (const field of salesforceOutputFields()) {
-    if (!sandbox.state.field(field.object, field.apiName)) sandbox.state.addCustomField(field.object, toInput(field));
+    if (!emulator.state.field(field.object, field.apiName)) emulator.state.addCustomField(field.object, toInput(field));
   }
 }
 

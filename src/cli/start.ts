@@ -1,5 +1,5 @@
 /**
- * `crm-signals start`: the main job on the embedded default. Starts the CRM sandboxes (unless a HubSpot
+ * `crm-signals start`: the main job on the embedded default. Starts the CRM emulators (unless a HubSpot
  * URL is given), opens the store, installs the app on first run, runs a cycle with progress, prints the
  * summary, then serves the status page and repeats the cycle on a schedule (or exits with --once).
  * With --crm both, the lead score is one model trained across both CRMs.

@@ -6,7 +6,7 @@
 import { exchangeCode, HubSpotConnector, type HubSpotTokens, type OAuthApp } from '../../connectors/hubspot/index.ts';
 import { exchangeSalesforceCode, SalesforceConnector, type SalesforceApp, type SalesforceTokens } from '../../connectors/salesforce/index.ts';
 import type { WindowLimit } from '../../connectors/shared/rateLimiter.ts';
-import { crmField, modelInputs, type Mapping } from '../mapping/index.ts';
+import { readFields, type Mapping } from '../mapping/index.ts';
 import type { Store, Tenant, TenantMode } from '../store/types.ts';
 
 interface TenantOptions {
@@ -16,7 +16,7 @@ interface TenantOptions {
   mapping: Mapping;
   /** A fresh authorization code (install); without one, stored tokens are used. */
   authCode?: string;
-  /** The account is new even if its id is not (the embedded sandboxes start from their seed every time). */
+  /** The account is new even if its id is not (the embedded emulators start from their seed every time). */
   freshAccount?: boolean;
   log?: (message: string) => void;
 }
@@ -50,7 +50,7 @@ async function connectTenant<C extends { endpoint: string }>(store: Store, optio
   if (options.authCode || !credentials || credentials.endpoint !== flow.endpoint) {
     if (!options.authCode) throw new Error(`tenant ${tenant.id} has no ${flow.crm} connection for ${flow.endpoint}: install the app first`);
     const exchanged = await flow.exchange(options.authCode);
-    // Another account (or a fresh embedded sandbox) shares nothing with what we synced and wrote before.
+    // Another account (or a fresh embedded emulator) shares nothing with what we synced and wrote before.
     if (existing && existing.accountId !== null && (existing.accountId !== exchanged.accountId || options.freshAccount)) await store.forgetCrmState(tenant.id);
     credentials = exchanged.credentials;
     await store.saveCredentials(tenant.id, { ...credentials });
@@ -58,12 +58,6 @@ async function connectTenant<C extends { endpoint: string }>(store: Store, optio
     installed = true;
   }
   return { tenant, credentials, installed };
-}
-
-/** Ticket fields the sentiment signal reads. */
-function ticketFields(mapping: Mapping): string[] {
-  const s = mapping.sentiment;
-  return [...s.text, s.time, ...(s.label ? [s.label.field] : [])];
 }
 
 export async function connectHubSpotTenant(store: Store, options: HubSpotTenantOptions): Promise<{ tenant: Tenant; connector: HubSpotConnector; installed: boolean }> {
@@ -76,17 +70,12 @@ export async function connectHubSpotTenant(store: Store, options: HubSpotTenantO
       return { credentials: { ...tokens, endpoint }, accountId: tokens.portalId };
     },
   });
-  const lead = options.mapping.leadScore;
-  const { numeric, categorical } = modelInputs(lead);
   const connector = new HubSpotConnector({
     baseUrl: endpoint,
     tokens: credentials,
     app: options.app,
     onTokens: (tokens) => store.saveCredentials(tenant.id, { ...tokens, endpoint }),
-    properties: {
-      contact: [...[...numeric, ...categorical].map((c) => crmField(lead, c)), lead.outcome.field, ...lead.required, lead.emailField],
-      ticket: ticketFields(options.mapping),
-    },
+    properties: readFields(options.mapping),
     ...(options.limit ? { limit: options.limit } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
@@ -103,16 +92,11 @@ export async function connectSalesforceTenant(store: Store, options: SalesforceT
       return { credentials: { ...tokens, endpoint }, accountId: tokens.orgId };
     },
   });
-  const lead = options.mapping.leadScore;
-  const { numeric, categorical } = modelInputs(lead);
   const connector = new SalesforceConnector({
     tokens: credentials,
     app: options.app,
     onTokens: (tokens) => store.saveCredentials(tenant.id, { ...credentials, ...tokens, endpoint }),
-    fields: {
-      contact: [...[...numeric, ...categorical].map((c) => crmField(lead, c)), lead.outcome.field, ...lead.required, lead.emailField],
-      ticket: ticketFields(options.mapping),
-    },
+    fields: readFields(options.mapping),
     ...(options.bulkThreshold !== undefined ? { bulkThreshold: options.bulkThreshold } : {}),
     ...(options.bulkEnabled !== undefined ? { bulkEnabled: options.bulkEnabled } : {}),
     ...(options.log ? { log: options.log } : {}),

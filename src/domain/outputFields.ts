@@ -2,7 +2,7 @@
  * The fields crm-signals writes into a CRM, defined once. Connectors install them, manifests are generated
  * from them, and write-back refers to them by key.
  */
-import type { ObjectType } from './records.ts';
+import type { Crm, ObjectType } from './records.ts';
 
 export type OutputFieldType = 'number' | 'string' | 'text' | 'enumeration' | 'datetime';
 
@@ -13,10 +13,8 @@ export interface OutputField {
   label: string;
   description: string;
   type: OutputFieldType;
-  /** HubSpot property name (lowercase, underscores). */
-  hubspotName: string;
-  /** Salesforce custom field API name. */
-  salesforceName: string;
+  /** The field's name in each CRM (HubSpot: lowercase with underscores; Salesforce: a custom field API name). */
+  names: Record<Crm, string>;
   options?: { value: string; label: string }[];
   /**
    * Salesforce attributes the type alone does not decide. Number fields must say their digits
@@ -44,8 +42,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     label: 'Lead score (crm-signals)',
     description: 'How likely this lead is to convert, 1-99. Calibrated: a score of 70 means about 70 % of similar leads converted.',
     type: 'number',
-    hubspotName: 'crm_signals_lead_score',
-    salesforceName: 'Signals_Lead_Score__c',
+    names: { hubspot: 'crm_signals_lead_score', salesforce: 'Signals_Lead_Score__c' },
     salesforce: { precision: 3, scale: 0 },
   },
   {
@@ -54,8 +51,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     label: 'Lead score reasons (crm-signals)',
     description: 'The factors that raised and lowered this lead score the most.',
     type: 'text',
-    hubspotName: 'crm_signals_score_reasons',
-    salesforceName: 'Signals_Score_Reasons__c',
+    names: { hubspot: 'crm_signals_score_reasons', salesforce: 'Signals_Score_Reasons__c' },
   },
   {
     key: 'leadScoreModel',
@@ -63,8 +59,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     label: 'Lead score model (crm-signals)',
     description: 'The model version that produced the lead score.',
     type: 'string',
-    hubspotName: 'crm_signals_model_version',
-    salesforceName: 'Signals_Model_Version__c',
+    names: { hubspot: 'crm_signals_model_version', salesforce: 'Signals_Model_Version__c' },
   },
   {
     key: 'segment',
@@ -72,8 +67,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     label: 'Segment (crm-signals)',
     description: 'The segment of similar contacts this one belongs to, named from what sets the segment apart.',
     type: 'enumeration',
-    hubspotName: 'crm_signals_segment',
-    salesforceName: 'Signals_Segment__c',
+    names: { hubspot: 'crm_signals_segment', salesforce: 'Signals_Segment__c' },
     // The segments of the active model are added as options when models are trained; an enumeration
     // needs at least one option to be created.
     options: [{ value: 'unassigned', label: 'Not segmented yet' }],
@@ -84,8 +78,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     label: 'Recommended products (crm-signals)',
     description: 'The three products this contact is most likely to buy next, each with the reason.',
     type: 'text',
-    hubspotName: 'crm_signals_recommendations',
-    salesforceName: 'Signals_Recommendations__c',
+    names: { hubspot: 'crm_signals_recommendations', salesforce: 'Signals_Recommendations__c' },
   },
   {
     key: 'feedbackSentiment',
@@ -93,8 +86,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     label: 'Feedback sentiment (crm-signals)',
     description: "Recency-weighted sentiment of this contact's tickets, from -1 (negative) to 1 (positive).",
     type: 'number',
-    hubspotName: 'crm_signals_feedback_sentiment',
-    salesforceName: 'Signals_Feedback_Sentiment__c',
+    names: { hubspot: 'crm_signals_feedback_sentiment', salesforce: 'Signals_Feedback_Sentiment__c' },
     salesforce: { precision: 4, scale: 3 },
   },
   {
@@ -103,8 +95,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     label: 'Feedback sentiment label (crm-signals)',
     description: "Whether this contact's recent feedback reads positive, neutral or negative.",
     type: 'enumeration',
-    hubspotName: 'crm_signals_feedback_label',
-    salesforceName: 'Signals_Feedback_Label__c',
+    names: { hubspot: 'crm_signals_feedback_label', salesforce: 'Signals_Feedback_Label__c' },
     options: SENTIMENT_OPTIONS,
   },
   {
@@ -113,8 +104,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     label: 'Sentiment (crm-signals)',
     description: 'Sentiment of this ticket, from -1 (negative) to 1 (positive).',
     type: 'number',
-    hubspotName: 'crm_signals_sentiment',
-    salesforceName: 'Signals_Sentiment__c',
+    names: { hubspot: 'crm_signals_sentiment', salesforce: 'Signals_Sentiment__c' },
     salesforce: { precision: 4, scale: 3 },
   },
   {
@@ -123,8 +113,7 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     label: 'Sentiment label (crm-signals)',
     description: 'Whether this ticket reads positive, neutral or negative.',
     type: 'enumeration',
-    hubspotName: 'crm_signals_sentiment_label',
-    salesforceName: 'Signals_Sentiment_Label__c',
+    names: { hubspot: 'crm_signals_sentiment_label', salesforce: 'Signals_Sentiment_Label__c' },
     options: SENTIMENT_OPTIONS,
   },
 ];
@@ -133,12 +122,9 @@ export function outputFieldsFor(objectType: ObjectType): OutputField[] {
   return OUTPUT_FIELDS.filter((f) => f.objectType === objectType);
 }
 
-export type CrmName = 'hubspot' | 'salesforce';
-
 /** The CRM's name of an output field. */
-export function crmFieldName(crm: CrmName, key: string): string {
-  const field = outputField(key);
-  return crm === 'hubspot' ? field.hubspotName : field.salesforceName;
+export function crmFieldName(crm: Crm, key: string): string {
+  return outputField(key).names[crm];
 }
 
 export function outputField(key: string): OutputField {

@@ -1,3 +1,4 @@
 export * from './schema.ts';
 export * from './defaults.ts';
 export * from './validate.ts';
+export * from './readFields.ts';

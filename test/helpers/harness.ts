@@ -1,8 +1,8 @@
 /**
- * A whole crm-signals deployment for one test: a HubSpot sandbox on a loopback port, an in-memory store,
+ * A whole crm-signals deployment for one test: a HubSpot emulator on a loopback port, an in-memory store,
  * the demo tenant installed through the real OAuth exchange, and the pipeline context to run cycles with.
  */
-import { createHubSpotSandbox, type HubSpotSandbox, type SandboxOptions } from '../../connectors/sandbox/hubspot/index.ts';
+import { createHubSpotEmulator, type HubSpotEmulator, type EmulatorOptions } from '../../connectors/emulators/hubspot/index.ts';
 import { OUTPUT_FIELDS } from '../../src/domain/outputFields.ts';
 import { DEFAULT_HUBSPOT_MAPPING } from '../../src/mapping/index.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
@@ -13,7 +13,7 @@ import type { Store, TenantMode } from '../../src/store/types.ts';
 import type { HubSpotConnector } from '../../connectors/hubspot/index.ts';
 
 export interface Harness {
-  sandbox: HubSpotSandbox;
+  emulator: HubSpotEmulator;
   store: Store;
   connector: HubSpotConnector;
   ctx: PipelineContext;
@@ -24,11 +24,11 @@ export interface Harness {
 }
 
 /** Small enough for a quick cycle, large enough to train on (about 50 converted contacts). */
-export const TEST_PORTAL: SandboxOptions = { seed: 7, contacts: 600, openShare: 0.25 };
+export const TEST_PORTAL: EmulatorOptions = { seed: 7, contacts: 600, openShare: 0.25 };
 
-export async function startHarness(options: { sandbox?: SandboxOptions; mode?: TenantMode; limit?: { max: number; intervalMs: number }; store?: Store } = {}): Promise<Harness> {
-  const sandbox = createHubSpotSandbox({ ...TEST_PORTAL, ...options.sandbox, clientId: 'test-client', clientSecret: 'test-secret' });
-  const { url, close } = await sandbox.listen(0);
+export async function startHarness(options: { emulator?: EmulatorOptions; mode?: TenantMode; limit?: { max: number; intervalMs: number }; store?: Store } = {}): Promise<Harness> {
+  const emulator = createHubSpotEmulator({ ...TEST_PORTAL, ...options.emulator, clientId: 'test-client', clientSecret: 'test-secret' });
+  const { url, close } = await emulator.listen(0);
   const store = options.store ?? (await openStore({ inMemory: true }));
   const logs: string[] = [];
   const log = (message: string) => void logs.push(message);
@@ -38,14 +38,14 @@ export async function startHarness(options: { sandbox?: SandboxOptions; mode?: T
     mode: options.mode ?? 'live',
     app: { baseUrl: url, clientId: 'test-client', clientSecret: 'test-secret', redirectUri: 'http://localhost/callback' },
     mapping: DEFAULT_HUBSPOT_MAPPING,
-    authCode: sandbox.issueAuthCode('http://localhost/callback'),
+    authCode: emulator.issueAuthCode('http://localhost/callback'),
     ...(options.limit ? { limit: options.limit } : {}),
     log,
   });
   await connector.install(OUTPUT_FIELDS);
   const ctx: PipelineContext = { store, tenant, connector, mapping: DEFAULT_HUBSPOT_MAPPING, seed: 42, log };
   return {
-    sandbox,
+    emulator,
     store,
     connector,
     ctx,
@@ -61,16 +61,16 @@ export async function startHarness(options: { sandbox?: SandboxOptions; mode?: T
 
 export const SCORE = 'crm_signals_lead_score';
 
-/** The open contacts of the sandbox (outcome hidden from the API) and the score property each holds. */
-export function sandboxScores(sandbox: HubSpotSandbox): Map<string, string | undefined> {
-  return new Map(sandbox.state.openContactIds().map((id) => [id, sandbox.state.get('contacts', id)?.properties[SCORE]]));
+/** The open contacts of the emulator (outcome hidden from the API) and the score property each holds. */
+export function emulatorScores(emulator: HubSpotEmulator): Map<string, string | undefined> {
+  return new Map(emulator.state.openContactIds().map((id) => [id, emulator.state.get('contacts', id)?.properties[SCORE]]));
 }
 
-/** Every output property value in the sandbox, by object and id: the final state two runs are compared on. */
-export function sandboxOutputs(sandbox: HubSpotSandbox): Record<string, Record<string, string>> {
+/** Every output property value in the emulator, by object and id: the final state two runs are compared on. */
+export function emulatorOutputs(emulator: HubSpotEmulator): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   for (const type of ['contacts', 'tickets'] as const) {
-    for (const record of sandbox.state.list(type)) {
+    for (const record of emulator.state.list(type)) {
       const values = Object.fromEntries(Object.entries(record.properties).filter(([name]) => name.startsWith('crm_signals_')));
       if (Object.keys(values).length) out[`${type}/${record.id}`] = values;
     }
@@ -78,7 +78,7 @@ export function sandboxOutputs(sandbox: HubSpotSandbox): Record<string, Record<s
   return out;
 }
 
-/** Property writes the sandbox holds, counted per property: what the audit must account for. */
+/** Property writes the emulator holds, counted per property: what the audit must account for. */
 export function countOutputValues(outputs: Record<string, Record<string, string>>): number {
   return Object.values(outputs).reduce((sum, values) => sum + Object.keys(values).length, 0);
 }

@@ -1,8 +1,8 @@
 /**
- * A crm-signals deployment against the Salesforce sandbox for one test: the org on a loopback port with
+ * A crm-signals deployment against the Salesforce emulator for one test: the org on a loopback port with
  * the package installed, an in-memory store, the tenant connected through the real OAuth code exchange.
  */
-import { createSalesforceSandbox, type SalesforceSandbox, type SalesforceSandboxOptions } from '../../connectors/sandbox/salesforce/index.ts';
+import { createSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from '../../connectors/emulators/salesforce/index.ts';
 import type { SalesforceConnector } from '../../connectors/salesforce/index.ts';
 import { installPackageInto } from '../../src/cli/portals.ts';
 import { connectSalesforceTenant } from '../../src/cli/tenants.ts';
@@ -13,7 +13,7 @@ import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 
 export interface SalesforceHarness {
-  sandbox: SalesforceSandbox;
+  emulator: SalesforceEmulator;
   store: Store;
   connector: SalesforceConnector;
   ctx: PipelineContext;
@@ -22,12 +22,12 @@ export interface SalesforceHarness {
   close(): Promise<void>;
 }
 
-export const TEST_ORG: SalesforceSandboxOptions = { seed: 7, leads: 600, openShare: 0.25 };
+export const TEST_ORG: SalesforceEmulatorOptions = { seed: 7, leads: 600, openShare: 0.25 };
 
-export async function startSalesforceHarness(options: { sandbox?: SalesforceSandboxOptions; store?: Store; bulkThreshold?: number; bulkEnabled?: boolean } = {}): Promise<SalesforceHarness> {
-  const sandbox = createSalesforceSandbox({ ...TEST_ORG, ...options.sandbox, clientId: 'sf-test-client', clientSecret: 'sf-test-secret' });
-  installPackageInto(sandbox);
-  const { url, close } = await sandbox.listen(0);
+export async function startSalesforceHarness(options: { emulator?: SalesforceEmulatorOptions; store?: Store; bulkThreshold?: number; bulkEnabled?: boolean } = {}): Promise<SalesforceHarness> {
+  const emulator = createSalesforceEmulator({ ...TEST_ORG, ...options.emulator, clientId: 'sf-test-client', clientSecret: 'sf-test-secret' });
+  installPackageInto(emulator);
+  const { url, close } = await emulator.listen(0);
   const store = options.store ?? (await openStore({ inMemory: true }));
   const logs: string[] = [];
   const log = (message: string) => void logs.push(message);
@@ -38,14 +38,14 @@ export async function startSalesforceHarness(options: { sandbox?: SalesforceSand
     mode: 'live',
     app: { loginUrl: url, clientId: 'sf-test-client', clientSecret: 'sf-test-secret', redirectUri },
     mapping: DEFAULT_SALESFORCE_MAPPING,
-    authCode: sandbox.issueAuthCode(redirectUri),
+    authCode: emulator.issueAuthCode(redirectUri),
     ...(options.bulkThreshold !== undefined ? { bulkThreshold: options.bulkThreshold } : {}),
     ...(options.bulkEnabled !== undefined ? { bulkEnabled: options.bulkEnabled } : {}),
     log,
   });
   const ctx: PipelineContext = { store, tenant, connector, mapping: DEFAULT_SALESFORCE_MAPPING, seed: 42, log };
   return {
-    sandbox,
+    emulator,
     store,
     connector,
     ctx,
@@ -59,10 +59,10 @@ export async function startSalesforceHarness(options: { sandbox?: SalesforceSand
 }
 
 /** Every Signals_* value on Leads and Cases, by object and id. */
-export function orgOutputs(sandbox: SalesforceSandbox): Record<string, Record<string, unknown>> {
+export function orgOutputs(emulator: SalesforceEmulator): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const object of ['Lead', 'Case']) {
-    for (const record of sandbox.state.list(object)) {
+    for (const record of emulator.state.list(object)) {
       const values = Object.fromEntries(Object.entries(record).filter(([name, v]) => name.startsWith('Signals_') && v !== null && v !== undefined));
       if (Object.keys(values).length) out[`${object}/${String(record.Id)}`] = values;
     }

@@ -11,8 +11,8 @@ import { startSalesforceHarness } from '../helpers/salesforceHarness.ts';
 describe('--crm both', () => {
   it('trains one model on both CRMs and writes the same score for the same person in both', async () => {
     const store = await openStore({ inMemory: true });
-    const hubspot = await startHarness({ sandbox: { seed: 9, contacts: 500, openShare: 0.3 }, store });
-    const salesforce = await startSalesforceHarness({ sandbox: { seed: 9, leads: 500, openShare: 0.3 }, store });
+    const hubspot = await startHarness({ emulator: { seed: 9, contacts: 500, openShare: 0.3 }, store });
+    const salesforce = await startSalesforceHarness({ emulator: { seed: 9, leads: 500, openShare: 0.3 }, store });
     try {
       const [h, s] = await runLinkedCycle([hubspot.ctx, salesforce.ctx]);
       expect(h?.status, h?.error ?? '').toBe('succeeded');
@@ -25,13 +25,13 @@ describe('--crm both', () => {
       const sModel = await store.getActiveModel(salesforce.ctx.tenant.id, 'leadScore');
       expect(hModel?.model).toEqual(sModel?.model);
       // The same people are in both CRMs: counted once.
-      const labelledPeople = hubspot.sandbox.state.count('contacts') - hubspot.sandbox.state.openContactIds().length;
+      const labelledPeople = hubspot.emulator.state.count('contacts') - hubspot.emulator.state.openContactIds().length;
       expect(hModel?.trainedOn.rows).toBe(labelledPeople);
 
-      const hubspotByEmail = new Map(hubspot.sandbox.state.list('contacts').map((c) => [c.properties.email?.toLowerCase(), c.properties.crm_signals_lead_score]));
+      const hubspotByEmail = new Map(hubspot.emulator.state.list('contacts').map((c) => [c.properties.email?.toLowerCase(), c.properties.crm_signals_lead_score]));
       let compared = 0;
-      for (const id of salesforce.sandbox.state.openLeadIds()) {
-        const lead = salesforce.sandbox.state.get('Lead', id)!;
+      for (const id of salesforce.emulator.state.openLeadIds()) {
+        const lead = salesforce.emulator.state.get('Lead', id)!;
         const score = hubspotByEmail.get(String(lead.Email).toLowerCase());
         expect(score, String(lead.Email)).toBeDefined();
         expect(String(lead.Signals_Lead_Score__c)).toBe(score);

@@ -1,7 +1,7 @@
 /**
  * Killing the service in the middle of a cycle and running it again ends in the same state as a run that
  * was never interrupted: no page lost, no write doubled. The service runs as a real child process
- * (the `crm-signals` command) against a sandbox in this process, and is killed with SIGKILL.
+ * (the `crm-signals` command) against a emulator in this process, and is killed with SIGKILL.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHubSpotSandbox, type HubSpotSandbox } from '../../connectors/sandbox/hubspot/index.ts';
+import { createHubSpotEmulator, type HubSpotEmulator } from '../../connectors/emulators/hubspot/index.ts';
 import { openStore } from '../../src/store/index.ts';
-import { sandboxOutputs } from '../helpers/harness.ts';
+import { emulatorOutputs } from '../helpers/harness.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/crm-signals.js', import.meta.url));
 const PORTAL = { seed: 5, contacts: 600, openShare: 0.5, clientId: 'crash-client', clientSecret: 'crash-secret' };
@@ -29,7 +29,7 @@ interface RunResult {
 }
 
 /** Runs one `crm-signals start --once`; kills it with SIGKILL as soon as `killWhen` says so. */
-function runService(sandbox: HubSpotSandbox, url: string, dataDir: string, authCode: string | null, killWhen?: () => boolean): Promise<RunResult> {
+function runService(emulator: HubSpotEmulator, url: string, dataDir: string, authCode: string | null, killWhen?: () => boolean): Promise<RunResult> {
   const args = [BIN, 'start', '--once', '--hubspot-url', url, '--client-id', PORTAL.clientId, '--client-secret', PORTAL.clientSecret, '--data-dir', dataDir];
   if (authCode) args.push('--auth-code', authCode);
   const env = { ...process.env };
@@ -56,11 +56,11 @@ function runService(sandbox: HubSpotSandbox, url: string, dataDir: string, authC
 }
 
 async function freshPortal() {
-  const sandbox = createHubSpotSandbox(PORTAL);
-  const { url, close } = await sandbox.listen(0);
+  const emulator = createHubSpotEmulator(PORTAL);
+  const { url, close } = await emulator.listen(0);
   const dataDir = await mkdtemp(join(tmpdir(), 'crm-signals-crash-'));
   dirs.push(dataDir);
-  return { sandbox, url, close, dataDir };
+  return { emulator, url, close, dataDir };
 }
 
 async function auditRows(dataDir: string) {
@@ -75,9 +75,9 @@ async function auditRows(dataDir: string) {
 describe('killing the service mid-cycle', () => {
   it('ends, after a re-run, in the same state as an uninterrupted run', async () => {
     const reference = await freshPortal();
-    const clean = await runService(reference.sandbox, reference.url, reference.dataDir, reference.sandbox.issueAuthCode());
+    const clean = await runService(reference.emulator, reference.url, reference.dataDir, reference.emulator.issueAuthCode());
     expect(clean.code, clean.stdout).toBe(0);
-    const expected = sandboxOutputs(reference.sandbox);
+    const expected = emulatorOutputs(reference.emulator);
     const expectedAudit = await auditRows(reference.dataDir);
     await reference.close();
     expect(Object.keys(expected).length).toBeGreaterThan(200);
@@ -85,20 +85,20 @@ describe('killing the service mid-cycle', () => {
     const crashy = await freshPortal();
     try {
       // First kill: in the middle of the contact sync, after a few list pages.
-      const listCalls = () => crashy.sandbox.stats().byRoute['GET /crm/v3/objects/contacts'] ?? 0;
-      const duringSync = await runService(crashy.sandbox, crashy.url, crashy.dataDir, crashy.sandbox.issueAuthCode(), () => listCalls() >= 3);
+      const listCalls = () => crashy.emulator.stats().byRoute['GET /crm/v3/objects/contacts'] ?? 0;
+      const duringSync = await runService(crashy.emulator, crashy.url, crashy.dataDir, crashy.emulator.issueAuthCode(), () => listCalls() >= 3);
       expect(duringSync.killed).toBe(true);
       expect(duringSync.signal).toBe('SIGKILL');
-      expect(crashy.sandbox.stats().writeCalls).toBe(0);
+      expect(crashy.emulator.stats().writeCalls).toBe(0);
 
       // Second kill: in the middle of the write-back, right after the CRM accepted the first batch.
-      const duringWrite = await runService(crashy.sandbox, crashy.url, crashy.dataDir, null, () => crashy.sandbox.stats().writeCalls >= 1);
+      const duringWrite = await runService(crashy.emulator, crashy.url, crashy.dataDir, null, () => crashy.emulator.stats().writeCalls >= 1);
       expect(duringWrite.killed).toBe(true);
-      expect(Object.keys(sandboxOutputs(crashy.sandbox)).length).toBeLessThan(Object.keys(expected).length);
+      expect(Object.keys(emulatorOutputs(crashy.emulator)).length).toBeLessThan(Object.keys(expected).length);
 
-      const last = await runService(crashy.sandbox, crashy.url, crashy.dataDir, null);
+      const last = await runService(crashy.emulator, crashy.url, crashy.dataDir, null);
       expect(last.code, last.stdout).toBe(0);
-      expect(sandboxOutputs(crashy.sandbox)).toEqual(expected);
+      expect(emulatorOutputs(crashy.emulator)).toEqual(expected);
 
       // No write doubled: each (record, property, value) is audited once, as in the clean run.
       const audit = await auditRows(crashy.dataDir);

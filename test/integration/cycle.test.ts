@@ -1,9 +1,9 @@
 /**
- * The whole loop against the HubSpot sandbox: sync -> store -> train -> score -> write back, for the four
+ * The whole loop against the HubSpot emulator: sync -> store -> train -> score -> write back, for the four
  * signals (lead score with reasons, segment, recommendations, feedback sentiment).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { countOutputValues, SCORE, sandboxOutputs, sandboxScores, signalReport, startHarness, totalWritten, type Harness } from '../helpers/harness.ts';
+import { countOutputValues, SCORE, emulatorOutputs, emulatorScores, signalReport, startHarness, totalWritten, type Harness } from '../helpers/harness.ts';
 
 let harness: Harness | null = null;
 afterEach(async () => {
@@ -11,47 +11,47 @@ afterEach(async () => {
   harness = null;
 });
 
-describe('a full cycle on the sandbox', () => {
+describe('a full cycle on the emulator', () => {
   it('writes all four signals, audits every write, and writes nothing on a second cycle', async () => {
     harness = await startHarness();
-    const { sandbox, store, ctx } = harness;
+    const { emulator, store, ctx } = harness;
     const first = await harness.cycle();
     expect(first.status, first.error ?? '').toBe('succeeded');
-    expect(first.synced.contact?.read).toBe(sandbox.state.count('contacts'));
-    expect(first.synced.deal?.read).toBe(sandbox.state.count('deals'));
-    expect(first.synced.ticket?.read).toBe(sandbox.state.count('tickets'));
+    expect(first.synced.contact?.read).toBe(emulator.state.count('contacts'));
+    expect(first.synced.deal?.read).toBe(emulator.state.count('deals'));
+    expect(first.synced.ticket?.read).toBe(emulator.state.count('tickets'));
     const lead = signalReport(first, 'leadScore');
     expect(lead.trained).toBe(true);
     expect(lead.metrics.auc).toBeGreaterThan(0.6);
 
     // Lead score with reasons on every open contact, and only there.
-    const scores = sandboxScores(sandbox);
+    const scores = emulatorScores(emulator);
     expect(scores.size).toBeGreaterThan(100);
     for (const [id, score] of scores) {
       expect(score, `contact ${id}`).toMatch(/^\d+$/);
       expect(Number(score)).toBeGreaterThanOrEqual(1);
       expect(Number(score)).toBeLessThanOrEqual(99);
-      expect(sandbox.state.get('contacts', id)?.properties.crm_signals_score_reasons).toMatch(/(Raised|Lowered) by: /);
+      expect(emulator.state.get('contacts', id)?.properties.crm_signals_score_reasons).toMatch(/(Raised|Lowered) by: /);
     }
-    const known = sandbox.state.list('contacts').filter((c) => c.properties.lifecyclestage === 'customer');
+    const known = emulator.state.list('contacts').filter((c) => c.properties.lifecyclestage === 'customer');
     expect(known.length).toBeGreaterThan(0);
     for (const c of known) expect(c.properties[SCORE]).toBeUndefined();
 
     // A segment on every contact, one of the property's options, labelled with its name.
-    const options = new Map((sandbox.state.property('contacts', 'crm_signals_segment')?.options ?? []).map((o) => [o.value, o.label]));
+    const options = new Map((emulator.state.property('contacts', 'crm_signals_segment')?.options ?? []).map((o) => [o.value, o.label]));
     expect(options.size).toBeGreaterThanOrEqual(2);
-    for (const c of sandbox.state.list('contacts')) expect(options.has(c.properties.crm_signals_segment ?? ''), `contact ${c.id}`).toBe(true);
+    for (const c of emulator.state.list('contacts')) expect(options.has(c.properties.crm_signals_segment ?? ''), `contact ${c.id}`).toBe(true);
     for (const label of options.values()) expect(label).not.toMatch(/^seg-\d+$/);
 
     // Recommendations for contacts who bought something, never what they already own.
     const buyers = new Map<string, Set<string>>();
-    for (const deal of sandbox.state.list('deals').filter((d) => d.properties.dealstage === 'closedwon')) {
-      const items = sandbox.state.associations('deals', deal.id, 'line_items').map((id) => sandbox.state.get('line_items', id)?.properties.name ?? '');
-      for (const contact of sandbox.state.associations('deals', deal.id, 'contacts')) buyers.set(contact, new Set([...(buyers.get(contact) ?? []), ...items]));
+    for (const deal of emulator.state.list('deals').filter((d) => d.properties.dealstage === 'closedwon')) {
+      const items = emulator.state.associations('deals', deal.id, 'line_items').map((id) => emulator.state.get('line_items', id)?.properties.name ?? '');
+      for (const contact of emulator.state.associations('deals', deal.id, 'contacts')) buyers.set(contact, new Set([...(buyers.get(contact) ?? []), ...items]));
     }
     expect(buyers.size).toBeGreaterThan(10);
     for (const [contact, owned] of buyers) {
-      const text = sandbox.state.get('contacts', contact)?.properties.crm_signals_recommendations ?? '';
+      const text = emulator.state.get('contacts', contact)?.properties.crm_signals_recommendations ?? '';
       const lines = text.split('\n');
       expect(lines.length, `contact ${contact}`).toBeGreaterThanOrEqual(1);
       for (const line of lines) {
@@ -62,22 +62,22 @@ describe('a full cycle on the sandbox', () => {
     }
 
     // Sentiment on every ticket, rolled up onto the contacts that filed them.
-    for (const t of sandbox.state.list('tickets')) {
+    for (const t of emulator.state.list('tickets')) {
       expect(Number(t.properties.crm_signals_sentiment)).toBeGreaterThanOrEqual(-1);
       expect(Number(t.properties.crm_signals_sentiment)).toBeLessThanOrEqual(1);
       expect(['positive', 'neutral', 'negative']).toContain(t.properties.crm_signals_sentiment_label);
-      for (const contact of sandbox.state.associations('tickets', t.id, 'contacts')) {
-        expect(sandbox.state.get('contacts', contact)?.properties.crm_signals_feedback_label).toMatch(/^(positive|neutral|negative)$/);
+      for (const contact of emulator.state.associations('tickets', t.id, 'contacts')) {
+        expect(emulator.state.get('contacts', contact)?.properties.crm_signals_feedback_label).toMatch(/^(positive|neutral|negative)$/);
       }
     }
     // Trained on the tickets agents labelled: most labelled tickets read as their label says.
-    const labelled = sandbox.state.list('tickets').filter((t) => t.properties.feedback_label);
+    const labelled = emulator.state.list('tickets').filter((t) => t.properties.feedback_label);
     const agree = labelled.filter((t) => t.properties.crm_signals_sentiment_label === t.properties.feedback_label).length;
     expect(agree / labelled.length).toBeGreaterThan(0.8);
     expect(signalReport(first, 'ticketSentiment').metrics.type).toBe('naive-bayes');
 
     // One audit row per property written, each matching what the CRM now holds.
-    const outputs = sandboxOutputs(sandbox);
+    const outputs = emulatorOutputs(emulator);
     const audit = await store.audit(ctx.tenant.id, { limit: 100_000 });
     expect(audit.length).toBe(countOutputValues(outputs));
     for (const row of audit) {
@@ -86,10 +86,10 @@ describe('a full cycle on the sandbox', () => {
     }
     expect(totalWritten(first)).toBe(Object.keys(outputs).length);
 
-    const writesBefore = sandbox.stats().writeCalls;
+    const writesBefore = emulator.stats().writeCalls;
     const second = await harness.cycle();
     expect(second.status).toBe('succeeded');
-    expect(sandbox.stats().writeCalls).toBe(writesBefore);
+    expect(emulator.stats().writeCalls).toBe(writesBefore);
     expect(second.changes).toEqual({ contact: 0, ticket: 0 });
     expect(totalWritten(second)).toBe(0);
     expect(second.synced.contact?.changed).toBe(0);
@@ -103,17 +103,17 @@ describe('a full cycle on the sandbox', () => {
 
   it('after 10 contacts change, reads only those as changed and writes only values that changed', async () => {
     harness = await startHarness();
-    const { sandbox, store, ctx } = harness;
+    const { emulator, store, ctx } = harness;
     await harness.cycle();
-    const before = sandboxOutputs(sandbox);
+    const before = emulatorOutputs(emulator);
     const auditBefore = await store.countAudit(ctx.tenant.id);
 
-    const changed = sandbox.state.openContactIds().slice(0, 10);
+    const changed = emulator.state.openContactIds().slice(0, 10);
     for (const [i, id] of changed.entries()) {
       // A second successful campaign contact moves most leads' scores.
-      sandbox.state.update('contacts', id, { previous_outcome: i % 2 ? 'success' : 'failure', previous_contacts: String(3 + i), days_since_previous_contact: '3' });
+      emulator.state.update('contacts', id, { previous_outcome: i % 2 ? 'success' : 'failure', previous_contacts: String(3 + i), days_since_previous_contact: '3' });
     }
-    const writesBefore = sandbox.stats().writeCalls;
+    const writesBefore = emulator.stats().writeCalls;
     const next = await harness.cycle();
     expect(next.status).toBe('succeeded');
     expect(next.synced.contact?.changed).toBe(10);
@@ -121,12 +121,12 @@ describe('a full cycle on the sandbox', () => {
     expect(signalReport(next, 'leadScore').computed).toBe(10);
     expect(signalReport(next, 'segment').computed).toBe(10);
 
-    const after = sandboxOutputs(sandbox);
+    const after = emulatorOutputs(emulator);
     const differs = Object.keys(after).filter((key) => JSON.stringify(after[key]) !== JSON.stringify(before[key]));
     expect(differs.length).toBeGreaterThan(0);
     for (const key of differs) expect(changed.map((id) => `contacts/${id}`)).toContain(key);
     expect(totalWritten(next)).toBe(differs.length);
-    expect(sandbox.stats().writeCalls - writesBefore).toBe(1);
+    expect(emulator.stats().writeCalls - writesBefore).toBe(1);
     // The audit grew by exactly the properties that changed, old and new values as they were.
     const newRows = (await store.audit(ctx.tenant.id, { limit: 100_000 })).slice(0, (await store.countAudit(ctx.tenant.id)) - auditBefore);
     expect(newRows.length).toBeGreaterThan(0);
@@ -139,8 +139,8 @@ describe('a full cycle on the sandbox', () => {
 
   it('skips malformed contacts with a clear reason and writes the rest of the batch', async () => {
     harness = await startHarness();
-    const { sandbox } = harness;
-    const [wrongTypes, missingEmail, huge, oddUnicode, unknownOptions, oddNumbers] = sandbox.faults.insertMalformedContacts();
+    const { emulator } = harness;
+    const [wrongTypes, missingEmail, huge, oddUnicode, unknownOptions, oddNumbers] = emulator.faults.insertMalformedContacts();
     const summary = await harness.cycle();
     expect(summary.status).toBe('succeeded');
     const reasons = new Map(summary.rejected.map((r) => [r.externalId, r.reason]));
@@ -151,9 +151,9 @@ describe('a full cycle on the sandbox', () => {
     expect(reasons.get(oddNumbers!)).toMatch(/"emp_var_rate" should be a number but is "1,1"/);
     // Unknown enumeration options are still usable input: they are scored like any other level.
     expect(reasons.has(unknownOptions!)).toBe(false);
-    expect(sandbox.state.get('contacts', unknownOptions!)?.properties[SCORE]).toMatch(/^\d+$/);
-    for (const id of [wrongTypes, missingEmail, huge, oddUnicode, oddNumbers]) expect(sandbox.state.get('contacts', id!)?.properties[SCORE]).toBeUndefined();
-    for (const [id, score] of sandboxScores(sandbox)) expect(score, `contact ${id}`).toMatch(/^\d+$/);
+    expect(emulator.state.get('contacts', unknownOptions!)?.properties[SCORE]).toMatch(/^\d+$/);
+    for (const id of [wrongTypes, missingEmail, huge, oddUnicode, oddNumbers]) expect(emulator.state.get('contacts', id!)?.properties[SCORE]).toBeUndefined();
+    for (const [id, score] of emulatorScores(emulator)) expect(score, `contact ${id}`).toMatch(/^\d+$/);
   });
 
   it('replaces a stored model of an older format instead of failing to score with it', async () => {
@@ -176,18 +176,18 @@ describe('a full cycle on the sandbox', () => {
 
   it('shadow mode and dry runs compute and report, and write nothing', async () => {
     harness = await startHarness({ mode: 'shadow' });
-    const { sandbox } = harness;
+    const { emulator } = harness;
     const shadow = await harness.cycle();
     expect(shadow.status).toBe('succeeded');
-    expect(shadow.changes.contact).toBe(sandbox.state.count('contacts'));
-    expect(shadow.changes.ticket).toBe(sandbox.state.count('tickets'));
+    expect(shadow.changes.contact).toBe(emulator.state.count('contacts'));
+    expect(shadow.changes.ticket).toBe(emulator.state.count('tickets'));
     expect(shadow.preview.find((p) => p.properties[SCORE])?.properties[SCORE]).toMatch(/^\d+$/);
     expect(shadow.write).toBeNull();
-    expect(sandbox.stats().writeCalls).toBe(0);
-    expect(Object.keys(sandboxOutputs(sandbox))).toHaveLength(0);
+    expect(emulator.stats().writeCalls).toBe(0);
+    expect(Object.keys(emulatorOutputs(emulator))).toHaveLength(0);
 
     const dry = await harness.cycle({ dryRun: true });
     expect(dry.changes).toEqual(shadow.changes);
-    expect(sandbox.stats().writeCalls).toBe(0);
+    expect(emulator.stats().writeCalls).toBe(0);
   });
 });

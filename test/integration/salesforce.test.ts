@@ -1,5 +1,5 @@
 /**
- * The loop against the Salesforce sandbox, through jsforce: REST and Bulk API 2.0 reads, sObject
+ * The loop against the Salesforce emulator, through jsforce: REST and Bulk API 2.0 reads, sObject
  * Collections writes, score history, session refresh, the daily API allocation.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,55 +12,55 @@ afterEach(async () => {
   harness = null;
 });
 
-describe('a cycle on the Salesforce sandbox', () => {
+describe('a cycle on the Salesforce emulator', () => {
   it('scores every open Lead with one history record per significant change, and writes nothing on a second cycle', async () => {
     harness = await startSalesforceHarness();
-    const { sandbox } = harness;
+    const { emulator } = harness;
     const first = await harness.cycle();
     expect(first.status, first.error ?? '').toBe('succeeded');
-    expect(first.synced.contact?.read).toBe(sandbox.state.count('Lead'));
-    const open = sandbox.state.openLeadIds();
+    expect(first.synced.contact?.read).toBe(emulator.state.count('Lead'));
+    const open = emulator.state.openLeadIds();
     expect(open.length).toBeGreaterThan(100);
     for (const id of open) {
-      const lead = sandbox.state.get('Lead', id)!;
+      const lead = emulator.state.get('Lead', id)!;
       expect(lead.Signals_Lead_Score__c, `lead ${id}`).toEqual(expect.any(Number));
       expect(lead.Signals_Score_Reasons__c).toMatch(/(Raised|Lowered) by: /);
       expect(lead.Signals_Segment__c).toEqual(expect.any(String));
     }
-    for (const c of sandbox.state.list('Case')) expect(['positive', 'neutral', 'negative']).toContain(c.Signals_Sentiment_Label__c);
+    for (const c of emulator.state.list('Case')) expect(['positive', 'neutral', 'negative']).toContain(c.Signals_Sentiment_Label__c);
     expect(signalReport(first, 'leadScore').metrics.auc).toBeGreaterThan(0.6);
 
     // First scores are significant changes: one history row per Lead score, keyed so a replay cannot double it.
-    const history = sandbox.state.list('Signal_History__c');
+    const history = emulator.state.list('Signal_History__c');
     const scoreRows = history.filter((h) => h.Signal__c === 'leadScore');
     expect(scoreRows).toHaveLength(open.length);
     expect(new Set(scoreRows.map((h) => h.Lead__c))).toEqual(new Set(open));
-    for (const h of scoreRows) expect(String(h.New_Value__c)).toBe(String(sandbox.state.get('Lead', String(h.Lead__c))!.Signals_Lead_Score__c));
+    for (const h of scoreRows) expect(String(h.New_Value__c)).toBe(String(emulator.state.get('Lead', String(h.Lead__c))!.Signals_Lead_Score__c));
     expect(first.history).toBe(history.length);
 
-    const writes = sandbox.stats().writeCalls;
+    const writes = emulator.stats().writeCalls;
     const second = await harness.cycle();
     expect(second.status).toBe('succeeded');
     expect(totalWritten(second)).toBe(0);
-    expect(sandbox.stats().writeCalls).toBe(writes);
+    expect(emulator.stats().writeCalls).toBe(writes);
     expect(second.synced.contact?.changed).toBe(0);
     // Our own writes came back (SystemModstamp moved) and were recognised by the integration user.
     expect(second.synced.contact?.ownWrites).toBeGreaterThan(0);
-    expect(sandbox.state.list('Signal_History__c')).toHaveLength(history.length);
+    expect(emulator.state.list('Signal_History__c')).toHaveLength(history.length);
   });
 
   it('after 10 Leads change, reads only those as changed', async () => {
     harness = await startSalesforceHarness();
-    const { sandbox } = harness;
+    const { emulator } = harness;
     await harness.cycle();
-    const before = orgOutputs(sandbox);
-    const changed = sandbox.state.openLeadIds().slice(0, 10);
-    for (const [i, id] of changed.entries()) sandbox.state.update('Lead', id, { Previous_Outcome__c: i % 2 ? 'success' : 'failure', Previous_Contacts__c: 3 + i });
+    const before = orgOutputs(emulator);
+    const changed = emulator.state.openLeadIds().slice(0, 10);
+    for (const [i, id] of changed.entries()) emulator.state.update('Lead', id, { Previous_Outcome__c: i % 2 ? 'success' : 'failure', Previous_Contacts__c: 3 + i });
     const next = await harness.cycle();
     expect(next.status).toBe('succeeded');
     expect(next.synced.contact?.changed).toBe(10);
     expect(signalReport(next, 'leadScore').computed).toBe(10);
-    const after = orgOutputs(sandbox);
+    const after = orgOutputs(emulator);
     const differs = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
     expect(differs.length).toBeGreaterThan(0);
     for (const key of differs) expect(changed.map((id) => `Lead/${id}`)).toContain(key);
@@ -68,10 +68,10 @@ describe('a cycle on the Salesforce sandbox', () => {
 
   it('forgets Leads deleted in Salesforce, through the deleted-records endpoint', async () => {
     harness = await startSalesforceHarness();
-    const { sandbox, store, ctx } = harness;
+    const { emulator, store, ctx } = harness;
     await harness.cycle();
-    const [gone] = sandbox.state.openLeadIds();
-    sandbox.state.delete('Lead', gone!);
+    const [gone] = emulator.state.openLeadIds();
+    emulator.state.delete('Lead', gone!);
     // The deleted-records window must span more than a minute: move the cursor back as time would.
     await store.saveCursor(ctx.tenant.id, 'deleted:contact', { until: new Date(Date.now() - 5 * 60_000).toISOString() });
     const next = await harness.cycle();
@@ -79,23 +79,23 @@ describe('a cycle on the Salesforce sandbox', () => {
     expect(next.synced.contact?.deleted).toBe(1);
     expect(await store.getRecords(ctx.tenant.id, 'contact', [gone!])).toEqual([]);
     expect((await store.latestSignals(ctx.tenant.id, 'contact', 'leadScore')).has(gone!)).toBe(false);
-    expect(await store.countRecords(ctx.tenant.id, 'contact')).toBe(sandbox.state.count('Lead'));
+    expect(await store.countRecords(ctx.tenant.id, 'contact')).toBe(emulator.state.count('Lead'));
   });
 
   it('refreshes an expired session mid-sync transparently', async () => {
     harness = await startSalesforceHarness();
-    const { sandbox } = harness;
-    sandbox.expireSessions();
+    const { emulator } = harness;
+    emulator.expireSessions();
     const summary = await harness.cycle();
     expect(summary.status, summary.error ?? '').toBe('succeeded');
-    expect(sandbox.stats().byRoute['POST /services/oauth2/token']).toBeGreaterThanOrEqual(2);
-    for (const id of sandbox.state.openLeadIds()) expect(sandbox.state.get('Lead', id)!.Signals_Lead_Score__c).toEqual(expect.any(Number));
+    expect(emulator.stats().byRoute['POST /services/oauth2/token']).toBeGreaterThanOrEqual(2);
+    for (const id of emulator.state.openLeadIds()) expect(emulator.state.get('Lead', id)!.Signals_Lead_Score__c).toEqual(expect.any(Number));
   });
 
   it('stops cleanly when the daily API allocation runs out, keeps its checkpoint, and resumes on the next cycle', async () => {
     harness = await startSalesforceHarness();
-    const { sandbox, store, ctx } = harness;
-    sandbox.faults.set({ dailyApiLimit: sandbox.stats().apiUsed + 5 });
+    const { emulator, store, ctx } = harness;
+    emulator.faults.set({ dailyApiLimit: emulator.stats().apiUsed + 5 });
     const starved = await harness.cycle();
     expect(starved.status).toBe('failed');
     expect(starved.error).toMatch(/throttled: .*REQUEST_LIMIT_EXCEEDED/);
@@ -104,29 +104,29 @@ describe('a cycle on the Salesforce sandbox', () => {
     const storedBefore = await store.countRecords(ctx.tenant.id, 'contact');
     expect(storedBefore).toBeGreaterThan(0);
 
-    sandbox.faults.set({ dailyApiLimit: 1_000_000 });
+    emulator.faults.set({ dailyApiLimit: 1_000_000 });
     const resumed = await harness.cycle();
     expect(resumed.status, resumed.error ?? '').toBe('succeeded');
-    expect(await store.countRecords(ctx.tenant.id, 'contact')).toBe(sandbox.state.count('Lead'));
+    expect(await store.countRecords(ctx.tenant.id, 'contact')).toBe(emulator.state.count('Lead'));
     // It went on from the checkpoint: the records already stored were not read again.
-    expect(resumed.synced.contact!.read).toBeLessThan(sandbox.state.count('Lead'));
-    for (const id of sandbox.state.openLeadIds()) expect(sandbox.state.get('Lead', id)!.Signals_Lead_Score__c).toEqual(expect.any(Number));
+    expect(resumed.synced.contact!.read).toBeLessThan(emulator.state.count('Lead'));
+    for (const id of emulator.state.openLeadIds()) expect(emulator.state.get('Lead', id)!.Signals_Lead_Score__c).toEqual(expect.any(Number));
   });
 
   it('retries per-record lock failures inside an HTTP 200 and reports the ones that cannot be written', async () => {
     harness = await startSalesforceHarness();
-    const { sandbox } = harness;
-    const [locked, invalid] = sandbox.state.openLeadIds();
-    sandbox.faults.failRecordIds([locked!], 'UNABLE_TO_LOCK_ROW', { times: 1 });
-    sandbox.faults.failRecordIds([invalid!], 'FIELD_CUSTOM_VALIDATION_EXCEPTION', { times: 100, message: 'Score may not change during review' });
+    const { emulator } = harness;
+    const [locked, invalid] = emulator.state.openLeadIds();
+    emulator.faults.failRecordIds([locked!], 'UNABLE_TO_LOCK_ROW', { times: 1 });
+    emulator.faults.failRecordIds([invalid!], 'FIELD_CUSTOM_VALIDATION_EXCEPTION', { times: 100, message: 'Score may not change during review' });
     const first = await harness.cycle();
     expect(first.status).toBe('succeeded');
     expect(first.write?.contact?.failures).toEqual([{ externalId: invalid, error: expect.stringMatching(/^FIELD_CUSTOM_VALIDATION_EXCEPTION: Score may not change during review/) }]);
     expect(first.write?.contact?.stillPending).toBe(1);
     const second = await harness.cycle();
     expect(second.write?.contact?.written).toBe(1);
-    expect(sandbox.state.get('Lead', locked!)!.Signals_Lead_Score__c).toEqual(expect.any(Number));
-    expect(sandbox.state.get('Lead', invalid!)!.Signals_Lead_Score__c ?? null).toBeNull();
+    expect(emulator.state.get('Lead', locked!)!.Signals_Lead_Score__c).toEqual(expect.any(Number));
+    expect(emulator.state.get('Lead', invalid!)!.Signals_Lead_Score__c ?? null).toBeNull();
   });
 
   it('refuses a mapped field name that could inject SOQL or that the org does not have', async () => {
@@ -138,23 +138,23 @@ describe('a cycle on the Salesforce sandbox', () => {
     };
     await expect(read(['Name; DELETE'])).rejects.toThrow(/refused to query Lead: "Name; DELETE" is not a Salesforce field name/);
     await expect(read(['Shoe_Size__c'])).rejects.toThrow(/Lead has no field "Shoe_Size__c"/);
-    await expect(connector.write('contact', [{ externalId: harness.sandbox.state.openLeadIds()[0]!, properties: { 'Signals_Lead_Score__c = 1, Name': '5' } }])).rejects.toThrow(/not a Salesforce field name/);
+    await expect(connector.write('contact', [{ externalId: harness.emulator.state.openLeadIds()[0]!, properties: { 'Signals_Lead_Score__c = 1, Name': '5' } }])).rejects.toThrow(/not a Salesforce field name/);
   });
 });
 
 describe('first syncs', () => {
   it('go through Bulk API 2.0 above the threshold and through REST below it, reading the same records', async () => {
-    const bulk = await startSalesforceHarness({ sandbox: { seed: 3, leads: 1200 }, bulkThreshold: 500 });
-    const rest = await startSalesforceHarness({ sandbox: { seed: 3, leads: 1200 }, bulkThreshold: 1_000_000 });
+    const bulk = await startSalesforceHarness({ emulator: { seed: 3, leads: 1200 }, bulkThreshold: 500 });
+    const rest = await startSalesforceHarness({ emulator: { seed: 3, leads: 1200 }, bulkThreshold: 1_000_000 });
     try {
       const viaBulk = await bulk.cycle();
       const viaRest = await rest.cycle();
       expect(viaBulk.status, viaBulk.error ?? '').toBe('succeeded');
-      expect(bulk.sandbox.stats().bulkJobs).toBeGreaterThan(0);
-      expect(rest.sandbox.stats().bulkJobs).toBe(0);
+      expect(bulk.emulator.stats().bulkJobs).toBeGreaterThan(0);
+      expect(rest.emulator.stats().bulkJobs).toBe(0);
       expect(viaBulk.synced.contact?.read).toBe(1200);
       expect(viaRest.synced.contact?.read).toBe(1200);
-      expect(orgOutputs(bulk.sandbox)).toEqual(orgOutputs(rest.sandbox));
+      expect(orgOutputs(bulk.emulator)).toEqual(orgOutputs(rest.emulator));
     } finally {
       await bulk.close();
       await rest.close();
@@ -162,7 +162,7 @@ describe('first syncs', () => {
   });
 
   it('fall back to REST in an org without Bulk API 2.0', async () => {
-    harness = await startSalesforceHarness({ sandbox: { seed: 3, leads: 1500, bulkApiEnabled: false }, bulkThreshold: 100 });
+    harness = await startSalesforceHarness({ emulator: { seed: 3, leads: 1500, bulkApiEnabled: false }, bulkThreshold: 100 });
     const summary = await harness.cycle();
     expect(summary.status, summary.error ?? '').toBe('succeeded');
     expect(summary.synced.contact?.read).toBe(1500);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('crm-signals start --once', () => {
-  it('runs a whole cycle on the embedded sandbox and store, prints the summary and exits 0', async () => {
+  it('runs a whole cycle on the embedded emulator and store, prints the summary and exits 0', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'crm-signals-start-'));
     const env = { ...process.env };
     delete env.DATABASE_URL;

@@ -9,7 +9,7 @@ import { signalReport, startHarness, totalWritten, type Harness } from '../helpe
 let harness: Harness;
 let summary: CycleSummary;
 beforeAll(async () => {
-  harness = await startHarness({ sandbox: { seed: 3, contacts: 300, openShare: 0.3 } });
+  harness = await startHarness({ emulator: { seed: 3, contacts: 300, openShare: 0.3 } });
   summary = await harness.cycle();
 });
 afterAll(() => harness.close());

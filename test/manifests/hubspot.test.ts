@@ -92,18 +92,18 @@ describe('HubSpot property definitions', () => {
       const object = file.objects[HUBSPOT_OBJECT_TYPES[field.objectType]];
       expect(object, field.objectType).toBeDefined();
       expect(object.group).toEqual({ name: OUTPUT_GROUP.hubspotName, label: OUTPUT_GROUP.label, displayOrder: -1 });
-      const property = object.properties.find((p: { name: string }) => p.name === field.hubspotName);
-      expect(property, field.hubspotName).toEqual(propertyDefinition(field));
+      const property = object.properties.find((p: { name: string }) => p.name === field.names.hubspot);
+      expect(property, field.names.hubspot).toEqual(propertyDefinition(field));
     }
     const listed = Object.values(file.objects).flatMap((o: any) => o.properties.map((p: { name: string }) => p.name));
-    expect(listed.sort()).toEqual(OUTPUT_FIELDS.map((f) => f.hubspotName).sort());
+    expect(listed.sort()).toEqual(OUTPUT_FIELDS.map((f) => f.names.hubspot).sort());
   });
 });
 
 describe('HubSpot webhook subscriptions', () => {
   const webhooks = readJson('src/app/webhooks/webhooks-hsmeta.json');
   const crmObjects: { subscriptionType: string; objectType: string; propertyName?: string }[] = webhooks.config.subscriptions.crmObjects;
-  const outputNames = new Set(OUTPUT_FIELDS.map((f) => f.hubspotName));
+  const outputNames = new Set(OUTPUT_FIELDS.map((f) => f.names.hubspot));
 
   it('never subscribes to an output property: our own writes would come back as events', () => {
     const properties = crmObjects.filter((s) => s.propertyName !== undefined).map((s) => s.propertyName!);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIELD_TYPES } from '../../connectors/sandbox/salesforce/schema.ts';
+import { FIELD_TYPES } from '../../connectors/emulators/salesforce/schema.ts';
 import {
   LWC_HISTORY_FIELDS,
   LWC_NAME,
@@ -109,10 +109,10 @@ describe('custom fields', () => {
     expect(SALESFORCE_OBJECTS.ticket).toEqual(['Case']);
     for (const field of OUTPUT_FIELDS) {
       for (const object of SALESFORCE_OBJECTS[field.objectType]) {
-        const xml = parsed(object, field.salesforceName);
+        const xml = parsed(object, field.names.salesforce);
         expect(xml.name).toBe('CustomField');
         expect(xml.attributes.xmlns).toBe('http://soap.sforce.com/2006/04/metadata');
-        expect(childText(xml, 'fullName'), `${object}.${field.salesforceName}`).toBe(field.salesforceName);
+        expect(childText(xml, 'fullName'), `${object}.${field.names.salesforce}`).toBe(field.names.salesforce);
         expect(childText(xml, 'label')).toBe(field.label);
         expect(childText(xml, 'inlineHelpText')).toBe(field.description);
         expect(childText(xml, 'description')).toContain(field.description);
@@ -123,7 +123,7 @@ describe('custom fields', () => {
   it('maps each output type to its Salesforce type and attributes', () => {
     for (const field of OUTPUT_FIELDS) {
       const object = SALESFORCE_OBJECTS[field.objectType][0]!;
-      const xml = parsed(object, field.salesforceName);
+      const xml = parsed(object, field.names.salesforce);
       const type = childText(xml, 'type');
       switch (field.type) {
         case 'number':
@@ -186,7 +186,7 @@ describe('custom fields', () => {
     expect(digits('ticketSentiment')).toEqual({ precision: 4, scale: 3 });
   });
 
-  it('exports the descriptors the files are written from, in describe types the sandbox knows', () => {
+  it('exports the descriptors the files are written from, in describe types the emulator knows', () => {
     const outputs = salesforceOutputFields();
     expect(outputs).toHaveLength(OUTPUT_FIELDS.reduce((n, f) => n + SALESFORCE_OBJECTS[f.objectType].length, 0));
     for (const d of salesforcePackageFields()) {
@@ -243,7 +243,7 @@ describe('permission sets', () => {
     const xml = permissionSet(PERMISSION_SETS.integration.name);
     const access = fieldAccess(xml);
     const expected = salesforcePackageFields().map((f) => `${f.object}.${f.apiName}`);
-    for (const field of OUTPUT_FIELDS) for (const object of SALESFORCE_OBJECTS[field.objectType]) expect(expected).toContain(`${object}.${field.salesforceName}`);
+    for (const field of OUTPUT_FIELDS) for (const object of SALESFORCE_OBJECTS[field.objectType]) expect(expected).toContain(`${object}.${field.names.salesforce}`);
     for (const field of expected) expect(access.get(field), field).toEqual({ readable: 'true', editable: 'true' });
     expect([...access.keys()].sort()).toEqual([...expected].sort());
     const history = signalHistoryAccess(xml)!;
@@ -298,7 +298,7 @@ describe('lwc/signalHistory', () => {
 
   it('imports every contact output field for both objects and reads history through the related-list wire', () => {
     for (const field of OUTPUT_FIELDS.filter((f) => f.objectType === 'contact')) {
-      for (const object of ['Lead', 'Contact']) expect(js).toContain(`'@salesforce/schema/${object}.${field.salesforceName}'`);
+      for (const object of ['Lead', 'Contact']) expect(js).toContain(`'@salesforce/schema/${object}.${field.names.salesforce}'`);
     }
     for (const apiName of Object.values(LWC_HISTORY_FIELDS)) expect(js).toContain(`'@salesforce/schema/${SIGNAL_HISTORY_OBJECT}.${apiName}'`);
     expect(js).toContain("from 'lightning/uiRelatedListApi'");
@@ -315,7 +315,7 @@ describe('lwc/signalHistory', () => {
     const template = parseXml(read(`${base}/${LWC_NAME}.html`), { lenient: true });
     expect(template.name).toBe('template');
     const record = JSON.parse(read(`${base}/__tests__/data/getRecord.json`));
-    for (const field of OUTPUT_FIELDS.filter((f) => f.objectType === 'contact')) expect(record.fields).toHaveProperty(field.salesforceName);
+    for (const field of OUTPUT_FIELDS.filter((f) => f.objectType === 'contact')) expect(record.fields).toHaveProperty(field.names.salesforce);
     const history = JSON.parse(read(`${base}/__tests__/data/getRelatedListRecords.json`));
     expect(history.records.length).toBeGreaterThan(0);
     for (const row of history.records) for (const apiName of Object.values(LWC_HISTORY_FIELDS)) expect(row.fields).toHaveProperty(apiName);

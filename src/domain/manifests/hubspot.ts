@@ -106,7 +106,7 @@ export interface HubSpotPropertyDefinition {
 export function hubspotPropertyDefinition(field: OutputField): HubSpotPropertyDefinition {
   const { type, fieldType } = HUBSPOT_PROPERTY_TYPES[field.type];
   return {
-    name: field.hubspotName,
+    name: field.names.hubspot,
     label: field.label,
     description: field.description,
     groupName: OUTPUT_GROUP.hubspotName,
@@ -167,7 +167,7 @@ const VOLATILE = /^(hs_)?lastmodifieddate$|^hs_updated_by_user_id$|^hs_object_id
  * back as a propertyChange and re-trigger scoring.
  */
 export function hubspotWebhookSubscriptions(inputs: HubSpotWebhookInputs): { crmObjects: CrmObjectSubscription[]; hubEvents: { subscriptionType: string; active: boolean }[] } {
-  const outputs = new Set(OUTPUT_FIELDS.map((f) => f.hubspotName));
+  const outputs = new Set(OUTPUT_FIELDS.map((f) => f.names.hubspot));
   const crmObjects: CrmObjectSubscription[] = [];
   for (const objectType of ['contact', 'deal', 'ticket'] as const) {
     for (const event of OBJECT_EVENTS[objectType]) crmObjects.push({ subscriptionType: `object.${event}`, objectType, active: true });

@@ -35,7 +35,7 @@ export const SALESFORCE_OBJECTS: Readonly<Record<ObjectType, readonly string[]>>
 
 export type SalesforceFieldType = 'Number' | 'Text' | 'LongTextArea' | 'Picklist' | 'DateTime' | 'Lookup';
 
-/** Everything a CustomField file says, in one plain object the sandbox can install as-is. */
+/** Everything a CustomField file says, in one plain object the emulator can install as-is. */
 export interface SalesforceFieldDescriptor {
   /** Object API name: Lead, Contact, Case, Signal_History__c. */
   object: string;
@@ -66,7 +66,7 @@ export interface SalesforceFieldDescriptor {
   caseSensitive?: boolean;
 }
 
-/** Describe's type names for the metadata types (connectors/sandbox/salesforce/schema.ts FieldType). */
+/** Describe's type names for the metadata types (connectors/emulators/salesforce/schema.ts FieldType). */
 export const SALESFORCE_DESCRIBE_TYPES: Readonly<Record<SalesforceFieldType, string>> = {
   Number: 'double',
   Text: 'string',
@@ -105,7 +105,7 @@ export function salesforceOutputFields(fields: readonly OutputField[] = OUTPUT_F
   return fields.flatMap((field) =>
     SALESFORCE_OBJECTS[field.objectType].map((object) => ({
       object,
-      apiName: field.salesforceName,
+      apiName: field.names.salesforce,
       outputKey: field.key,
       label: field.label,
       description: `${field.description} Written by crm-signals (output "${field.key}"); a manual edit is overwritten by the next change.`,

@@ -46,7 +46,7 @@ function jsString(value: string): string {
 }
 
 function constantName(object: string, field: OutputField): string {
-  return `${object}_${field.salesforceName.replace(/__c$/, '')}_FIELD`.toUpperCase();
+  return `${object}_${field.names.salesforce.replace(/__c$/, '')}_FIELD`.toUpperCase();
 }
 
 // ---- recorded wire data -----------------------------------------------------------------------
@@ -95,7 +95,7 @@ function recordedRecord(fields: readonly OutputField[]): unknown {
   return {
     apiName: 'Lead',
     childRelationships: {},
-    fields: Object.fromEntries(fields.map((f) => [f.salesforceName, sample(f)])),
+    fields: Object.fromEntries(fields.map((f) => [f.names.salesforce, sample(f)])),
     id: RECORD_ID,
     lastModifiedById: '0055g00000A1b2CAAR',
     lastModifiedDate: '2026-11-20T09:30:00.000Z',
@@ -165,7 +165,7 @@ function jsSource(options: LwcOptions): string {
   const historyImports = (Object.keys(h) as (keyof typeof h)[]).map(
     (role) => `import HISTORY_${role.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_FIELD from '@salesforce/schema/${historyObject}.${h[role]}';`,
   );
-  const fieldImports = LWC_OBJECTS.flatMap((object) => fields.map((f) => `import ${constantName(object, f)} from '@salesforce/schema/${object}.${f.salesforceName}';`));
+  const fieldImports = LWC_OBJECTS.flatMap((object) => fields.map((f) => `import ${constantName(object, f)} from '@salesforce/schema/${object}.${f.names.salesforce}';`));
   const fieldTable = LWC_OBJECTS.map(
     (object) =>
       `    ${object}: [\n${fields.map((f) => `        { key: ${jsString(f.key)}, label: ${jsString(shortLabel(f))}, field: ${constantName(object, f)} }`).join(',\n')}\n    ]`,

@@ -16,28 +16,15 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { crmField, DEFAULT_HUBSPOT_MAPPING, modelInputs, type Mapping } from '../../mapping/index.ts';
+import { DEFAULT_HUBSPOT_MAPPING, readFields, type Mapping } from '../../mapping/index.ts';
 import { generateManifests, MANIFEST_ROOTS, REGENERATE_COMMAND, type ManifestFiles, type ManifestInputs } from './index.ts';
 
 /** The repository's manifests/ folder. */
 export const MANIFESTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../manifests');
 
-/**
- * Deal properties that change a signal: a deal reaching a won stage makes its line items purchases
- * (src/pipeline/signals/recommendations.ts). Line items and associations arrive as associationChange.
- */
-export const DEAL_INPUT_PROPERTIES = ['dealstage'] as const;
-
-/** The HubSpot properties the default mapping feeds into the models, per object. */
+/** The HubSpot properties the mapping feeds into the models, per object: the ones worth a change subscription. */
 export function webhookInputsFromMapping(mapping: Mapping): ManifestInputs['hubspotWebhookInputs'] {
-  const lead = mapping.leadScore;
-  const { numeric, categorical } = modelInputs(lead);
-  const sentiment = mapping.sentiment;
-  return {
-    contact: [...numeric, ...categorical].map((column) => crmField(lead, column)).concat(lead.outcome.field, lead.required),
-    deal: [...DEAL_INPUT_PROPERTIES],
-    ticket: [...sentiment.text, ...(sentiment.label ? [sentiment.label.field] : []), sentiment.time],
-  };
+  return readFields(mapping);
 }
 
 export function defaultManifestInputs(): ManifestInputs {

@@ -1,0 +1,91 @@
+/**
+ * Switches tests flip to make the emulator misbehave the ways HubSpot does: throttling storms,
+ * 5xx, slowness, search index lag, and records that never passed validation.
+ */
+import { createRng, deriveSeed } from './random.ts';
+import type { WindowConfig } from './rateLimit.ts';
+import type { EmulatorState } from './state.ts';
+
+export interface FaultSettings {
+  /** Replaces the 10-second policy, e.g. { max: 3, intervalMs: 10_000 } for a 429 storm. */
+  rateLimit: WindowConfig | null;
+  /** Replaces the search per-second limit. */
+  searchPerSecond: number | null;
+  /** Share (0..1) of API calls answered 502/503, drawn from a seeded stream. */
+  serverErrorRate: number;
+  /** Added before every API answer. */
+  latencyMs: number;
+  /** Records modified less than this long ago are not yet visible to search (index lag). */
+  searchLagMs: number;
+}
+
+const DEFAULTS: FaultSettings = { rateLimit: null, searchPerSecond: null, serverErrorRate: 0, latencyMs: 0, searchLagMs: 0 };
+
+export class Faults {
+  private settings: FaultSettings = { ...DEFAULTS };
+  private pending: number[] = [];
+  private rng: () => number;
+
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly seed: number,
+  ) {
+    this.rng = createRng(deriveSeed(seed, 'faults')).next;
+  }
+
+  get current(): Readonly<FaultSettings> {
+    return this.settings;
+  }
+
+  set(patch: Partial<FaultSettings>): void {
+    this.settings = { ...this.settings, ...patch };
+  }
+
+  /** Back to normal behaviour, including the seeded error stream. */
+  reset(): void {
+    this.settings = { ...DEFAULTS };
+    this.pending = [];
+    this.rng = createRng(deriveSeed(this.seed, 'faults')).next;
+  }
+
+  /** The next n API calls (after auth and rate limiting) answer this status. */
+  failNext(n: number, status: 502 | 503 = 503): void {
+    for (let i = 0; i < n; i++) this.pending.push(status);
+  }
+
+  /** Decides whether this call fails; consumes failNext first, then the random rate. */
+  drawServerError(): 502 | 503 | undefined {
+    const queued = this.pending.shift();
+    if (queued !== undefined) return queued as 502 | 503;
+    if (this.settings.serverErrorRate > 0 && this.rng() < this.settings.serverErrorRate) {
+      return this.rng() < 0.5 ? 502 : 503;
+    }
+    return undefined;
+  }
+
+  /**
+   * Inserts contacts that never passed validation (imports and old integrations leave such data).
+   * The API serves them as stored strings; a connector must skip them with a reason, not crash.
+   * Returns the new ids, in this order: wrong types, missing email, 100 kB string, odd unicode,
+   * unknown options, odd number formats.
+   */
+  insertMalformedContacts(): string[] {
+    const base = { lifecyclestage: 'lead', hs_lead_status: 'OPEN' };
+    const rows: Record<string, string>[] = [
+      { ...base, email: 'wrong.types@example.com', firstname: 'Wrong', lastname: 'Types', age: 'forty', call_duration: 'n/a', campaign_contacts: 'two', euribor_3m: 'NaN' },
+      { ...base, firstname: 'No', lastname: 'Email', age: '33', job: 'technician' },
+      { ...base, email: 'huge.string@example.com', firstname: 'Huge', lastname: 'x'.repeat(100 * 1024), age: '41' },
+      {
+        ...base,
+        email: 'odd.unicode@example.com',
+        // Lone surrogate, RTL mark, emoji with ZWJ, combining accent, zero-width space; no NUL.
+        firstname: 'Lone\uD800Surrogate \u200Fמרים\u200F 👩‍💻',
+        lastname: 'Cafe\u0301\u200B\uDC00',
+        age: '29',
+      },
+      { ...base, email: 'unknown.options@example.com', firstname: 'Unknown', lastname: 'Options', job: 'astronaut', marital: 'complicated', lifecyclestage: 'weird', age: '50' },
+      { ...base, email: 'odd.numbers@example.com', firstname: 'Odd', lastname: 'Numbers', age: '4.2e1', emp_var_rate: '1,1', nr_employed: ' 5191 ', cons_price_idx: '' },
+    ];
+    return rows.map((p) => this.state.insert('contacts', Object.fromEntries(Object.entries(p).filter(([, v]) => v !== ''))).id);
+  }
+}

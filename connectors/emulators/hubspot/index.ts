@@ -1,0 +1,229 @@
+/**
+ * A local HubSpot portal: a real HTTP server speaking the CRM v3/v4 and OAuth endpoints our
+ * connector uses, seeded with demo data, with HubSpot's limits, error bodies and failure modes.
+ */
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { AuthStore } from './auth.ts';
+import type { Policy, EmulatorContext, Stats } from './context.ts';
+import { errorBody } from './errors.ts';
+import { Faults } from './faults.ts';
+import { RollingWindow, type WindowConfig } from './rateLimit.ts';
+import { mountAssociations } from './routes/associations.ts';
+import { mountBatch } from './routes/batch.ts';
+import { mountOAuth } from './routes/oauth.ts';
+import { mountObjects } from './routes/objects.ts';
+import { mountProperties } from './routes/properties.ts';
+import { mountSearch } from './routes/search.ts';
+import { seedPortal } from './seed.ts';
+import { EmulatorState } from './state.ts';
+
+export { EmulatorState, SEED_BASE_DATE_MS, type StoredRecord, type Outcome } from './state.ts';
+export { Faults, type FaultSettings } from './faults.ts';
+export type { PropertyDef, OptionDef, GroupDef } from './catalog.ts';
+export { OBJECT_TYPES, type ObjectType } from './objectTypes.ts';
+
+export interface EmulatorOptions {
+  seed?: number;
+  /** Default 5000. */
+  contacts?: number;
+  /** Share of contacts whose outcome is hidden (open leads); default 0.2. */
+  openShare?: number;
+  /** The 10-second rolling limit; default 110 per 10,000 ms (public marketplace app). */
+  rateLimit?: { max: number; intervalMs: number };
+  /** Search's own limit; default 5 per second. */
+  searchPerSecond?: number;
+  clientId?: string;
+  clientSecret?: string;
+  /** Default 1800 (HubSpot's 30 minutes). */
+  tokenTtlSeconds?: number;
+  portalId?: number;
+  /** Time source for tokens, rate windows and write timestamps; default Date.now. */
+  clock?: () => number;
+}
+
+export interface EmulatorStats {
+  calls: number;
+  byRoute: Record<string, number>;
+  writeCalls: number;
+  throttled: number;
+}
+
+export interface HubSpotEmulator {
+  app: Hono;
+  /** Binds 127.0.0.1; port 0 picks a free port. */
+  listen(port?: number): Promise<{ url: string; close(): Promise<void> }>;
+  state: EmulatorState;
+  faults: Faults;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  /** A one-time code for the token endpoint, as if the admin had just approved the install. */
+  issueAuthCode(redirectUri?: string): string;
+  /** A valid access token without the OAuth dance (tests that are not about OAuth). */
+  issueAccessToken(ttlSeconds?: number): string;
+  /** Forgets every rate-limit window, e.g. after a storm test. */
+  resetRateLimits(): void;
+  /** The app is uninstalled: all tokens stop working, refreshes answer BAD_REFRESH_TOKEN. */
+  uninstall(): void;
+  portalId: number;
+  clientId: string;
+  clientSecret: string;
+}
+
+const AUTH_MESSAGE =
+  'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview';
+
+/** Stats keys keep the route shape, not the record: "GET /crm/v3/objects/contacts/{id}". */
+function routeKey(method: string, path: string): string {
+  return `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmulator {
+  const clock = options.clock ?? Date.now;
+  const seed = options.seed ?? 1;
+  const portalId = options.portalId ?? 24_681_357;
+  const appId = 3_141_592;
+  const rateLimit: WindowConfig = options.rateLimit ?? { max: 110, intervalMs: 10_000 };
+  const searchPerSecond = options.searchPerSecond ?? 5;
+  const clientId = options.clientId ?? 'sandbox-client-id';
+  const clientSecret = options.clientSecret ?? 'sandbox-client-secret';
+
+  const state = new EmulatorState(clock);
+  seedPortal(state, { seed, contacts: options.contacts ?? 5000, openShare: options.openShare ?? 0.2 });
+  const faults = new Faults(state, seed);
+  const auth = new AuthStore({ clientId, clientSecret, tokenTtlSeconds: options.tokenTtlSeconds ?? 1800, clock });
+  const stats: Stats = { calls: 0, byRoute: {}, writeCalls: 0, throttled: 0 };
+
+  const tenSecondly = new RollingWindow(() => faults.current.rateLimit ?? rateLimit, clock);
+  const searchWindow = new RollingWindow(() => ({ max: faults.current.searchPerSecond ?? searchPerSecond, intervalMs: 1000 }), clock);
+
+  const guard = (policy: Policy): MiddlewareHandler => async (c, next) => {
+    if (policy === 'ten-secondly') {
+      const r = tenSecondly.take();
+      c.header('X-HubSpot-RateLimit-Interval-Milliseconds', String(r.config.intervalMs));
+      c.header('X-HubSpot-RateLimit-Max', String(r.config.max));
+      if (!r.ok) {
+        c.header('X-HubSpot-RateLimit-Remaining', '0');
+        c.header('Retry-After', String(Math.ceil(r.retryAfterMs / 1000)));
+        return c.json(
+          {
+            ...errorBody({ message: 'You have reached your ten_secondly_rolling limit.', category: 'RATE_LIMITS' }),
+            errorType: 'RATE_LIMIT',
+            policyName: 'TEN_SECONDLY_ROLLING',
+            groupName: `publicapps:oauth:${appId}:${portalId}`,
+          },
+          429,
+        );
+      }
+      c.header('X-HubSpot-RateLimit-Remaining', String(r.remaining));
+    } else if (policy === 'search') {
+      // Search answers carry no X-HubSpot-RateLimit-* headers (reference 5.3), only the 429 body.
+      const r = searchWindow.take();
+      if (!r.ok) {
+        c.header('Retry-After', String(Math.ceil(r.retryAfterMs / 1000)));
+        return c.json(
+          {
+            ...errorBody({ message: 'You have reached your secondly limit.', category: 'RATE_LIMITS' }),
+            errorType: 'RATE_LIMIT',
+            policyName: 'SECONDLY',
+            groupName: `search:${portalId}`,
+          },
+          429,
+        );
+      }
+    }
+    if (faults.current.latencyMs > 0) await sleep(faults.current.latencyMs);
+    const failure = faults.drawServerError();
+    if (failure === 502) {
+      return c.json(errorBody({ message: 'The upstream server returned an invalid response. Please try again later.', category: 'BAD_GATEWAY' }), 502);
+    }
+    if (failure === 503) {
+      return c.json(errorBody({ message: 'The service is temporarily unavailable. Please try again later.', category: 'SERVICE_UNAVAILABLE' }), 503);
+    }
+    await next();
+  };
+
+  const ctx: EmulatorContext = { state, auth, faults, stats, portalId, appId, guard };
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    stats.calls++;
+    const key = routeKey(c.req.method, c.req.path);
+    stats.byRoute[key] = (stats.byRoute[key] ?? 0) + 1;
+    await next();
+    if (c.res.status === 429) stats.throttled++;
+  });
+
+  mountOAuth(app, ctx);
+
+  app.use('/crm/*', async (c, next) => {
+    const check = auth.check(c.req.header('Authorization'));
+    if (!check.ok) {
+      const message =
+        check.reason === 'expired'
+          ? `The OAuth token used to make this call expired ${Math.max(1, Math.round((check.expiredMs ?? 0) / 1000))} second(s) ago.`
+          : AUTH_MESSAGE;
+      return c.json(errorBody({ message, category: 'INVALID_AUTHENTICATION' }), 401);
+    }
+    await next();
+  });
+
+  // Search and batch before the /{objectId} routes they would otherwise resemble.
+  mountSearch(app, ctx);
+  mountBatch(app, ctx);
+  mountObjects(app, ctx);
+  mountProperties(app, ctx);
+  mountAssociations(app, ctx);
+
+  app.notFound((c) =>
+    c.json(errorBody({ message: `No route for ${c.req.method} ${c.req.path}`, category: 'OBJECT_NOT_FOUND' }), 404),
+  );
+  app.onError((err, c) =>
+    c.json(errorBody({ message: `Internal error in the emulator: ${err instanceof Error ? err.message : String(err)}`, category: 'INTERNAL_ERROR' }), 500),
+  );
+
+  return {
+    app,
+    state,
+    faults,
+    portalId,
+    clientId,
+    clientSecret,
+    stats: () => ({ ...stats, byRoute: { ...stats.byRoute } }),
+    resetStats: () => {
+      stats.calls = 0;
+      stats.byRoute = {};
+      stats.writeCalls = 0;
+      stats.throttled = 0;
+    },
+    issueAuthCode: (redirectUri) => auth.issueCode(redirectUri),
+    issueAccessToken: (ttlSeconds) => auth.issueAccessToken(ttlSeconds).token,
+    resetRateLimits: () => {
+      tenSecondly.reset();
+      searchWindow.reset();
+    },
+    uninstall: () => auth.revokeAll(),
+    listen: (port = 0) =>
+      new Promise((resolve, reject) => {
+        const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
+          // Node closes idle keep-alive sockets after 5 s; clients reusing one then see a reset. Real APIs keep them longer.
+          (server as Server).keepAliveTimeout = 65_000;
+          resolve({
+            url: `http://127.0.0.1:${info.port}`,
+            close: () =>
+              new Promise<void>((done, fail) => {
+                server.close((err) => (err ? fail(err) : done()));
+                // Keep-alive sockets from the SDK's agent would otherwise hold close() open.
+                (server as Server).closeIdleConnections?.();
+              }),
+          });
+        }) as Server;
+        server.once('error', reject);
+      }),
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * The portal's data: records per object type, associations, the property catalogue, and the
+ * outcomes the API hides. Tests reach in here directly to play the CRM user.
+ */
+import { buildCatalogue, type Catalogue, type PropertyDef } from './catalog.ts';
+import { OBJECT_TYPES, type ObjectType } from './objectTypes.ts';
+
+/** Seeded timestamps all fall before this instant; writes through the API always land after it. */
+export const SEED_BASE_DATE_MS = Date.UTC(2026, 10, 1);
+
+export interface StoredRecord {
+  readonly id: string;
+  /** Everything HubSpot stores is a string; a missing key means "no value". */
+  readonly properties: Readonly<Record<string, string>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+interface MutableRecord {
+  id: string;
+  properties: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface Table {
+  byId: Map<string, MutableRecord>;
+  /** Ids in ascending numeric order (ids are handed out increasingly, so appending keeps the order). */
+  order: string[];
+  nextId: number;
+}
+
+/** Separate id ranges per type make an id used with the wrong object type fail loudly (404). */
+const ID_BASE: Record<ObjectType, number> = {
+  contacts: 1_001, companies: 2_000_001, deals: 3_000_001, tickets: 4_000_001, line_items: 5_000_001, products: 6_000_001,
+};
+
+export type Outcome = 'yes' | 'no';
+
+export interface InsertOptions {
+  createdAt?: number;
+  updatedAt?: number;
+}
+
+export class EmulatorState {
+  private readonly tables: Record<ObjectType, Table>;
+  private readonly catalogues: Record<ObjectType, Catalogue>;
+  /** "from->to" -> from id -> to ids (both directions are stored). */
+  private readonly links = new Map<string, Map<string, string[]>>();
+  private readonly hidden = new Map<string, Outcome>();
+  private readonly clock: () => number;
+
+  constructor(clock: () => number = Date.now) {
+    this.clock = clock;
+    const tables = {} as Record<ObjectType, Table>;
+    const catalogues = {} as Record<ObjectType, Catalogue>;
+    for (const t of OBJECT_TYPES) {
+      tables[t] = { byId: new Map(), order: [], nextId: ID_BASE[t] };
+      catalogues[t] = buildCatalogue(t);
+    }
+    this.tables = tables;
+    this.catalogues = catalogues;
+  }
+
+  /**
+   * The time stamped on writes. Never earlier than the seed base, so "modified since T" queries can
+   * tell writes apart from seeded history even on a machine whose clock is behind.
+   */
+  now(): number {
+    return Math.max(this.clock(), SEED_BASE_DATE_MS + 1000);
+  }
+
+  /** The raw clock, for token expiry and rate windows. */
+  clockNow(): number {
+    return this.clock();
+  }
+
+  // ---- records -------------------------------------------------------------------------------
+
+  /** Records in id order. The objects are live: change them only through update(). */
+  list(type: ObjectType): readonly StoredRecord[] {
+    const table = this.tables[type];
+    return table.order.map((id) => table.byId.get(id) as MutableRecord);
+  }
+
+  /** Ids in ascending order; paging walks this. */
+  ids(type: ObjectType): readonly string[] {
+    return this.tables[type].order;
+  }
+
+  get(type: ObjectType, id: string): StoredRecord | undefined {
+    return this.tables[type].byId.get(id);
+  }
+
+  count(type: ObjectType): number {
+    return this.tables[type].order.length;
+  }
+
+  /**
+   * Stores a record exactly as given, with no validation, the way imports and old integrations
+   * leave data in a real portal. System properties are filled in.
+   */
+  insert(type: ObjectType, properties: Record<string, string>, options: InsertOptions = {}): StoredRecord {
+    const table = this.tables[type];
+    const id = String(table.nextId++);
+    const createdAt = options.createdAt ?? this.now();
+    const updatedAt = options.updatedAt ?? createdAt;
+    const record: MutableRecord = { id, properties: { ...properties }, createdAt, updatedAt };
+    this.stampSystem(type, record);
+    table.byId.set(id, record);
+    table.order.push(id);
+    return record;
+  }
+
+  /**
+   * Changes properties as a CRM user would in the UI: no validation, '' clears, and the
+   * modification timestamps move to now. Returns undefined for an unknown id.
+   */
+  update(type: ObjectType, id: string, properties: Record<string, string>, at: number = this.now()): StoredRecord | undefined {
+    const record = this.tables[type].byId.get(id);
+    if (!record) return undefined;
+    for (const [k, v] of Object.entries(properties)) {
+      if (v === '') delete record.properties[k];
+      else record.properties[k] = v;
+    }
+    record.updatedAt = at;
+    this.stampSystem(type, record);
+    return record;
+  }
+
+  private stampSystem(type: ObjectType, record: MutableRecord): void {
+    record.properties['hs_object_id'] = record.id;
+    record.properties['createdate'] = new Date(record.createdAt).toISOString();
+    const modified = new Date(record.updatedAt).toISOString();
+    record.properties['hs_lastmodifieddate'] = modified;
+    if (type === 'contacts') record.properties['lastmodifieddate'] = modified;
+  }
+
+  // ---- hidden outcomes -----------------------------------------------------------------------
+
+  /** The true outcome of an open contact, kept off the API so tests can score predictions. */
+  hiddenOutcome(contactId: string): Outcome | undefined {
+    return this.hidden.get(contactId);
+  }
+
+  setHiddenOutcome(contactId: string, outcome: Outcome): void {
+    this.hidden.set(contactId, outcome);
+  }
+
+  /** Ids of the open contacts whose outcome is hidden, in id order. */
+  openContactIds(): string[] {
+    return [...this.hidden.keys()];
+  }
+
+  // ---- associations --------------------------------------------------------------------------
+
+  associate(from: ObjectType, fromId: string, to: ObjectType, toId: string): void {
+    this.addLink(from, fromId, to, toId);
+    this.addLink(to, toId, from, fromId);
+  }
+
+  private addLink(from: ObjectType, fromId: string, to: ObjectType, toId: string): void {
+    const key = `${from}->${to}`;
+    let byFrom = this.links.get(key);
+    if (!byFrom) this.links.set(key, (byFrom = new Map()));
+    const list = byFrom.get(fromId);
+    if (!list) byFrom.set(fromId, [toId]);
+    else if (!list.includes(toId)) list.push(toId);
+  }
+
+  /** Associated ids in ascending id order. */
+  associations(from: ObjectType, fromId: string, to: ObjectType): string[] {
+    const list = this.links.get(`${from}->${to}`)?.get(fromId) ?? [];
+    return list.slice().sort((a, b) => Number(a) - Number(b));
+  }
+
+  // ---- catalogue -----------------------------------------------------------------------------
+
+  catalogue(type: ObjectType): Catalogue {
+    return this.catalogues[type];
+  }
+
+  properties(type: ObjectType): PropertyDef[] {
+    return [...this.catalogues[type].properties.values()];
+  }
+
+  property(type: ObjectType, name: string): PropertyDef | undefined {
+    return this.catalogues[type].properties.get(name);
+  }
+
+  /** A plain, ordered copy of everything, for comparing two emulators. */
+  snapshot(): unknown {
+    const out: Record<string, unknown> = {};
+    for (const t of OBJECT_TYPES) {
+      out[t] = this.list(t).map((r) => ({ id: r.id, createdAt: r.createdAt, updatedAt: r.updatedAt, properties: sortKeys(r.properties) }));
+    }
+    out['associations'] = [...this.links.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, m]) => [k, [...m.entries()].sort(([a], [b]) => Number(a) - Number(b))]);
+    out['hidden'] = [...this.hidden.entries()];
+    return out;
+  }
+}
+
+function sortKeys(o: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
