@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { lwcTestPlugin } from './test/manifests/lwc/lwcTestPlugin.ts';
 
 export default defineConfig({
+  // The Salesforce record page component's logic runs under vitest against platform test doubles.
+  plugins: [lwcTestPlugin()],
   test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'connectors/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'src/**/*.test.ts', 'connectors/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // PGlite instances are large (300-800 MB each): keep parallelism modest on 2-core machines.

@@ -5,7 +5,7 @@
  */
 import type { PropertyCreate } from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate.js';
 import { OUTPUT_GROUP, type OutputField } from '../../src/domain/outputFields.ts';
-import { hubspotPropertyDefinition } from '../../src/domain/manifests/hubspot.ts';
+import { hubspotPropertyDefinition } from '../../src/manifests/hubspot.ts';
 import type { InstallResult } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { HUBSPOT_OBJECTS } from './objects.ts';

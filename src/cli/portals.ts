@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createHubSpotEmulator } from '../../connectors/emulators/hubspot/index.ts';
 import { createSalesforceEmulator, type FieldType } from '../../connectors/emulators/salesforce/index.ts';
-import { SALESFORCE_DESCRIBE_TYPES, SIGNAL_HISTORY, salesforceOutputFields, type SalesforceFieldDescriptor } from '../domain/manifests/index.ts';
+import { SALESFORCE_DESCRIBE_TYPES, SIGNAL_HISTORY, salesforceOutputFields, type SalesforceFieldDescriptor } from '../manifests/index.ts';
 import type { Connector } from '../../connectors/connector.ts';
 import { OUTPUT_FIELDS } from '../domain/outputFields.ts';
 import { defaultMapping, type Mapping } from '../mapping/index.ts';

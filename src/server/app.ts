@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { scoreDistribution } from '../pipeline/report.ts';
 import type { Store } from '../store/types.ts';
 import { renderStatusPage, type TenantStatus } from './status/page.ts';
+import { routeTableOnly, servedPaths } from './routeTable.ts';
 
 export interface AppDeps {
   store: Store;
@@ -40,3 +41,6 @@ export function createApp({ store }: AppDeps): Hono {
   });
   return app;
 }
+
+/** The paths the app answers (from its route table): the manifests name a backend path only if it is here. */
+export const SERVED_PATHS: readonly string[] = Object.freeze(servedPaths(createApp(routeTableOnly<AppDeps>())));

@@ -1,17 +1,17 @@
 /**
  * The HubSpot project: properties generated with the connector's own type mapping, scopes from the one
- * constant, webhook subscriptions that can never echo our own writes, and a card package that stays
- * out of the root TypeScript build.
+ * constant, webhook subscriptions that can never echo our own writes, and components (OAuth redirect,
+ * webhooks, card) declared only for the backend paths the server serves.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { propertyDefinition } from '../../connectors/hubspot/install.ts';
 import { HUBSPOT_OBJECTS } from '../../connectors/hubspot/objects.ts';
 import {
   BACKEND_PATHS,
   BACKEND_URL_PLACEHOLDER,
+  HUBSPOT_CARD,
   HUBSPOT_OBJECT_TYPES,
   HUBSPOT_PLATFORM_VERSION,
   HUBSPOT_PROPERTY_TYPES,
@@ -21,14 +21,21 @@ import {
   hubspotProject,
   hubspotPropertyDefinition,
   hubspotWebhookSubscriptions,
+  isServed,
+  SUPPORT,
   type HubSpotWebhookInputs,
-} from '../../src/domain/manifests/index.ts';
-import { defaultManifestInputs, MANIFESTS_DIR } from '../../src/domain/manifests/write.ts';
+} from '../../src/manifests/index.ts';
+import { defaultManifestInputs, MANIFESTS_DIR } from '../../src/manifests/write.ts';
+import { SERVED_PATHS } from '../../src/server/app.ts';
 import { OUTPUT_FIELDS, OUTPUT_GROUP, type OutputFieldType } from '../../src/domain/outputFields.ts';
 
 const HUBSPOT_DIR = join(MANIFESTS_DIR, 'hubspot');
 const readJson = (path: string): any => JSON.parse(readFileSync(join(HUBSPOT_DIR, path), 'utf8'));
 const inputs = defaultManifestInputs().hubspotWebhookInputs;
+/** The project as it will be once the server serves every HubSpot path (a later issue). */
+const ALL_SERVED = [BACKEND_PATHS.hubspotOAuthCallback, BACKEND_PATHS.hubspotWebhooks, BACKEND_PATHS.hubspotContactCard];
+const complete = hubspotProject({ webhookInputs: inputs, servedPaths: ALL_SERVED });
+const generatedJson = (path: string): any => JSON.parse(complete[path]!);
 
 describe('HubSpot project files', () => {
   it('is a 2026.03 developer-platform project with the app under src/app', () => {
@@ -38,9 +45,32 @@ describe('HubSpot project files', () => {
     expect(app.type).toBe('app');
     expect(app.config.distribution).toBe('marketplace');
     expect(app.config.auth.type).toBe('oauth');
-    expect(app.config.auth.redirectUrls).toEqual([`${BACKEND_URL_PLACEHOLDER}${BACKEND_PATHS.hubspotOAuthCallback}`]);
-    expect(app.config.permittedUrls.fetch).toEqual([BACKEND_URL_PLACEHOLDER]);
     expect(app.config.support.supportEmail).toMatch(/@/);
+    expect(app.config.support.documentationUrl).toBe(`${SUPPORT.website}/docs`);
+  });
+
+  it('names the OAuth redirect and the fetch host only when the server serves the install and card routes', () => {
+    const app = readJson('src/app/app-hsmeta.json');
+    const redirect = `${BACKEND_URL_PLACEHOLDER}${BACKEND_PATHS.hubspotOAuthCallback}`;
+    expect(app.config.auth.redirectUrls).toEqual(isServed(BACKEND_PATHS.hubspotOAuthCallback, SERVED_PATHS) ? [redirect] : []);
+    expect(app.config.permittedUrls.fetch).toEqual(isServed(BACKEND_PATHS.hubspotContactCard, SERVED_PATHS) ? [BACKEND_URL_PLACEHOLDER] : []);
+    const served = generatedJson('src/app/app-hsmeta.json');
+    expect(served.config.auth.redirectUrls).toEqual([redirect]);
+    expect(served.config.permittedUrls.fetch).toEqual([BACKEND_URL_PLACEHOLDER]);
+    const release = JSON.parse(hubspotProject({ webhookInputs: inputs, servedPaths: ALL_SERVED, backendUrl: 'https://api.example.net/' })['src/app/app-hsmeta.json']!);
+    expect(release.config.auth.redirectUrls).toEqual([`https://api.example.net${BACKEND_PATHS.hubspotOAuthCallback}`]);
+    expect(() => hubspotProject({ webhookInputs: inputs, servedPaths: [], backendUrl: 'http://api.example.net' })).toThrow('backend URL must be https, got http://api.example.net');
+  });
+
+  it('declares the webhooks and the card only when the server serves their paths', () => {
+    const project = hubspotProject({ webhookInputs: inputs, servedPaths: SERVED_PATHS });
+    expect('src/app/webhooks/webhooks-hsmeta.json' in project).toBe(isServed(BACKEND_PATHS.hubspotWebhooks, SERVED_PATHS));
+    expect(`${HUBSPOT_CARD.folder}/card-hsmeta.json` in project).toBe(isServed(BACKEND_PATHS.hubspotContactCard, SERVED_PATHS));
+    const none = hubspotProject({ webhookInputs: inputs, servedPaths: [] });
+    expect(Object.keys(none).filter((p) => p.endsWith('-hsmeta.json'))).toEqual(['src/app/app-hsmeta.json']);
+    expect(Object.keys(complete).filter((p) => p.endsWith('-hsmeta.json')).sort()).toEqual(
+      ['src/app/app-hsmeta.json', `${HUBSPOT_CARD.folder}/card-hsmeta.json`, 'src/app/webhooks/webhooks-hsmeta.json'].sort(),
+    );
   });
 
   it('declares exactly the scopes of the exported constant, which is what the connector needs', () => {
@@ -101,7 +131,7 @@ describe('HubSpot property definitions', () => {
 });
 
 describe('HubSpot webhook subscriptions', () => {
-  const webhooks = readJson('src/app/webhooks/webhooks-hsmeta.json');
+  const webhooks = generatedJson('src/app/webhooks/webhooks-hsmeta.json');
   const crmObjects: { subscriptionType: string; objectType: string; propertyName?: string }[] = webhooks.config.subscriptions.crmObjects;
   const outputNames = new Set(OUTPUT_FIELDS.map((f) => f.names.hubspot));
 
@@ -130,40 +160,22 @@ describe('HubSpot webhook subscriptions', () => {
   it('refuses an output property or a last-modified property as an input', () => {
     const withOutput: HubSpotWebhookInputs = { ...inputs, contact: [...inputs.contact, 'crm_signals_lead_score'] };
     expect(() => hubspotWebhookSubscriptions(withOutput)).toThrow(/crm_signals_lead_score" is an output property/);
-    expect(() => hubspotProject({ webhookInputs: withOutput })).toThrow(/output property/);
+    // Refused even while the webhooks are not declared: the mapping is wrong either way.
+    expect(() => hubspotProject({ webhookInputs: withOutput, servedPaths: [] })).toThrow(/output property/);
     expect(() => hubspotWebhookSubscriptions({ ...inputs, deal: ['hs_lastmodifieddate'] })).toThrow(/changes on every write/);
   });
 });
 
-describe('HubSpot app card', () => {
-  const card = readJson('src/app/cards/card-hsmeta.json');
-  const source = readFileSync(join(HUBSPOT_DIR, 'src/app/cards/LeadSignalsCard.tsx'), 'utf8');
+describe('HubSpot app card declaration', () => {
+  const card = generatedJson(`${HUBSPOT_CARD.folder}/card-hsmeta.json`);
 
-  it('is a record tab card on contacts whose entrypoint exists', () => {
+  it('is a record tab card on contacts whose entrypoint is the hand-written card', () => {
     expect(card.type).toBe('card');
     expect(card.config.location).toBe('crm.record.tab');
     expect(card.config.objectTypes).toEqual(['contacts']);
     expect(card.config.entrypoint).toBe('/app/cards/LeadSignalsCard.tsx');
-  });
-
-  it('fetches our backend with hubspot.fetch and has loading, empty and error states', () => {
-    expect(source).toContain("hubspot.extend<'crm.record.tab'>");
-    expect(source).toContain('hubspot.fetch(cardUrl(objectId)');
-    expect(source).toContain(`const BACKEND_URL = ${JSON.stringify(BACKEND_URL_PLACEHOLDER)}`);
-    expect(source).toContain(`const CARD_PATH = ${JSON.stringify(BACKEND_PATHS.hubspotContactCard)}`);
-    for (const part of ['<LoadingSpinner', '<ErrorState', '<EmptyState', 'leadScore.reasons', 'segment', 'recommendations', 'feedbackSentiment']) expect(source).toContain(part);
-  });
-
-  it('parses as TSX', () => {
-    const out = ts.transpileModule(source, { fileName: 'LeadSignalsCard.tsx', reportDiagnostics: true, compilerOptions: { jsx: ts.JsxEmit.Preserve, target: ts.ScriptTarget.ES2022 } });
-    expect(out.diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
-  });
-
-  it('is its own package (ui-extensions 0.17.0, react 18), outside the root TypeScript build', () => {
-    const pkg = readJson('src/app/cards/package.json');
-    expect(pkg.dependencies['@hubspot/ui-extensions']).toBe('0.17.0');
-    expect(pkg.dependencies.react).toMatch(/^\^?18\./);
-    const root = JSON.parse(readFileSync(join(MANIFESTS_DIR, '..', 'tsconfig.json'), 'utf8'));
-    expect(root.include.some((p: string) => p === 'manifests' || p.startsWith('manifests/'))).toBe(false);
+    const entry = readFileSync(join(HUBSPOT_DIR, 'src', card.config.entrypoint), 'utf8');
+    expect(entry).toContain("hubspot.extend<'crm.record.tab'>");
+    expect(entry).toContain('hubspot.fetch(contactCardUrl(CONTACT_CARD_URL, objectId)');
   });
 });

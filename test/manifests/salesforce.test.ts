@@ -3,15 +3,17 @@
  * written to the real ~/.sfdx), every output field on every object it maps to, every field in the
  * integration permission set with edit access, well-formed XML, and limits Salesforce enforces at deploy.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD_TYPES } from '../../connectors/emulators/salesforce/schema.ts';
 import {
+  LWC_FIELDS_MODULE,
   LWC_HISTORY_FIELDS,
   LWC_NAME,
+  LWC_OBJECTS,
   PERMISSION_SETS,
   SALESFORCE_API_VERSION,
   SALESFORCE_DESCRIBE_TYPES,
@@ -23,8 +25,8 @@ import {
   salesforcePackageFields,
   salesforceProject,
   type SalesforceFieldDescriptor,
-} from '../../src/domain/manifests/index.ts';
-import { MANIFESTS_DIR } from '../../src/domain/manifests/write.ts';
+} from '../../src/manifests/index.ts';
+import { MANIFESTS_DIR } from '../../src/manifests/write.ts';
 import { OUTPUT_FIELDS } from '../../src/domain/outputFields.ts';
 import { childrenNamed, childText, parseXml, type XmlNode } from './xml.ts';
 
@@ -47,11 +49,9 @@ describe('sfdx project (@salesforce/core)', () => {
     process.env.SF_DISABLE_LOG_FILE = 'true';
     // Schema problems in sfdx-project.json throw instead of warning.
     process.env.SFDX_PROJECT_JSON_VALIDATION = 'true';
+    // The committed project: hand-written project files and component, generated metadata.
     project = mkdtempSync(join(tmpdir(), 'crm-signals-sfproject-'));
-    for (const [path, content] of Object.entries(generated)) {
-      mkdirSync(dirname(join(project, path)), { recursive: true });
-      writeFileSync(join(project, path), content);
-    }
+    cpSync(SALESFORCE_DIR, project, { recursive: true, filter: (source) => !source.includes('node_modules') });
   });
 
   afterAll(() => {
@@ -63,7 +63,7 @@ describe('sfdx project (@salesforce/core)', () => {
     rmSync(project, { recursive: true, force: true });
   });
 
-  it('resolves the generated project, validates sfdx-project.json and finds the package directory', async () => {
+  it('resolves the committed project, validates sfdx-project.json and finds the package directory', async () => {
     const { SfProject } = await import('@salesforce/core');
     SfProject.clearInstances();
     const sfProject = await SfProject.resolve(project);
@@ -82,6 +82,9 @@ describe('sfdx project (@salesforce/core)', () => {
     expect(projectJson.hasPackages()).toBe(true);
     expect(projectJson.hasMultiplePackages()).toBe(false);
     expect(sfProject.getPackageNameFromPath(join(project, 'force-app/main/default/lwc'))).toBe(SALESFORCE_PACKAGE.name);
+    // The hand-written project file says what the generator and the connector assume.
+    expect(projectJson.get('name')).toBe(SALESFORCE_PACKAGE.name);
+    expect(directories[0]).toMatchObject({ path: SALESFORCE_PACKAGE.packageDirectory, versionName: SALESFORCE_PACKAGE.versionName, versionNumber: SALESFORCE_PACKAGE.versionNumber });
 
     const config = await sfProject.resolveProjectConfig();
     expect(config.sourceApiVersion).toBe('62.0');
@@ -262,7 +265,7 @@ describe('permission sets', () => {
 
 describe('well-formedness', () => {
   it('parses every generated XML file', () => {
-    const xmlFiles = Object.keys(generated).filter((p) => p.endsWith('.xml'));
+    const xmlFiles = [...Object.keys(generated), `${DEFAULT}/lwc/${LWC_NAME}/${LWC_NAME}.js-meta.xml`].filter((p) => p.endsWith('.xml'));
     expect(xmlFiles.length).toBeGreaterThan(25);
     for (const path of xmlFiles) expect(() => parseXml(read(path)), path).not.toThrow();
   });
@@ -285,30 +288,33 @@ describe('well-formedness', () => {
 describe('lwc/signalHistory', () => {
   const base = `${DEFAULT}/lwc/${LWC_NAME}`;
   const js = read(`${base}/${LWC_NAME}.js`);
+  const fields = read(`${base}/${LWC_FIELDS_MODULE}`);
 
-  it('is exposed on Lead and Contact record pages', () => {
+  it('is exposed on Lead and Contact record pages, at the package API version', () => {
     const meta = parseXml(read(`${base}/${LWC_NAME}.js-meta.xml`));
     expect(childText(meta, 'isExposed')).toBe('true');
     expect(childText(meta, 'apiVersion')).toBe(SALESFORCE_API_VERSION);
     expect(childrenNamed(childrenNamed(meta, 'targets')[0]!, 'target').map((t) => t.text)).toEqual(['lightning__RecordPage']);
     const config = childrenNamed(childrenNamed(meta, 'targetConfigs')[0]!, 'targetConfig')[0]!;
     expect(config.attributes.targets).toBe('lightning__RecordPage');
-    expect(childrenNamed(childrenNamed(config, 'objects')[0]!, 'object').map((o) => o.text)).toEqual(['Lead', 'Contact']);
+    expect(childrenNamed(childrenNamed(config, 'objects')[0]!, 'object').map((o) => o.text)).toEqual([...LWC_OBJECTS]);
   });
 
-  it('imports every contact output field for both objects and reads history through the related-list wire', () => {
+  it('imports every contact output field for both objects (generated), and reads history through the related-list wire', () => {
     for (const field of OUTPUT_FIELDS.filter((f) => f.objectType === 'contact')) {
-      for (const object of ['Lead', 'Contact']) expect(js).toContain(`'@salesforce/schema/${object}.${field.names.salesforce}'`);
+      for (const object of LWC_OBJECTS) expect(fields).toContain(`'@salesforce/schema/${object}.${field.names.salesforce}'`);
     }
-    for (const apiName of Object.values(LWC_HISTORY_FIELDS)) expect(js).toContain(`'@salesforce/schema/${SIGNAL_HISTORY_OBJECT}.${apiName}'`);
+    for (const apiName of Object.values(LWC_HISTORY_FIELDS)) expect(fields).toContain(`'@salesforce/schema/${SIGNAL_HISTORY_OBJECT}.${apiName}'`);
+    expect(js).toContain("from './fields'");
     expect(js).toContain("from 'lightning/uiRelatedListApi'");
     expect(js).toContain('@wire(getRelatedListRecords');
-    expect(js).toContain("'Signal_History__r'");
     expect(js).not.toMatch(/@salesforce\/apex/);
+    // Field names live only in the generated module.
+    for (const field of OUTPUT_FIELDS) expect(js).not.toContain(field.names.salesforce);
   });
 
   it('has syntactically valid JavaScript, a well-formed template and recorded wire data', () => {
-    for (const path of [`${base}/${LWC_NAME}.js`, `${base}/__tests__/${LWC_NAME}.test.js`]) {
+    for (const path of [`${base}/${LWC_NAME}.js`, `${base}/${LWC_FIELDS_MODULE}`]) {
       const out = ts.transpileModule(read(path), { fileName: path, reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, allowJs: true } });
       expect(out.diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), path).toEqual([]);
     }
@@ -321,7 +327,7 @@ describe('lwc/signalHistory', () => {
     for (const row of history.records) for (const apiName of Object.values(LWC_HISTORY_FIELDS)) expect(row.fields).toHaveProperty(apiName);
   });
 
-  it('keeps the Jest tests and their data out of the deploy', () => {
+  it('keeps the recorded wire data out of the deploy', () => {
     expect(read('.forceignore')).toContain('**/__tests__/**');
   });
 });

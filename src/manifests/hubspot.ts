@@ -1,12 +1,13 @@
 /**
- * The HubSpot developer-platform project (platformVersion 2026.03) generated from the output fields:
- * hsproject.json, the marketplace app with its OAuth scopes, the contact app card, the webhook
- * subscriptions, and the property definitions our backend installs through the properties API.
+ * The generated files of the HubSpot developer-platform project (platformVersion 2026.03): the
+ * marketplace app with its OAuth scopes, the webhook subscriptions, the card's declaration and
+ * endpoint, and the property definitions our backend installs through the properties API.
+ * hsproject.json and the card's source are hand-written (manifests/README.md).
  * https://developers.hubspot.com/docs/apps/developer-platform/build-apps/app-configuration
  */
-import { OUTPUT_FIELDS, OUTPUT_GROUP, type OutputField, type OutputFieldType } from '../outputFields.ts';
-import type { ObjectType } from '../records.ts';
-import { BACKEND_PATHS, BACKEND_URL_PLACEHOLDER, backendOrigin, SUPPORT } from './backend.ts';
+import { OUTPUT_FIELDS, OUTPUT_GROUP, type OutputField, type OutputFieldType } from '../domain/outputFields.ts';
+import type { ObjectType } from '../domain/records.ts';
+import { BACKEND_PATHS, BACKEND_URL_PLACEHOLDER, backendOrigin, isServed, SUPPORT } from './backend.ts';
 import { json, sortedFiles, type ManifestFiles } from './files.ts';
 import { hubspotCardFiles } from './hubspotCard.ts';
 
@@ -15,7 +16,6 @@ export const HUBSPOT_PLATFORM_VERSION = '2026.03';
 export const HUBSPOT_APP = {
   projectName: 'crm-signals',
   appUid: 'crm_signals_app',
-  cardUid: 'crm_signals_contact_card',
   webhooksUid: 'crm_signals_webhooks',
   name: 'crm-signals',
   description:
@@ -184,15 +184,25 @@ export function hubspotWebhookSubscriptions(inputs: HubSpotWebhookInputs): { crm
 
 export interface HubSpotProjectOptions {
   webhookInputs: HubSpotWebhookInputs;
+  /** The paths src/server answers: a component that needs another path is left out. */
+  servedPaths: readonly string[];
   /** Defaults to the placeholder host. */
   backendUrl?: string;
+  /** The output fields of properties.json; defaults to src/domain/outputFields.ts. */
+  fields?: readonly OutputField[];
 }
 
-/** Files of manifests/hubspot, relative to it. */
+/**
+ * Generated files of manifests/hubspot, relative to it. Each backend URL is named only if its path is
+ * served: the OAuth redirect, the webhooks component (its target) and the card component (its fetch).
+ */
 export function hubspotProject(options: HubSpotProjectOptions): ManifestFiles {
   const backend = backendOrigin(options.backendUrl ?? BACKEND_URL_PLACEHOLDER);
+  const served = (path: string) => isServed(path, options.servedPaths);
+  const cardServed = served(BACKEND_PATHS.hubspotContactCard);
+  // Built even when not served: an output property among the inputs is an error either way.
+  const subscriptions = hubspotWebhookSubscriptions(options.webhookInputs);
   const files: ManifestFiles = {
-    'hsproject.json': json({ name: HUBSPOT_APP.projectName, srcDir: 'src', platformVersion: HUBSPOT_PLATFORM_VERSION }),
     'src/app/app-hsmeta.json': json({
       uid: HUBSPOT_APP.appUid,
       type: 'app',
@@ -202,41 +212,33 @@ export function hubspotProject(options: HubSpotProjectOptions): ManifestFiles {
         distribution: 'marketplace',
         auth: {
           type: 'oauth',
-          redirectUrls: [`${backend}${BACKEND_PATHS.hubspotOAuthCallback}`],
+          redirectUrls: served(BACKEND_PATHS.hubspotOAuthCallback) ? [`${backend}${BACKEND_PATHS.hubspotOAuthCallback}`] : [],
           requiredScopes: [...HUBSPOT_REQUIRED_SCOPES],
           optionalScopes: [...HUBSPOT_OPTIONAL_SCOPES],
           conditionallyRequiredScopes: [...HUBSPOT_CONDITIONALLY_REQUIRED_SCOPES],
         },
-        permittedUrls: { fetch: [backend], iframe: [], img: [] },
+        // Only the card calls hubspot.fetch.
+        permittedUrls: { fetch: cardServed ? [backend] : [], iframe: [], img: [] },
         support: {
           supportEmail: SUPPORT.email,
-          documentationUrl: `${backend}${SUPPORT.documentationPath}`,
-          supportUrl: `${backend}${SUPPORT.supportPath}`,
+          documentationUrl: `${SUPPORT.website}${SUPPORT.documentationPath}`,
+          supportUrl: `${SUPPORT.website}${SUPPORT.supportPath}`,
           supportPhone: SUPPORT.phone,
         },
       },
     }),
-    'src/app/webhooks/webhooks-hsmeta.json': json({
+    ...hubspotCardFiles(backend, cardServed),
+    'properties.json': json(hubspotPropertiesFile(options.fields)),
+  };
+  if (served(BACKEND_PATHS.hubspotWebhooks)) {
+    files['src/app/webhooks/webhooks-hsmeta.json'] = json({
       uid: HUBSPOT_APP.webhooksUid,
       type: 'webhooks',
       config: {
         settings: { targetUrl: `${backend}${BACKEND_PATHS.hubspotWebhooks}`, maxConcurrentRequests: 10 },
-        subscriptions: hubspotWebhookSubscriptions(options.webhookInputs),
+        subscriptions,
       },
-    }),
-    'src/app/cards/card-hsmeta.json': json({
-      uid: HUBSPOT_APP.cardUid,
-      type: 'card',
-      config: {
-        name: 'crm-signals',
-        description: 'Lead score with reasons, segment, recommended products and feedback sentiment of this contact.',
-        location: 'crm.record.tab',
-        entrypoint: '/app/cards/LeadSignalsCard.tsx',
-        objectTypes: [HUBSPOT_OBJECT_TYPES.contact],
-      },
-    }),
-    ...hubspotCardFiles(backend),
-    'properties.json': json(hubspotPropertiesFile()),
-  };
+    });
+  }
   return sortedFiles(files);
 }

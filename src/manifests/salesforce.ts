@@ -1,12 +1,13 @@
 /**
- * The Salesforce 2GP managed package in sfdx source format, generated from the output fields, laid out
- * like trailheadapps/ebikes-lwc: the folder tree is the deploy manifest, one small file per field, every
- * field listed again in the permission sets.
+ * The generated files of the Salesforce 2GP managed package (sfdx source format), laid out like
+ * trailheadapps/ebikes-lwc: the folder tree is the deploy manifest, one small file per field, every
+ * field listed again in the permission sets. The project files (sfdx-project.json, the scratch org
+ * definition, .forceignore) and the record page component are hand-written (manifests/README.md).
  * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/customfield.htm
  */
-import { OUTPUT_FIELDS, type OutputField } from '../outputFields.ts';
-import type { ObjectType } from '../records.ts';
-import { el, json, metadataXml, opt, sortedFiles, text, type ManifestFiles } from './files.ts';
+import { OUTPUT_FIELDS, type OutputField } from '../domain/outputFields.ts';
+import type { ObjectType } from '../domain/records.ts';
+import { el, metadataXml, opt, sortedFiles, type ManifestFiles } from './files.ts';
 import { LWC_OBJECTS, salesforceLwcFiles } from './salesforceLwc.ts';
 
 export const SALESFORCE_API_VERSION = '62.0';
@@ -279,71 +280,15 @@ function permissionSetXml(kind: keyof typeof PERMISSION_SETS, fields: readonly S
   ]);
 }
 
-const FORCEIGNORE = text(`
-# Not metadata: the LWC Jest tests and their recorded wire data, editor configuration
-package.xml
-**/__tests__/**
-**/jsconfig.json
-**/.eslintrc.json
-`);
-
-/** The LWC Jest runner, as in ebikes-lwc: `npm install && npm run test:unit` inside manifests/salesforce. */
-export const LWC_JEST_VERSION = '^7.9.0';
-
-const JEST_CONFIG = text(`
-const { jestConfig } = require('@salesforce/sfdx-lwc-jest/config');
-
-module.exports = {
-    ...jestConfig,
-    modulePathIgnorePatterns: ['<rootDir>/.localdevserver']
-};
-`);
-
-/** Files of manifests/salesforce, relative to it. */
+/** Generated files of manifests/salesforce, relative to it. */
 export function salesforceProject(fields: readonly OutputField[] = OUTPUT_FIELDS): ManifestFiles {
   const base = `${SALESFORCE_PACKAGE.packageDirectory}/main/default`;
   const packageFields = salesforcePackageFields(fields);
   const files: ManifestFiles = {
-    'sfdx-project.json': json({
-      packageDirectories: [
-        {
-          path: SALESFORCE_PACKAGE.packageDirectory,
-          default: true,
-          package: SALESFORCE_PACKAGE.name,
-          versionName: SALESFORCE_PACKAGE.versionName,
-          versionNumber: SALESFORCE_PACKAGE.versionNumber,
-          versionDescription: SALESFORCE_PACKAGE.versionDescription,
-          definitionFile: 'config/project-scratch-def.json',
-        },
-      ],
-      name: SALESFORCE_PACKAGE.name,
-      namespace: SALESFORCE_PACKAGE.namespace,
-      sfdcLoginUrl: 'https://login.salesforce.com',
-      sourceApiVersion: SALESFORCE_API_VERSION,
-      packageAliases: {},
-    }),
-    'config/project-scratch-def.json': json({
-      orgName: 'crm-signals development',
-      edition: 'Developer',
-      hasSampleData: false,
-      settings: { lightningExperienceSettings: { enableS1DesktopEnabled: true } },
-    }),
-    '.forceignore': FORCEIGNORE,
-    'jest.config.js': JEST_CONFIG,
-    'package.json': json({
-      name: 'crm-signals-salesforce',
-      version: '1.0.0',
-      private: true,
-      license: 'UNLICENSED',
-      description: 'The crm-signals managed package (sfdx source). Generated: see ../README.md.',
-      scripts: { 'test:unit': 'sfdx-lwc-jest', 'test:unit:watch': 'sfdx-lwc-jest --watch' },
-      devDependencies: { '@salesforce/sfdx-lwc-jest': LWC_JEST_VERSION },
-    }),
     [`${base}/objects/${SIGNAL_HISTORY_OBJECT}/${SIGNAL_HISTORY_OBJECT}.object-meta.xml`]: customObjectXml(),
     [`${base}/permissionsets/${PERMISSION_SETS.integration.name}.permissionset-meta.xml`]: permissionSetXml('integration', packageFields),
     [`${base}/permissionsets/${PERMISSION_SETS.user.name}.permissionset-meta.xml`]: permissionSetXml('user', packageFields),
     ...salesforceLwcFiles(`${base}/lwc`, {
-      apiVersion: SALESFORCE_API_VERSION,
       historyObject: SIGNAL_HISTORY_OBJECT,
       historyFieldNames: SIGNAL_HISTORY.fields.map((f) => f.apiName),
       fields: fields.filter((f) => LWC_OBJECTS.every((o) => SALESFORCE_OBJECTS[f.objectType].includes(o))),
