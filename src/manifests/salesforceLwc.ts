@@ -13,10 +13,9 @@ export const LWC_FIELDS_MODULE = 'fields.js';
 /** The objects whose record pages the component is offered on. */
 export const LWC_OBJECTS = ['Lead', 'Contact'] as const;
 
+/** The output keys the component shows as its headline: the score and its reasons. */
 export const LWC_SCORE_KEY = 'leadScore';
 export const LWC_REASONS_KEY = 'leadScoreReasons';
-const SCORE_KEY = LWC_SCORE_KEY;
-const REASONS_KEY = LWC_REASONS_KEY;
 
 /** The history object's fields the component reads, by role. */
 export const LWC_HISTORY_FIELDS = {
@@ -112,8 +111,8 @@ interface HistorySample {
 }
 
 const HISTORY_SAMPLES: HistorySample[] = [
-  { id: 'a015g00000Q1w2EAAR', signal: SCORE_KEY, oldValue: '64', newValue: '81', reasons: SAMPLE_REASONS, modelVersion: 'v7', changedAt: '2026-11-20T09:30:00.000Z' },
-  { id: 'a015g00000Q1w1EAAR', signal: SCORE_KEY, oldValue: null, newValue: '64', reasons: 'No single factor moved this score.', modelVersion: 'v6', changedAt: '2026-11-02T16:05:00.000Z' },
+  { id: 'a015g00000Q1w2EAAR', signal: LWC_SCORE_KEY, oldValue: '64', newValue: '81', reasons: SAMPLE_REASONS, modelVersion: 'v7', changedAt: '2026-11-20T09:30:00.000Z' },
+  { id: 'a015g00000Q1w1EAAR', signal: LWC_SCORE_KEY, oldValue: null, newValue: '64', reasons: 'No single factor moved this score.', modelVersion: 'v6', changedAt: '2026-11-02T16:05:00.000Z' },
 ];
 
 function recordedHistory(historyObject: string): unknown {
@@ -192,8 +191,8 @@ ${labels}
 };
 
 /** The output keys shown as the headline: the score and its reasons. */
-export const SCORE_KEY = ${jsString(SCORE_KEY)};
-export const REASONS_KEY = ${jsString(REASONS_KEY)};
+export const SCORE_KEY = ${jsString(LWC_SCORE_KEY)};
+export const REASONS_KEY = ${jsString(LWC_REASONS_KEY)};
 
 /** The history object (carrying the package namespace in subscriber orgs) and its fields by role. */
 export const HISTORY_OBJECT = SIGNAL_HISTORY_OBJECT;
@@ -209,7 +208,7 @@ ${historyTable}
 export function salesforceLwcFiles(dir: string, options: LwcOptions): ManifestFiles {
   const missing = Object.values(LWC_HISTORY_FIELDS).filter((name) => !options.historyFieldNames.includes(name));
   if (missing.length > 0) throw new Error(`the record page component reads ${missing.join(', ')}, which ${options.historyObject} does not have`);
-  for (const key of [SCORE_KEY, REASONS_KEY]) {
+  for (const key of [LWC_SCORE_KEY, LWC_REASONS_KEY]) {
     if (!options.fields.some((f) => f.key === key)) throw new Error(`the record page component needs the "${key}" output field on contacts`);
   }
   const base = `${dir}/${LWC_NAME}`;

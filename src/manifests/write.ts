@@ -5,7 +5,8 @@
  *   npx tsx src/manifests/write.ts --check         exit 1, naming each file, when the committed files are out of date
  *   npx tsx src/manifests/write.ts --out <dir> --backend-url https://api.example.net
  *                                                  a release build for the real backend host (not committed)
- *   node --import tsx src/manifests/write.ts       the same without npm/npx (Node 20.19+)
+ *   node --import tsx src/manifests/write.ts       the same without npm/npx (Node 20.19+; Node 24 also runs it
+ *                                                  as `node src/manifests/write.ts`, stripping the types)
  *
  * This file is the one place the generator is wired to the rest of the app: the webhook inputs come from
  * the default field mapping (src/mapping), the served paths from the HTTP app (src/server). The
@@ -83,14 +84,17 @@ export function writeManifests(dir: string, files: ManifestFiles): ManifestDrift
 
 const USAGE = 'usage: write.ts [--check] [--out <dir>] [--backend-url <https url>]';
 
-function parseArgs(argv: readonly string[]): { check: boolean; out: string; backendUrl?: string } {
+export function parseArgs(argv: readonly string[]): { check: boolean; out: string; backendUrl?: string } {
   const args = { check: false, out: MANIFESTS_DIR, backendUrl: undefined as string | undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--check') args.check = true;
-    else if (arg === '--out' && argv[i + 1]) args.out = resolve(argv[++i]!);
-    else if (arg === '--backend-url' && argv[i + 1]) args.backendUrl = argv[++i];
-    else throw new Error(`unknown argument ${arg}; ${USAGE}`);
+    else if (arg === '--out' || arg === '--backend-url') {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value; ${USAGE}`);
+      if (arg === '--out') args.out = resolve(value);
+      else args.backendUrl = value;
+    } else throw new Error(`unknown argument ${arg}; ${USAGE}`);
   }
   return args;
 }

@@ -10,7 +10,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKEND_PATHS, generateManifests, GENERATED_LIST, parseGeneratedList, REGENERATE_COMMAND, sortedFiles } from '../../src/manifests/index.ts';
 import { OUTPUT_FIELDS, type OutputField } from '../../src/domain/outputFields.ts';
-import { compareWithDisk, defaultManifestInputs, describeDrift, listedAsGenerated, MANIFESTS_DIR, writeManifests } from '../../src/manifests/write.ts';
+import { compareWithDisk, defaultManifestInputs, describeDrift, listedAsGenerated, MANIFESTS_DIR, parseArgs, writeManifests } from '../../src/manifests/write.ts';
 
 const inputs = defaultManifestInputs();
 const generated = generateManifests(inputs);
@@ -118,5 +118,15 @@ describe('drift detection', () => {
     expect(compareWithDisk(dir, generated)).toEqual({ missing: [], changed: [], extra: [] });
     writeManifests(dir, generateManifests({ ...inputs, fields: OUTPUT_FIELDS.filter((f) => f.objectType !== 'ticket') }));
     for (const path of others) expect(readFileSync(join(dir, path), 'utf8'), path).toBe('{}\n');
+  });
+});
+
+describe('write.ts arguments', () => {
+  it('reads --check, --out and --backend-url, and names what is wrong', () => {
+    expect(parseArgs(['--check'])).toMatchObject({ check: true, out: MANIFESTS_DIR });
+    expect(parseArgs(['--out', temp, '--backend-url', 'https://api.example.net'])).toEqual({ check: false, out: temp, backendUrl: 'https://api.example.net' });
+    expect(() => parseArgs(['--backend-url'])).toThrow(/^--backend-url needs a value; usage: write.ts/);
+    expect(() => parseArgs(['--out', '--check'])).toThrow(/^--out needs a value/);
+    expect(() => parseArgs(['--force'])).toThrow(/^unknown argument --force; usage: write.ts/);
   });
 });

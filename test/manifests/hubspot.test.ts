@@ -60,6 +60,7 @@ describe('HubSpot project files', () => {
     const release = JSON.parse(hubspotProject({ webhookInputs: inputs, servedPaths: ALL_SERVED, backendUrl: 'https://api.example.net/' })['src/app/app-hsmeta.json']!);
     expect(release.config.auth.redirectUrls).toEqual([`https://api.example.net${BACKEND_PATHS.hubspotOAuthCallback}`]);
     expect(() => hubspotProject({ webhookInputs: inputs, servedPaths: [], backendUrl: 'http://api.example.net' })).toThrow('backend URL must be https, got http://api.example.net');
+    expect(() => hubspotProject({ webhookInputs: inputs, servedPaths: [], backendUrl: 'api.example.net' })).toThrow('backend URL is not a URL: "api.example.net"');
   });
 
   it('declares the webhooks and the card only when the server serves their paths', () => {
