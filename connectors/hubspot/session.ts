@@ -9,6 +9,7 @@ import { RollingWindowLimiter, type WindowLimit } from '../shared/rateLimiter.ts
 import { send } from '../shared/send.ts';
 import type { FailedAttempt, RetryPolicy } from '../shared/retryDecision.ts';
 import type { ApiUsage } from '../connector.ts';
+import { HUBSPOT_RETRY_RULES } from './retryRules.ts';
 import { refreshTokens, type HubSpotTokens, type OAuthApp } from './oauth.ts';
 
 export interface HubSpotSessionOptions {
@@ -65,6 +66,7 @@ export class HubSpotSession {
       {
         limiter,
         usage: this.usage,
+        rules: HUBSPOT_RETRY_RULES,
         ...(this.options.retryPolicy ? { policy: this.options.retryPolicy } : {}),
         ...(this.options.app ? { refreshAuth: () => this.refresh() } : {}),
         describeError,

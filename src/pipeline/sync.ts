@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseCheckpoint } from '../../connectors/connector.ts';
+import { profileOf } from '../../connectors/registry.ts';
 import type { CanonicalRecord, ObjectType, RejectedRecord } from '../domain/records.ts';
 import { inputHash, recordProblem } from '../mapping/index.ts';
 import type { PipelineContext } from './context.ts';
@@ -23,13 +24,12 @@ export interface SyncReport {
   resumed: boolean;
 }
 
-const MODIFICATION_STAMPS = new Set(['hs_lastmodifieddate', 'lastmodifieddate', 'LastModifiedDate', 'SystemModstamp', 'LastModifiedById']);
-
 function hashRecord(record: CanonicalRecord, ctx: PipelineContext): string {
   if (record.objectType === 'contact') return inputHash(record, ctx.mapping.leadScore);
   const { associations, lineItems } = record;
   // Modification stamps move on every write, ours included: they say nothing about the content.
-  const properties = Object.fromEntries(Object.entries(record.properties).filter(([name]) => !MODIFICATION_STAMPS.has(name)));
+  const stamps = profileOf(ctx.connector.crm).modificationStamps;
+  const properties = Object.fromEntries(Object.entries(record.properties).filter(([name]) => !stamps.has(name)));
   return createHash('sha256').update(JSON.stringify({ properties, associations, lineItems })).digest('base64url').slice(0, 22);
 }
 
