@@ -1,6 +1,6 @@
 /**
- * One authenticated HubSpot session per portal: the official client pointed at a base URL (the emulator by
- * default), its own limiters (110 requests per 10 s, search 5 per second), token refresh ahead of expiry,
+ * One authenticated HubSpot session per portal: the official client pointed at the app's API base
+ * (https://api.hubapi.com by default), its own limiters (110 requests per 10 s, search 5 per second), token refresh ahead of expiry,
  * and every call sent through the shared limiter -> send -> retry chain. The SDK's retries stay off:
  * they wait a fixed 10 s, ignore headers and share one limiter across the whole process.
  */

@@ -1,6 +1,6 @@
 /**
  * The Salesforce connector: the Connector interface over jsforce (REST query, Bulk API 2.0, sObject
- * Collections), against a configurable login URL (the local emulator by default).
+ * Collections), against the login URL of the app's credentials (https://login.salesforce.com by default).
  */
 import type { CanonicalRecord, ObjectType } from '../../src/domain/records.ts';
 import type { OutputField } from '../../src/domain/outputFields.ts';
