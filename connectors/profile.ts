@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Crm, ObjectType } from '../src/domain/records.ts';
 import type { Connector } from './connector.ts';
+import { ConnectorError } from './shared/errors.ts';
 import type { RetryRule } from './shared/retryDecision.ts';
 
 export interface CrmObjectNames {
@@ -92,4 +93,41 @@ export function httpUrl() {
 /** A URL that paths are appended to, without its trailing slash. */
 export function baseUrl() {
   return httpUrl().transform((url) => url.replace(/\/+$/, ''));
+}
+
+/** The OAuth client fields every CRM app has; `hints` say where the vendor shows each value. */
+export function oauthClient(hints: { clientId: string; clientSecret: string }) {
+  return z.object({
+    clientId: requiredText(hints.clientId),
+    clientSecret: requiredText(hints.clientSecret),
+    /** Must be one of the app's registered redirect/callback URLs, exactly. */
+    redirectUri: httpUrl(),
+  });
+}
+
+export interface OAuthAppSpec<Stored extends StoredCredentials> {
+  label: string;
+  endpoint: string;
+  /** What the store keeps for this CRM (validated on every load: a store may hold older or foreign rows). */
+  stored: z.ZodType<Stored>;
+  exchange(code: string): Promise<{ credentials: Stored; accountId: string | null }>;
+  build(credentials: Stored, options: ConnectOptions): Connector;
+}
+
+/** The CrmApp of an OAuth app: stored credentials are used only when they parse and come from the same endpoint. */
+export function oauthApp<Stored extends StoredCredentials>(spec: OAuthAppSpec<Stored>): CrmApp {
+  const usable = (stored: Record<string, unknown> | null): Stored | null => {
+    const parsed = spec.stored.safeParse(stored);
+    return parsed.success && parsed.data.endpoint === spec.endpoint ? parsed.data : null;
+  };
+  return {
+    endpoint: spec.endpoint,
+    exchangeCode: (code) => spec.exchange(code),
+    usable,
+    connect(stored, options) {
+      const credentials = usable(stored);
+      if (!credentials) throw new ConnectorError('needs_reauth', `the stored ${spec.label} credentials are not from ${spec.endpoint}: install the app again`);
+      return spec.build(credentials, options);
+    },
+  };
 }

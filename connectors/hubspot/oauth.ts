@@ -4,7 +4,7 @@
  * https://developers.hubspot.com/docs/api-reference/auth-oauth-v3/guide
  */
 import { z } from 'zod';
-import { baseUrl, httpUrl, requiredText } from '../profile.ts';
+import { baseUrl, oauthClient } from '../profile.ts';
 import { authAnswer } from '../shared/edge.ts';
 import { ConnectorError } from '../shared/errors.ts';
 
@@ -28,11 +28,7 @@ export const StoredHubSpotCredentials = z.object({
 });
 
 /** A HubSpot public app's credentials (developer account > Apps > Auth); the API base defaults to HubSpot's own. */
-export const HubSpotAppCredentials = z.object({
-  clientId: requiredText("the app's client id"),
-  clientSecret: requiredText("the app's client secret"),
-  /** Must be one of the app's redirect URLs, exactly: HubSpot compares it on the code exchange. */
-  redirectUri: httpUrl(),
+export const HubSpotAppCredentials = oauthClient({ clientId: "the app's client id", clientSecret: "the app's client secret" }).extend({
   baseUrl: baseUrl().default(HUBSPOT_API_BASE),
 });
 export type HubSpotAppCredentials = z.input<typeof HubSpotAppCredentials>;

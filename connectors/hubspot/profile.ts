@@ -3,8 +3,7 @@
  */
 import { z } from 'zod';
 import type { ObjectType } from '../../src/domain/records.ts';
-import { ConnectorError } from '../shared/errors.ts';
-import { parseWith, type CrmApp, type CrmProfile, type StoredCredentials } from '../profile.ts';
+import { oauthApp, parseWith, type CrmApp, type CrmProfile } from '../profile.ts';
 import { HubSpotConnector } from './index.ts';
 import { exchangeCode, HubSpotAppCredentials, StoredHubSpotCredentials } from './oauth.ts';
 import { HUBSPOT_OBJECTS } from './objects.ts';
@@ -20,20 +19,15 @@ const objectTypes = Object.fromEntries(Object.values(HUBSPOT_OBJECTS).map((o) =>
 function hubspotApp(input: unknown): CrmApp {
   const app = parseWith(HubSpotAppCredentials, input, 'HubSpot app credentials');
   const endpoint = app.baseUrl;
-  const usable = (stored: Record<string, unknown> | null): (StoredCredentials & z.output<typeof StoredHubSpotCredentials>) | null => {
-    const parsed = StoredHubSpotCredentials.safeParse(stored);
-    return parsed.success && parsed.data.endpoint === endpoint ? parsed.data : null;
-  };
-  return {
+  return oauthApp({
+    label: 'HubSpot',
     endpoint,
-    async exchangeCode(code) {
+    stored: StoredHubSpotCredentials,
+    async exchange(code) {
       const tokens = await exchangeCode(app, code);
       return { credentials: { ...tokens, endpoint }, accountId: tokens.portalId };
     },
-    usable,
-    connect(stored, options) {
-      const tokens = usable(stored);
-      if (!tokens) throw new ConnectorError('needs_reauth', `the stored HubSpot credentials are not from ${endpoint}: install the app again`);
+    build(tokens, options) {
       const settings = parseWith(HubSpotSettings, options.settings ?? {}, 'HubSpot connection settings');
       return new HubSpotConnector({
         baseUrl: endpoint,
@@ -45,7 +39,7 @@ function hubspotApp(input: unknown): CrmApp {
         ...(options.log ? { log: options.log } : {}),
       });
     },
-  };
+  });
 }
 
 export const hubspotProfile: CrmProfile = {

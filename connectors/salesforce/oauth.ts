@@ -5,7 +5,7 @@
  */
 import jsforce from 'jsforce';
 import { z } from 'zod';
-import { baseUrl, httpUrl, requiredText } from '../profile.ts';
+import { baseUrl, oauthClient } from '../profile.ts';
 import { authAnswer } from '../shared/edge.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { API_VERSION, type SalesforceTokens } from './session.ts';
@@ -18,11 +18,7 @@ export const SALESFORCE_LOGIN_URL = 'https://login.salesforce.com';
  * the consumer key and secret clientId and clientSecret. Sandboxes log in at https://test.salesforce.com,
  * orgs with My Domain login enforced at their own domain.
  */
-export const SalesforceAppCredentials = z.object({
-  clientId: requiredText("the connected app's consumer key"),
-  clientSecret: requiredText("the connected app's consumer secret"),
-  /** The connected app's callback URL, exactly. */
-  redirectUri: httpUrl(),
+export const SalesforceAppCredentials = oauthClient({ clientId: "the connected app's consumer key", clientSecret: "the connected app's consumer secret" }).extend({
   loginUrl: baseUrl().default(SALESFORCE_LOGIN_URL),
 });
 export type SalesforceAppCredentials = z.input<typeof SalesforceAppCredentials>;

@@ -2,8 +2,7 @@
  * Everything Salesforce-specific the CRM-agnostic core needs, in one place (see connectors/profile.ts).
  */
 import { z } from 'zod';
-import { parseWith, type CrmApp, type CrmProfile, type StoredCredentials } from '../profile.ts';
-import { ConnectorError } from '../shared/errors.ts';
+import { oauthApp, parseWith, type CrmApp, type CrmProfile } from '../profile.ts';
 import { SalesforceConnector } from './index.ts';
 import { exchangeSalesforceCode, SalesforceAppCredentials, StoredSalesforceCredentials } from './oauth.ts';
 import { objectMap, SALESFORCE_CARD_OBJECTS, SALESFORCE_WRITE_TARGETS } from './objects.ts';
@@ -16,20 +15,15 @@ const SalesforceSettings = z.object({ bulkThreshold: z.number().int().nonnegativ
 function salesforceApp(input: unknown): CrmApp {
   const app = parseWith(SalesforceAppCredentials, input, 'Salesforce app credentials');
   const endpoint = app.loginUrl;
-  const usable = (stored: Record<string, unknown> | null): (StoredCredentials & z.output<typeof StoredSalesforceCredentials>) | null => {
-    const parsed = StoredSalesforceCredentials.safeParse(stored);
-    return parsed.success && parsed.data.endpoint === endpoint ? parsed.data : null;
-  };
-  return {
+  return oauthApp({
+    label: 'Salesforce',
     endpoint,
-    async exchangeCode(code) {
+    stored: StoredSalesforceCredentials,
+    async exchange(code) {
       const tokens = await exchangeSalesforceCode(app, code);
       return { credentials: { ...tokens, endpoint }, accountId: tokens.orgId };
     },
-    usable,
-    connect(stored, options) {
-      const credentials = usable(stored);
-      if (!credentials) throw new ConnectorError('needs_reauth', `the stored Salesforce credentials are not from ${endpoint}: install the app again`);
+    build(credentials, options) {
       const settings = parseWith(SalesforceSettings, options.settings ?? {}, 'Salesforce connection settings');
       return new SalesforceConnector({
         tokens: credentials,
@@ -41,7 +35,7 @@ function salesforceApp(input: unknown): CrmApp {
         ...(options.log ? { log: options.log } : {}),
       });
     },
-  };
+  });
 }
 
 export const salesforceProfile: CrmProfile = {
