@@ -1,6 +1,6 @@
 /**
  * The HubSpot connector: the Connector interface over @hubspot/api-client, pointed at a configurable base
- * URL (the local emulator by default, https://api.hubapi.com with a real portal's tokens).
+ * URL (https://api.hubapi.com unless the app's credentials name another, as the demo's emulator does).
  */
 import type { ObjectType, RejectedRecord } from '../../src/domain/records.ts';
 import type { OutputField } from '../../src/domain/outputFields.ts';

@@ -4,7 +4,11 @@
  * https://developers.hubspot.com/docs/api-reference/auth-oauth-v3/guide
  */
 import { z } from 'zod';
+import { baseUrl, oauthClient } from '../profile.ts';
+import { authAnswer } from '../shared/edge.ts';
 import { ConnectorError } from '../shared/errors.ts';
+
+export const HUBSPOT_API_BASE = 'https://api.hubapi.com';
 
 export interface HubSpotTokens {
   accessToken: string;
@@ -14,12 +18,21 @@ export interface HubSpotTokens {
   portalId: string | null;
 }
 
-export interface OAuthApp {
-  baseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
-}
+/** The tokens as stored per tenant, with the API base that issued them. */
+export const StoredHubSpotCredentials = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1),
+  expiresAt: z.number(),
+  portalId: z.string().nullable(),
+  endpoint: z.string().min(1),
+});
+
+/** A HubSpot public app's credentials (developer account > Apps > Auth); the API base defaults to HubSpot's own. */
+export const HubSpotAppCredentials = oauthClient({ clientId: "the app's client id", clientSecret: "the app's client secret" }).extend({
+  baseUrl: baseUrl().default(HUBSPOT_API_BASE),
+});
+export type HubSpotAppCredentials = z.input<typeof HubSpotAppCredentials>;
+export type OAuthApp = z.output<typeof HubSpotAppCredentials>;
 
 const TokenResponse = z.object({
   access_token: z.string().min(1),
@@ -46,13 +59,12 @@ async function requestToken(app: OAuthApp, form: Record<string, string>): Promis
     const code = response.status >= 500 ? 'unavailable' : 'needs_reauth';
     throw new ConnectorError(code, `HubSpot token request refused (${status})`, response.status);
   }
-  const parsed = TokenResponse.safeParse(body);
-  if (!parsed.success) throw new ConnectorError('bad_response', 'HubSpot token response is missing fields');
+  const answer = authAnswer(TokenResponse, body, 'HubSpot token response');
   return {
-    accessToken: parsed.data.access_token,
-    refreshToken: parsed.data.refresh_token,
-    expiresAt: Date.now() + parsed.data.expires_in * 1000,
-    portalId: parsed.data.hub_id === undefined ? null : String(parsed.data.hub_id),
+    accessToken: answer.access_token,
+    refreshToken: answer.refresh_token,
+    expiresAt: Date.now() + answer.expires_in * 1000,
+    portalId: answer.hub_id === undefined ? null : String(answer.hub_id),
   };
 }
 

@@ -6,6 +6,7 @@
  *   results, so the window moves to the last record seen (with an id tie-break) instead of stopping.
  */
 import type { Checkpoint } from '../connector.ts';
+import { modifiedAt } from './mapRecord.ts';
 import type { HubSpotSession } from './session.ts';
 import type { FilterGroup } from '@hubspot/api-client/lib/codegen/crm/objects/models/FilterGroup.js';
 
@@ -74,10 +75,8 @@ function windowFilters(target: PagingTarget, since: string, afterId: string | un
 
 function modifiedOf(result: unknown, property: string): { id: string; modified: string } | null {
   const r = result as { id?: unknown; properties?: Record<string, unknown>; updatedAt?: unknown };
-  const raw = r.properties?.[property] ?? (r.updatedAt instanceof Date ? r.updatedAt.toISOString() : r.updatedAt);
-  if (typeof r.id !== 'string' || typeof raw !== 'string') return null;
-  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  return Number.isFinite(ms) ? { id: r.id, modified: new Date(ms).toISOString() } : null;
+  const modified = modifiedAt(r, property);
+  return typeof r.id === 'string' && modified ? { id: r.id, modified } : null;
 }
 
 async function* searchPages(

@@ -1,6 +1,6 @@
 /**
- * One authenticated HubSpot session per portal: the official client pointed at a base URL (the emulator by
- * default), its own limiters (110 requests per 10 s, search 5 per second), token refresh ahead of expiry,
+ * One authenticated HubSpot session per portal: the official client pointed at the app's API base
+ * (https://api.hubapi.com by default), its own limiters (110 requests per 10 s, search 5 per second), token refresh ahead of expiry,
  * and every call sent through the shared limiter -> send -> retry chain. The SDK's retries stay off:
  * they wait a fixed 10 s, ignore headers and share one limiter across the whole process.
  */
@@ -9,6 +9,7 @@ import { RollingWindowLimiter, type WindowLimit } from '../shared/rateLimiter.ts
 import { send } from '../shared/send.ts';
 import type { FailedAttempt, RetryPolicy } from '../shared/retryDecision.ts';
 import type { ApiUsage } from '../connector.ts';
+import { HUBSPOT_RETRY_RULES } from './retryRules.ts';
 import { refreshTokens, type HubSpotTokens, type OAuthApp } from './oauth.ts';
 
 export interface HubSpotSessionOptions {
@@ -65,6 +66,7 @@ export class HubSpotSession {
       {
         limiter,
         usage: this.usage,
+        rules: HUBSPOT_RETRY_RULES,
         ...(this.options.retryPolicy ? { policy: this.options.retryPolicy } : {}),
         ...(this.options.app ? { refreshAuth: () => this.refresh() } : {}),
         describeError,

@@ -5,6 +5,7 @@
  * blocks the others.
  */
 import type { RecordUpdate, WriteResult } from '../connector.ts';
+import { isoInstant } from '../shared/edge.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { BATCH_SIZE, chunk } from './associations.ts';
 import type { HubSpotSession } from './session.ts';
@@ -19,12 +20,6 @@ function failedIds(error: BatchError, traceToId: Map<string, string>): string[] 
   const ids = [...(error.context?.ids ?? []), ...(error.context?.id ?? [])];
   if (error.objectWriteTraceId && traceToId.has(error.objectWriteTraceId)) ids.push(traceToId.get(error.objectWriteTraceId)!);
   return [...new Set(ids)];
-}
-
-function toIso(value: unknown): string | null {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
-  return null;
 }
 
 async function writeBatch(session: HubSpotSession, hubspotType: string, updates: RecordUpdate[], runTag: string): Promise<WriteResult[]> {
@@ -54,7 +49,7 @@ async function writeBatch(session: HubSpotSession, hubspotType: string, updates:
   }
   const results = new Map<string, WriteResult>();
   for (const result of response.results) {
-    results.set(String(result.id), { externalId: String(result.id), ok: true, modifiedAt: toIso(result.updatedAt) });
+    results.set(String(result.id), { externalId: String(result.id), ok: true, modifiedAt: isoInstant(result.updatedAt) });
   }
   const errors = ('errors' in response ? response.errors : undefined) as BatchError[] | undefined;
   for (const error of errors ?? []) {

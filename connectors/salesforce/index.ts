@@ -1,20 +1,20 @@
 /**
  * The Salesforce connector: the Connector interface over jsforce (REST query, Bulk API 2.0, sObject
- * Collections), against a configurable login URL (the local emulator by default).
+ * Collections), against the login URL of the app's credentials (https://login.salesforce.com by default).
  */
 import type { CanonicalRecord, ObjectType } from '../../src/domain/records.ts';
 import type { OutputField } from '../../src/domain/outputFields.ts';
 import type { ApiUsage, CheckResult, Checkpoint, Connector, FieldInfo, HistoryEntry, InstallResult, Page, RecordUpdate, WriteResult } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { mapSalesforcePage } from './mapRecord.ts';
-import { SALESFORCE_OBJECTS, type SalesforceObject } from './objects.ts';
+import { SALESFORCE_WRITE_TARGETS as WRITE_TARGETS, salesforceObject, type SalesforceObject } from './objects.ts';
 import { readPages } from './paging.ts';
 import { SalesforceSession, type SalesforceSessionOptions } from './session.ts';
 import { checkFields, type DescribedObject } from './soql.ts';
 import { upsertHistory, writeCollections } from './write.ts';
 
-export { exchangeSalesforceCode } from './oauth.ts';
-export type { SalesforceApp, SalesforceTokens } from './session.ts';
+export { exchangeSalesforceCode, type SalesforceApp } from './oauth.ts';
+export type { SalesforceTokens } from './session.ts';
 
 export interface SalesforceConnectorOptions extends SalesforceSessionOptions {
   /** Fields to read beyond each object's base set (the mapped model inputs). */
@@ -25,13 +25,10 @@ export interface SalesforceConnectorOptions extends SalesforceSessionOptions {
   bulkEnabled?: boolean;
 }
 
-/** Where each output field lives in Salesforce: our contact is the Lead, our ticket the Case. */
-export const SALESFORCE_TARGETS: Partial<Record<ObjectType, string>> = { contact: 'Lead', ticket: 'Case' };
 const DELETED_WINDOW_MS = 29 * 24 * 3600_000;
-const HISTORY_PARENT: Partial<Record<ObjectType, string>> = { contact: 'Lead__c', ticket: 'Case__c' };
 
 function objectFor(objectType: ObjectType): SalesforceObject {
-  const object = SALESFORCE_OBJECTS[objectType];
+  const object = salesforceObject(objectType);
   if (!object) throw new ConnectorError('bad_request', `crm-signals does not read ${objectType}s from Salesforce`);
   return object;
 }
@@ -63,7 +60,7 @@ export class SalesforceConnector implements Connector {
 
   async check(fields: readonly OutputField[] = []): Promise<CheckResult> {
     const problems: string[] = [];
-    for (const [objectType, sobject] of Object.entries(SALESFORCE_TARGETS) as Array<[ObjectType, string]>) {
+    for (const [objectType, sobject] of Object.entries(WRITE_TARGETS) as Array<[ObjectType, string]>) {
       const described = await this.describe(sobject);
       const byName = new Map(described.fields.map((f) => [f.name.toLowerCase(), f]));
       for (const field of fields.filter((f) => f.objectType === objectType)) {
@@ -84,7 +81,7 @@ export class SalesforceConnector implements Connector {
   async install(fields: readonly OutputField[]): Promise<InstallResult> {
     const result = await this.check(fields);
     if (!result.ok) throw new ConnectorError('forbidden', result.problems.join('; '));
-    return { created: [], existing: fields.map((f) => `${SALESFORCE_TARGETS[f.objectType]}.${f.names.salesforce}`), updated: [] };
+    return { created: [], existing: fields.map((f) => `${WRITE_TARGETS[f.objectType]}.${f.names.salesforce}`), updated: [] };
   }
 
   async *read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page> {
@@ -100,7 +97,7 @@ export class SalesforceConnector implements Connector {
   }
 
   async write(objectType: ObjectType, updates: RecordUpdate[]): Promise<WriteResult[]> {
-    const sobject = SALESFORCE_TARGETS[objectType];
+    const sobject = WRITE_TARGETS[objectType];
     if (!sobject) throw new ConnectorError('bad_request', `crm-signals writes nothing to Salesforce ${objectType}s`);
     const described = await this.describe(sobject);
     checkFields(described, [...new Set(updates.flatMap((u) => Object.keys(u.properties)))]);
@@ -121,7 +118,10 @@ export class SalesforceConnector implements Connector {
   }
 
   recordHistory(entries: HistoryEntry[]): Promise<number> {
-    const supported = entries.filter((e) => HISTORY_PARENT[e.objectType]);
-    return upsertHistory(this.session, supported, (e) => HISTORY_PARENT[e.objectType]!, this.options.log);
+    const supported = entries.flatMap((e) => {
+      const parentField = salesforceObject(e.objectType)?.historyParent;
+      return parentField ? [{ entry: e, parentField }] : [];
+    });
+    return upsertHistory(this.session, supported, this.options.log);
   }
 }

@@ -4,16 +4,59 @@
  * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm
  */
 import jsforce from 'jsforce';
+import { z } from 'zod';
+import { baseUrl, oauthClient } from '../profile.ts';
+import { authAnswer } from '../shared/edge.ts';
 import { ConnectorError } from '../shared/errors.ts';
-import { API_VERSION, type SalesforceApp, type SalesforceTokens } from './session.ts';
+import { API_VERSION, type SalesforceTokens } from './session.ts';
+import { isSalesforceId } from './soql.ts';
+
+export const SALESFORCE_LOGIN_URL = 'https://login.salesforce.com';
+
+/**
+ * A connected app's credentials (Setup > App Manager > the app > Manage Consumer Details). jsforce calls
+ * the consumer key and secret clientId and clientSecret. Sandboxes log in at https://test.salesforce.com,
+ * orgs with My Domain login enforced at their own domain.
+ */
+export const SalesforceAppCredentials = oauthClient({ clientId: "the connected app's consumer key", clientSecret: "the connected app's consumer secret" }).extend({
+  loginUrl: baseUrl().default(SALESFORCE_LOGIN_URL),
+});
+export type SalesforceAppCredentials = z.input<typeof SalesforceAppCredentials>;
+export type SalesforceApp = z.output<typeof SalesforceAppCredentials>;
+
+/** The tokens as stored per tenant, with the login URL that issued them. */
+export const StoredSalesforceCredentials = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1).nullable(),
+  instanceUrl: z.string().min(1),
+  userId: z.string().nullable(),
+  orgId: z.string().nullable(),
+  endpoint: z.string().min(1),
+});
+
+const SalesforceId = z.string().refine(isSalesforceId, 'is not a Salesforce id');
+
+/** What jsforce read from the token response and the identity URL, checked before it is stored. */
+const TokenAnswer = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1).nullable(),
+  instanceUrl: z.url(),
+  userId: SalesforceId,
+  orgId: SalesforceId,
+});
 
 export async function exchangeSalesforceCode(app: SalesforceApp, code: string): Promise<SalesforceTokens> {
   const connection = new jsforce.Connection({ version: API_VERSION, oauth2: { ...app } });
+  let user: { id?: string; organizationId?: string };
   try {
-    const user = await connection.authorize(code);
-    return { accessToken: connection.accessToken!, refreshToken: connection.refreshToken ?? null, instanceUrl: connection.instanceUrl, userId: user.id, orgId: user.organizationId };
+    user = await connection.authorize(code);
   } catch (error) {
     const name = (error as { name?: string }).name ?? 'error';
     throw new ConnectorError(/ERROR_HTTP_5/.test(name) ? 'unavailable' : 'needs_reauth', `Salesforce token request refused (${name})`);
   }
+  return authAnswer(
+    TokenAnswer,
+    { accessToken: connection.accessToken, refreshToken: connection.refreshToken ?? null, instanceUrl: connection.instanceUrl, userId: user.id, orgId: user.organizationId },
+    'Salesforce token response',
+  );
 }

@@ -12,6 +12,10 @@ export interface SalesforceObject {
   objectType: ObjectType;
   sobject: string;
   baseFields: string[];
+  /** Output fields live on this object (the managed package deploys them). */
+  writable?: boolean;
+  /** The Signal_History__c lookup that points at a record of this object. */
+  historyParent?: string;
   enrich?: (session: SalesforceSession, records: CanonicalRecord[], describe: (sobject: string) => Promise<DescribedObject>) => Promise<void>;
 }
 
@@ -41,7 +45,7 @@ export async function queryAll(session: SalesforceSession, label: string, soql: 
 async function leadsByContact(session: SalesforceSession, contactIds: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const batch of chunks([...new Set(contactIds)], IN_CHUNK)) {
-    const rows = (await queryAll(session, 'leads by contact', selectFrom('Lead', ['Id', 'ConvertedContactId'], `ConvertedContactId IN (${batch.map(idLiteral).join(', ')})`))) as Array<{ Id: string; ConvertedContactId: string }>;
+    const rows = (await queryAll(session, 'leads by contact', selectFrom(SALESFORCE_OBJECTS.contact.sobject, ['Id', 'ConvertedContactId'], `ConvertedContactId IN (${batch.map(idLiteral).join(', ')})`))) as Array<{ Id: string; ConvertedContactId: string }>;
     for (const row of rows) out.set(row.ConvertedContactId, [...(out.get(row.ConvertedContactId) ?? []), row.Id]);
   }
   return out;
@@ -74,8 +78,45 @@ async function attachLineItems(session: SalesforceSession, deals: CanonicalRecor
 
 const AUDIT = ['Id', 'CreatedDate', 'SystemModstamp', 'LastModifiedById'];
 
-export const SALESFORCE_OBJECTS: Partial<Record<ObjectType, SalesforceObject>> = {
-  contact: { objectType: 'contact', sobject: 'Lead', baseFields: [...AUDIT, 'Email', 'FirstName', 'LastName', 'Status', 'IsConverted', 'ConvertedContactId'] },
+/** The one table of Salesforce object names: the profile, reads, writes and history all come from it. */
+export const SALESFORCE_OBJECTS = {
+  contact: {
+    objectType: 'contact',
+    sobject: 'Lead',
+    baseFields: [...AUDIT, 'Email', 'FirstName', 'LastName', 'Status', 'IsConverted', 'ConvertedContactId'],
+    writable: true,
+    historyParent: 'Lead__c',
+  },
   deal: { objectType: 'deal', sobject: 'Opportunity', baseFields: [...AUDIT, 'Name', 'StageName', 'Amount', 'CloseDate', 'IsWon', 'IsClosed', 'AccountId', 'ContactId'], enrich: attachLineItems },
-  ticket: { objectType: 'ticket', sobject: 'Case', baseFields: [...AUDIT, 'Subject', 'Description', 'Status', 'ContactId'], enrich: (session, records) => linkContacts(session, records, 'ContactId') },
-};
+  ticket: {
+    objectType: 'ticket',
+    sobject: 'Case',
+    baseFields: [...AUDIT, 'Subject', 'Description', 'Status', 'ContactId'],
+    enrich: (session, records) => linkContacts(session, records, 'ContactId'),
+    writable: true,
+    historyParent: 'Case__c',
+  },
+} satisfies Partial<Record<ObjectType, SalesforceObject>>;
+
+const BY_TYPE: Partial<Record<ObjectType, SalesforceObject>> = SALESFORCE_OBJECTS;
+
+/** What crm-signals reads of a canonical type in Salesforce; undefined for types it does not read there. */
+export function salesforceObject(objectType: ObjectType): SalesforceObject | undefined {
+  return BY_TYPE[objectType];
+}
+
+/** Canonical type -> what `pick` says of its Salesforce object (its name, its history lookup), where it says something. */
+export function objectMap(pick: (object: SalesforceObject) => string | undefined): Partial<Record<ObjectType, string>> {
+  return Object.fromEntries(
+    Object.values(BY_TYPE).flatMap((o) => {
+      const value = pick(o);
+      return value === undefined ? [] : [[o.objectType, value]];
+    }),
+  );
+}
+
+/** Where output fields live in Salesforce: our contact is the Lead, our ticket the Case. */
+export const SALESFORCE_WRITE_TARGETS = objectMap((o) => (o.writable ? o.sobject : undefined));
+
+/** The record page objects of the signalHistory component: converted leads keep their history on the Contact. */
+export const SALESFORCE_CARD_OBJECTS: readonly string[] = ['Lead', 'Contact'];

@@ -6,8 +6,10 @@
  */
 import jsforce from 'jsforce';
 import type { ApiUsage } from '../connector.ts';
+import type { SalesforceApp } from './oauth.ts';
 import type { FailedAttempt, RetryPolicy } from '../shared/retryDecision.ts';
 import { send } from '../shared/send.ts';
+import { SALESFORCE_RETRY_RULES } from './retryRules.ts';
 
 /** API version pinned explicitly: jsforce's default is 50.0. */
 export const API_VERSION = '62.0';
@@ -19,13 +21,6 @@ export interface SalesforceTokens {
   /** The connected (integration) user: changes made only by this user are our own write-back. */
   userId: string | null;
   orgId: string | null;
-}
-
-export interface SalesforceApp {
-  loginUrl: string;
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
 }
 
 export interface SalesforceSessionOptions {
@@ -103,6 +98,7 @@ export class SalesforceSession {
         // Salesforce meters a daily allocation, not a burst window; the org's allocation is read from Sforce-Limit-Info.
         limiter: null,
         usage: this.usage,
+        rules: SALESFORCE_RETRY_RULES,
         ...(this.options.retryPolicy ? { policy: this.options.retryPolicy } : {}),
         // No refreshAuth: jsforce already refreshed once when a 401 reaches us, so the grant itself is gone.
         describeError: describeSalesforceError,

@@ -12,6 +12,9 @@ export interface DescribedObject {
   fields: Array<{ name: string; type: string; updateable: boolean; relationshipName?: string | null; referenceTo?: string[] }>;
 }
 
+/** Describe field types that hold numbers (Salesforce wants JSON numbers for them on writes). */
+export const SALESFORCE_NUMERIC_TYPES: ReadonlySet<string> = new Set(['double', 'int', 'currency', 'percent', 'long']);
+
 /** Refuses any field that is not a plain API name present on the object (case-insensitive, as Salesforce is). */
 export function checkFields(object: DescribedObject, fields: readonly string[]): string[] {
   const byLower = new Map(object.fields.map((f) => [f.name.toLowerCase(), f]));
@@ -41,9 +44,14 @@ export function datetimeLiteral(iso: string): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** An Id literal; Ids are 15 or 18 alphanumerics, so anything else is refused rather than escaped. */
+/** Salesforce Ids are 15 (case-sensitive) or 18 (case-safe) alphanumerics. */
+export function isSalesforceId(id: string): boolean {
+  return /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(id);
+}
+
+/** An Id literal; anything but an Id is refused rather than escaped. */
 export function idLiteral(id: string): string {
-  if (!/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(id)) throw new ConnectorError('bad_request', `not a Salesforce id: ${id}`);
+  if (!isSalesforceId(id)) throw new ConnectorError('bad_request', `not a Salesforce id: ${id}`);
   return `'${id}'`;
 }
 

@@ -7,11 +7,10 @@
 import type { HistoryEntry, RecordUpdate, WriteResult } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import type { SalesforceSession } from './session.ts';
-import type { DescribedObject } from './soql.ts';
+import { SALESFORCE_NUMERIC_TYPES, type DescribedObject } from './soql.ts';
 
 export const COLLECTION_SIZE = 200;
 const RETRYABLE = new Set(['UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'REQUEST_RUNNING_TOO_LONG']);
-const NUMERIC = new Set(['double', 'int', 'currency', 'percent', 'long']);
 
 interface SaveResult {
   id?: string | null;
@@ -25,7 +24,7 @@ export function typedValues(object: DescribedObject, properties: Record<string, 
   return Object.fromEntries(
     Object.entries(properties).map(([name, value]) => {
       if (value === '') return [name, null];
-      return [name, NUMERIC.has(types.get(name) ?? '') ? Number(value) : value];
+      return [name, SALESFORCE_NUMERIC_TYPES.has(types.get(name) ?? '') ? Number(value) : value];
     }),
   );
 }
@@ -65,13 +64,13 @@ export async function writeCollections(session: SalesforceSession, object: Descr
 }
 
 /** Score-history rows, upserted on an external id so a replayed cycle never duplicates one. */
-export async function upsertHistory(session: SalesforceSession, entries: HistoryEntry[], parentField: (entry: HistoryEntry) => string, log?: (message: string) => void): Promise<number> {
+export async function upsertHistory(session: SalesforceSession, entries: Array<{ entry: HistoryEntry; parentField: string }>, log?: (message: string) => void): Promise<number> {
   let written = 0;
   for (let i = 0; i < entries.length; i += COLLECTION_SIZE) {
     const batch = entries.slice(i, i + COLLECTION_SIZE);
-    const rows = batch.map((e) => ({
+    const rows = batch.map(({ entry: e, parentField }) => ({
       External_Id__c: e.key,
-      [parentField(e)]: e.externalId,
+      [parentField]: e.externalId,
       Signal__c: e.signal,
       Old_Value__c: e.oldValue,
       New_Value__c: e.newValue,

@@ -27,7 +27,13 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 30_000 };
 
-function header(headers: FailedAttempt['headers'], name: string): string | undefined {
+/**
+ * A CRM's own reading of a failure (its throttling policies, its limit codes, its private statuses), asked
+ * before the generic HTTP decision; null leaves the failure to the generic one. Each profile lists its rules.
+ */
+export type RetryRule = (failure: FailedAttempt, policy: RetryPolicy) => RetryDecision | null;
+
+export function header(headers: FailedAttempt['headers'], name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
   return undefined;
@@ -43,46 +49,33 @@ export function retryAfterMs(headers: FailedAttempt['headers'], now = Date.now()
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-function backoff(policy: RetryPolicy, attempt: number): number {
+export function backoff(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 }
 
-function errorCode(body: unknown): string | undefined {
-  if (body && typeof body === 'object' && 'errorCode' in body) {
-    const code = (body as { errorCode: unknown }).errorCode;
-    return typeof code === 'string' ? code : undefined;
+/** A string field of a parsed error body (errorCode, policyName, ...), if there is one. */
+export function bodyField(body: unknown, name: string): string | undefined {
+  if (body && typeof body === 'object' && name in body) {
+    const value = (body as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
   }
   return undefined;
 }
 
-function policyName(body: unknown): string | undefined {
-  if (body && typeof body === 'object' && 'policyName' in body) {
-    const name = (body as { policyName: unknown }).policyName;
-    return typeof name === 'string' ? name : undefined;
+/** The CRM's rules first, then plain HTTP: one refresh on 401, Retry-After, backoff, no retry of a client error. */
+export function decideRetry(failure: FailedAttempt, policy: RetryPolicy = DEFAULT_RETRY_POLICY, rules: readonly RetryRule[] = []): RetryDecision {
+  for (const rule of rules) {
+    const decision = rule(failure, policy);
+    if (decision) return decision;
   }
-  return undefined;
-}
-
-export function decideRetry(failure: FailedAttempt, policy: RetryPolicy = DEFAULT_RETRY_POLICY): RetryDecision {
-  const { status, headers, body, attempt } = failure;
+  const { status, headers, attempt } = failure;
   if (status === 401) return attempt === 1 ? { retry: true, reason: 'refresh_token', waitMs: 0 } : { retry: false, reason: 'needs_reauth' };
-  // Salesforce's daily allocation is a rolling 24 hours: stop the cycle, keep the checkpoint, resume later.
-  if (errorCode(body) === 'REQUEST_LIMIT_EXCEEDED') return { retry: false, reason: 'daily_limit' };
   if (attempt >= policy.maxAttempts) return { retry: false, reason: 'attempts_exhausted' };
   if (status === 429) {
-    // HubSpot's DAILY policy only resets at midnight in the portal's time zone: waiting inside a cycle is pointless.
-    if (policyName(body) === 'DAILY') return { retry: false, reason: 'daily_limit' };
-    const announced = retryAfterMs(headers);
-    const interval = Number(header(headers, 'x-hubspot-ratelimit-interval-milliseconds'));
-    const remaining = Number(header(headers, 'x-hubspot-ratelimit-remaining'));
-    let waitMs = announced ?? backoff(policy, attempt);
-    // Without Retry-After, an empty rolling window frees a slot within one interval at most.
-    if (announced === null && remaining === 0 && Number.isFinite(interval) && interval > 0) waitMs = Math.min(interval, policy.maxDelayMs);
-    if (policyName(body) === 'SECONDLY' && announced === null) waitMs = Math.max(waitMs, 1000);
+    const waitMs = retryAfterMs(headers) ?? backoff(policy, attempt);
     return { retry: true, reason: 'rate_limited', waitMs: Math.min(waitMs, policy.maxDelayMs) };
   }
   if (status === 423) return { retry: true, reason: 'locked', waitMs: Math.max(2000, retryAfterMs(headers) ?? 0) };
-  if (status === 477) return { retry: true, reason: 'server_error', waitMs: retryAfterMs(headers) ?? backoff(policy, attempt) };
   if (status === null) return { retry: true, reason: 'network', waitMs: backoff(policy, attempt) };
   if (status >= 500) return { retry: true, reason: 'server_error', waitMs: retryAfterMs(headers) ?? backoff(policy, attempt) };
   if (status === 403) return { retry: false, reason: 'forbidden' };

@@ -2,7 +2,7 @@
  * The one chain every CRM request goes through: limiter, then send, then the retry decision.
  */
 import { ConnectorError, type ConnectorErrorCode } from './errors.ts';
-import { decideRetry, DEFAULT_RETRY_POLICY, type FailedAttempt, type RetryPolicy, type StopReason } from './retryDecision.ts';
+import { decideRetry, DEFAULT_RETRY_POLICY, type FailedAttempt, type RetryPolicy, type RetryRule, type StopReason } from './retryDecision.ts';
 import type { RollingWindowLimiter } from './rateLimiter.ts';
 import type { ApiUsage } from '../connector.ts';
 
@@ -10,6 +10,8 @@ export interface SendContext {
   limiter: RollingWindowLimiter | null;
   usage: ApiUsage;
   policy?: RetryPolicy;
+  /** The CRM's own retry rules (its profile's), asked before the generic HTTP decision. */
+  rules?: readonly RetryRule[];
   /** Called once on a 401; should refresh the access token. */
   refreshAuth?: () => Promise<void>;
   /** Turns whatever the client threw into a status, headers and body. */
@@ -41,7 +43,7 @@ export async function send<T>(ctx: SendContext, label: string, request: () => Pr
       return await request();
     } catch (error) {
       const failure = ctx.describeError(error);
-      const decision = decideRetry({ ...failure, attempt }, ctx.policy ?? DEFAULT_RETRY_POLICY);
+      const decision = decideRetry({ ...failure, attempt }, ctx.policy ?? DEFAULT_RETRY_POLICY, ctx.rules);
       if (!decision.retry) {
         const code = failure.status === 429 && decision.reason === 'attempts_exhausted' ? 'throttled' : STOP_CODES[decision.reason];
         throw new ConnectorError(code, `${label} failed (${errorMessage(failure)})`, failure.status);

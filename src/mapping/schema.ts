@@ -4,6 +4,7 @@
  * path of what is wrong.
  */
 import { z } from 'zod';
+import type { Crm } from '../domain/records.ts';
 
 /** A CRM field name: letters, digits, underscores, dots (Salesforce relationships). Nothing that could be a query. */
 export const FieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/, 'is not a valid field name');
@@ -77,7 +78,8 @@ export const DealsMapping = z.object({
 });
 
 export const Mapping = z.object({
-  crm: z.enum(['hubspot', 'salesforce']),
+  /** Checked against the registry where a mapping meets a connection (connectors/registry.ts). */
+  crm: z.custom<Crm>((v) => typeof v === 'string' && /^[a-z][a-z0-9_-]*$/.test(v), 'is not a CRM name'),
   leadScore: LeadScoreMapping,
   sentiment: SentimentMapping,
   deals: DealsMapping,

@@ -7,10 +7,8 @@ import type { CanonicalRecord, Outcome } from '../domain/records.ts';
 import type { FieldInfo } from '../../connectors/connector.ts';
 import { crmField, MappingError, modelInputs, type LeadScoreMapping } from './schema.ts';
 
-/** HubSpot's number; Salesforce's numeric field types. */
-const NUMERIC_TYPES = new Set(['number', 'double', 'int', 'currency', 'percent', 'long']);
-
-export function checkMappingAgainstFields(m: LeadScoreMapping, fields: FieldInfo[]): void {
+/** `numericTypes`: the field types of this CRM that hold numbers (its profile's numericTypes). */
+export function checkMappingAgainstFields(m: LeadScoreMapping, fields: FieldInfo[], numericTypes: ReadonlySet<string>): void {
   const known = new Map(fields.map((f) => [f.name, f]));
   const problems: string[] = [];
   for (const name of [...m.numeric.map((c) => crmField(m, c)), ...m.categorical.map((c) => crmField(m, c)), m.outcome.field, ...m.required]) {
@@ -18,7 +16,7 @@ export function checkMappingAgainstFields(m: LeadScoreMapping, fields: FieldInfo
   }
   for (const name of m.numeric.map((c) => crmField(m, c))) {
     const type = known.get(name)?.type;
-    if (type && !NUMERIC_TYPES.has(type)) problems.push(`field "${name}" is mapped as numeric but the CRM says it is ${type}`);
+    if (type && !numericTypes.has(type)) problems.push(`field "${name}" is mapped as numeric but the CRM says it is ${type}`);
   }
   if (problems.length) throw new MappingError(`field mapping does not fit this CRM: ${problems.join('; ')}`);
 }

@@ -6,6 +6,7 @@
  */
 import { OUTPUT_FIELDS, crmFieldName } from '../domain/outputFields.ts';
 import type { HistoryEntry } from '../../connectors/connector.ts';
+import type { Crm } from '../domain/records.ts';
 import type { AuditRow } from '../store/types.ts';
 import type { PipelineContext } from './context.ts';
 import { LEAD_SCORE, type LeadScoreValue } from './signals/index.ts';
@@ -23,7 +24,7 @@ export function isSignificant(key: string, oldValue: string | null, newValue: st
   return oldValue !== newValue;
 }
 
-export function historyEntries(tenantId: string, crm: 'hubspot' | 'salesforce', rows: readonly AuditRow[], reasons: (externalId: string) => string | null): HistoryEntry[] {
+export function historyEntries(tenantId: string, crm: Crm, rows: readonly AuditRow[], reasons: (externalId: string) => string | null): HistoryEntry[] {
   const keyOf = new Map(OUTPUT_FIELDS.map((f) => [`${f.objectType}/${crmFieldName(crm, f.key)}`, f.key]));
   return rows.flatMap((row) => {
     const key = keyOf.get(`${row.objectType}/${row.property}`);

@@ -3,7 +3,7 @@
  * an object type is merged into one set of values per record (one outbox item, one batch input).
  */
 import { crmFieldName, OUTPUT_FIELDS, type OutputField } from '../domain/outputFields.ts';
-import type { ObjectType } from '../domain/records.ts';
+import type { Crm, ObjectType } from '../domain/records.ts';
 import type { Store } from '../store/types.ts';
 import type { DesiredValues } from './diff.ts';
 import { SEGMENT, segmentOptions, SIGNAL_STAGES } from './signals/index.ts';
@@ -12,7 +12,7 @@ export function outputObjectTypes(): ObjectType[] {
   return [...new Set(SIGNAL_STAGES.flatMap((s) => s.outputs.map((o) => o.objectType)))];
 }
 
-export async function desiredValues(store: Store, tenantId: string, crm: 'hubspot' | 'salesforce', objectType: ObjectType): Promise<Map<string, DesiredValues>> {
+export async function desiredValues(store: Store, tenantId: string, crm: Crm, objectType: ObjectType): Promise<Map<string, DesiredValues>> {
   const desired = new Map<string, DesiredValues>();
   for (const output of SIGNAL_STAGES.flatMap((s) => s.outputs).filter((o) => o.objectType === objectType)) {
     for (const [externalId, row] of await store.latestSignals(tenantId, objectType, output.signal)) {

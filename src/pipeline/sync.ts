@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseCheckpoint } from '../../connectors/connector.ts';
+import { profileOf } from '../../connectors/registry.ts';
 import type { CanonicalRecord, ObjectType, RejectedRecord } from '../domain/records.ts';
 import { inputHash, recordProblem } from '../mapping/index.ts';
 import type { PipelineContext } from './context.ts';
@@ -23,13 +24,11 @@ export interface SyncReport {
   resumed: boolean;
 }
 
-const MODIFICATION_STAMPS = new Set(['hs_lastmodifieddate', 'lastmodifieddate', 'LastModifiedDate', 'SystemModstamp', 'LastModifiedById']);
-
-function hashRecord(record: CanonicalRecord, ctx: PipelineContext): string {
+/** `stamps`: the CRM's modification stamps, which move on every write (ours included) and say nothing about the content. */
+function hashRecord(record: CanonicalRecord, ctx: PipelineContext, stamps: ReadonlySet<string>): string {
   if (record.objectType === 'contact') return inputHash(record, ctx.mapping.leadScore);
   const { associations, lineItems } = record;
-  // Modification stamps move on every write, ours included: they say nothing about the content.
-  const properties = Object.fromEntries(Object.entries(record.properties).filter(([name]) => !MODIFICATION_STAMPS.has(name)));
+  const properties = Object.fromEntries(Object.entries(record.properties).filter(([name]) => !stamps.has(name)));
   return createHash('sha256').update(JSON.stringify({ properties, associations, lineItems })).digest('base64url').slice(0, 22);
 }
 
@@ -40,6 +39,7 @@ export async function syncObject(ctx: PipelineContext, runId: number, objectType
   if (stored !== null && checkpoint === null) ctx.log(`${objectType}: stored checkpoint is corrupt, starting a clean re-sync`);
   // Compared as instants: a CRM may spell the same time differently (+0000 vs Z).
   const ownStamps = new Map([...(await store.ownWriteStamps(tenant.id, objectType))].map(([id, stamp]) => [id, Date.parse(stamp)]));
+  const stamps = profileOf(connector.crm).modificationStamps;
   const report: SyncReport = { read: 0, changed: 0, changedIds: [], ownWrites: 0, rejected: 0, deleted: 0, pages: 0, resumed: checkpoint !== null };
 
   for await (const page of connector.read(objectType, checkpoint)) {
@@ -52,7 +52,7 @@ export async function syncObject(ctx: PipelineContext, runId: number, objectType
         continue;
       }
       if (record.modifiedByApp || ownStamps.get(record.externalId) === Date.parse(record.modifiedAt)) report.ownWrites++;
-      records.push({ ...record, inputHash: hashRecord(record, ctx) });
+      records.push({ ...record, inputHash: hashRecord(record, ctx, stamps) });
     }
     const result = await store.savePage(tenant.id, { runId, objectType, records, rejected, checkpoint: page.checkpoint });
     report.read += page.records.length + page.rejected.length;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CanonicalRecord, ObjectType } from '../domain/records.ts';
+import type { CanonicalRecord, Crm, ObjectType } from '../domain/records.ts';
 import type { Db } from './db.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -51,7 +51,7 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       }
     });
 
-    async function tenant(crm: 'hubspot' | 'salesforce' = 'hubspot'): Promise<string> {
+    async function tenant(crm: Crm = 'hubspot'): Promise<string> {
       const id = `t-${randomUUID()}`;
       await store.upsertTenant({ id, crm, name: `Tenant ${id}`, mode: 'shadow', accountId: null });
       return id;

@@ -2,14 +2,15 @@
  * What the rest of the service asks of the store. Every method takes the tenant first: no query runs
  * unscoped. One implementation serves PGlite (embedded default) and a PostgreSQL server (DATABASE_URL).
  */
-import type { ObjectType, PropertyValue, RejectedRecord } from '../domain/records.ts';
+import type { Crm, ObjectType, PropertyValue, RejectedRecord } from '../domain/records.ts';
 import type { CanonicalRecord } from '../domain/records.ts';
 
 export type TenantMode = 'shadow' | 'live';
 
 export interface Tenant {
   id: string;
-  crm: 'hubspot' | 'salesforce';
+  /** Any CRM of the registry (connectors/registry.ts); the store keeps the name, the app checks it. */
+  crm: Crm;
   name: string;
   mode: TenantMode;
   /** CRM account id (HubSpot portal id, Salesforce org id), once known. */

@@ -4,6 +4,7 @@
  * migration: add the next one.
  */
 import { sql as initial } from './001_initial.ts';
+import { sql as openCrmList } from './002_open_crm_list.ts';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_initial', sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001_initial', sql: initial },
+  { version: 2, name: '002_open_crm_list', sql: openCrmList },
+];
