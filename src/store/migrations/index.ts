@@ -4,6 +4,7 @@
  * migration: add the next one.
  */
 import { sql as initial } from './001_initial.ts';
+import { sql as mappings } from './003_mappings.ts';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,8 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_initial', sql: initial }];
+/** Versions need not be contiguous: migrate() applies whichever are not yet recorded, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001_initial', sql: initial },
+  { version: 3, name: '003_mappings', sql: mappings },
+];
