@@ -4,7 +4,7 @@
  */
 import { fitLeadScore, formatReasons, LEAD_SCORE_VERSION, leadScoreFromJSON, leadScoreToJSON, predictLeadScore } from '../../models/leadScore/index.ts';
 import type { Confidence, Reason } from '../../models/leadScore/index.ts';
-import { leadScoreSpecHash, modelInputs, modelRow, outcomeOf } from '../../mapping/index.ts';
+import { defaultMapping, leadScoreSpecHash, modelInputs, modelRow, outcomeOf } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel, type ModelOutcome } from './lifecycle.ts';
@@ -97,6 +97,7 @@ async function train(ctx: PipelineContext, force: boolean): Promise<ModelOutcome
     kind: LEAD_SCORE,
     label: 'lead score',
     specHash: leadScoreSpecHash(ctx.mapping),
+    legacySpecHash: leadScoreSpecHash(defaultMapping(ctx.mapping.crm)),
     rows: rows.length,
     force,
     unusable: (model) => (outdated(model) ? 'model format upgraded' : null),

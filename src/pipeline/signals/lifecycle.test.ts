@@ -98,11 +98,13 @@ describe('ensureModel', () => {
     expect(none).toEqual({ active: null, trained: false, reason: 'too few rows' });
   });
 
-  it('a model saved before spec hashes counts as fitted on the current spec', async () => {
+  it("a model saved before spec hashes counts as fitted on the built-in mapping's spec", async () => {
     const ctx = await context();
     const version = await store.saveModel(ctx.tenant.id, { kind: 'demo', status: 'candidate', metrics: { auc: 0.8 }, model: {}, trainedOn: { rows: 100, reason: 'older build' } });
     await store.promoteModel(ctx.tenant.id, 'demo', version);
-    const kept = await ensureModel(ctx, plan({ specHash: 'anything' }));
-    expect(kept).toMatchObject({ trained: false, reason: 'model is current' });
+    // the tenant still runs the built-in mapping: nothing to retrain on upgrade
+    expect(await ensureModel(ctx, plan({ specHash: 'built-in', legacySpecHash: 'built-in' }))).toMatchObject({ trained: false, reason: 'model is current' });
+    // the tenant changed it: the old model cannot be trusted with the new columns
+    expect(await ensureModel(ctx, plan({ specHash: 'edited', legacySpecHash: 'built-in' }))).toMatchObject({ trained: true, reason: 'mapping changed' });
   });
 });

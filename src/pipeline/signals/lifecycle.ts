@@ -23,6 +23,11 @@ export interface ModelPlan {
    * fitted on another spec expects other columns, so it must be replaced rather than scored with.
    */
   specHash: string;
+  /**
+   * The spec of models saved before spec hashes existed: they were fitted on the CRM's built-in mapping,
+   * the only one there was. Without it such models count as current.
+   */
+  legacySpecHash?: string;
   /** Training rows now: a move of RETRAIN_SHARE or more since the active model retrains. */
   rows: number;
   force: boolean;
@@ -45,29 +50,26 @@ export interface ModelOutcome {
 }
 
 /** Why the active model must be replaced, in the order that explains most: a forced retrain names itself. */
-export function retrainReason(active: StoredModel | null, plan: Pick<ModelPlan, 'specHash' | 'rows' | 'force' | 'unusable'>): string | null {
+export function retrainReason(active: StoredModel | null, plan: Pick<ModelPlan, 'specHash' | 'legacySpecHash' | 'rows' | 'force' | 'unusable'>): string | null {
   if (plan.force) return 'retrain requested';
   if (!active) return 'no active model';
   const unusable = plan.unusable?.(active);
   if (unusable) return unusable;
-  if (specChanged(active, plan.specHash)) return 'mapping changed';
+  if (specChanged(active, plan)) return 'mapping changed';
   const before = typeof active.trainedOn.rows === 'number' ? active.trainedOn.rows : 0;
   if (Math.abs(plan.rows - before) >= RETRAIN_SHARE * Math.max(before, 1)) return `training rows moved from ${before} to ${plan.rows}`;
   return null;
 }
 
-/**
- * Models saved before spec hashes existed were fitted on the built-in mapping, the only one there was:
- * treating them as current avoids retraining every tenant once on upgrade.
- */
-function specChanged(active: StoredModel, specHash: string): boolean {
-  const stored = active.trainedOn.specHash;
-  return typeof stored === 'string' && stored !== specHash;
+/** A model saved before spec hashes is compared by the built-in mapping's spec: no retrain on upgrade, one after a change. */
+function specChanged(active: StoredModel, plan: Pick<ModelPlan, 'specHash' | 'legacySpecHash'>): boolean {
+  const stored = typeof active.trainedOn.specHash === 'string' ? active.trainedOn.specHash : plan.legacySpecHash;
+  return stored !== undefined && stored !== plan.specHash;
 }
 
 /** Whether the active model can still score under the current spec, whatever the data says. */
 function servable(active: StoredModel | null, plan: ModelPlan): active is StoredModel {
-  return active !== null && !plan.unusable?.(active) && !specChanged(active, plan.specHash);
+  return active !== null && !plan.unusable?.(active) && !specChanged(active, plan);
 }
 
 export async function ensureModel(ctx: PipelineContext, plan: ModelPlan): Promise<ModelOutcome> {

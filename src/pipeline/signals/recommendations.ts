@@ -7,7 +7,7 @@
 import type { CanonicalRecord } from '../../domain/records.ts';
 import { fitRecommender, recommend, recommenderFromJSON, recommenderToJSON, type Interaction, type Recommendation } from '../../models/recommend/index.ts';
 import type { SignalRow } from '../../store/types.ts';
-import { recommendationsSpecHash, type DealsMapping } from '../../mapping/index.ts';
+import { defaultMapping, recommendationsSpecHash, type DealsMapping } from '../../mapping/index.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel } from './lifecycle.ts';
 import { byId, due, hashOf, type SignalStage, type StageReport } from './stage.ts';
@@ -52,6 +52,7 @@ export const recommendationsStage: SignalStage = {
       kind: RECOMMENDATIONS,
       label: 'recommendations',
       specHash: recommendationsSpecHash(ctx.mapping),
+      legacySpecHash: recommendationsSpecHash(defaultMapping(ctx.mapping.crm)),
       rows: interactions.length,
       force: retrain,
       cannotFit: interactions.length > 0 ? null : 'no won deals with line items',

@@ -5,7 +5,7 @@
  */
 import { fitFeaturePipeline, FeaturePipeline, type FeaturePipelineJson } from '../../features/index.ts';
 import { assign, fitSegments, segmentsFromJSON, segmentsToJSON, type SegmentModel } from '../../models/segments/index.ts';
-import { modelInputs, modelRow, segmentSpecHash } from '../../mapping/index.ts';
+import { defaultMapping, modelInputs, modelRow, segmentSpecHash } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel } from './lifecycle.ts';
@@ -64,6 +64,7 @@ export const segmentStage: SignalStage = {
       kind: SEGMENT,
       label: 'segments',
       specHash: segmentSpecHash(mapping),
+      legacySpecHash: segmentSpecHash(defaultMapping(mapping.crm)),
       rows: contacts.length,
       force: retrain,
       cannotFit: contacts.length >= MIN_CONTACTS ? null : 'too few contacts',

@@ -6,7 +6,7 @@
  */
 import type { CanonicalRecord } from '../../domain/records.ts';
 import { fitSentiment, lexiconModel, predictSentiment, rollUp, sentimentFromJSON, sentimentToJSON } from '../../models/sentiment/index.ts';
-import { sentimentSpecHash, type SentimentMapping } from '../../mapping/index.ts';
+import { defaultMapping, sentimentSpecHash, type SentimentMapping } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel, type ModelOutcome } from './lifecycle.ts';
@@ -59,6 +59,7 @@ async function activeModel(ctx: PipelineContext, tickets: CanonicalRecord[], for
     kind: SENTIMENT_MODEL,
     label: 'sentiment',
     specHash: sentimentSpecHash(mapping),
+    legacySpecHash: sentimentSpecHash(defaultMapping(mapping.crm)),
     rows: labelled.length,
     force,
     cannotFit: tickets.length > 0 || force ? null : 'no tickets with text',
