@@ -2,3 +2,4 @@ export * from './schema.ts';
 export * from './defaults.ts';
 export * from './validate.ts';
 export * from './readFields.ts';
+export * from './spec.ts';

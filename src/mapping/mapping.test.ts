@@ -28,11 +28,11 @@ describe('field mapping', () => {
 
   it('checks mapped fields exist in the CRM with a fitting type', () => {
     const fields = [...lead.numeric.map((name) => ({ name, label: name, type: 'number', readOnly: false })), ...lead.categorical.map((name) => ({ name, label: name, type: 'enumeration', readOnly: false }))];
-    expect(() => checkMappingAgainstFields(lead, fields, hubspotProfile.numericTypes)).toThrow(/"lifecyclestage" does not exist/);
+    expect(() => checkMappingAgainstFields(DEFAULT_HUBSPOT_MAPPING, { contact: fields }, hubspotProfile.numericTypes)).toThrow(/"lifecyclestage" does not exist/);
     const withOutcome = [...fields, { name: 'lifecyclestage', label: 'Lifecycle', type: 'enumeration', readOnly: false }, { name: 'email', label: 'Email', type: 'string', readOnly: false }];
-    expect(() => checkMappingAgainstFields(lead, withOutcome, hubspotProfile.numericTypes)).not.toThrow();
+    expect(() => checkMappingAgainstFields(DEFAULT_HUBSPOT_MAPPING, { contact: withOutcome }, hubspotProfile.numericTypes)).not.toThrow();
     const wrongType = withOutcome.map((f) => (f.name === 'age' ? { ...f, type: 'string' } : f));
-    expect(() => checkMappingAgainstFields(lead, wrongType, hubspotProfile.numericTypes)).toThrow(MappingError);
+    expect(() => checkMappingAgainstFields(DEFAULT_HUBSPOT_MAPPING, { contact: wrongType }, hubspotProfile.numericTypes)).toThrow(MappingError);
   });
 
   it('names a non-numeric value in a numeric field, and accepts placeholders and blanks', () => {

@@ -45,18 +45,18 @@ export const LeadScoreMapping = z
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
     for (const name of [...m.numeric, ...m.categorical]) {
-      if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `field "${name}" is mapped twice` });
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['categorical'], message: `field "${name}" is mapped twice` });
       seen.add(name);
     }
     for (const [name, range] of Object.entries(m.ranges)) {
-      if (!m.numeric.includes(name)) ctx.addIssue({ code: 'custom', message: `ranges: "${name}" is not a numeric model column` });
+      if (!m.numeric.includes(name)) ctx.addIssue({ code: 'custom', path: ['ranges', name], message: `ranges: "${name}" is not a numeric model column` });
       if (range.min !== undefined && range.max !== undefined && range.min > range.max) {
-        ctx.addIssue({ code: 'custom', message: `ranges: "${name}" has min ${range.min} above max ${range.max}` });
+        ctx.addIssue({ code: 'custom', path: ['ranges', name], message: `ranges: "${name}" has min ${range.min} above max ${range.max}` });
       }
     }
-    if (seen.has(m.outcome.field)) ctx.addIssue({ code: 'custom', message: `the outcome field "${m.outcome.field}" cannot also be a model input` });
+    if (seen.has(m.outcome.field)) ctx.addIssue({ code: 'custom', path: ['outcome', 'field'], message: `the outcome field "${m.outcome.field}" cannot also be a model input` });
     const overlap = m.outcome.converted.filter((v) => m.outcome.lost.includes(v));
-    if (overlap.length) ctx.addIssue({ code: 'custom', message: `outcome values ${overlap.join(', ')} are both converted and lost` });
+    if (overlap.length) ctx.addIssue({ code: 'custom', path: ['outcome'], message: `outcome values ${overlap.join(', ')} are both converted and lost` });
   });
 
 export const SentimentMapping = z.object({
@@ -89,15 +89,30 @@ export type SentimentMapping = z.infer<typeof SentimentMapping>;
 export type Mapping = z.infer<typeof Mapping>;
 export type LeadScoreMapping = z.infer<typeof LeadScoreMapping>;
 
+/** One thing wrong with a mapping: where in the mapping, and the CRM field when one is concerned. */
+export interface MappingProblem {
+  /** Dotted path in the mapping (`leadScore.numeric.3`), or `mapping` for the whole. */
+  path: string;
+  field?: string;
+  message: string;
+}
+
 export class MappingError extends Error {
   override readonly name = 'MappingError';
+  constructor(
+    message: string,
+    /** Every problem found, not only the first: an admin fixes them in one go. */
+    readonly problems: readonly MappingProblem[] = [],
+  ) {
+    super(message);
+  }
 }
 
 export function parseMapping(input: unknown): Mapping {
   const parsed = Mapping.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'mapping'}: ${i.message}`);
-    throw new MappingError(`invalid field mapping: ${problems.join('; ')}`);
+    const problems: MappingProblem[] = parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'mapping', message: i.message }));
+    throw new MappingError(`invalid field mapping: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
   }
   return parsed.data;
 }

@@ -3,22 +3,100 @@
  * record's mapped values, so bad input is refused with a reason instead of reaching a model.
  */
 import { createHash } from 'node:crypto';
-import type { CanonicalRecord, Outcome } from '../domain/records.ts';
+import type { CanonicalRecord, ObjectType, Outcome } from '../domain/records.ts';
+import { OUTPUT_FIELDS } from '../domain/outputFields.ts';
 import type { FieldInfo } from '../../connectors/connector.ts';
-import { crmField, MappingError, modelInputs, type LeadScoreMapping } from './schema.ts';
+import { crmField, MappingError, modelInputs, type LeadScoreMapping, type Mapping, type MappingProblem } from './schema.ts';
 
-/** `numericTypes`: the field types of this CRM that hold numbers (its profile's numericTypes). */
-export function checkMappingAgainstFields(m: LeadScoreMapping, fields: FieldInfo[], numericTypes: ReadonlySet<string>): void {
-  const known = new Map(fields.map((f) => [f.name, f]));
-  const problems: string[] = [];
-  for (const name of [...m.numeric.map((c) => crmField(m, c)), ...m.categorical.map((c) => crmField(m, c)), m.outcome.field, ...m.required]) {
-    if (!known.has(name)) problems.push(`field "${name}" does not exist in the CRM`);
+/** The tenant's fields per object type, as the connector's discover() lists them. */
+export type DiscoveredFields = Partial<Record<ObjectType, readonly FieldInfo[]>>;
+
+/**
+ * Everything in the mapping that does not fit this CRM: fields it lacks, numeric inputs on non-numeric
+ * fields, outcome, stage and label values that are not among a picklist's options, our own output fields
+ * fed back as inputs (the model would learn its own score), output fields the CRM will not let us write,
+ * and leaks: the outcome field or a field excluded as leaky reaching the model through another column.
+ * Object types absent from `fields` are not checked (their discover was not asked). `numericTypes`: the
+ * field types of this CRM that hold numbers (its profile's numericTypes).
+ */
+export function mappingProblems(mapping: Mapping, fields: DiscoveredFields, numericTypes: ReadonlySet<string>): MappingProblem[] {
+  const problems: MappingProblem[] = [];
+  const index = (objectType: ObjectType) => (fields[objectType] ? new Map(fields[objectType].map((f) => [f.name, f])) : null);
+  const contact = index('contact');
+  const deal = index('deal');
+  const ticket = index('ticket');
+  const lead = mapping.leadScore;
+  const inputs = modelInputs(lead);
+  const columnPath = (column: string) => {
+    const numeric = lead.numeric.indexOf(column);
+    return lead.fields[column] ? `leadScore.fields.${column}` : numeric >= 0 ? `leadScore.numeric.${numeric}` : `leadScore.categorical.${lead.categorical.indexOf(column)}`;
+  };
+
+  const exists = (known: Map<string, FieldInfo> | null, objectType: ObjectType, path: string, name: string) => {
+    if (!known || known.has(name)) return true;
+    problems.push({ path, field: name, message: `field "${name}" does not exist on the CRM's ${objectType} object` });
+    return false;
+  };
+  const amongOptions = (known: Map<string, FieldInfo> | null, path: string, name: string, values: readonly string[], what: string) => {
+    const options = known?.get(name)?.options;
+    if (!options) return;
+    for (const [i, value] of values.entries()) {
+      if (!options.includes(value)) problems.push({ path: `${path}.${i}`, field: name, message: `${what} "${value}" is not an option of field "${name}" (options: ${options.join(', ')})` });
+    }
+  };
+
+  // contacts: the lead score's inputs, outcome, required fields and the email that matches people
+  for (const column of [...inputs.numeric, ...inputs.categorical]) exists(contact, 'contact', columnPath(column), crmField(lead, column));
+  for (const column of inputs.numeric) {
+    const name = crmField(lead, column);
+    const type = contact?.get(name)?.type;
+    if (type && !numericTypes.has(type)) problems.push({ path: columnPath(column), field: name, message: `field "${name}" is mapped as numeric but the CRM says it is ${type}` });
   }
-  for (const name of m.numeric.map((c) => crmField(m, c))) {
-    const type = known.get(name)?.type;
-    if (type && !numericTypes.has(type)) problems.push(`field "${name}" is mapped as numeric but the CRM says it is ${type}`);
+  if (exists(contact, 'contact', 'leadScore.outcome.field', lead.outcome.field)) {
+    amongOptions(contact, 'leadScore.outcome.converted', lead.outcome.field, lead.outcome.converted, 'outcome value');
+    amongOptions(contact, 'leadScore.outcome.lost', lead.outcome.field, lead.outcome.lost, 'outcome value');
   }
-  if (problems.length) throw new MappingError(`field mapping does not fit this CRM: ${problems.join('; ')}`);
+  lead.required.forEach((name, i) => exists(contact, 'contact', `leadScore.required.${i}`, name));
+  exists(contact, 'contact', 'leadScore.emailField', lead.emailField);
+
+  // leaks: what the schema cannot see because it compares column names, not the CRM fields behind them
+  const excludedFields = new Set(lead.exclude.flatMap((name) => [name, crmField(lead, name)]));
+  const ownOutputs = new Map(OUTPUT_FIELDS.map((f) => [f.names[mapping.crm], f]));
+  for (const column of [...inputs.numeric, ...inputs.categorical]) {
+    const name = crmField(lead, column);
+    if (name === lead.outcome.field) problems.push({ path: columnPath(column), field: name, message: `field "${name}" is the outcome field: as an input (column "${column}") it leaks the outcome` });
+    if (excludedFields.has(name)) problems.push({ path: columnPath(column), field: name, message: `field "${name}" is excluded as leaky but still feeds input column "${column}"` });
+    if (ownOutputs.has(name)) problems.push({ path: columnPath(column), field: name, message: `field "${name}" is one of crm-signals' own outputs: as an input (column "${column}") the model would learn from its own signal` });
+  }
+
+  // deals: the stage and the stages that mean "bought"
+  if (exists(deal, 'deal', 'deals.stageField', mapping.deals.stageField)) amongOptions(deal, 'deals.wonStages', mapping.deals.stageField, mapping.deals.wonStages, 'won stage');
+
+  // tickets: the customer's words, the agents' label and the ticket time
+  const sentiment = mapping.sentiment;
+  sentiment.text.forEach((name, i) => exists(ticket, 'ticket', `sentiment.text.${i}`, name));
+  exists(ticket, 'ticket', 'sentiment.time', sentiment.time);
+  if (sentiment.label && exists(ticket, 'ticket', 'sentiment.label.field', sentiment.label.field)) {
+    amongOptions(ticket, 'sentiment.label.positive', sentiment.label.field, sentiment.label.positive, 'label value');
+    amongOptions(ticket, 'sentiment.label.negative', sentiment.label.field, sentiment.label.negative, 'label value');
+  }
+
+  // outputs: where a CRM already lists one of our fields, we must be able to write it
+  for (const output of OUTPUT_FIELDS) {
+    const found = index(output.objectType)?.get(output.names[mapping.crm]);
+    if (found?.readOnly) problems.push({ path: 'outputs', field: found.name, message: `output field "${found.name}" is read-only in the CRM: the ${output.label} cannot be written` });
+  }
+  return problems;
+}
+
+/** Throws a MappingError listing every problem (each naming its field) when the mapping does not fit the CRM. */
+export function checkMappingAgainstFields(mapping: Mapping, fields: DiscoveredFields, numericTypes: ReadonlySet<string>): void {
+  const problems = mappingProblems(mapping, fields, numericTypes);
+  if (problems.length) throw mappingFitError(problems);
+}
+
+export function mappingFitError(problems: readonly MappingProblem[]): MappingError {
+  return new MappingError(`field mapping does not fit this CRM: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
 }
 
 /** A reason the record cannot be scored, or null when its mapped values are usable. */

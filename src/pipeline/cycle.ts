@@ -10,7 +10,7 @@ import type { PipelineContext } from './context.ts';
 import { diffValues } from './diff.ts';
 import { desiredValues, fieldsWithCurrentOptions, outputObjectTypes } from './outputs.ts';
 import { SIGNAL_STAGES, type StageReport } from './signals/index.ts';
-import type { SharedModel } from './signals/stage.ts';
+import type { SharedModel, SignalStage, StageOptions } from './signals/stage.ts';
 import { syncObject, type SyncReport } from './sync.ts';
 import { drainOutbox, type WriteReport } from './writeBack.ts';
 import { recordHistory } from './history.ts';
@@ -84,7 +84,15 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     }
     if (options.syncOnly) return await finish();
     const stageOptions = { retrain: options.retrain ?? false, ...(options.sharedLeadScore ? { sharedLeadScore: options.sharedLeadScore } : {}) };
-    for (const stage of SIGNAL_STAGES) summary.signals.push(await stage.run(ctx, runId, stageOptions));
+    for (const stage of SIGNAL_STAGES) summary.signals.push(await runStage(ctx, stage, runId, stageOptions));
+    const failed = summary.signals.filter((s) => s.error !== undefined);
+    if (failed.length) {
+      // The run is failed (its work is incomplete and a scheduler may retry it), yet the stages that
+      // worked still write below: one broken model must not hold back the other signals.
+      summary.status = 'failed';
+      summary.error = `${failed.length} of ${summary.signals.length} signal stages failed (${failed.map((s) => `${s.signal}: ${s.error}`).join('; ')}); the other signals were computed and written`;
+      ctx.log(`cycle: ${summary.error}`);
+    }
 
     const queued: Array<{ objectType: ObjectType; items: OutboxInput[] }> = [];
     for (const objectType of outputObjectTypes()) {
@@ -103,7 +111,8 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     }
   } catch (error) {
     summary.status = 'failed';
-    summary.error = error instanceof ConnectorError ? `${error.connectionStatus}: ${error.message}` : (error as Error).message;
+    const message = error instanceof ConnectorError ? `${error.connectionStatus}: ${error.message}` : (error as Error).message;
+    summary.error = summary.error ? `${message}; ${summary.error}` : message;
     ctx.log(`cycle failed: ${summary.error}`);
   }
   return finish();
@@ -117,6 +126,17 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     const { preview: _preview, ...stored } = summary;
     await store.finishRun(tenant.id, runId, summary.status, stored as unknown as Record<string, unknown>);
     return summary;
+  }
+}
+
+/** One signal stage, on its own: its failure becomes its report instead of ending the cycle. */
+async function runStage(ctx: PipelineContext, stage: SignalStage, runId: number, options: StageOptions): Promise<StageReport> {
+  try {
+    return await stage.run(ctx, runId, options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.log(`${stage.name}: stage failed: ${message}`);
+    return { signal: stage.outputs[0]?.signal ?? stage.name, trained: false, reason: 'stage failed', modelVersion: null, metrics: {}, computed: 0, eligible: 0, error: message };
   }
 }
 

@@ -4,12 +4,51 @@
  * matched by email), and every tenant scores with that same model: the same person gets the same score
  * in both CRMs.
  */
+import { MappingError, modelInputs, type Mapping, type MappingProblem } from '../mapping/index.ts';
 import type { PipelineContext } from './context.ts';
 import { runCycle, type CycleOptions, type CycleSummary } from './cycle.ts';
 import { fitLeadScoreModel, labelledRows, onePerPerson } from './signals/leadScore.ts';
 import { hashOf, type SharedModel } from './signals/stage.ts';
 
+/**
+ * One model reads the same model columns in every CRM, whatever fields feed them: tenants whose mappings
+ * give it other columns, placeholders or ranges cannot share it (each would score rows it was not fitted on).
+ */
+export function sharedSpecProblems(tenants: ReadonlyArray<{ tenantId: string; mapping: Mapping }>): MappingProblem[] {
+  const shape = (m: Mapping) => {
+    const { numeric, categorical } = modelInputs(m.leadScore);
+    const ranges = Object.fromEntries(Object.entries(m.leadScore.ranges).filter(([c]) => numeric.includes(c)));
+    return { numeric: [...numeric].sort(), categorical: [...categorical].sort(), placeholders: [...m.leadScore.placeholders].sort(), ranges };
+  };
+  const [first, ...rest] = tenants;
+  if (!first) return [];
+  const want = shape(first.mapping);
+  const problems: MappingProblem[] = [];
+  for (const other of rest) {
+    const have = shape(other.mapping);
+    for (const key of ['numeric', 'categorical'] as const) {
+      const missing = want[key].filter((c) => !have[key].includes(c));
+      const extra = have[key].filter((c) => !want[key].includes(c));
+      if (missing.length || extra.length) {
+        problems.push({
+          path: `leadScore.${key}`,
+          message: `tenant ${other.tenantId} ${[missing.length ? `lacks ${key} columns ${missing.join(', ')}` : '', extra.length ? `adds ${key} columns ${extra.join(', ')}` : ''].filter(Boolean).join(' and ')} compared with tenant ${first.tenantId}: one model across CRMs needs the same model columns`,
+        });
+      }
+    }
+    if (JSON.stringify(have.placeholders) !== JSON.stringify(want.placeholders)) problems.push({ path: 'leadScore.placeholders', message: `tenant ${other.tenantId} has other placeholders than tenant ${first.tenantId}` });
+    for (const column of new Set([...Object.keys(want.ranges), ...Object.keys(have.ranges)])) {
+      if (JSON.stringify(want.ranges[column] ?? null) !== JSON.stringify(have.ranges[column] ?? null)) {
+        problems.push({ path: `leadScore.ranges.${column}`, message: `tenant ${other.tenantId} gives column "${column}" another range than tenant ${first.tenantId}` });
+      }
+    }
+  }
+  return problems;
+}
+
 export async function trainShared(contexts: PipelineContext[]): Promise<SharedModel> {
+  const problems = sharedSpecProblems(contexts.map((c) => ({ tenantId: c.tenant.id, mapping: c.mapping })));
+  if (problems.length) throw new MappingError(`the mappings cannot share one lead score model: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
   const items = [];
   for (const ctx of contexts) items.push(...(await labelledRows(ctx)));
   const { rows, labels } = onePerPerson(items);

@@ -6,7 +6,7 @@ import { crmFieldName, OUTPUT_FIELDS, type OutputField } from '../domain/outputF
 import type { Crm, ObjectType } from '../domain/records.ts';
 import type { Store } from '../store/types.ts';
 import type { DesiredValues } from './diff.ts';
-import { SEGMENT, segmentOptions, SIGNAL_STAGES } from './signals/index.ts';
+import { readableSegmentOptions, SEGMENT, SIGNAL_STAGES } from './signals/index.ts';
 
 export function outputObjectTypes(): ObjectType[] {
   return [...new Set(SIGNAL_STAGES.flatMap((s) => s.outputs.map((o) => o.objectType)))];
@@ -24,8 +24,12 @@ export async function desiredValues(store: Store, tenantId: string, crm: Crm, ob
   return desired;
 }
 
-/** The output fields with the enumeration options the active models need (segment ids and names). */
+/**
+ * The output fields with the enumeration options the active models need (segment ids and names). An
+ * unreadable segments model (its stage failed) leaves the field as it is, so the other signals still write.
+ */
 export async function fieldsWithCurrentOptions(store: Store, tenantId: string): Promise<OutputField[]> {
   const segments = await store.getActiveModel(tenantId, SEGMENT);
-  return OUTPUT_FIELDS.map((f) => (f.key === 'segment' && segments ? { ...f, options: segmentOptions(segments.model) } : f));
+  const options = segments ? readableSegmentOptions(segments.model) : null;
+  return OUTPUT_FIELDS.map((f) => (f.key === 'segment' && options ? { ...f, options } : f));
 }

@@ -25,6 +25,7 @@ const n = (value: number) => value.toLocaleString('en-US');
 
 /** One line per signal: which model, how good, what it computed. */
 export function signalLine(s: StageReport): string {
+  if (s.error !== undefined) return `${s.signal}: FAILED: ${s.error}`;
   const m = s.metrics;
   const version = s.modelVersion === null ? 'no model' : `model v${s.modelVersion}`;
   const training = s.trained ? `trained: ${s.reason}` : s.reason;

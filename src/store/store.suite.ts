@@ -571,5 +571,56 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
         expect(await store.getCheckpoint(id, objectType)).toEqual({ objectType });
       }
     });
+
+    /* ---- field mappings (migration 003) ---- */
+
+    it('mappings are versioned per tenant; the newest is active and the history is kept', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      expect(await store.activeMapping(a)).toBeNull();
+      expect(await store.listMappings(a)).toEqual([]);
+      expect(await store.saveMapping(a, { v: 'first' })).toBe(1);
+      expect(await store.saveMapping(a, { v: 'second', nested: { list: [1, 2] } }, { note: 'dropped job', author: 'revops@example.com' })).toBe(2);
+      // another tenant numbers its own versions and sees nothing of a's
+      expect(await store.activeMapping(b)).toBeNull();
+      expect(await store.saveMapping(b, { v: 'b' })).toBe(1);
+
+      const active = await store.activeMapping(a);
+      expect(active).toMatchObject({ version: 2, mapping: { v: 'second', nested: { list: [1, 2] } }, note: 'dropped job', author: 'revops@example.com' });
+      expect(active?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+      expect((await store.listMappings(a)).map((m) => [m.version, m.mapping, m.note])).toEqual([
+        [2, { v: 'second', nested: { list: [1, 2] } }, 'dropped job'],
+        [1, { v: 'first' }, null],
+      ]);
+      expect((await store.listMappings(b)).map((m) => m.version)).toEqual([1]);
+    });
+
+    it('concurrent saves of one tenant get distinct versions', async () => {
+      const id = await tenant();
+      const versions = await Promise.all(Array.from({ length: 5 }, (_, i) => store.saveMapping(id, { i })));
+      expect([...versions].sort()).toEqual([1, 2, 3, 4, 5]);
+      expect((await store.activeMapping(id))?.version).toBe(5);
+    });
+
+    it('a mapping is refused for an unknown tenant or a body that is not an object', async () => {
+      await expect(store.saveMapping(`missing-${randomUUID()}`, { v: 1 })).rejects.toThrow(/does not exist/);
+      const id = await tenant();
+      await expect(store.saveMapping(id, 'not a mapping')).rejects.toThrow(/must be an object/);
+      await expect(store.saveMapping(id, null)).rejects.toThrow(/must be an object/);
+      expect(await store.listMappings(id)).toEqual([]);
+    });
+
+    it('saving a mapping with resync forgets those checkpoints (and only those) in the same transaction', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'sync');
+      for (const objectType of ['contact', 'deal'] as const) {
+        await store.savePage(id, { runId: run, objectType, records: [], rejected: [], checkpoint: { phase: 'incremental', since: '2024-01-01T00:00:00Z' } });
+      }
+      await store.saveCursor(id, 'contact', { kept: true });
+      await store.saveMapping(id, { v: 1 }, { resync: ['contact'] });
+      expect(await store.getCheckpoint(id, 'contact')).toBeNull();
+      expect(await store.getCheckpoint(id, 'deal')).toEqual({ phase: 'incremental', since: '2024-01-01T00:00:00Z' });
+      expect(await store.getCursor(id, 'contact')).toEqual({ kept: true });
+    });
   });
 }

@@ -15,8 +15,10 @@ import type {
   PageWrite,
   PageWriteResult,
   RunRow,
+  SaveMappingOptions,
   SignalRow,
   Store,
+  StoredMapping,
   StoredModel,
   StoredRecord,
   Tenant,
@@ -640,6 +642,43 @@ export class SqlStore implements Store {
     const { rows } = await this.#db.query('SELECT count(*) AS n FROM audit WHERE tenant_id = $1', [tenantId]);
     return int(rows[0]?.n ?? 0);
   }
+
+  /* -------------------------------------------------------------- field mappings (migration 003) */
+
+  async saveMapping(tenantId: string, mapping: unknown, options: SaveMappingOptions = {}): Promise<number> {
+    if (mapping === null || typeof mapping !== 'object') throw new Error(`tenant ${tenantId}: a mapping must be an object`);
+    return this.#db.transaction(async (tx) => {
+      // The tenant row serialises version numbering (two consoles saving at once) and must exist.
+      const { rows: tenant } = await tx.query('SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
+      if (!tenant[0]) throw new Error(`tenant ${tenantId} does not exist`);
+      const { rows } = await tx.query(
+        `INSERT INTO mappings (tenant_id, version, mapping, note, author)
+         SELECT $1, COALESCE(MAX(version), 0) + 1, $2::jsonb, $3, $4 FROM mappings WHERE tenant_id = $1
+         RETURNING version`,
+        [tenantId, toJsonb(mapping), options.note === undefined ? null : cleanText(options.note), options.author === undefined ? null : cleanText(options.author)],
+      );
+      for (const objectType of options.resync ?? []) {
+        await tx.query('DELETE FROM checkpoints WHERE tenant_id = $1 AND object_type = $2', [tenantId, objectType]);
+      }
+      return int(rows[0]?.version);
+    });
+  }
+
+  async activeMapping(tenantId: string): Promise<StoredMapping | null> {
+    const { rows } = await this.#db.query(`SELECT ${MAPPING_COLUMNS} FROM mappings WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1`, [tenantId]);
+    return rows[0] ? toMapping(rows[0]) : null;
+  }
+
+  async listMappings(tenantId: string): Promise<StoredMapping[]> {
+    const { rows } = await this.#db.query(`SELECT ${MAPPING_COLUMNS} FROM mappings WHERE tenant_id = $1 ORDER BY version DESC`, [tenantId]);
+    return rows.map(toMapping);
+  }
+}
+
+const MAPPING_COLUMNS = 'version, mapping, note, author, created_at';
+
+function toMapping(r: Row): StoredMapping {
+  return { version: int(r.version), mapping: r.mapping, note: textOrNull(r.note), author: textOrNull(r.author), createdAt: iso(r.created_at) };
 }
 
 /** Cursors share the checkpoints table under a prefix no object type has. */

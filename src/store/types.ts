@@ -104,6 +104,25 @@ export interface RunRow {
   summary: Record<string, unknown>;
 }
 
+/** One saved version of a tenant's field mapping; the body is checked by the pipeline, not the store. */
+export interface StoredMapping {
+  version: number;
+  mapping: unknown;
+  note: string | null;
+  author: string | null;
+  createdAt: string;
+}
+
+export interface SaveMappingOptions {
+  note?: string;
+  author?: string;
+  /**
+   * Object types to read again from the start, in the same transaction: a mapping that reads more fields
+   * needs them on records the incremental sync would not return.
+   */
+  resync?: ObjectType[];
+}
+
 /** Options of openStore (src/store/index.ts). */
 export interface StoreOptions {
   /** PGlite data lives in `${dataDir}/pgdata`, the generated key in `${dataDir}/secret.key`. Default `./.crm-signals`. */
@@ -187,4 +206,12 @@ export interface Store {
   forgetCrmState(tenantId: string): Promise<void>;
   audit(tenantId: string, options?: { runId?: number; limit?: number }): Promise<AuditRow[]>;
   countAudit(tenantId: string): Promise<number>;
+
+  /* ---- field mappings (migration 003): versioned per tenant, the newest version is the active one ---- */
+  /** Saves the next version (1 for the first) and returns its number. */
+  saveMapping(tenantId: string, mapping: unknown, options?: SaveMappingOptions): Promise<number>;
+  /** The newest version, or null when the tenant has none yet. */
+  activeMapping(tenantId: string): Promise<StoredMapping | null>;
+  /** Newest first. */
+  listMappings(tenantId: string): Promise<StoredMapping[]>;
 }

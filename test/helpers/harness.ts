@@ -7,6 +7,7 @@ import { OUTPUT_FIELDS } from '../../src/domain/outputFields.ts';
 import { DEFAULT_HUBSPOT_MAPPING } from '../../src/mapping/index.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { runCycle, type CycleOptions, type CycleSummary } from '../../src/pipeline/cycle.ts';
+import { tenantMapping } from '../../src/pipeline/mappings.ts';
 import { connectHubSpotTenant } from '../../src/cli/tenants.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { Store, TenantMode } from '../../src/store/types.ts';
@@ -32,18 +33,19 @@ export async function startHarness(options: { emulator?: EmulatorOptions; mode?:
   const store = options.store ?? (await openStore({ inMemory: true }));
   const logs: string[] = [];
   const log = (message: string) => void logs.push(message);
-  const { tenant, connector } = await connectHubSpotTenant(store, {
+  const connectOptions = {
     tenantId: 'test-portal',
     name: 'Test portal',
     mode: options.mode ?? 'live',
     app: { baseUrl: url, clientId: 'test-client', clientSecret: 'test-secret', redirectUri: 'http://localhost/callback' },
-    mapping: DEFAULT_HUBSPOT_MAPPING,
-    authCode: emulator.issueAuthCode('http://localhost/callback'),
     ...(options.limit ? { limit: options.limit } : {}),
     log,
-  });
+  };
+  const { tenant, connector } = await connectHubSpotTenant(store, { ...connectOptions, mapping: DEFAULT_HUBSPOT_MAPPING, authCode: emulator.issueAuthCode('http://localhost/callback') });
   await connector.install(OUTPUT_FIELDS);
-  const ctx: PipelineContext = { store, tenant, connector, mapping: DEFAULT_HUBSPOT_MAPPING, seed: 42, log };
+  const running = await tenantMapping(store, tenant);
+  const ctx: PipelineContext = { store, tenant, connector, mapping: running.mapping, seed: 42, log };
+  let current = { version: running.version, connector };
   return {
     emulator,
     store,
@@ -51,7 +53,13 @@ export async function startHarness(options: { emulator?: EmulatorOptions; mode?:
     ctx,
     url,
     logs,
-    cycle: async (cycleOptions) => runCycle({ ...ctx, tenant: (await store.getTenant(tenant.id)) ?? tenant }, cycleOptions),
+    /** Each cycle runs with the tenant's active mapping; a new version gets a connector reading its fields. */
+    cycle: async (cycleOptions) => {
+      const now = (await store.getTenant(tenant.id)) ?? tenant;
+      const { version, mapping } = await tenantMapping(store, now);
+      if (version !== current.version) current = { version, connector: (await connectHubSpotTenant(store, { ...connectOptions, mapping })).connector };
+      return runCycle({ ...ctx, tenant: now, mapping, connector: current.connector }, cycleOptions);
+    },
     close: async () => {
       if (!options.store) await store.close();
       await close();

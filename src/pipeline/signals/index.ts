@@ -10,7 +10,7 @@ import type { SignalStage } from './stage.ts';
 export const SIGNAL_STAGES: readonly SignalStage[] = [leadScoreStage, segmentStage, recommendationsStage, sentimentStage];
 
 export { LEAD_SCORE, type LeadScoreValue } from './leadScore.ts';
-export { SEGMENT, segmentOptions, type SegmentValue } from './segments.ts';
+export { readableSegmentOptions, SEGMENT, segmentOptions, type SegmentValue } from './segments.ts';
 export { RECOMMENDATIONS, type RecommendationsValue } from './recommendations.ts';
 export { FEEDBACK_SENTIMENT, TICKET_SENTIMENT, type SentimentValue } from './sentiment.ts';
 export type { SignalOutput, SignalStage, StageReport } from './stage.ts';

@@ -4,10 +4,11 @@
  */
 import { fitLeadScore, formatReasons, LEAD_SCORE_VERSION, leadScoreFromJSON, leadScoreToJSON, predictLeadScore } from '../../models/leadScore/index.ts';
 import type { Confidence, Reason } from '../../models/leadScore/index.ts';
-import { modelInputs, modelRow, outcomeOf } from '../../mapping/index.ts';
+import { defaultMapping, leadScoreSpecHash, modelInputs, modelRow, outcomeOf } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
-import { byId, due, retrainReason, type SharedModel, type SignalStage, type StageReport } from './stage.ts';
+import { ensureModel, type ModelOutcome } from './lifecycle.ts';
+import { byId, due, type SharedModel, type SignalStage, type StageReport } from './stage.ts';
 
 export const LEAD_SCORE = 'leadScore';
 /** "No worse": the out-of-sample AUC may dip by sampling noise alone. */
@@ -24,14 +25,19 @@ export interface LeadScoreValue {
   confidence?: Confidence;
 }
 
-async function adopt(ctx: PipelineContext, shared: SharedModel): Promise<Pick<StageReport, 'trained' | 'reason' | 'metrics'>> {
+/**
+ * The shared model is fitted across tenants (linked.ts), so this tenant's lifecycle is only: adopt it
+ * once per training set. Its key hashes the training rows, which change with the spec.
+ */
+async function adopt(ctx: PipelineContext, shared: SharedModel): Promise<ModelOutcome> {
   const { store, tenant } = ctx;
   const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
-  if (active?.trainedOn.sharedKey === shared.key) return { trained: false, reason: 'shared model is current', metrics: active.metrics };
+  if (active?.trainedOn.sharedKey === shared.key) return { active, trained: false, reason: 'shared model is current' };
   const reason = `shared model trained on ${shared.rows} labelled records across CRMs`;
-  const version = await store.saveModel(tenant.id, { kind: LEAD_SCORE, status: 'candidate', metrics: shared.metrics, model: shared.model, trainedOn: { rows: shared.rows, sharedKey: shared.key, reason } });
+  const trainedOn = { rows: shared.rows, sharedKey: shared.key, reason, specHash: leadScoreSpecHash(ctx.mapping) };
+  const version = await store.saveModel(tenant.id, { kind: LEAD_SCORE, status: 'candidate', metrics: shared.metrics, model: shared.model, trainedOn });
   await store.promoteModel(tenant.id, LEAD_SCORE, version);
-  return { trained: true, reason, metrics: shared.metrics };
+  return { active: await store.getActiveModel(tenant.id, LEAD_SCORE), trained: true, reason };
 }
 
 /** Labelled training rows of one tenant: model inputs (by model column) and the outcome. */
@@ -85,29 +91,23 @@ function outdated(active: { model: unknown } | null): boolean {
   return active !== null && version !== LEAD_SCORE_VERSION;
 }
 
-async function train(ctx: PipelineContext, force: boolean): Promise<Pick<StageReport, 'trained' | 'reason' | 'metrics'>> {
-  const { store, tenant } = ctx;
+async function train(ctx: PipelineContext, force: boolean): Promise<ModelOutcome> {
   const { rows, labels } = onePerPerson(await labelledRows(ctx));
-  const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
-  const reason = outdated(active) ? 'model format upgraded' : retrainReason(active, rows.length, force);
-  if (!reason) return { trained: false, reason: 'model is current', metrics: active?.metrics ?? {} };
-
-  ctx.onProgress?.({ stage: 'train', message: `lead score: training on ${rows.length} labelled contacts (${reason})` });
-  const { model, metrics } = await fitLeadScoreModel(ctx, rows, labels);
-  const auc = metrics.auc as number;
-  const activeAuc = typeof active?.metrics.auc === 'number' ? active.metrics.auc : null;
-  // an outdated model cannot score at all, so its AUC is no bar
-  const promote = activeAuc === null || outdated(active) || auc >= activeAuc - PROMOTION_TOLERANCE;
-  const version = await store.saveModel(tenant.id, {
+  return ensureModel(ctx, {
     kind: LEAD_SCORE,
-    status: promote ? 'candidate' : 'rejected',
-    metrics,
-    model,
-    trainedOn: { rows: rows.length, reason },
+    label: 'lead score',
+    specHash: leadScoreSpecHash(ctx.mapping),
+    legacySpecHash: leadScoreSpecHash(defaultMapping(ctx.mapping.crm)),
+    rows: rows.length,
+    force,
+    unusable: (model) => (outdated(model) ? 'model format upgraded' : null),
+    quality: { of: (m) => (typeof m.auc === 'number' ? m.auc : null), tolerance: PROMOTION_TOLERANCE, format: (auc) => `AUC ${auc.toFixed(3)}` },
+    describe: (m) => `out-of-sample AUC ${Number(m.auc).toFixed(3)}`,
+    fit: async (why) => {
+      ctx.onProgress?.({ stage: 'train', message: `lead score: training on ${rows.length} labelled contacts (${why})` });
+      return fitLeadScoreModel(ctx, rows, labels);
+    },
   });
-  if (promote) await store.promoteModel(tenant.id, LEAD_SCORE, version);
-  ctx.log(`lead score model v${version}: out-of-sample AUC ${auc.toFixed(3)}${promote ? ', promoted' : `, kept v${active?.version} (AUC ${activeAuc?.toFixed(3)})`}`);
-  return { trained: true, reason: promote ? reason : `${reason}; new model not promoted (AUC ${auc.toFixed(3)})`, metrics };
 }
 
 export const leadScoreStage: SignalStage = {
@@ -124,11 +124,10 @@ export const leadScoreStage: SignalStage = {
   ],
   async run(ctx, runId, { retrain, sharedLeadScore }) {
     const { store, tenant, mapping } = ctx;
-    const training = sharedLeadScore ? await adopt(ctx, sharedLeadScore) : await train(ctx, retrain);
-    const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
+    const { active, trained, reason } = sharedLeadScore ? await adopt(ctx, sharedLeadScore) : await train(ctx, retrain);
     const contacts = await store.getRecords(tenant.id, 'contact');
     const open = byId(contacts.filter((c) => outcomeOf(c, mapping.leadScore) === 'open'));
-    const report: StageReport = { signal: LEAD_SCORE, ...training, modelVersion: active?.version ?? null, computed: 0, eligible: open.length };
+    const report: StageReport = { signal: LEAD_SCORE, trained, reason, metrics: {}, modelVersion: active?.version ?? null, computed: 0, eligible: open.length };
     if (!active) return report;
     report.metrics = active.metrics;
 

@@ -7,9 +7,10 @@
 import type { CanonicalRecord } from '../../domain/records.ts';
 import { fitRecommender, recommend, recommenderFromJSON, recommenderToJSON, type Interaction, type Recommendation } from '../../models/recommend/index.ts';
 import type { SignalRow } from '../../store/types.ts';
-import type { DealsMapping } from '../../mapping/index.ts';
+import { defaultMapping, recommendationsSpecHash, type DealsMapping } from '../../mapping/index.ts';
 import type { PipelineContext } from '../context.ts';
-import { byId, due, hashOf, retrainReason, type SignalStage, type StageReport } from './stage.ts';
+import { ensureModel } from './lifecycle.ts';
+import { byId, due, hashOf, type SignalStage, type StageReport } from './stage.ts';
 
 export const RECOMMENDATIONS = 'recommendations';
 const TOP_N = 3;
@@ -47,18 +48,22 @@ export const recommendationsStage: SignalStage = {
     const owned = new Map<string, string[]>();
     for (const i of interactions) owned.set(i.user, [...(owned.get(i.user) ?? []), i.item]);
 
-    let active = await store.getActiveModel(tenant.id, RECOMMENDATIONS);
-    const reason = interactions.length > 0 ? retrainReason(active, interactions.length, retrain) : null;
-    const report: StageReport = { signal: RECOMMENDATIONS, trained: false, reason: reason ?? (active ? 'model is current' : 'no won deals with line items'), modelVersion: null, metrics: {}, computed: 0, eligible: owned.size };
-    if (reason) {
-      ctx.onProgress?.({ stage: 'train', message: `recommendations: ${interactions.length} purchases by ${owned.size} contacts (${reason})` });
-      const model = fitRecommender(interactions, { userNoun: 'contacts' });
-      const metrics = { purchases: interactions.length, contacts: owned.size, products: new Set(interactions.map((i) => i.item)).size };
-      const version = await store.saveModel(tenant.id, { kind: RECOMMENDATIONS, status: 'candidate', metrics, model: recommenderToJSON(model), trainedOn: { rows: interactions.length, reason } });
-      await store.promoteModel(tenant.id, RECOMMENDATIONS, version);
-      report.trained = true;
-      active = await store.getActiveModel(tenant.id, RECOMMENDATIONS);
-    }
+    const { active, trained, reason } = await ensureModel(ctx, {
+      kind: RECOMMENDATIONS,
+      label: 'recommendations',
+      specHash: recommendationsSpecHash(ctx.mapping),
+      legacySpecHash: recommendationsSpecHash(defaultMapping(ctx.mapping.crm)),
+      rows: interactions.length,
+      force: retrain,
+      cannotFit: interactions.length > 0 ? null : 'no won deals with line items',
+      fit: async (why) => {
+        ctx.onProgress?.({ stage: 'train', message: `recommendations: ${interactions.length} purchases by ${owned.size} contacts (${why})` });
+        const model = fitRecommender(interactions, { userNoun: 'contacts' });
+        const metrics = { purchases: interactions.length, contacts: owned.size, products: new Set(interactions.map((i) => i.item)).size };
+        return { model: recommenderToJSON(model), metrics };
+      },
+    });
+    const report: StageReport = { signal: RECOMMENDATIONS, trained, reason, modelVersion: null, metrics: {}, computed: 0, eligible: owned.size };
     if (!active) return report;
     report.modelVersion = active.version;
     report.metrics = active.metrics;

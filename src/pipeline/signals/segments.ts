@@ -5,12 +5,15 @@
  */
 import { fitFeaturePipeline, FeaturePipeline, type FeaturePipelineJson } from '../../features/index.ts';
 import { assign, fitSegments, segmentsFromJSON, segmentsToJSON, type SegmentModel } from '../../models/segments/index.ts';
-import { modelInputs, modelRow } from '../../mapping/index.ts';
+import { defaultMapping, modelInputs, modelRow, segmentSpecHash } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
-import { byId, due, retrainReason, type SignalStage, type StageReport } from './stage.ts';
+import { ensureModel } from './lifecycle.ts';
+import { byId, due, type SignalStage, type StageReport } from './stage.ts';
 
 export const SEGMENT = 'segment';
+/** Fewer contacts than this make no segments worth naming. */
+const MIN_CONTACTS = 20;
 
 export interface SegmentValue {
   id: string;
@@ -40,6 +43,15 @@ export function segmentOptions(stored: unknown): Array<{ value: string; label: s
   return options;
 }
 
+/** The options, or null when the stored model cannot be read (the stage reports why). */
+export function readableSegmentOptions(stored: unknown): Array<{ value: string; label: string }> | null {
+  try {
+    return segmentOptions(stored);
+  } catch {
+    return null;
+  }
+}
+
 export const segmentStage: SignalStage = {
   name: SEGMENT,
   outputs: [{ signal: SEGMENT, objectType: 'contact', values: (row: SignalRow) => ({ segment: (row.value as SegmentValue).id }) }],
@@ -47,27 +59,32 @@ export const segmentStage: SignalStage = {
     const { store, tenant, mapping } = ctx;
     const contacts = byId(await store.getRecords(tenant.id, 'contact'));
     const rows = contacts.map((c) => modelRow(c.properties, mapping.leadScore));
-    let active = await store.getActiveModel(tenant.id, SEGMENT);
-    const reason = contacts.length >= 20 ? retrainReason(active, contacts.length, retrain) : null;
-    const report: StageReport = { signal: SEGMENT, trained: false, reason: reason ?? (active ? 'model is current' : 'too few contacts'), modelVersion: null, metrics: {}, computed: 0, eligible: contacts.length };
-    if (reason) {
-      ctx.onProgress?.({ stage: 'train', message: `segments: clustering ${contacts.length} contacts (${reason})` });
-      const { numeric, categorical } = modelInputs(mapping.leadScore);
-      const pipeline = fitFeaturePipeline(rows, { numeric, categorical, placeholders: mapping.leadScore.placeholders });
-      const previous = active ? segmentsFromJSON((active.model as StoredSegments).segments) : undefined;
-      const model = fitSegments(
-        pipeline.transform(rows),
-        { featureNames: pipeline.featureNames, oneHot: oneHotSources(pipeline), seed: ctx.seed, keepTrainingRows: false },
-        // Matching to the previous model only makes sense over the same features.
-        previous && previous.featureNames.join('|') === pipeline.featureNames.join('|') ? previous : undefined,
-      );
-      const stored: StoredSegments = { pipeline: pipeline.toJSON(), segments: segmentsToJSON(model) };
-      const version = await store.saveModel(tenant.id, { kind: SEGMENT, status: 'candidate', metrics: { ...model.metrics, segments: model.segments.map((s) => ({ id: s.id, name: s.name, share: s.share })) }, model: stored, trainedOn: { rows: contacts.length, reason } });
-      await store.promoteModel(tenant.id, SEGMENT, version);
-      ctx.log(`segments model v${version}: ${model.segments.length} segments, silhouette ${Number(model.metrics.silhouette).toFixed(3)}`);
-      report.trained = true;
-      active = await store.getActiveModel(tenant.id, SEGMENT);
-    }
+    const previous = await store.getActiveModel(tenant.id, SEGMENT);
+    const { active, trained, reason } = await ensureModel(ctx, {
+      kind: SEGMENT,
+      label: 'segments',
+      specHash: segmentSpecHash(mapping),
+      legacySpecHash: segmentSpecHash(defaultMapping(mapping.crm)),
+      rows: contacts.length,
+      force: retrain,
+      cannotFit: contacts.length >= MIN_CONTACTS ? null : 'too few contacts',
+      describe: (m) => `${(m.segments as unknown[]).length} segments, silhouette ${Number(m.silhouette).toFixed(3)}`,
+      fit: async (why) => {
+        ctx.onProgress?.({ stage: 'train', message: `segments: clustering ${contacts.length} contacts (${why})` });
+        const { numeric, categorical } = modelInputs(mapping.leadScore);
+        const pipeline = fitFeaturePipeline(rows, { numeric, categorical, placeholders: mapping.leadScore.placeholders });
+        const before = previous ? segmentsFromJSON((previous.model as StoredSegments).segments) : undefined;
+        const model = fitSegments(
+          pipeline.transform(rows),
+          { featureNames: pipeline.featureNames, oneHot: oneHotSources(pipeline), seed: ctx.seed, keepTrainingRows: false },
+          // Matching to the previous model only makes sense over the same features.
+          before && before.featureNames.join('|') === pipeline.featureNames.join('|') ? before : undefined,
+        );
+        const stored: StoredSegments = { pipeline: pipeline.toJSON(), segments: segmentsToJSON(model) };
+        return { model: stored, metrics: { ...model.metrics, segments: model.segments.map((s) => ({ id: s.id, name: s.name, share: s.share })) } };
+      },
+    });
+    const report: StageReport = { signal: SEGMENT, trained, reason, modelVersion: null, metrics: {}, computed: 0, eligible: contacts.length };
     if (!active) return report;
     report.modelVersion = active.version;
     report.metrics = active.metrics;

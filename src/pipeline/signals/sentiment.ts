@@ -5,11 +5,12 @@
  * value changes only when its tickets do (no re-write every cycle as time passes).
  */
 import type { CanonicalRecord } from '../../domain/records.ts';
-import { fitSentiment, lexiconModel, predictSentiment, rollUp, sentimentFromJSON, sentimentToJSON, type SentimentModel } from '../../models/sentiment/index.ts';
-import type { SentimentMapping } from '../../mapping/index.ts';
+import { fitSentiment, lexiconModel, predictSentiment, rollUp, sentimentFromJSON, sentimentToJSON } from '../../models/sentiment/index.ts';
+import { defaultMapping, sentimentSpecHash, type SentimentMapping } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
-import { byId, due, hashOf, retrainReason, type SignalStage, type StageReport } from './stage.ts';
+import { ensureModel, type ModelOutcome } from './lifecycle.ts';
+import { byId, due, hashOf, type SignalStage, type StageReport } from './stage.ts';
 
 export const TICKET_SENTIMENT = 'ticketSentiment';
 export const FEEDBACK_SENTIMENT = 'feedbackSentiment';
@@ -44,8 +45,8 @@ function labelOf(ticket: CanonicalRecord, m: SentimentMapping): 0 | 1 | null {
 /** Two decimals: finer changes are noise and would only cause writes. */
 const round = (x: number) => Math.round(x * 100) / 100;
 
-async function activeModel(ctx: PipelineContext, tickets: CanonicalRecord[], force: boolean, report: StageReport): Promise<{ version: number; model: SentimentModel } | null> {
-  const { store, tenant, mapping } = ctx;
+async function activeModel(ctx: PipelineContext, tickets: CanonicalRecord[], force: boolean): Promise<ModelOutcome> {
+  const { mapping } = ctx;
   const labelled = tickets.flatMap((t) => {
     const label = labelOf(t, mapping.sentiment);
     const text = textOf(t, mapping.sentiment);
@@ -53,23 +54,25 @@ async function activeModel(ctx: PipelineContext, tickets: CanonicalRecord[], for
   });
   const positives = labelled.filter((l) => l.label === 1).length;
   const enoughLabels = positives >= MIN_LABELS_PER_CLASS && labelled.length - positives >= MIN_LABELS_PER_CLASS;
-  const active = await store.getActiveModel(tenant.id, SENTIMENT_MODEL);
   const wantKind = enoughLabels ? 'naive-bayes' : 'lexicon';
-  const kindChanged = active !== null && active.metrics.type !== wantKind;
-  const reason = kindChanged ? `switching to the ${wantKind} model` : retrainReason(active, labelled.length, force);
-  if (reason && (tickets.length > 0 || force)) {
-    ctx.onProgress?.({ stage: 'train', message: `sentiment: ${enoughLabels ? `training on ${labelled.length} labelled tickets` : `lexicon (${labelled.length} labelled tickets, ${MIN_LABELS_PER_CLASS} per class needed to train)`}` });
-    const model = enoughLabels
-      ? fitSentiment(labelled.map((l) => l.text), labelled.map((l) => l.label), { language: mapping.sentiment.language })
-      : lexiconModel(mapping.sentiment.language);
-    const metrics = { type: wantKind, labelled: labelled.length, positives };
-    const version = await store.saveModel(tenant.id, { kind: SENTIMENT_MODEL, status: 'candidate', metrics, model: sentimentToJSON(model), trainedOn: { rows: labelled.length, reason } });
-    await store.promoteModel(tenant.id, SENTIMENT_MODEL, version);
-    report.trained = true;
-    report.reason = reason;
-  }
-  const current = await store.getActiveModel(tenant.id, SENTIMENT_MODEL);
-  return current ? { version: current.version, model: sentimentFromJSON(current.model) } : null;
+  return ensureModel(ctx, {
+    kind: SENTIMENT_MODEL,
+    label: 'sentiment',
+    specHash: sentimentSpecHash(mapping),
+    legacySpecHash: sentimentSpecHash(defaultMapping(mapping.crm)),
+    rows: labelled.length,
+    force,
+    cannotFit: tickets.length > 0 || force ? null : 'no tickets with text',
+    unusable: (model) => (model.metrics.type !== wantKind ? `switching to the ${wantKind} model` : null),
+    describe: (m) => `${m.type}, ${m.labelled} labelled tickets`,
+    fit: async () => {
+      ctx.onProgress?.({ stage: 'train', message: `sentiment: ${enoughLabels ? `training on ${labelled.length} labelled tickets` : `lexicon (${labelled.length} labelled tickets, ${MIN_LABELS_PER_CLASS} per class needed to train)`}` });
+      const model = enoughLabels
+        ? fitSentiment(labelled.map((l) => l.text), labelled.map((l) => l.label), { language: mapping.sentiment.language })
+        : lexiconModel(mapping.sentiment.language);
+      return { model: sentimentToJSON(model), metrics: { type: wantKind, labelled: labelled.length, positives } };
+    },
+  });
 }
 
 export const sentimentStage: SignalStage = {
@@ -95,11 +98,12 @@ export const sentimentStage: SignalStage = {
   async run(ctx, runId, { retrain }) {
     const { store, tenant, mapping } = ctx;
     const tickets = byId(await store.getRecords(tenant.id, 'ticket')).filter((t) => textOf(t, mapping.sentiment));
-    const report: StageReport = { signal: TICKET_SENTIMENT, trained: false, reason: 'model is current', modelVersion: null, metrics: {}, computed: 0, eligible: tickets.length };
-    const active = await activeModel(ctx, tickets, retrain, report);
-    if (!active) return report;
+    const outcome = await activeModel(ctx, tickets, retrain);
+    const report: StageReport = { signal: TICKET_SENTIMENT, trained: outcome.trained, reason: outcome.reason, modelVersion: null, metrics: {}, computed: 0, eligible: tickets.length };
+    if (!outcome.active) return report;
+    const active = { version: outcome.active.version, model: sentimentFromJSON(outcome.active.model) };
     report.modelVersion = active.version;
-    report.metrics = (await store.getActiveModel(tenant.id, SENTIMENT_MODEL))?.metrics ?? {};
+    report.metrics = outcome.active.metrics;
 
     const textHash = (t: CanonicalRecord) => hashOf(textOf(t, mapping.sentiment));
     const todo = due(tickets, await store.latestSignals(tenant.id, 'ticket', TICKET_SENTIMENT), active.version, textHash);

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ObjectType } from '../../domain/records.ts';
-import type { SignalRow, StoredModel } from '../../store/types.ts';
+import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 
 export interface StageReport {
@@ -18,6 +18,8 @@ export interface StageReport {
   computed: number;
   /** Records the signal applies to. */
   eligible: number;
+  /** Set when the stage threw: the cycle went on with the other stages. */
+  error?: string;
 }
 
 export interface SignalOutput {
@@ -45,18 +47,6 @@ export interface SignalStage {
   name: string;
   outputs: SignalOutput[];
   run(ctx: PipelineContext, runId: number, options: StageOptions): Promise<StageReport>;
-}
-
-/** Retrain when the training set grew or shrank by this share since the active model was trained. */
-export const RETRAIN_SHARE = 0.1;
-
-/** Why a model needs (re)training, or null when the active one is current. */
-export function retrainReason(active: StoredModel | null, trainingRows: number, force: boolean): string | null {
-  if (force) return 'retrain requested';
-  if (!active) return 'no active model';
-  const before = typeof active.trainedOn.rows === 'number' ? active.trainedOn.rows : 0;
-  if (Math.abs(trainingRows - before) >= RETRAIN_SHARE * Math.max(before, 1)) return `training rows moved from ${before} to ${trainingRows}`;
-  return null;
 }
 
 export function hashOf(value: unknown): string {

@@ -5,6 +5,7 @@
  */
 import { sql as initial } from './001_initial.ts';
 import { sql as openCrmList } from './002_open_crm_list.ts';
+import { sql as mappings } from './003_mappings.ts';
 
 export interface Migration {
   version: number;
@@ -12,7 +13,9 @@ export interface Migration {
   sql: string;
 }
 
+/** Versions need not be contiguous: migrate() applies whichever are not yet recorded, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_initial', sql: initial },
   { version: 2, name: '002_open_crm_list', sql: openCrmList },
+  { version: 3, name: '003_mappings', sql: mappings },
 ];

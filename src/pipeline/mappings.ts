@@ -1,0 +1,133 @@
+/**
+ * A tenant's field mapping as versioned data: the running version (the CRM's default mapping becomes
+ * version 1 the first time it is asked for), and saving a new one, which is refused, with every problem
+ * naming its field, unless it fits the tenant's CRM as discover() describes it and leaks no outcome.
+ */
+import type { Connector } from '../../connectors/connector.ts';
+import { profileOf } from '../../connectors/registry.ts';
+import type { ObjectType } from '../domain/records.ts';
+import { LEAKAGE_AUC_THRESHOLD, singleFeatureAucs } from '../features/leakage.ts';
+import {
+  crmField,
+  defaultMapping,
+  mappingFitError,
+  MappingError,
+  mappingProblems,
+  modelInputs,
+  modelRow,
+  outcomeOf,
+  parseMapping,
+  readFields,
+  type DiscoveredFields,
+  type Mapping,
+  type MappingProblem,
+  type ReadFields,
+} from '../mapping/index.ts';
+import { stratifiedKFold } from '../models/evaluate/splits.ts';
+import type { Store, Tenant } from '../store/types.ts';
+
+export interface TenantMapping {
+  version: number;
+  mapping: Mapping;
+}
+
+export interface SaveMappingInput {
+  note?: string;
+  author?: string;
+}
+
+/** The active mapping; a tenant without one starts from its CRM's default, saved as version 1. */
+export async function tenantMapping(store: Store, tenant: Tenant): Promise<TenantMapping> {
+  const stored = await store.activeMapping(tenant.id);
+  if (stored) {
+    try {
+      return { version: stored.version, mapping: parseMapping(stored.mapping) };
+    } catch (error) {
+      if (!(error instanceof MappingError)) throw error;
+      throw new MappingError(`tenant ${tenant.id}: stored mapping version ${stored.version} is no longer valid: ${error.message}`, error.problems);
+    }
+  }
+  const mapping = defaultMapping(tenant.crm);
+  await store.saveMapping(tenant.id, mapping, { note: `default ${tenant.crm} mapping`, author: 'crm-signals' });
+  // Two workers may both have saved the default: whichever is newest, both hold the same mapping.
+  const saved = await store.activeMapping(tenant.id);
+  return { version: saved!.version, mapping };
+}
+
+/**
+ * Validates and saves a new mapping version. Refused (MappingError, the active mapping unchanged) when
+ * the input is malformed, is for another CRM, names fields the CRM lacks or mistypes, or makes a leaky
+ * field a model input. Object types whose read fields grew are read again from the start on the next
+ * cycle, so the new fields arrive on records the incremental sync would not return.
+ */
+export async function saveTenantMapping(store: Store, tenant: Tenant, connector: Connector, input: unknown, options: SaveMappingInput = {}): Promise<TenantMapping> {
+  const mapping = parseMapping(input);
+  if (mapping.crm !== tenant.crm) {
+    throw mappingFitError([{ path: 'crm', message: `the mapping is for ${mapping.crm} but tenant ${tenant.id} runs on ${tenant.crm}` }]);
+  }
+  if (connector.crm !== tenant.crm) throw new Error(`tenant ${tenant.id} runs on ${tenant.crm}, the connector given is for ${connector.crm}`);
+
+  const read = readFields(mapping);
+  const fields: DiscoveredFields = {};
+  for (const objectType of Object.keys(read) as Array<keyof ReadFields>) fields[objectType] = await connector.discover(objectType);
+  const problems = mappingProblems(mapping, fields, profileOf(tenant.crm).numericTypes);
+  const current = await tenantMapping(store, tenant);
+  // Leaks are judged on well-formed mappings only: a column that does not exist predicts nothing.
+  if (problems.length === 0) problems.push(...(await newLeaks(store, tenant, mapping, current.mapping)));
+  if (problems.length) throw mappingFitError(problems);
+
+  const version = await store.saveMapping(tenant.id, mapping, { ...options, resync: grownObjects(current.mapping, mapping) });
+  return { version, mapping };
+}
+
+/** Object types the new mapping reads fields of that the old one did not. */
+function grownObjects(before: Mapping, after: Mapping): ObjectType[] {
+  const old = readFields(before);
+  const now = readFields(after);
+  return (Object.keys(now) as Array<keyof ReadFields>).filter((objectType) => now[objectType].some((f) => !old[objectType].includes(f)));
+}
+
+/** Labelled contacts of each class needed before one column's AUC says anything. */
+const MIN_PER_CLASS = 20;
+const FOLDS = 5;
+const SEED = 1;
+
+/**
+ * Input columns the new mapping adds that alone predict the stored labelled contacts' outcome (AUC above
+ * the leakage threshold): refused, not warned, because a save is when a person is looking and the fix is
+ * one line (exclude it), while a leaky model looks excellent and fails on every open lead. Columns the
+ * running mapping already has are left to the training's leakage warning: a save must not add a leak,
+ * and it must not be blocked by one nobody is changing. Fields not yet synced have no values here; the
+ * first training on them still warns.
+ */
+async function newLeaks(store: Store, tenant: Tenant, mapping: Mapping, running: Mapping): Promise<MappingProblem[]> {
+  const lead = mapping.leadScore;
+  const { numeric, categorical } = modelInputs(lead);
+  const runningFields = new Set(Object.values(modelInputs(running.leadScore)).flat().map((c) => crmField(running.leadScore, c)));
+  const added = { numeric: numeric.filter((c) => !runningFields.has(crmField(lead, c))), categorical: categorical.filter((c) => !runningFields.has(crmField(lead, c))) };
+  if (added.numeric.length + added.categorical.length === 0) return [];
+
+  const rows: Array<Record<string, string | null>> = [];
+  const labels: Array<0 | 1> = [];
+  for (const contact of await store.getRecords(tenant.id, 'contact')) {
+    const outcome = outcomeOf(contact, lead);
+    if (outcome === 'open') continue;
+    rows.push(modelRow(contact.properties, lead));
+    labels.push(outcome === 'converted' ? 1 : 0);
+  }
+  const positives = labels.filter((l) => l === 1).length;
+  if (positives < MIN_PER_CLASS || labels.length - positives < MIN_PER_CLASS) return [];
+
+  const aucs = singleFeatureAucs(rows, labels, { ...added, placeholders: lead.placeholders }, stratifiedKFold(labels, FOLDS, SEED));
+  return aucs
+    .filter((a) => a.auc > LEAKAGE_AUC_THRESHOLD)
+    .map((a) => {
+      const list = a.kind === 'numeric' ? 'numeric' : 'categorical';
+      const field = crmField(lead, a.column);
+      return {
+        path: lead.fields[a.column] ? `leadScore.fields.${a.column}` : `leadScore.${list}.${lead[list].indexOf(a.column)}`,
+        field,
+        message: `field "${field}" alone predicts the outcome of ${labels.length} stored labelled contacts (cross-validated AUC ${a.auc.toFixed(3)} > ${LEAKAGE_AUC_THRESHOLD}): it is probably filled in after the outcome is known; add "${a.column}" to leadScore.exclude if it is, or leave it out`,
+      };
+    });
+}

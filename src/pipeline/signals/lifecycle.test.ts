@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_HUBSPOT_MAPPING } from '../../mapping/index.ts';
+import { openStore } from '../../store/index.ts';
+import type { Store } from '../../store/types.ts';
+import type { PipelineContext } from '../context.ts';
+import { ensureModel, type ModelPlan } from './lifecycle.ts';
+
+let store: Store;
+beforeAll(async () => {
+  store = await openStore({ inMemory: true });
+});
+afterAll(async () => {
+  await store.close();
+});
+
+async function context(): Promise<PipelineContext & { logs: string[] }> {
+  const tenant = await store.upsertTenant({ id: `t-${randomUUID()}`, crm: 'hubspot', name: 'T', mode: 'shadow', accountId: null });
+  const logs: string[] = [];
+  // the lifecycle never calls the CRM
+  return { store, tenant, connector: null as never, mapping: DEFAULT_HUBSPOT_MAPPING, seed: 1, log: (m) => void logs.push(m), logs };
+}
+
+/** A plan whose fit returns a model with the given quality and counts its calls. */
+function plan(overrides: Partial<ModelPlan> & { auc?: number } = {}): ModelPlan & { fits: string[] } {
+  const fits: string[] = [];
+  const { auc = 0.8, ...rest } = overrides;
+  return {
+    kind: 'demo',
+    label: 'demo',
+    specHash: 'spec-a',
+    rows: 100,
+    force: false,
+    quality: { of: (m) => (typeof m.auc === 'number' ? m.auc : null), tolerance: 0.005, format: (v) => `AUC ${v.toFixed(3)}` },
+    fit: async (reason) => {
+      fits.push(reason);
+      return { model: { fittedFor: reason, auc }, metrics: { auc } };
+    },
+    fits,
+    ...rest,
+  };
+}
+
+describe('ensureModel', () => {
+  it('fits, saves with the spec hash and promotes the first model; a current one is kept without fitting', async () => {
+    const ctx = await context();
+    const first = await ensureModel(ctx, plan());
+    expect(first).toMatchObject({ trained: true, reason: 'no active model' });
+    expect(first.active?.trainedOn).toEqual({ rows: 100, reason: 'no active model', specHash: 'spec-a' });
+    expect(first.active?.status).toBe('active');
+
+    const again = plan({ rows: 109 });
+    const second = await ensureModel(ctx, again);
+    expect(second).toMatchObject({ trained: false, reason: 'model is current' });
+    expect(second.active?.version).toBe(first.active?.version);
+    expect(again.fits).toEqual([]);
+  });
+
+  it('retrains when the rows moved by 10 %, when forced, and when the stage finds the model unusable', async () => {
+    const ctx = await context();
+    await ensureModel(ctx, plan());
+    expect((await ensureModel(ctx, plan({ rows: 110 }))).reason).toBe('training rows moved from 100 to 110');
+    expect((await ensureModel(ctx, plan({ rows: 110, force: true }))).reason).toBe('retrain requested');
+    expect((await ensureModel(ctx, plan({ rows: 110, unusable: () => 'model format upgraded' }))).reason).toBe('model format upgraded');
+  });
+
+  it('a changed spec retrains and promotes even a worse model: the old one cannot score the new columns', async () => {
+    const ctx = await context();
+    const old = await ensureModel(ctx, plan({ auc: 0.9 }));
+    const next = await ensureModel(ctx, plan({ specHash: 'spec-b', auc: 0.7 }));
+    expect(next).toMatchObject({ trained: true, reason: 'mapping changed' });
+    expect(next.active?.version).toBeGreaterThan(old.active!.version);
+    expect(next.active?.trainedOn.specHash).toBe('spec-b');
+  });
+
+  it('under the same spec a worse model is saved as rejected and the active one kept', async () => {
+    const ctx = await context();
+    const old = await ensureModel(ctx, plan({ auc: 0.8 }));
+    const worse = await ensureModel(ctx, plan({ auc: 0.79, force: true }));
+    expect(worse).toMatchObject({ trained: true, reason: 'retrain requested; new model not promoted (AUC 0.790)' });
+    expect(worse.active?.version).toBe(old.active?.version);
+    expect((await store.listModels(ctx.tenant.id, 'demo')).map((m) => m.status)).toEqual(['rejected', 'active']);
+    expect(ctx.logs.at(-1)).toMatch(/kept v1 \(AUC 0\.800\)/);
+    // within the tolerance counts as no worse
+    const noise = await ensureModel(ctx, plan({ auc: 0.796, force: true }));
+    expect(noise.active?.version).toBeGreaterThan(old.active!.version);
+  });
+
+  it('without data to fit: keeps a model that still fits the spec, drops one that does not', async () => {
+    const ctx = await context();
+    const old = await ensureModel(ctx, plan());
+    const moved = await ensureModel(ctx, plan({ rows: 5, cannotFit: 'too few rows' }));
+    expect(moved).toMatchObject({ trained: false, reason: 'too few rows' });
+    expect(moved.active?.version).toBe(old.active?.version);
+    const respecified = await ensureModel(ctx, plan({ specHash: 'spec-b', cannotFit: 'too few rows' }));
+    expect(respecified).toEqual({ active: null, trained: false, reason: 'mapping changed; too few rows' });
+    const none = await ensureModel(await context(), plan({ cannotFit: 'too few rows' }));
+    expect(none).toEqual({ active: null, trained: false, reason: 'too few rows' });
+  });
+
+  it("a model saved before spec hashes counts as fitted on the built-in mapping's spec", async () => {
+    const ctx = await context();
+    const version = await store.saveModel(ctx.tenant.id, { kind: 'demo', status: 'candidate', metrics: { auc: 0.8 }, model: {}, trainedOn: { rows: 100, reason: 'older build' } });
+    await store.promoteModel(ctx.tenant.id, 'demo', version);
+    // the tenant still runs the built-in mapping: nothing to retrain on upgrade
+    expect(await ensureModel(ctx, plan({ specHash: 'built-in', legacySpecHash: 'built-in' }))).toMatchObject({ trained: false, reason: 'model is current' });
+    // the tenant changed it: the old model cannot be trusted with the new columns
+    expect(await ensureModel(ctx, plan({ specHash: 'edited', legacySpecHash: 'built-in' }))).toMatchObject({ trained: true, reason: 'mapping changed' });
+  });
+});
