@@ -22,7 +22,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { RandomForestClassifier } from 'ml-random-forest';
 
-import { mulberry32, rocAuc, shuffleInPlace, stratifiedSubsample } from '../src/models/evaluate.ts';
+import { rocAuc, stratifiedSubsample } from '../src/models/evaluate.ts';
+import { mulberry32, shuffleInPlace } from '../src/domain/random.mjs';
 import { fitForest, oobProba, predictProba } from '../src/models/forest/index.ts';
 import type { DenseMatrix, FastForestModel, FastForestOptions } from '../src/models/forest/index.ts';
 

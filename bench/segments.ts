@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32 } from '../src/models/evaluate.ts';
+import { mulberry32 } from '../src/domain/random.mjs';
 import { assign, fitSegments } from '../src/models/segments/index.ts';
 import type { OneHotSource, SegmentModel, SegmentOptions } from '../src/models/segments/index.ts';
 

@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mulberry32, shuffleInPlace } from '../src/models/evaluate.ts';
+import { mulberry32, shuffleInPlace } from '../src/domain/random.mjs';
 import { fitSentiment, lexiconModel, predictSentiment } from '../src/models/sentiment/index.ts';
 import type { LexiconModelOptions, SentimentFitOptions } from '../src/models/sentiment/index.ts';
 import * as natural from '../src/models/sentiment/natural.ts';

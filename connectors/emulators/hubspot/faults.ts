@@ -2,7 +2,7 @@
  * Switches tests flip to make the emulator misbehave the ways HubSpot does: throttling storms,
  * 5xx, slowness, search index lag, and records that never passed validation.
  */
-import { createRng, deriveSeed } from './random.ts';
+import { createRng, deriveSeed } from '../../../src/domain/random.mjs';
 import type { WindowConfig } from './rateLimit.ts';
 import type { EmulatorState } from './state.ts';
 

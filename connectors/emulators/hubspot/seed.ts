@@ -4,7 +4,7 @@
  * the same seed are identical.
  */
 import { readFileSync } from 'node:fs';
-import { createRng, deriveSeed, type Rng } from './random.ts';
+import { createRng, deriveSeed, type Rng } from '../../../src/domain/random.mjs';
 import { SEED_BASE_DATE_MS, type EmulatorState, type StoredRecord } from './state.ts';
 import { DEAL_STAGES, TICKET_STAGES } from './catalog.ts';
 

@@ -3,7 +3,7 @@
  * smaller daily allocation, no Bulk API (Group/Professional editions), row locks on some records
  * during a collection update, and records that never passed validation.
  */
-import { createRng, deriveSeed } from '../hubspot/random.ts';
+import { createRng, deriveSeed } from '../../../src/domain/random.mjs';
 import { normalizeId } from './ids.ts';
 import { saveError, type SaveError } from './errors.ts';
 import type { SalesforceState } from './state.ts';

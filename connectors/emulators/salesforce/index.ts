@@ -22,7 +22,7 @@ import { mountRest } from './routes/rest.ts';
 import { mountSObjects } from './routes/sobjects.ts';
 import { seedOrg } from './seed.ts';
 import { SalesforceState } from './state.ts';
-import { deriveSeed } from '../hubspot/random.ts';
+import { deriveSeed } from '../../../src/domain/random.mjs';
 
 export { SalesforceState, SEED_BASE_DATE_MS, type Outcome, type FieldAccess, type DeletedEntry } from './state.ts';
 export { Faults, type FaultSettings } from './faults.ts';

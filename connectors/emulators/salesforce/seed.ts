@@ -5,7 +5,7 @@
  * the seed, so two emulators with the same seed are identical.
  */
 import { between, FIRST_NAMES, LAST_NAMES, loadBankRows, loadSentences, PRODUCT_ADJECTIVES, PRODUCT_NOUNS, type BankRow } from '../hubspot/seed.ts';
-import { createRng, deriveSeed, type Rng } from '../hubspot/random.ts';
+import { createRng, deriveSeed, type Rng } from '../../../src/domain/random.mjs';
 import { BANK_FIELDS, INDUSTRIES, LEAD_SOURCES, RATINGS, CASE_ORIGINS, CASE_PRIORITIES, CASE_STATUSES } from './schema.ts';
 import { SEED_BASE_DATE_MS, type SalesforceState } from './state.ts';
 import { formatDate, type StoredRecord, type Value } from './values.ts';

@@ -16,8 +16,8 @@
 import { kmeans } from 'ml-kmeans';
 import { PCA } from 'ml-pca';
 import { z } from 'zod';
-import { mulberry32, randomInt31 } from '../evaluate.ts';
-import type { Random } from '../evaluate.ts';
+import { mulberry32, randomInt31 } from '../../domain/random.mjs';
+import type { Random } from '../../domain/random.mjs';
 import { dbscan, estimateEps } from './dbscan.ts';
 import { hungarian } from './hungarian.ts';
 import { featureReaders, nameSegments, rankTraits } from './naming.ts';
