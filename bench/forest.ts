@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { RandomForestClassifier } from 'ml-random-forest';
 
+import { parseCsvRecords } from '../src/io/csv.ts';
 import { rocAuc, stratifiedSubsample } from '../src/models/evaluate.ts';
 import { mulberry32, shuffleInPlace } from '../src/domain/random.mjs';
 import { fitForest, oobProba, predictProba } from '../src/models/forest/index.ts';
@@ -46,21 +47,14 @@ export interface BankData {
 const CATEGORICAL = ['job', 'marital', 'education', 'default', 'housing', 'loan', 'contact', 'month', 'day_of_week', 'poutcome'];
 const NUMERIC = ['age', 'campaign', 'pdays', 'previous', 'emp.var.rate', 'cons.price.idx', 'cons.conf.idx', 'euribor3m', 'nr.employed'];
 
-function unquote(field: string): string {
-  const f = field.trim();
-  return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1).replaceAll('""', '"') : f;
-}
-
 /** Parses bank-additional-full.csv (`;`-delimited, double-quoted strings) and encodes it (see the header). */
 export function loadBankMarketing(file = DATA_FILE): BankData {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
-  const header = (lines[0] ?? '').split(';').map(unquote);
+  const [header = [], ...rows] = parseCsvRecords(readFileSync(file, 'utf8'), ';');
   const col = (name: string): number => {
     const j = header.indexOf(name);
     if (j < 0) throw new Error(`bank-marketing: column ${name} missing`);
     return j;
   };
-  const rows = lines.slice(1).map((line) => line.split(';').map(unquote));
   const yCol = col('y');
   const categories = CATEGORICAL.map((name) => [...new Set(rows.map((r) => r[col(name)] ?? ''))].sort());
   const featureNames = [

@@ -19,6 +19,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCsvObjects } from '../src/io/csv.ts';
 import { fitRecommender, recommendForItems } from '../src/models/recommend/index.ts';
 import type { Interaction, ItemMetadata, RecommenderOptions, Similarity, Strategy } from '../src/models/recommend/index.ts';
 
@@ -98,16 +99,9 @@ const METHODS: MethodSpec[] = [
   { name: 'hybrid (cosine CF + popularity)', strategy: 'hybrid', options: { similarity: 'cosine' } },
 ];
 
-/** A comma CSV without quoted fields (these files have none; checked). */
+/** A comma CSV with a header row (these files have no quoted fields, but the parser would read them). */
 function readCsv(path: string): Array<Record<string, string>> {
-  const text = readFileSync(path, 'utf8');
-  if (text.includes('"')) throw new Error(`${path}: quoted fields are not expected`);
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines[0] ?? '').split(',');
-  return lines.slice(1).map((line) => {
-    const cells = line.split(',');
-    return Object.fromEntries(header.map((h, i) => [h, (cells[i] ?? '').trim()]));
-  });
+  return parseCsvObjects(readFileSync(path, 'utf8'), ',');
 }
 
 const key = (name: string) => name.replace(/\s+/g, '').toLowerCase();

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRng, deriveSeed, type Rng } from '../../../src/domain/random.mjs';
+import { parseCsvRecords } from '../../../src/io/csv.ts';
 import { SEED_BASE_DATE_MS, type EmulatorState, type StoredRecord } from './state.ts';
 import { DEAL_STAGES, TICKET_STAGES } from './catalog.ts';
 
@@ -48,21 +49,13 @@ export interface Sentence {
 let bankCache: BankRow[] | undefined;
 let sentenceCache: Sentence[] | undefined;
 
-/** `;`-separated with double-quoted strings; no field in this file contains `;` or `"` itself. */
-function splitBankLine(line: string): string[] {
-  return line.split(';').map((f) => (f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1) : f));
-}
-
 export function loadBankRows(): BankRow[] {
   if (bankCache) return bankCache;
-  const text = readFileSync(new URL('bank-marketing-6000.csv', SEED_DIR), 'utf8');
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0);
-  const [headerLine, ...rest] = lines;
-  if (!headerLine) throw new Error('bank-marketing seed file is empty');
-  const header = splitBankLine(headerLine);
+  // `;`-separated with double-quoted strings.
+  const [header, ...rest] = parseCsvRecords(readFileSync(new URL('bank-marketing-6000.csv', SEED_DIR), 'utf8'), ';');
+  if (!header) throw new Error('bank-marketing seed file is empty');
   const yIndex = header.indexOf('y');
-  bankCache = rest.map((line) => {
-    const fields = splitBankLine(line);
+  bankCache = rest.map((fields) => {
     const properties: Record<string, string> = {};
     header.forEach((col, i) => {
       const prop = BANK_COLUMNS[col];

@@ -1,6 +1,8 @@
 /** Bulk API 2.0 query jobs, through jsforce's bulk2 and directly for the wire details. */
 import { Connection, OAuth2 } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsvRecords } from '../../../../src/io/csv.ts';
+import { parseCsv } from '../../../salesforce/bulk.ts';
 import { createSalesforceEmulator } from '../index.ts';
 import { connect, errorOf, harness, API, type ErrorBody } from './helpers.ts';
 
@@ -15,31 +17,6 @@ async function bulkRows(conn: Connection, soql: string): Promise<Row[]> {
     stream.on('error', reject);
   });
   return rows;
-}
-
-/** Minimal RFC 4180 reader for the assertions (quoted cells, doubled quotes, embedded newlines). */
-function parseCsv(text: string): (string | null)[][] {
-  const out: (string | null)[][] = [];
-  let row: (string | null)[] = [];
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] === '"') {
-      let v = '';
-      i++;
-      for (;;) {
-        if (text[i] === '"' && text[i + 1] === '"') { v += '"'; i += 2; } else if (text[i] === '"') { i++; break; } else { v += text[i]; i++; }
-      }
-      row.push(v);
-    } else {
-      let j = i;
-      while (j < text.length && text[j] !== ',' && text[j] !== '\n') j++;
-      row.push(j === i ? null : text.slice(i, j));
-      i = j;
-    }
-    if (text[i] === ',') i++;
-    else if (text[i] === '\n') { out.push(row); row = []; i++; }
-  }
-  return out;
 }
 
 describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
@@ -110,7 +87,7 @@ describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
       const res = await api(`/jobs/query/${id}/results?maxRecords=2000${locator ? `&locator=${locator}` : ''}`);
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(res.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/100000$/);
-      const rows = parseCsv(await res.text());
+      const rows = parseCsvRecords(await res.text());
       expect(rows[0]).toEqual(['Id', 'Name']);
       expect(Number(res.headers.get('sforce-numberofrecords'))).toBe(rows.length - 1);
       seen.push(...rows.slice(1).map((r) => r[0] as string));
@@ -121,7 +98,7 @@ describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
     expect(seen).toEqual(converted.map((l) => l['Id']));
     // A locator is stable: fetching a page again gives the same rows.
     const again = await api(`/jobs/query/${id}/results?maxRecords=2000&locator=MjAwMA`);
-    expect(parseCsv(await again.text())[1]?.[0]).toBe(seen[2000]);
+    expect(parseCsvRecords(await again.text())[1]?.[0]).toBe(seen[2000]);
 
     const list = await (await api('/jobs/query')).json() as { done: boolean; records: { id: string }[] };
     expect(list.records.map((j) => j.id)).toContain(id);
@@ -138,11 +115,15 @@ describe('Bulk API 2.0 details', () => {
     await h.json('GET', `${API}/jobs/query/${job.body['id']}`);
     const res = await h.call('GET', `${API}/jobs/query/${job.body['id']}/results`);
     expect(res.headers.get('sforce-locator')).toBe('null');
-    expect(await res.text()).toBe(`"Id","LastName","Company","Email"\n"${id}","He said ""hi"", then\nleft","Comma, Inc.",\n`);
+    const body = await res.text();
+    expect(body).toBe(`"Id","LastName","Company","Email"\n"${id}","He said ""hi"", then\nleft","Comma, Inc.",\n`);
+    // The connector's Bulk reader gets the values back, the null as null.
+    expect(parseCsv(body)).toEqual([{ Id: id, LastName: 'He said "hi", then\nleft', Company: 'Comma, Inc.', Email: null }]);
 
     const piped = await h.json<Record<string, string>>('POST', `${API}/jobs/query`, { operation: 'query', query: `SELECT Id, Company FROM Lead WHERE Id = '${id}'`, columnDelimiter: 'PIPE', lineEnding: 'CRLF' });
     const text = await (await h.call('GET', `${API}/jobs/query/${piped.body['id']}/results`)).text();
     expect(text).toBe(`"Id"|"Company"\r\n"${id}"|"Comma, Inc."\r\n`);
+    expect(parseCsvRecords(text, '|')).toEqual([['Id', 'Company'], [id, 'Comma, Inc.']]);
 
     // queryAll includes deleted rows.
     h.sb.state.delete('Lead', id);
