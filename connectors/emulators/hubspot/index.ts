@@ -19,7 +19,8 @@ import { mountSearch } from './routes/search.ts';
 import { seedPortal } from './seed.ts';
 import { EmulatorState } from './state.ts';
 
-export { EmulatorState, SEED_BASE_DATE_MS, type StoredRecord, type Outcome } from './state.ts';
+export { EmulatorState, type StoredRecord, type Outcome } from './state.ts';
+export { SEED_BASE_DATE_MS } from '../shared/seedPlan.ts';
 export { Faults, type FaultSettings } from './faults.ts';
 export type { PropertyDef, OptionDef, GroupDef } from './catalog.ts';
 export { OBJECT_TYPES, type ObjectType } from './objectTypes.ts';

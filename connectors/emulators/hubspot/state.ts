@@ -4,9 +4,8 @@
  */
 import { buildCatalogue, type Catalogue, type PropertyDef } from './catalog.ts';
 import { OBJECT_TYPES, type ObjectType } from './objectTypes.ts';
+import { SEED_BASE_DATE_MS } from '../shared/seedPlan.ts';
 
-/** Seeded timestamps all fall before this instant; writes through the API always land after it. */
-export const SEED_BASE_DATE_MS = Date.UTC(2026, 10, 1);
 
 export interface StoredRecord {
   readonly id: string;

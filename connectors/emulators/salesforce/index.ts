@@ -28,7 +28,7 @@ export { SalesforceState, SEED_BASE_DATE_MS, type Outcome, type FieldAccess, typ
 export { Faults, type FaultSettings } from './faults.ts';
 export { SIGNALS_PACKAGE, type CustomFieldInput, type CustomObjectInput, type FieldDef, type ObjectDef, type FieldType } from './schema.ts';
 export { normalizeId, KEY_PREFIX } from './ids.ts';
-export { syntheticEmail } from './seed.ts';
+export { syntheticEmail } from '../shared/seedPlan.ts';
 export type { StoredRecord, Value } from './values.ts';
 
 export interface SalesforceEmulatorOptions {

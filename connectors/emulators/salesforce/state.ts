@@ -3,7 +3,7 @@
  * connected user, the delete log and the outcomes the API hides. Tests reach in here directly to
  * play the admin (install fields, change permissions) or a sales rep (edit and delete records).
  */
-import { SEED_BASE_DATE_MS } from '../hubspot/state.ts';
+import { SEED_BASE_DATE_MS } from '../shared/seedPlan.ts';
 import { KEY_PREFIX, makeId, normalizeId } from './ids.ts';
 import {
   customField, customObject, defaultValue, OPPORTUNITY_STAGES, SIGNALS_PACKAGE, standardObjects,
