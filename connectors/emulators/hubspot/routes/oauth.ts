@@ -6,20 +6,10 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { AccessToken, GrantError } from '../auth.ts';
 import type { EmulatorContext } from '../context.ts';
+import { formFields } from '../../shared/http.ts';
 
 const USER_ID = 7_654_321;
 const USER_EMAIL = 'admin@sandbox.example.com';
-
-async function form(c: Context): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  try {
-    const body = await c.req.parseBody();
-    for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  } catch {
-    // An unreadable body is the same as an empty one: the grant checks below answer 400.
-  }
-  return out;
-}
 
 function grantError(c: Context, e: GrantError): Response {
   return c.json({ status: e.status, message: e.message, correlationId: randomUUID() }, 400);
@@ -39,7 +29,7 @@ export function mountOAuth(app: Hono, ctx: EmulatorContext): void {
 
   for (const version of ['v1', 'v3'] as const) {
     app.post(`/oauth/${version}/token`, async (c) => {
-      const p = await form(c);
+      const p = await formFields(c);
       const creds = { clientId: p['client_id'], clientSecret: p['client_secret'] };
       let result: AccessToken | GrantError;
       if (p['grant_type'] === 'authorization_code') {

@@ -1,11 +1,12 @@
 /** Shared set-up for the Salesforce emulator tests: a small seeded org, a token, a controllable clock. */
 import { Connection } from 'jsforce';
 import { createSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from '../index.ts';
+import { manualClock, TEST_START_MS, type ManualClock } from '../../shared/testClock.ts';
 
 export interface Harness {
   sb: SalesforceEmulator;
   token: string;
-  clock: { now: number; advance(ms: number): void };
+  clock: ManualClock;
   call(method: string, path: string, body?: unknown, init?: { token?: string | null; headers?: Record<string, string> }): Promise<Response>;
   json<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
   /** GET /query for a SOQL string. */
@@ -21,16 +22,11 @@ export interface QueryBody {
 
 export type ErrorBody = { message: string; errorCode: string; fields?: string[] }[];
 
-export const START = Date.UTC(2026, 10, 20, 12, 0, 0);
+export const START = TEST_START_MS;
 export const API = '/services/data/v62.0';
 
 export function harness(options: SalesforceEmulatorOptions = {}): Harness {
-  const clock = {
-    now: START,
-    advance(ms: number) {
-      this.now += ms;
-    },
-  };
+  const clock = manualClock(START);
   const sb = createSalesforceEmulator({ seed: 42, leads: 300, clock: () => clock.now, ...options });
   const token = sb.issueAccessToken();
   const call: Harness['call'] = async (method, path, body, init = {}) => {

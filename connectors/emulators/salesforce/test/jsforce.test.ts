@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSalesforceEmulator, SEED_BASE_DATE_MS } from '../index.ts';
 import { formatDateTime } from '../values.ts';
 import { connect, errorOf } from './helpers.ts';
+import { manualClock } from '../../shared/testClock.ts';
 
 interface SaveResult {
   id?: string;
@@ -12,7 +13,7 @@ interface SaveResult {
 }
 
 describe('through jsforce', () => {
-  const clock = { now: Date.UTC(2026, 10, 20, 12, 0, 0) };
+  const clock = manualClock();
   // The clock jumps weeks ahead below; a long session timeout keeps the one token alive.
   const sb = createSalesforceEmulator({ seed: 11, leads: 4500, clock: () => clock.now, sessionTtlSeconds: 365 * 86_400 });
   let server: { url: string; close(): Promise<void> };
