@@ -1,10 +1,10 @@
 /** Bulk API 2.0 query jobs, through jsforce's bulk2 and directly for the wire details. */
 import { Connection, OAuth2 } from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCsvRecords } from '../../../../src/io/csv.ts';
 import { parseCsv } from '../../../salesforce/bulk.ts';
 import { createSalesforceEmulator } from '../index.ts';
-import { connect, errorOf, harness, API, type ErrorBody } from './helpers.ts';
+import { connect, errorOf, harness, serveWithJsforce, API, type ErrorBody } from './helpers.ts';
 
 type Row = Record<string, string>;
 
@@ -21,21 +21,12 @@ async function bulkRows(conn: Connection, soql: string): Promise<Row[]> {
 
 describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
   const sb = createSalesforceEmulator({ seed: 6, leads: 60_000, bulkJobDelayMs: 30, bulkResultPageSize: 25_000 });
-  let server: { url: string; close(): Promise<void> };
-  let conn: Connection;
-
-  beforeAll(async () => {
-    server = await sb.listen(0);
-    conn = connect(server.url, sb.issueAccessToken());
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const live = serveWithJsforce(sb);
 
   it('pages the CSV by Sforce-Locator and matches the REST query row for row', async () => {
     const soql = 'SELECT Id, Email, Age__c, Status, ConvertedDate, Owner.Name FROM Lead ORDER BY Id';
     sb.resetStats();
-    const bulk = await bulkRows(conn, soql);
+    const bulk = await bulkRows(live.conn, soql);
     // 3 result pages. jsforce 3.10.16 concatenates them, so each later page's header row shows
     // up as a record: a connector must drop those (or read pages itself).
     const headers = bulk.filter((r) => r['Id'] === 'Id');
@@ -48,7 +39,7 @@ describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
     // Every bulk request counts against the allocation: create, polls, result pages.
     expect(stats.apiUsed).toBe(stats.calls);
 
-    const rest = await conn.query<Record<string, unknown>>(soql, { autoFetch: true, maxFetch: 100_000 });
+    const rest = await live.conn.query<Record<string, unknown>>(soql, { autoFetch: true, maxFetch: 100_000 });
     expect(rest.records).toHaveLength(60_000);
     // Same rows in the same order; numbers as their decimal text, nulls as empty cells.
     const fromRest = rest.records.map((r) => [r['Id'], r['Email'], String(r['Age__c']), (r['ConvertedDate'] as string | null) ?? '', (r['Owner'] as { Name: string }).Name]);
@@ -59,7 +50,7 @@ describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
 
   it('serves pages by locator and maxRecords, with Sforce-Locator "null" on the last', async () => {
     const token = sb.issueAccessToken();
-    const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}/services/data/v62.0${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+    const api = (path: string, init: RequestInit = {}) => fetch(`${live.url}/services/data/v62.0${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
     // Long enough that the early results call below lands while the job runs, even on a busy machine.
     sb.faults.set({ bulkJobDelayMs: 400 });
     const created = await (await api('/jobs/query', { method: 'POST', body: JSON.stringify({ operation: 'query', query: "SELECT Id, Name FROM Lead WHERE Status = 'Closed - Converted'" }) })).json() as Record<string, unknown>;
