@@ -24,7 +24,7 @@ import { RandomForestClassifier } from 'ml-random-forest';
 
 import { parseCsvRecords } from '../src/io/csv.ts';
 import { rocAuc, stratifiedSubsample } from '../src/models/evaluate.ts';
-import { mulberry32, shuffleInPlace } from '../src/domain/random.mjs';
+import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
 import { fitForest, oobProba, predictProba } from '../src/models/forest/index.ts';
 import type { DenseMatrix, FastForestModel, FastForestOptions } from '../src/models/forest/index.ts';
 
@@ -85,18 +85,12 @@ export function loadBankMarketing(file = DATA_FILE): BankData {
   return { X: { data, nRows: rows.length, nCols: p }, y, featureNames };
 }
 
-/** Stratified k-fold assignment: each class shuffled with a seeded generator, dealt round-robin. */
-export function stratifiedFolds(y: readonly number[], k: number, seed: number): Int8Array {
-  const random = mulberry32(seed);
-  const folds = new Int8Array(y.length);
-  for (const cls of [0, 1]) {
-    const idx = shuffleInPlace(
-      y.flatMap((v, i) => (v === cls ? [i] : [])),
-      random,
-    );
-    idx.forEach((row, pos) => (folds[row] = pos % k));
-  }
-  return folds;
+/** Fold k's rows (ascending) and labels: every model compared here sees the same folds. */
+function foldRows(data: BankData, folds: Int8Array, k: number): { train: number[]; test: number[]; ytr: number[]; yte: number[] } {
+  const train: number[] = [];
+  const test: number[] = [];
+  folds.forEach((f, i) => (f === k ? test : train).push(i));
+  return { train, test, ytr: train.map((i) => data.y[i] as number), yte: test.map((i) => data.y[i] as number) };
 }
 
 function takeRows(X: DenseMatrix, rows: readonly number[]): DenseMatrix {
@@ -207,13 +201,9 @@ async function crossValidate(
   const results: FoldResult[] = [];
   let firstModel: FastForestModel | undefined;
   for (let k = 0; k < K; k++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    folds.forEach((f, i) => (f === k ? test : train).push(i));
+    const { train, test, ytr, yte } = foldRows(data, folds, k);
     const Xtr = takeRows(data.X, train);
     const Xte = takeRows(data.X, test);
-    const ytr = train.map((i) => data.y[i] as number);
-    const yte = test.map((i) => data.y[i] as number);
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const model = await fitForest(Xtr, ytr, options);
@@ -231,13 +221,9 @@ async function oobSelected(data: BankData, folds: Int8Array): Promise<ConfigResu
   const results: FoldResult[] = [];
   let selectionSeconds = 0;
   for (let k = 0; k < K; k++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    folds.forEach((f, i) => (f === k ? test : train).push(i));
+    const { train, test, ytr, yte } = foldRows(data, folds, k);
     const Xtr = takeRows(data.X, train);
     const Xte = takeRows(data.X, test);
-    const ytr = train.map((i) => data.y[i] as number);
-    const yte = test.map((i) => data.y[i] as number);
     const t0 = performance.now();
     let best: { label: string; model: FastForestModel; oob: number; fitSeconds: number; cpuSeconds: number } | undefined;
     for (const { label, options } of OOB_GRID) {
@@ -314,15 +300,11 @@ async function mlRandomForestReference(
   const fast: FoldResult[] = [];
   const fastOptions: FastForestOptions = { nEstimators: 20, maxFeatures: 0.4, minSamplesLeaf: 10, maxDepth: 12, seed: SEED, workers: 1 };
   for (let k = 0; k < nFolds; k++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    folds.forEach((f, i) => (f === k ? test : train).push(i));
-    const ytrAll = train.map((i) => data.y[i] as number);
+    const { train, test, ytr: ytrAll, yte } = foldRows(data, folds, k);
     const sub = stratifiedSubsample(ytrAll, ML_RF_ROWS, SEED + k).map((i) => train[i] as number);
     const Xsub = takeRows(data.X, sub);
     const ysub = sub.map((i) => data.y[i] as number);
     const Xte = takeRows(data.X, test);
-    const yte = test.map((i) => data.y[i] as number);
 
     const forest = new MlRf({ ...ML_RF_OPTIONS, seed: SEED + k });
     const rows = toRows(Xsub);
@@ -482,7 +464,8 @@ export async function runForestBench(options: ForestBenchOptions = {}): Promise<
   const withOob = options.oobSelection ?? process.env.FOREST_BENCH_OOB !== '0';
 
   const data = loadBankMarketing();
-  const folds = stratifiedFolds(data.y, K, SEED);
+  // The same stratified assignment as every other bench for this seed.
+  const folds = Int8Array.from(stratifiedKFoldAssignment(data.y, K, SEED));
   const positives = data.y.reduce((a, b) => a + b, 0);
   log(`bank-marketing: ${data.X.nRows} rows x ${data.X.nCols} features, ${((100 * positives) / data.y.length).toFixed(2)} % yes`);
 

@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mulberry32, shuffleInPlace } from '../src/domain/random.mjs';
+import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
 import { fitSentiment, lexiconModel, predictSentiment } from '../src/models/sentiment/index.ts';
 import type { LexiconModelOptions, SentimentFitOptions } from '../src/models/sentiment/index.ts';
 import * as natural from '../src/models/sentiment/natural.ts';
@@ -93,18 +93,6 @@ function loadSentences(): { sentences: Sentence[]; malformed: number } {
     }
   }
   return { sentences, malformed };
-}
-
-/** Seeded stratified fold assignment: each class shuffled, then dealt round-robin to the folds. */
-function stratifiedFolds(labels: readonly (0 | 1)[], k: number, seed: number): number[] {
-  const random = mulberry32(seed);
-  const fold = new Array<number>(labels.length).fill(0);
-  for (const c of [0, 1] as const) {
-    const idx = labels.flatMap((l, i) => (l === c ? [i] : []));
-    shuffleInPlace(idx, random);
-    idx.forEach((i, j) => (fold[i] = j % k));
-  }
-  return fold;
 }
 
 function metrics(sentences: readonly Sentence[], predicted: readonly (0 | 1)[]): Metrics {
@@ -268,7 +256,7 @@ export function runSentimentBench(options: { write?: boolean; log?: (line: strin
   }
   const { sentences, malformed } = loadSentences();
   const labels = sentences.map((s) => s.label);
-  const fold = stratifiedFolds(labels, FOLDS, SEED);
+  const fold = stratifiedKFoldAssignment(labels, FOLDS, SEED);
   const bySource: Record<string, number> = {};
   for (const s of sentences) bySource[s.source] = (bySource[s.source] ?? 0) + 1;
   log(`sentiment: ${sentences.length} sentences (${labels.filter((l) => l === 1).length} positive), ${malformed} malformed lines`);
