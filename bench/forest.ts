@@ -14,8 +14,7 @@
  * column), each categorical one-hot over its categories in the whole file (label-free: the category
  * lists, not the outcomes), `duration` dropped (it is only known after the call).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,13 +26,13 @@ import { rocAuc, stratifiedSubsample } from '../src/models/evaluate.ts';
 import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
 import { fitForest, oobProba, predictProba } from '../src/models/forest/index.ts';
 import type { DenseMatrix, FastForestModel, FastForestOptions } from '../src/models/forest/index.ts';
+import { runSklearnForest } from './sklearn.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA_FILE = path.resolve(ROOT, '../shared/datasets/bank-marketing/bank-additional-full.csv');
 const RESULTS = path.join(ROOT, 'bench/results');
 const SEED = 20240601;
 const K = 5;
-const PYTHON = '/usr/bin/python3';
 
 // ---------------------------------------------------------------------------------------------------
 // Data
@@ -348,61 +347,26 @@ async function mlRandomForestReference(
 // ---------------------------------------------------------------------------------------------------
 // scikit-learn on the same folds (Debian's python3-sklearn), when installed
 
-const SKLEARN_SCRIPT = String.raw`
-import json, sys, time
-import numpy as np
-import sklearn
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics import roc_auc_score
-d = sys.argv[1]
-meta = json.load(open(d + '/meta.json'))
-X = np.fromfile(d + '/X.f64', dtype='<f8').reshape(meta['rows'], meta['cols'])
-y = np.fromfile(d + '/y.u8', dtype=np.uint8)
-folds = np.fromfile(d + '/folds.i8', dtype=np.int8)
-out = {'version': sklearn.__version__, 'configs': []}
-for cfg in meta['configs']:
-    rows = []
-    for k in range(meta['k']):
-        tr, te = folds != k, folds == k
-        clf = RandomForestClassifier(n_jobs=1, random_state=meta['seed'], **cfg['params'])
-        t0 = time.perf_counter()
-        c0 = time.process_time()
-        clf.fit(X[tr], y[tr])
-        fit = time.perf_counter() - t0
-        cpu = time.process_time() - c0
-        auc = roc_auc_score(y[te], clf.predict_proba(X[te])[:, 1])
-        rows.append({'fold': k, 'auc': auc, 'fitSeconds': fit, 'cpuSeconds': cpu, 'trainRows': int(tr.sum()), 'testRows': int(te.sum())})
-        print(json.dumps({'progress': cfg['name'], 'fold': k, 'auc': auc, 'fit': fit}), file=sys.stderr, flush=True)
-    out['configs'].append({'name': cfg['name'], 'params': cfg['params'], 'folds': rows})
-print(json.dumps(out))
-`;
-
 function runSklearn(data: BankData, folds: Int8Array): ForestBenchResult['sklearn'] {
-  const probe = spawnSync(PYTHON, ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    return { skipped: `scikit-learn not available (${PYTHON}: ${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}); apt-get install -y python3-sklearn to compare` };
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'forest-bench-'));
-  try {
-    writeFileSync(path.join(dir, 'X.f64'), Buffer.from(data.X.data.buffer, data.X.data.byteOffset, data.X.data.byteLength));
-    writeFileSync(path.join(dir, 'y.u8'), Uint8Array.from(data.y));
-    writeFileSync(path.join(dir, 'folds.i8'), folds);
-    const configs = [
+  const out = runSklearnForest({
+    X: data.X.data,
+    rows: data.X.nRows,
+    cols: data.X.nCols,
+    y: data.y,
+    folds,
+    k: K,
+    configs: [
       { name: 'sklearn RF(100), defaults', params: { n_estimators: 100 } },
       { name: 'sklearn RF(100), min_samples_leaf 20, max_features 0.4', params: { n_estimators: 100, min_samples_leaf: 20, max_features: 0.4 } },
-    ];
-    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ rows: data.X.nRows, cols: data.X.nCols, k: K, seed: 0, configs }));
-    const run = spawnSync(PYTHON, ['-c', SKLEARN_SCRIPT, dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
-    if (run.status !== 0) return { skipped: `scikit-learn run failed with status ${run.status}` };
-    const out = JSON.parse(run.stdout) as { version: string; configs: Array<{ name: string; params: Record<string, unknown>; folds: FoldResult[] }> };
-    return {
-      version: out.version,
-      configs: out.configs.map((c) => summarize(c.name, 'scikit-learn RandomForestClassifier, n_jobs=1, same folds and encoding', c.params, c.folds)),
-      timeRatios: [],
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    ],
+    progress: true,
+  });
+  if ('skipped' in out) return out;
+  return {
+    version: out.version,
+    configs: out.configs.map((c) => summarize(c.name, 'scikit-learn RandomForestClassifier, n_jobs=1, same folds and encoding', c.params, c.folds)),
+    timeRatios: [],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
