@@ -14,7 +14,7 @@
  * column), each categorical one-hot over its categories in the whole file (label-free: the category
  * lists, not the outcomes), `duration` dropped (it is only known after the call).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,10 +27,10 @@ import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
 import { fitForest, oobProba, predictProba } from '../src/models/forest/index.ts';
 import type { DenseMatrix, FastForestModel, FastForestOptions } from '../src/models/forest/index.ts';
 import { runSklearnForest } from './sklearn.ts';
+import { writeBenchResults } from './results.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA_FILE = path.resolve(ROOT, '../shared/datasets/bank-marketing/bank-additional-full.csv');
-const RESULTS = path.join(ROOT, 'bench/results');
 const SEED = 20240601;
 const K = 5;
 
@@ -555,10 +555,8 @@ export function resultsMarkdown(r: ForestBenchResult): string {
 }
 
 function writeResults(r: ForestBenchResult): void {
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(path.join(RESULTS, 'forest.json'), `${JSON.stringify(r, null, 2)}\n`);
-  writeFileSync(path.join(RESULTS, 'forest.md'), resultsMarkdown(r));
-  log(`wrote ${path.relative(ROOT, path.join(RESULTS, 'forest.md'))} and forest.json`);
+  writeBenchResults('forest', r, resultsMarkdown(r));
+  log('wrote bench/results/forest.md and forest.json');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -12,7 +12,7 @@
  *
  *   npx tsx bench/leadScore.ts        (or import { runLeadScoreBench } from bench/run.ts)
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,9 +27,9 @@ import { crossValidateLeadScore } from '../src/models/evaluate/leadScoreCv.ts';
 import type { LeadScoreCvResult } from '../src/models/evaluate/leadScoreCv.ts';
 import { predictLeadScore } from '../src/models/leadScore/index.ts';
 import { runSklearnForest } from './sklearn.ts';
+import { writeBenchResults } from './results.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS = path.join(ROOT, 'bench', 'results');
 const DEFAULT_DATASETS = path.resolve(ROOT, '../shared/datasets');
 const SEED = 20240601;
 const K = 5;
@@ -403,11 +403,10 @@ export async function runLeadScoreBench(options: LeadScoreBenchOptions = {}): Pr
     charts: ['leadscore-calibration.svg', 'leadscore-lift.svg'],
   };
   if (options.write ?? true) {
-    mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(path.join(RESULTS, 'leadscore-calibration.svg'), calibrationSvg(b.calibration, b.calibrationUncalibrated, 'Lead score reliability, bank-marketing (5-fold out-of-fold)'));
-    writeFileSync(path.join(RESULTS, 'leadscore-lift.svg'), liftSvg(b.lift, 'Lead score lift by decile, bank-marketing (5-fold out-of-fold)'));
-    writeFileSync(path.join(RESULTS, 'leadscore.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(path.join(RESULTS, 'leadscore.md'), leadScoreMarkdown(result));
+    writeBenchResults('leadscore', result, leadScoreMarkdown(result), {
+      'leadscore-calibration.svg': calibrationSvg(b.calibration, b.calibrationUncalibrated, 'Lead score reliability, bank-marketing (5-fold out-of-fold)'),
+      'leadscore-lift.svg': liftSvg(b.lift, 'Lead score lift by decile, bank-marketing (5-fold out-of-fold)'),
+    });
     log('wrote bench/results/leadscore.{md,json}, leadscore-calibration.svg, leadscore-lift.svg');
   }
   return result;

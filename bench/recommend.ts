@@ -16,16 +16,16 @@
  *
  *   npx tsx bench/recommend.ts        writes bench/results/recommend.md and recommend.json
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCsvObjects } from '../src/io/csv.ts';
 import { fitRecommender, recommendForItems } from '../src/models/recommend/index.ts';
 import type { Interaction, ItemMetadata, RecommenderOptions, Similarity, Strategy } from '../src/models/recommend/index.ts';
+import { writeBenchResults } from './results.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_DATASETS = join(HERE, '..', '..', 'shared', 'datasets');
-const RESULTS = join(HERE, 'results');
 const K = 3;
 const CUTOFF = '2017-04-01';
 
@@ -294,9 +294,7 @@ export async function runRecommendBench(options: RecommendBenchOptions = {}): Pr
     },
   };
   if (options.write !== false) {
-    mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(join(RESULTS, 'recommend.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(RESULTS, 'recommend.md'), markdown(result));
+    writeBenchResults('recommend', result, markdown(result));
     log(`  wrote ${join('bench', 'results', 'recommend.md')} and recommend.json`);
   }
   return result;

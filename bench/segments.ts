@@ -7,17 +7,17 @@
  *
  *   npx tsx bench/segments.ts        writes bench/results/segments.md and segments.json
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCsvObjects } from '../src/io/csv.ts';
 import { mulberry32 } from '../src/domain/random.mjs';
 import { assign, fitSegments } from '../src/models/segments/index.ts';
 import type { OneHotSource, SegmentModel, SegmentOptions } from '../src/models/segments/index.ts';
+import { writeBenchResults } from './results.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_DATASETS = join(HERE, '..', '..', 'shared', 'datasets');
-const RESULTS = join(HERE, 'results');
 
 const NUMERIC = ['age', 'campaign', 'pdays', 'previous', 'emp.var.rate', 'cons.price.idx', 'cons.conf.idx', 'euribor3m', 'nr.employed'];
 const CATEGORICAL = ['job', 'marital', 'education', 'default', 'housing', 'loan', 'contact', 'month', 'day_of_week', 'poutcome'];
@@ -209,9 +209,7 @@ export async function runSegmentsBench(options: SegmentsBenchOptions = {}): Prom
   log(`  two runs give identical ids: ${identical ? 'yes' : 'NO'}`);
 
   if (options.write !== false) {
-    mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(join(RESULTS, 'segments.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(RESULTS, 'segments.md'), markdown(result));
+    writeBenchResults('segments', result, markdown(result));
     log(`  wrote ${join('bench', 'results', 'segments.md')} and segments.json`);
   }
   return result;

@@ -11,7 +11,7 @@
  *
  * Run: npx tsx bench/sentiment.ts  -> bench/results/sentiment.md and sentiment.json
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
@@ -19,6 +19,7 @@ import { fitSentiment, lexiconModel, predictSentiment } from '../src/models/sent
 import type { LexiconModelOptions, SentimentFitOptions } from '../src/models/sentiment/index.ts';
 import * as natural from '../src/models/sentiment/natural.ts';
 import { featurizer, DEFAULT_TEXT_OPTIONS } from '../src/models/sentiment/text.ts';
+import { writeBenchResults } from './results.ts';
 
 const SEED = 20240611;
 const FOLDS = 10;
@@ -26,7 +27,6 @@ const FILES = ['amazon_cells_labelled.txt', 'imdb_labelled.txt'] as const;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasetDir = resolve(root, '../shared/datasets/sentiment-sentences');
-const resultsDir = join(root, 'bench', 'results');
 
 interface Sentence {
   text: string;
@@ -327,9 +327,7 @@ export function runSentimentBench(options: { write?: boolean; log?: (line: strin
     node: process.version,
   };
   if (options.write ?? true) {
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'sentiment.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(resultsDir, 'sentiment.md'), markdown(result));
+    writeBenchResults('sentiment', result, markdown(result));
     log(`wrote ${join('bench', 'results', 'sentiment.md')} and sentiment.json`);
   }
   return result;
