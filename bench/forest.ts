@@ -27,7 +27,7 @@ import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
 import { fitForest, oobProba, predictProba } from '../src/models/forest/index.ts';
 import type { DenseMatrix, FastForestModel, FastForestOptions } from '../src/models/forest/index.ts';
 import { runSklearnForest } from './sklearn.ts';
-import { writeBenchResults } from './results.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA_FILE = path.resolve(ROOT, '../shared/datasets/bank-marketing/bank-additional-full.csv');

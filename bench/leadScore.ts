@@ -27,7 +27,7 @@ import { crossValidateLeadScore } from '../src/models/evaluate/leadScoreCv.ts';
 import type { LeadScoreCvResult } from '../src/models/evaluate/leadScoreCv.ts';
 import { predictLeadScore } from '../src/models/leadScore/index.ts';
 import { runSklearnForest } from './sklearn.ts';
-import { writeBenchResults } from './results.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_DATASETS = path.resolve(ROOT, '../shared/datasets');

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCsvObjects } from '../src/io/csv.ts';
 import { fitRecommender, recommendForItems } from '../src/models/recommend/index.ts';
 import type { Interaction, ItemMetadata, RecommenderOptions, Similarity, Strategy } from '../src/models/recommend/index.ts';
-import { writeBenchResults } from './results.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_DATASETS = join(HERE, '..', '..', 'shared', 'datasets');

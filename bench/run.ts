@@ -27,7 +27,7 @@ import { runSegmentsBench } from './segments.ts';
 import type { SegmentsBenchOutcome } from './segments.ts';
 import { runSentimentBench } from './sentiment.ts';
 import type { SentimentBenchOutcome } from './sentiment.ts';
-import { writeBenchResults } from './results.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATASETS = path.resolve(ROOT, '../shared/datasets');

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createSalesforceEmulator } from '../connectors/emulators/salesforce/index.ts';
 import { SalesforceConnector } from '../connectors/salesforce/index.ts';
 import { exchangeSalesforceCode } from '../connectors/salesforce/oauth.ts';
-import { writeBenchResults } from './results.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 export interface SyncPathResult {
   path: 'bulk' | 'rest';

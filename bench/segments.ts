@@ -14,7 +14,7 @@ import { parseCsvObjects } from '../src/io/csv.ts';
 import { mulberry32 } from '../src/domain/random.mjs';
 import { assign, fitSegments } from '../src/models/segments/index.ts';
 import type { OneHotSource, SegmentModel, SegmentOptions } from '../src/models/segments/index.ts';
-import { writeBenchResults } from './results.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_DATASETS = join(HERE, '..', '..', 'shared', 'datasets');

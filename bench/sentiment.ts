@@ -19,7 +19,7 @@ import { fitSentiment, lexiconModel, predictSentiment } from '../src/models/sent
 import type { LexiconModelOptions, SentimentFitOptions } from '../src/models/sentiment/index.ts';
 import * as natural from '../src/models/sentiment/natural.ts';
 import { featurizer, DEFAULT_TEXT_OPTIONS } from '../src/models/sentiment/text.ts';
-import { writeBenchResults } from './results.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const SEED = 20240611;
 const FOLDS = 10;
