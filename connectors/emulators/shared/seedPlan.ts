@@ -11,6 +11,14 @@ import { loadBankRows, type BankRow } from './seedData.ts';
 /** Seeded timestamps all fall before this instant; writes through the API always land after it. */
 export const SEED_BASE_DATE_MS = Date.UTC(2026, 10, 1);
 export const YEAR_START_MS = Date.UTC(2026, 0, 1);
+
+/**
+ * The time an emulator stamps on a write: never earlier than the seed base, so "modified since T" queries
+ * tell writes apart from seeded history even on a machine whose clock is behind.
+ */
+export function writeTime(clockNow: number): number {
+  return Math.max(clockNow, SEED_BASE_DATE_MS + 1000);
+}
 export const DAY_MS = 86_400_000;
 /**
  * A month-end bulk update: many records share one modification stamp, as after an import. It is there

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { AccessToken, GrantError } from '../auth.ts';
 import type { EmulatorContext } from '../context.ts';
+import { errorBody } from '../errors.ts';
 import { formFields } from '../../shared/http.ts';
 
 const USER_ID = 7_654_321;
@@ -47,7 +48,7 @@ export function mountOAuth(app: Hono, ctx: EmulatorContext): void {
   app.get('/oauth/v1/access-tokens/:token', (c) => {
     const t = auth.lookupAccess(c.req.param('token'));
     const remaining = t ? Math.round((t.expiresAt - auth.options.clock()) / 1000) : 0;
-    if (!t || remaining <= 0) return c.json({ status: 'error', message: 'Token not found or expired', correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }, 404);
+    if (!t || remaining <= 0) return c.json(errorBody({ message: 'Token not found or expired', category: 'OBJECT_NOT_FOUND' }), 404);
     return c.json({
       token: t.token, user: USER_EMAIL, hub_domain: `sandbox-${ctx.portalId}.hubspot.com`, scopes: t.scopes,
       hub_id: ctx.portalId, app_id: ctx.appId, expires_in: remaining, user_id: USER_ID, token_type: 'access',
@@ -57,7 +58,7 @@ export function mountOAuth(app: Hono, ctx: EmulatorContext): void {
 
   app.get('/oauth/v1/refresh-tokens/:token', (c) => {
     const r = auth.lookupRefresh(c.req.param('token'));
-    if (!r) return c.json({ status: 'error', message: 'Refresh token not found', correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }, 404);
+    if (!r) return c.json(errorBody({ message: 'Refresh token not found', category: 'OBJECT_NOT_FOUND' }), 404);
     return c.json({
       token: c.req.param('token'), user: USER_EMAIL, hub_domain: `sandbox-${ctx.portalId}.hubspot.com`, scopes: r.scopes,
       hub_id: ctx.portalId, client_id: auth.options.clientId, user_id: USER_ID, token_type: 'refresh',
@@ -66,7 +67,7 @@ export function mountOAuth(app: Hono, ctx: EmulatorContext): void {
 
   app.delete('/oauth/v1/refresh-tokens/:token', (c) => {
     if (!auth.revokeRefresh(c.req.param('token'))) {
-      return c.json({ status: 'error', message: 'Refresh token not found', correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }, 404);
+      return c.json(errorBody({ message: 'Refresh token not found', category: 'OBJECT_NOT_FOUND' }), 404);
     }
     return c.body(null, 204);
   });
