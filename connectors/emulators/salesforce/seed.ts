@@ -1,8 +1,9 @@
 /**
  * Builds the demo org from the same shipped data as the HubSpot emulator (data/seed, see
  * ATTRIBUTION.md), so the same person exists in both CRMs: lead i is HubSpot contact i, built from
- * the same bank-marketing row, with the same name, email and timestamps. Everything derives from
- * the seed, so two emulators with the same seed are identical.
+ * the same bank-marketing row, with the same name, email and timestamps (the shared plans of
+ * ../shared/seedPlan.ts). Everything derives from the seed, so two emulators with the same seed are
+ * identical.
  */
 import { createRng, deriveSeed, type Rng } from '../../../src/domain/random.mjs';
 import { loadSentences, type BankRow } from '../shared/seedData.ts';
