@@ -2,20 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  binaryLabels,
-  CsvParser,
-  detectDelimiter,
-  formatCsvRecord,
-  InputError,
-  parseCsvObjects,
-  parseCsvRecords,
-  parseCsvText,
-  parseDelimiterOption,
-  readCsvFile,
-  requireColumns,
-  UnterminatedQuoteError,
-} from './index.ts';
+import { binaryLabels, CsvParser, detectDelimiter, formatCsvRecord, InputError, parseCsvObjects, parseCsvRecords, parseCsvText, parseDelimiterOption, readCsvFile, requireColumns, UnterminatedQuoteError } from './index.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'csv-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
