@@ -14,24 +14,25 @@
  * column), each categorical one-hot over its categories in the whole file (label-free: the category
  * lists, not the outcomes), `duration` dropped (it is only known after the call).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { RandomForestClassifier } from 'ml-random-forest';
 
-import { mulberry32, rocAuc, shuffleInPlace, stratifiedSubsample } from '../src/models/evaluate.ts';
+import { parseCsvRecords } from '../src/io/csv.ts';
+import { rocAuc, stratifiedSubsample } from '../src/models/evaluate.ts';
+import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
 import { fitForest, oobProba, predictProba } from '../src/models/forest/index.ts';
 import type { DenseMatrix, FastForestModel, FastForestOptions } from '../src/models/forest/index.ts';
+import { runSklearnForest } from './sklearn.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA_FILE = path.resolve(ROOT, '../shared/datasets/bank-marketing/bank-additional-full.csv');
-const RESULTS = path.join(ROOT, 'bench/results');
 const SEED = 20240601;
 const K = 5;
-const PYTHON = '/usr/bin/python3';
 
 // ---------------------------------------------------------------------------------------------------
 // Data
@@ -45,21 +46,14 @@ export interface BankData {
 const CATEGORICAL = ['job', 'marital', 'education', 'default', 'housing', 'loan', 'contact', 'month', 'day_of_week', 'poutcome'];
 const NUMERIC = ['age', 'campaign', 'pdays', 'previous', 'emp.var.rate', 'cons.price.idx', 'cons.conf.idx', 'euribor3m', 'nr.employed'];
 
-function unquote(field: string): string {
-  const f = field.trim();
-  return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1).replaceAll('""', '"') : f;
-}
-
 /** Parses bank-additional-full.csv (`;`-delimited, double-quoted strings) and encodes it (see the header). */
 export function loadBankMarketing(file = DATA_FILE): BankData {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
-  const header = (lines[0] ?? '').split(';').map(unquote);
+  const [header = [], ...rows] = parseCsvRecords(readFileSync(file, 'utf8'), ';');
   const col = (name: string): number => {
     const j = header.indexOf(name);
     if (j < 0) throw new Error(`bank-marketing: column ${name} missing`);
     return j;
   };
-  const rows = lines.slice(1).map((line) => line.split(';').map(unquote));
   const yCol = col('y');
   const categories = CATEGORICAL.map((name) => [...new Set(rows.map((r) => r[col(name)] ?? ''))].sort());
   const featureNames = [
@@ -90,18 +84,12 @@ export function loadBankMarketing(file = DATA_FILE): BankData {
   return { X: { data, nRows: rows.length, nCols: p }, y, featureNames };
 }
 
-/** Stratified k-fold assignment: each class shuffled with a seeded generator, dealt round-robin. */
-export function stratifiedFolds(y: readonly number[], k: number, seed: number): Int8Array {
-  const random = mulberry32(seed);
-  const folds = new Int8Array(y.length);
-  for (const cls of [0, 1]) {
-    const idx = shuffleInPlace(
-      y.flatMap((v, i) => (v === cls ? [i] : [])),
-      random,
-    );
-    idx.forEach((row, pos) => (folds[row] = pos % k));
-  }
-  return folds;
+/** Fold k's rows (ascending) and labels: every model compared here sees the same folds. */
+function foldRows(data: BankData, folds: Int8Array, k: number): { train: number[]; test: number[]; ytr: number[]; yte: number[] } {
+  const train: number[] = [];
+  const test: number[] = [];
+  folds.forEach((f, i) => (f === k ? test : train).push(i));
+  return { train, test, ytr: train.map((i) => data.y[i] as number), yte: test.map((i) => data.y[i] as number) };
 }
 
 function takeRows(X: DenseMatrix, rows: readonly number[]): DenseMatrix {
@@ -212,13 +200,9 @@ async function crossValidate(
   const results: FoldResult[] = [];
   let firstModel: FastForestModel | undefined;
   for (let k = 0; k < K; k++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    folds.forEach((f, i) => (f === k ? test : train).push(i));
+    const { train, test, ytr, yte } = foldRows(data, folds, k);
     const Xtr = takeRows(data.X, train);
     const Xte = takeRows(data.X, test);
-    const ytr = train.map((i) => data.y[i] as number);
-    const yte = test.map((i) => data.y[i] as number);
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const model = await fitForest(Xtr, ytr, options);
@@ -236,13 +220,9 @@ async function oobSelected(data: BankData, folds: Int8Array): Promise<ConfigResu
   const results: FoldResult[] = [];
   let selectionSeconds = 0;
   for (let k = 0; k < K; k++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    folds.forEach((f, i) => (f === k ? test : train).push(i));
+    const { train, test, ytr, yte } = foldRows(data, folds, k);
     const Xtr = takeRows(data.X, train);
     const Xte = takeRows(data.X, test);
-    const ytr = train.map((i) => data.y[i] as number);
-    const yte = test.map((i) => data.y[i] as number);
     const t0 = performance.now();
     let best: { label: string; model: FastForestModel; oob: number; fitSeconds: number; cpuSeconds: number } | undefined;
     for (const { label, options } of OOB_GRID) {
@@ -319,15 +299,11 @@ async function mlRandomForestReference(
   const fast: FoldResult[] = [];
   const fastOptions: FastForestOptions = { nEstimators: 20, maxFeatures: 0.4, minSamplesLeaf: 10, maxDepth: 12, seed: SEED, workers: 1 };
   for (let k = 0; k < nFolds; k++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    folds.forEach((f, i) => (f === k ? test : train).push(i));
-    const ytrAll = train.map((i) => data.y[i] as number);
+    const { train, test, ytr: ytrAll, yte } = foldRows(data, folds, k);
     const sub = stratifiedSubsample(ytrAll, ML_RF_ROWS, SEED + k).map((i) => train[i] as number);
     const Xsub = takeRows(data.X, sub);
     const ysub = sub.map((i) => data.y[i] as number);
     const Xte = takeRows(data.X, test);
-    const yte = test.map((i) => data.y[i] as number);
 
     const forest = new MlRf({ ...ML_RF_OPTIONS, seed: SEED + k });
     const rows = toRows(Xsub);
@@ -371,61 +347,26 @@ async function mlRandomForestReference(
 // ---------------------------------------------------------------------------------------------------
 // scikit-learn on the same folds (Debian's python3-sklearn), when installed
 
-const SKLEARN_SCRIPT = String.raw`
-import json, sys, time
-import numpy as np
-import sklearn
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics import roc_auc_score
-d = sys.argv[1]
-meta = json.load(open(d + '/meta.json'))
-X = np.fromfile(d + '/X.f64', dtype='<f8').reshape(meta['rows'], meta['cols'])
-y = np.fromfile(d + '/y.u8', dtype=np.uint8)
-folds = np.fromfile(d + '/folds.i8', dtype=np.int8)
-out = {'version': sklearn.__version__, 'configs': []}
-for cfg in meta['configs']:
-    rows = []
-    for k in range(meta['k']):
-        tr, te = folds != k, folds == k
-        clf = RandomForestClassifier(n_jobs=1, random_state=meta['seed'], **cfg['params'])
-        t0 = time.perf_counter()
-        c0 = time.process_time()
-        clf.fit(X[tr], y[tr])
-        fit = time.perf_counter() - t0
-        cpu = time.process_time() - c0
-        auc = roc_auc_score(y[te], clf.predict_proba(X[te])[:, 1])
-        rows.append({'fold': k, 'auc': auc, 'fitSeconds': fit, 'cpuSeconds': cpu, 'trainRows': int(tr.sum()), 'testRows': int(te.sum())})
-        print(json.dumps({'progress': cfg['name'], 'fold': k, 'auc': auc, 'fit': fit}), file=sys.stderr, flush=True)
-    out['configs'].append({'name': cfg['name'], 'params': cfg['params'], 'folds': rows})
-print(json.dumps(out))
-`;
-
 function runSklearn(data: BankData, folds: Int8Array): ForestBenchResult['sklearn'] {
-  const probe = spawnSync(PYTHON, ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    return { skipped: `scikit-learn not available (${PYTHON}: ${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}); apt-get install -y python3-sklearn to compare` };
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'forest-bench-'));
-  try {
-    writeFileSync(path.join(dir, 'X.f64'), Buffer.from(data.X.data.buffer, data.X.data.byteOffset, data.X.data.byteLength));
-    writeFileSync(path.join(dir, 'y.u8'), Uint8Array.from(data.y));
-    writeFileSync(path.join(dir, 'folds.i8'), folds);
-    const configs = [
+  const out = runSklearnForest({
+    X: data.X.data,
+    rows: data.X.nRows,
+    cols: data.X.nCols,
+    y: data.y,
+    folds,
+    k: K,
+    configs: [
       { name: 'sklearn RF(100), defaults', params: { n_estimators: 100 } },
       { name: 'sklearn RF(100), min_samples_leaf 20, max_features 0.4', params: { n_estimators: 100, min_samples_leaf: 20, max_features: 0.4 } },
-    ];
-    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ rows: data.X.nRows, cols: data.X.nCols, k: K, seed: 0, configs }));
-    const run = spawnSync(PYTHON, ['-c', SKLEARN_SCRIPT, dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
-    if (run.status !== 0) return { skipped: `scikit-learn run failed with status ${run.status}` };
-    const out = JSON.parse(run.stdout) as { version: string; configs: Array<{ name: string; params: Record<string, unknown>; folds: FoldResult[] }> };
-    return {
-      version: out.version,
-      configs: out.configs.map((c) => summarize(c.name, 'scikit-learn RandomForestClassifier, n_jobs=1, same folds and encoding', c.params, c.folds)),
-      timeRatios: [],
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    ],
+    progress: true,
+  });
+  if ('skipped' in out) return out;
+  return {
+    version: out.version,
+    configs: out.configs.map((c) => summarize(c.name, 'scikit-learn RandomForestClassifier, n_jobs=1, same folds and encoding', c.params, c.folds)),
+    timeRatios: [],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -487,7 +428,8 @@ export async function runForestBench(options: ForestBenchOptions = {}): Promise<
   const withOob = options.oobSelection ?? process.env.FOREST_BENCH_OOB !== '0';
 
   const data = loadBankMarketing();
-  const folds = stratifiedFolds(data.y, K, SEED);
+  // The same stratified assignment as every other bench for this seed.
+  const folds = Int8Array.from(stratifiedKFoldAssignment(data.y, K, SEED));
   const positives = data.y.reduce((a, b) => a + b, 0);
   log(`bank-marketing: ${data.X.nRows} rows x ${data.X.nCols} features, ${((100 * positives) / data.y.length).toFixed(2)} % yes`);
 
@@ -613,10 +555,8 @@ export function resultsMarkdown(r: ForestBenchResult): string {
 }
 
 function writeResults(r: ForestBenchResult): void {
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(path.join(RESULTS, 'forest.json'), `${JSON.stringify(r, null, 2)}\n`);
-  writeFileSync(path.join(RESULTS, 'forest.md'), resultsMarkdown(r));
-  log(`wrote ${path.relative(ROOT, path.join(RESULTS, 'forest.md'))} and forest.json`);
+  writeBenchResults('forest', r, resultsMarkdown(r));
+  log('wrote bench/results/forest.md and forest.json');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

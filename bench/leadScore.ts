@@ -12,8 +12,7 @@
  *
  *   npx tsx bench/leadScore.ts        (or import { runLeadScoreBench } from bench/run.ts)
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,13 +26,13 @@ import type { Calibration, LiftRow, ReliabilityBin } from '../src/models/evaluat
 import { crossValidateLeadScore } from '../src/models/evaluate/leadScoreCv.ts';
 import type { LeadScoreCvResult } from '../src/models/evaluate/leadScoreCv.ts';
 import { predictLeadScore } from '../src/models/leadScore/index.ts';
+import { runSklearnForest } from './sklearn.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS = path.join(ROOT, 'bench', 'results');
 const DEFAULT_DATASETS = path.resolve(ROOT, '../shared/datasets');
 const SEED = 20240601;
 const K = 5;
-const PYTHON = '/usr/bin/python3';
 const REASON_SAMPLE = 2000;
 
 export interface LeadScoreBenchOptions {
@@ -185,36 +184,7 @@ function rssSampler(): { sample: () => void; stop: () => number } {
 // ---------------------------------------------------------------------------------------------------------
 // scikit-learn on the same folds and encoding
 
-const SKLEARN_SCRIPT = String.raw`
-import json, sys, time
-import numpy as np
-import sklearn
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics import roc_auc_score
-d = sys.argv[1]
-meta = json.load(open(d + '/meta.json'))
-X = np.fromfile(d + '/X.f64', dtype='<f8').reshape(meta['rows'], meta['cols'])
-y = np.fromfile(d + '/y.u8', dtype=np.uint8)
-folds = np.fromfile(d + '/folds.i8', dtype=np.int8)
-out = {'version': sklearn.__version__, 'runs': []}
-for cfg in meta['configs']:
-    aucs, fits = [], []
-    for k in range(meta['k']):
-        tr, te = folds != k, folds == k
-        clf = RandomForestClassifier(n_jobs=1, random_state=0, **cfg['params'])
-        t0 = time.perf_counter()
-        clf.fit(X[tr], y[tr])
-        fits.append(time.perf_counter() - t0)
-        aucs.append(roc_auc_score(y[te], clf.predict_proba(X[te])[:, 1]))
-    out['runs'].append({'name': cfg['name'], 'params': cfg['params'], 'aucPerFold': aucs, 'fitSecondsPerFold': fits})
-print(json.dumps(out))
-`;
-
 function runSklearn(data: LeadScoreData, assignment: readonly number[]): { skipped: string } | { version: string; runs: SklearnRun[] } {
-  const probe = spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    return { skipped: `scikit-learn not available (${PYTHON} -c 'import sklearn' failed); apt-get install -y python3-sklearn to compare` };
-  }
   // Label-free encoding of all rows (one-hot levels, medians for the 11 blank TotalCharges): the same
   // features the lead score's pipeline builds.
   const pipeline = fitFeaturePipeline(data.rows, data.spec);
@@ -222,29 +192,28 @@ function runSklearn(data: LeadScoreData, assignment: readonly number[]): { skipp
   const cols = pipeline.featureNames.length;
   const flat = new Float64Array(X.length * cols);
   X.forEach((row, i) => flat.set(row, i * cols));
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'leadscore-bench-'));
-  try {
-    writeFileSync(path.join(dir, 'X.f64'), Buffer.from(flat.buffer));
-    writeFileSync(path.join(dir, 'y.u8'), Uint8Array.from(data.labels));
-    writeFileSync(path.join(dir, 'folds.i8'), Int8Array.from(assignment));
-    const configs = [
+  const out = runSklearnForest({
+    X: flat,
+    rows: X.length,
+    cols,
+    y: data.labels,
+    folds: assignment,
+    k: K,
+    configs: [
       { name: 'scikit-learn RF(100), defaults', params: { n_estimators: 100 } },
       { name: 'scikit-learn RF(100), min_samples_leaf 20', params: { n_estimators: 100, min_samples_leaf: 20 } },
-    ];
-    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ rows: X.length, cols, k: K, configs }));
-    const run = spawnSync(PYTHON, ['-c', SKLEARN_SCRIPT, dir], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-    if (run.status !== 0) return { skipped: `scikit-learn run failed (status ${run.status}): ${(run.stderr ?? '').trim().split('\n').pop() ?? ''}` };
-    const out = JSON.parse(run.stdout) as { version: string; runs: Array<{ name: string; params: Record<string, unknown>; aucPerFold: number[]; fitSecondsPerFold: number[] }> };
-    return {
-      version: out.version,
-      runs: out.runs.map((r) => {
-        const a = stats(r.aucPerFold);
-        return { ...r, aucMean: a.mean, aucSd: a.sd, meanFitSeconds: stats(r.fitSecondsPerFold).mean };
-      }),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    ],
+  });
+  if ('skipped' in out) return out;
+  return {
+    version: out.version,
+    runs: out.configs.map(({ name, params, folds }) => {
+      const aucPerFold = folds.map((f) => f.auc);
+      const fitSecondsPerFold = folds.map((f) => f.fitSeconds);
+      const a = stats(aucPerFold);
+      return { name, params, aucPerFold, aucMean: a.mean, aucSd: a.sd, fitSecondsPerFold, meanFitSeconds: stats(fitSecondsPerFold).mean };
+    }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -434,11 +403,10 @@ export async function runLeadScoreBench(options: LeadScoreBenchOptions = {}): Pr
     charts: ['leadscore-calibration.svg', 'leadscore-lift.svg'],
   };
   if (options.write ?? true) {
-    mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(path.join(RESULTS, 'leadscore-calibration.svg'), calibrationSvg(b.calibration, b.calibrationUncalibrated, 'Lead score reliability, bank-marketing (5-fold out-of-fold)'));
-    writeFileSync(path.join(RESULTS, 'leadscore-lift.svg'), liftSvg(b.lift, 'Lead score lift by decile, bank-marketing (5-fold out-of-fold)'));
-    writeFileSync(path.join(RESULTS, 'leadscore.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(path.join(RESULTS, 'leadscore.md'), leadScoreMarkdown(result));
+    writeBenchResults('leadscore', result, leadScoreMarkdown(result), {
+      'leadscore-calibration.svg': calibrationSvg(b.calibration, b.calibrationUncalibrated, 'Lead score reliability, bank-marketing (5-fold out-of-fold)'),
+      'leadscore-lift.svg': liftSvg(b.lift, 'Lead score lift by decile, bank-marketing (5-fold out-of-fold)'),
+    });
     log('wrote bench/results/leadscore.{md,json}, leadscore-calibration.svg, leadscore-lift.svg');
   }
   return result;

@@ -16,15 +16,16 @@
  *
  *   npx tsx bench/recommend.ts        writes bench/results/recommend.md and recommend.json
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCsvObjects } from '../src/io/csv.ts';
 import { fitRecommender, recommendForItems } from '../src/models/recommend/index.ts';
 import type { Interaction, ItemMetadata, RecommenderOptions, Similarity, Strategy } from '../src/models/recommend/index.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_DATASETS = join(HERE, '..', '..', 'shared', 'datasets');
-const RESULTS = join(HERE, 'results');
 const K = 3;
 const CUTOFF = '2017-04-01';
 
@@ -98,16 +99,9 @@ const METHODS: MethodSpec[] = [
   { name: 'hybrid (cosine CF + popularity)', strategy: 'hybrid', options: { similarity: 'cosine' } },
 ];
 
-/** A comma CSV without quoted fields (these files have none; checked). */
+/** A comma CSV with a header row (these files have no quoted fields, but the parser would read them). */
 function readCsv(path: string): Array<Record<string, string>> {
-  const text = readFileSync(path, 'utf8');
-  if (text.includes('"')) throw new Error(`${path}: quoted fields are not expected`);
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines[0] ?? '').split(',');
-  return lines.slice(1).map((line) => {
-    const cells = line.split(',');
-    return Object.fromEntries(header.map((h, i) => [h, (cells[i] ?? '').trim()]));
-  });
+  return parseCsvObjects(readFileSync(path, 'utf8'), ',');
 }
 
 const key = (name: string) => name.replace(/\s+/g, '').toLowerCase();
@@ -300,9 +294,7 @@ export async function runRecommendBench(options: RecommendBenchOptions = {}): Pr
     },
   };
   if (options.write !== false) {
-    mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(join(RESULTS, 'recommend.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(RESULTS, 'recommend.md'), markdown(result));
+    writeBenchResults('recommend', result, markdown(result));
     log(`  wrote ${join('bench', 'results', 'recommend.md')} and recommend.json`);
   }
   return result;

@@ -8,7 +8,7 @@
  * out-of-bag selection row (60 more forest fits: 3.5 more minutes on 2 cores, which would take a busy
  * machine past 10 minutes). Measured: 3.7 min on a quiet 2-core machine, 6 min on a busy one.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +27,9 @@ import { runSegmentsBench } from './segments.ts';
 import type { SegmentsBenchOutcome } from './segments.ts';
 import { runSentimentBench } from './sentiment.ts';
 import type { SentimentBenchOutcome } from './sentiment.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS = path.join(ROOT, 'bench', 'results');
 const DATASETS = path.resolve(ROOT, '../shared/datasets');
 
 interface Outcomes {
@@ -77,9 +77,7 @@ const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** bench/results/<name>.md (a heading and the table) and .json. */
 function writeResult(name: string, table: string, result: unknown): void {
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(path.join(RESULTS, `${name}.md`), `# ${name === 'boosting' ? 'Gradient boosting alone' : 'Lead score baselines'}\n\n${new Date().toISOString()}\n\n${table}`);
-  writeFileSync(path.join(RESULTS, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeBenchResults(name, result, `# ${name === 'boosting' ? 'Gradient boosting alone' : 'Lead score baselines'}\n\n${new Date().toISOString()}\n\n${table}`);
 }
 
 async function runStages(): Promise<{ outcomes: Outcomes; stages: StageReport[] }> {
@@ -429,23 +427,18 @@ const { outcomes, stages } = await runStages();
 const totalSeconds = (performance.now() - started) / 1000;
 const date = new Date().toISOString();
 const figs = figures(outcomes);
-mkdirSync(RESULTS, { recursive: true });
-writeFileSync(
-  path.join(RESULTS, 'models.json'),
-  `${JSON.stringify(
-    {
-      date,
-      machine: { node: process.version, cpus: os.availableParallelism(), totalMemoryGigabytes: os.totalmem() / 2 ** 30, loadAverageAtEnd: os.loadavg() },
-      totalSeconds,
-      peakRssMegabytes: process.resourceUsage().maxRSS / 1024,
-      stages,
-      figures: figs,
-    },
-    null,
-    2,
-  )}\n`,
+writeBenchResults(
+  'models',
+  {
+    date,
+    machine: { node: process.version, cpus: os.availableParallelism(), totalMemoryGigabytes: os.totalmem() / 2 ** 30, loadAverageAtEnd: os.loadavg() },
+    totalSeconds,
+    peakRssMegabytes: process.resourceUsage().maxRSS / 1024,
+    stages,
+    figures: figs,
+  },
+  markdown(date, totalSeconds, stages, figs, outcomes),
 );
-writeFileSync(path.join(RESULTS, 'models.md'), markdown(date, totalSeconds, stages, figs, outcomes));
 log(`[bench] wrote bench/results/models.md and models.json in ${(totalSeconds / 60).toFixed(1)} min`);
 for (const f of figs) log(`  ${f.status.padEnd(8)} ${f.figure}: ${f.measured}`);
 const failed = stages.filter((s) => s.status === 'failed');

@@ -2,11 +2,11 @@
  * API calls used by a Salesforce first sync of 60,000 Leads: Bulk API 2.0 against REST keyset pages,
  * through the real connector and the Salesforce emulator. Run: npx tsx bench/salesforceSync.ts
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createSalesforceEmulator } from '../connectors/emulators/salesforce/index.ts';
 import { SalesforceConnector } from '../connectors/salesforce/index.ts';
 import { exchangeSalesforceCode } from '../connectors/salesforce/oauth.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 export interface SyncPathResult {
   path: 'bulk' | 'rest';
@@ -37,8 +37,6 @@ async function firstSync(leads: number, path: 'bulk' | 'rest'): Promise<SyncPath
 
 export async function runSalesforceSyncBench(leads = 60_000): Promise<{ leads: number; results: SyncPathResult[] }> {
   const results = [await firstSync(leads, 'bulk'), await firstSync(leads, 'rest')];
-  const out = new URL('./results/', import.meta.url);
-  mkdirSync(out, { recursive: true });
   const lines = [
     `# Salesforce first sync: ${leads.toLocaleString('en-US')} Leads`,
     '',
@@ -48,8 +46,7 @@ export async function runSalesforceSyncBench(leads = 60_000): Promise<{ leads: n
     '',
     'API calls are every request the emulator counted (describe, count, job create/poll/results, queries).',
   ];
-  writeFileSync(new URL('salesforce-sync.md', out), `${lines.join('\n')}\n`);
-  writeFileSync(new URL('salesforce-sync.json', out), `${JSON.stringify({ leads, results }, null, 2)}\n`);
+  writeBenchResults('salesforce-sync', { leads, results }, `${lines.join('\n')}\n`);
   return { leads, results };
 }
 

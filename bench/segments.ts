@@ -7,16 +7,17 @@
  *
  *   npx tsx bench/segments.ts        writes bench/results/segments.md and segments.json
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32 } from '../src/models/evaluate.ts';
+import { parseCsvObjects } from '../src/io/csv.ts';
+import { mulberry32 } from '../src/domain/random.mjs';
 import { assign, fitSegments } from '../src/models/segments/index.ts';
 import type { OneHotSource, SegmentModel, SegmentOptions } from '../src/models/segments/index.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_DATASETS = join(HERE, '..', '..', 'shared', 'datasets');
-const RESULTS = join(HERE, 'results');
 
 const NUMERIC = ['age', 'campaign', 'pdays', 'previous', 'emp.var.rate', 'cons.price.idx', 'cons.conf.idx', 'euribor3m', 'nr.employed'];
 const CATEGORICAL = ['job', 'marital', 'education', 'default', 'housing', 'loan', 'contact', 'month', 'day_of_week', 'poutcome'];
@@ -64,38 +65,6 @@ export interface SegmentsBenchResult {
 }
 
 export type SegmentsBenchOutcome = SegmentsBenchResult | { skipped: true; reason: string };
-
-/** A `;`-delimited CSV line with double-quoted strings ("" escapes a quote). */
-function parseLine(line: string, delimiter: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i] as string;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delimiter) {
-      out.push(field);
-      field = '';
-    } else field += ch;
-  }
-  out.push(field);
-  return out;
-}
-
-export function readCsv(path: string, delimiter: string): Array<Record<string, string>> {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = parseLine(lines[0] ?? '', delimiter);
-  return lines.slice(1).map((line) => {
-    const cells = parseLine(line, delimiter);
-    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
-  });
-}
 
 /** One-hot categoricals, z-score numerics; pdays 999 becomes `pdays=never` and its numeric value the mean. */
 function encode(records: ReadonlyArray<Record<string, string>>): { rows: number[][]; featureNames: string[]; oneHot: Record<string, OneHotSource> } {
@@ -155,7 +124,7 @@ export async function runSegmentsBench(options: SegmentsBenchOptions = {}): Prom
     return { skipped: true, reason };
   }
   const seed = options.seed ?? 42;
-  let records = readCsv(file, ';');
+  let records = parseCsvObjects(readFileSync(file, 'utf8'), ';');
   if (options.limit !== undefined) records = records.slice(0, options.limit);
   for (const column of DROPPED) if (!(column in (records[0] ?? {}))) throw new Error(`bank-marketing: column ${column} missing`);
   const { rows, featureNames, oneHot } = encode(records);
@@ -240,9 +209,7 @@ export async function runSegmentsBench(options: SegmentsBenchOptions = {}): Prom
   log(`  two runs give identical ids: ${identical ? 'yes' : 'NO'}`);
 
   if (options.write !== false) {
-    mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(join(RESULTS, 'segments.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(RESULTS, 'segments.md'), markdown(result));
+    writeBenchResults('segments', result, markdown(result));
     log(`  wrote ${join('bench', 'results', 'segments.md')} and segments.json`);
   }
   return result;

@@ -11,14 +11,15 @@
  *
  * Run: npx tsx bench/sentiment.ts  -> bench/results/sentiment.md and sentiment.json
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mulberry32, shuffleInPlace } from '../src/models/evaluate.ts';
+import { stratifiedKFoldAssignment } from '../src/models/evaluate/index.ts';
 import { fitSentiment, lexiconModel, predictSentiment } from '../src/models/sentiment/index.ts';
 import type { LexiconModelOptions, SentimentFitOptions } from '../src/models/sentiment/index.ts';
 import * as natural from '../src/models/sentiment/natural.ts';
 import { featurizer, DEFAULT_TEXT_OPTIONS } from '../src/models/sentiment/text.ts';
+import { writeBenchResults } from './writeResults.ts';
 
 const SEED = 20240611;
 const FOLDS = 10;
@@ -26,7 +27,6 @@ const FILES = ['amazon_cells_labelled.txt', 'imdb_labelled.txt'] as const;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasetDir = resolve(root, '../shared/datasets/sentiment-sentences');
-const resultsDir = join(root, 'bench', 'results');
 
 interface Sentence {
   text: string;
@@ -93,18 +93,6 @@ function loadSentences(): { sentences: Sentence[]; malformed: number } {
     }
   }
   return { sentences, malformed };
-}
-
-/** Seeded stratified fold assignment: each class shuffled, then dealt round-robin to the folds. */
-function stratifiedFolds(labels: readonly (0 | 1)[], k: number, seed: number): number[] {
-  const random = mulberry32(seed);
-  const fold = new Array<number>(labels.length).fill(0);
-  for (const c of [0, 1] as const) {
-    const idx = labels.flatMap((l, i) => (l === c ? [i] : []));
-    shuffleInPlace(idx, random);
-    idx.forEach((i, j) => (fold[i] = j % k));
-  }
-  return fold;
 }
 
 function metrics(sentences: readonly Sentence[], predicted: readonly (0 | 1)[]): Metrics {
@@ -268,7 +256,7 @@ export function runSentimentBench(options: { write?: boolean; log?: (line: strin
   }
   const { sentences, malformed } = loadSentences();
   const labels = sentences.map((s) => s.label);
-  const fold = stratifiedFolds(labels, FOLDS, SEED);
+  const fold = stratifiedKFoldAssignment(labels, FOLDS, SEED);
   const bySource: Record<string, number> = {};
   for (const s of sentences) bySource[s.source] = (bySource[s.source] ?? 0) + 1;
   log(`sentiment: ${sentences.length} sentences (${labels.filter((l) => l === 1).length} positive), ${malformed} malformed lines`);
@@ -339,9 +327,7 @@ export function runSentimentBench(options: { write?: boolean; log?: (line: strin
     node: process.version,
   };
   if (options.write ?? true) {
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'sentiment.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(resultsDir, 'sentiment.md'), markdown(result));
+    writeBenchResults('sentiment', result, markdown(result));
     log(`wrote ${join('bench', 'results', 'sentiment.md')} and sentiment.json`);
   }
   return result;

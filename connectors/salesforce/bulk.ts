@@ -4,6 +4,7 @@
  * and a crash resumes from the last stored page of the same job.
  * https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/queries.htm
  */
+import { parseCsvRecords } from '../../src/io/csv.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { API_VERSION, type SalesforceSession } from './session.ts';
 
@@ -18,36 +19,20 @@ interface JobInfo {
   errorMessage?: string;
 }
 
-/** RFC 4180: quoted fields, doubled quotes, CRLF or LF. Salesforce writes nulls as empty fields. */
+/**
+ * One results page as rows by field name. Salesforce writes nulls as empty cells (and every value quoted),
+ * so an empty cell is null; the CSV dialect is the one parser of src/io (comma, the default columnDelimiter).
+ */
 export function parseCsv(text: string): Record<string, string | null>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
+  let records: string[][];
+  try {
+    records = parseCsvRecords(text, ',');
+  } catch (error) {
+    throw new Error(`Bulk API result page is not valid CSV: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  const [header, ...data] = rows;
+  const [header, ...data] = records;
   if (!header) return [];
-  return data.map((values) => Object.fromEntries(header.map((name, i) => [name, values[i] === '' || values[i] === undefined ? null : values[i]!])));
+  return data.map((values) => Object.fromEntries(header.map((name, i) => [name, values[i] || null])));
 }
 
 async function createJob(session: SalesforceSession, soql: string): Promise<string> {

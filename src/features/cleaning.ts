@@ -11,6 +11,7 @@
  * bad values never throw.
  */
 import { z } from 'zod';
+import { parseSavedJson } from './savedJson.ts';
 import { FeatureSchemaError, parseNumber } from './pipeline.ts';
 import type { RawRow, RawValue } from './pipeline.ts';
 
@@ -246,20 +247,9 @@ export class RowCleaner {
 
   /** Loads a cleaner saved by `toJSON`; rejects anything else with a clear error. */
   static fromJSON(json: unknown): RowCleaner {
-    const tag = json as { kind?: unknown; version?: unknown } | null;
-    if (typeof tag !== 'object' || tag === null || tag.kind !== 'rowCleaner') {
-      throw new FeatureSchemaError(`not a row cleaner: expected kind "rowCleaner", got ${JSON.stringify(tag?.kind ?? null)}`);
-    }
-    if (tag.version !== 1) {
-      throw new FeatureSchemaError(`unsupported row cleaner version ${JSON.stringify(tag.version ?? null)} (this build reads version 1)`);
-    }
-    const parsed = RowCleanerJson.safeParse(json);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'rowCleaner'}: ${i.message}`);
-      throw new FeatureSchemaError(`invalid row cleaner JSON: ${problems.join('; ')}`);
-    }
+    const data = parseSavedJson(json, { kind: 'rowCleaner', version: 1, name: 'row cleaner', root: 'rowCleaner', schema: RowCleanerJson, error: FeatureSchemaError });
     // Re-check through the spec so a hand-edited file meets the same rules as a fitted one (e.g. no column twice).
-    const { ranges, levels, placeholders } = parsed.data;
+    const { ranges, levels, placeholders } = data;
     return fitRowCleaner({ ranges, levels, placeholders });
   }
 }

@@ -11,6 +11,7 @@
  * All calendar parts are taken in UTC, for the same reason as the fixed asOf.
  */
 import { z } from 'zod';
+import { parseSavedJson } from './savedJson.ts';
 import { FeatureSchemaError } from './pipeline.ts';
 import type { RawRow, RawValue } from './pipeline.ts';
 
@@ -185,22 +186,11 @@ export class DateFeatures {
 
   /** Loads date features saved by `toJSON`; rejects anything else with a clear error. */
   static fromJSON(json: unknown): DateFeatures {
-    const tag = json as { kind?: unknown; version?: unknown } | null;
-    if (typeof tag !== 'object' || tag === null || tag.kind !== 'dateFeatures') {
-      throw new FeatureSchemaError(`not date features: expected kind "dateFeatures", got ${JSON.stringify(tag?.kind ?? null)}`);
-    }
-    if (tag.version !== 1) {
-      throw new FeatureSchemaError(`unsupported date features version ${JSON.stringify(tag.version ?? null)} (this build reads version 1)`);
-    }
-    const parsed = DateFeaturesJson.safeParse(json);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'dateFeatures'}: ${i.message}`);
-      throw new FeatureSchemaError(`invalid date features JSON: ${problems.join('; ')}`);
-    }
-    const asOf = parseDate(parsed.data.asOf);
-    if (asOf === null) throw new FeatureSchemaError(`invalid date features JSON: asOf ${JSON.stringify(parsed.data.asOf)} is not a date`);
-    checkColumns(parsed.data.columns);
-    return new DateFeatures(parsed.data.columns, asOf, parsed.data.parts);
+    const data = parseSavedJson(json, { kind: 'dateFeatures', version: 1, name: 'date features', notA: 'date features', root: 'dateFeatures', schema: DateFeaturesJson, error: FeatureSchemaError });
+    const asOf = parseDate(data.asOf);
+    if (asOf === null) throw new FeatureSchemaError(`invalid date features JSON: asOf ${JSON.stringify(data.asOf)} is not a date`);
+    checkColumns(data.columns);
+    return new DateFeatures(data.columns, asOf, data.parts);
   }
 }
 

@@ -13,6 +13,7 @@
  * The pipeline is plain JSON (`toJSON` / `FeaturePipeline.fromJSON`), tagged `{ kind: 'featurePipeline', version: 1 }`.
  */
 import { z } from 'zod';
+import { parseSavedJson } from './savedJson.ts';
 
 export type RawValue = string | null;
 export type RawRow = Readonly<Record<string, RawValue | undefined>>;
@@ -386,20 +387,9 @@ export class FeaturePipeline {
 
   /** Loads a pipeline saved by `toJSON`; rejects anything else with a clear error. */
   static fromJSON(json: unknown): FeaturePipeline {
-    const tag = json as { kind?: unknown; version?: unknown } | null;
-    if (typeof tag !== 'object' || tag === null || tag.kind !== 'featurePipeline') {
-      throw new FeatureSchemaError(`not a feature pipeline: expected kind "featurePipeline", got ${JSON.stringify(tag?.kind ?? null)}`);
-    }
-    if (tag.version !== 1) {
-      throw new FeatureSchemaError(`unsupported feature pipeline version ${JSON.stringify(tag.version ?? null)} (this build reads version 1)`);
-    }
-    const parsed = FeaturePipelineJson.safeParse(json);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'pipeline'}: ${i.message}`);
-      throw new FeatureSchemaError(`invalid feature pipeline JSON: ${problems.join('; ')}`);
-    }
-    const pipeline = new FeaturePipeline(parsed.data.columns);
-    const saved = parsed.data.featureNames;
+    const data = parseSavedJson(json, { kind: 'featurePipeline', version: 1, name: 'feature pipeline', root: 'pipeline', schema: FeaturePipelineJson, error: FeatureSchemaError });
+    const pipeline = new FeaturePipeline(data.columns);
+    const saved = data.featureNames;
     if (saved.length !== pipeline.featureNames.length || saved.some((n, i) => n !== pipeline.featureNames[i])) {
       throw new FeatureSchemaError('feature pipeline JSON is inconsistent: its featureNames do not match its columns');
     }

@@ -10,6 +10,7 @@
  * the constant. Stored as plain JSON, tagged `{ kind: 'scaler', version: 1 }`.
  */
 import { z } from 'zod';
+import { parseSavedJson } from './savedJson.ts';
 import { FeatureSchemaError } from './pipeline.ts';
 
 export type ScalingMethod = 'minmax' | 'zscore';
@@ -90,19 +91,8 @@ export class Scaler {
 
   /** Loads a scaler saved by `toJSON`; rejects anything else with a clear error. */
   static fromJSON(json: unknown): Scaler {
-    const tag = json as { kind?: unknown; version?: unknown } | null;
-    if (typeof tag !== 'object' || tag === null || tag.kind !== 'scaler') {
-      throw new FeatureSchemaError(`not a scaler: expected kind "scaler", got ${JSON.stringify(tag?.kind ?? null)}`);
-    }
-    if (tag.version !== 1) {
-      throw new FeatureSchemaError(`unsupported scaler version ${JSON.stringify(tag.version ?? null)} (this build reads version 1)`);
-    }
-    const parsed = ScalerJson.safeParse(json);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'scaler'}: ${i.message}`);
-      throw new FeatureSchemaError(`invalid scaler JSON: ${problems.join('; ')}`);
-    }
-    return new Scaler(parsed.data.method, parsed.data.center, parsed.data.scale);
+    const data = parseSavedJson(json, { kind: 'scaler', version: 1, name: 'scaler', root: 'scaler', schema: ScalerJson, error: FeatureSchemaError });
+    return new Scaler(data.method, data.center, data.scale);
   }
 }
 

@@ -11,6 +11,7 @@
  * Labels are class labels as numbers (0/1 for converted/lost; any finite values for more classes).
  */
 import { z } from 'zod';
+import { parseSavedJson } from './savedJson.ts';
 import { FeatureSchemaError } from './pipeline.ts';
 import { checkMatrix } from './scaling.ts';
 
@@ -382,19 +383,8 @@ export class FeatureSelector {
 
   /** Loads a selector saved by `toJSON`; rejects anything else with a clear error. */
   static fromJSON(json: unknown): FeatureSelector {
-    const tag = json as { kind?: unknown; version?: unknown } | null;
-    if (typeof tag !== 'object' || tag === null || tag.kind !== 'featureSelector') {
-      throw new FeatureSchemaError(`not a feature selector: expected kind "featureSelector", got ${JSON.stringify(tag?.kind ?? null)}`);
-    }
-    if (tag.version !== 1) {
-      throw new FeatureSchemaError(`unsupported feature selector version ${JSON.stringify(tag.version ?? null)} (this build reads version 1)`);
-    }
-    const parsed = FeatureSelectorJson.safeParse(json);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'featureSelector'}: ${i.message}`);
-      throw new FeatureSchemaError(`invalid feature selector JSON: ${problems.join('; ')}`);
-    }
-    return new FeatureSelector(parsed.data.featureNames, parsed.data.kept);
+    const data = parseSavedJson(json, { kind: 'featureSelector', version: 1, name: 'feature selector', root: 'featureSelector', schema: FeatureSelectorJson, error: FeatureSchemaError });
+    return new FeatureSelector(data.featureNames, data.kept);
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binaryLabels, CsvParser, detectDelimiter, InputError, parseCsvText, parseDelimiterOption, readCsvFile, requireColumns } from './index.ts';
+import { binaryLabels, CsvParser, detectDelimiter, formatCsvRecord, InputError, parseCsvObjects, parseCsvRecords, parseCsvText, parseDelimiterOption, readCsvFile, requireColumns, UnterminatedQuoteError } from './index.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'csv-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,6 +77,41 @@ describe('delimiter detection', () => {
     expect(parseDelimiterOption('\\t')).toBe('\t');
     expect(parseDelimiterOption(';')).toBe(';');
     expect(() => parseDelimiterOption(';;')).toThrow(/--delimiter must be one character/);
+  });
+});
+
+describe('parseCsvRecords / parseCsvObjects (a delimiter the caller knows, as for Bulk API results)', () => {
+  it('splits on the given delimiter only, never guessing another', () => {
+    // Detection would pick ';' (more columns); the caller said ',' and gets two fields per record.
+    expect(parseCsvRecords('a;b;c,d\n1;2;3,4\n', ',')).toEqual([['a;b;c', 'd'], ['1;2;3', '4']]);
+    expect(parseCsvRecords('"Id"|"Name"\r\n"001"|"A|B"\r\n', '|')).toEqual([['Id', 'Name'], ['001', 'A|B']]);
+    expect(parseCsvRecords('x\ty\n1\t2', '\t')).toEqual([['x', 'y'], ['1', '2']]);
+  });
+
+  it('reads quoted delimiters, doubled quotes and quoted line breaks, CRLF or LF, and skips blank lines', () => {
+    const text = '"Id","Note"\r\n"1","say ""hi"", then\r\nleave"\r\n\r\n"2",\n';
+    expect(parseCsvRecords(text)).toEqual([['Id', 'Note'], ['1', 'say "hi", then\r\nleave'], ['2', '']]);
+    expect(parseCsvObjects(text)).toEqual([{ Id: '1', Note: 'say "hi", then\r\nleave' }, { Id: '2', Note: '' }]);
+  });
+
+  it('gives short rows empty cells, an empty text no rows, and refuses a cut-off quoted field', () => {
+    expect(parseCsvObjects('a,b,c\n1\n')).toEqual([{ a: '1', b: '', c: '' }]);
+    expect(parseCsvObjects('')).toEqual([]);
+    expect(parseCsvObjects('a,b\n')).toEqual([]);
+    expect(() => parseCsvRecords('a,b\n"1,2\n3,4\n')).toThrow(UnterminatedQuoteError);
+    expect(() => parseCsvRecords('a,b\n"1,2\n')).toThrow(/quoted field opened on line 2 is never closed/);
+    expect(() => parseCsvRecords('a,b', ';;')).toThrow(/one character/);
+  });
+
+  it('reads back what formatCsvRecord writes, nulls as empty cells', () => {
+    const values = ['plain', 'with "quotes"', 'a,b|c', 'two\nlines', '', null];
+    const line = formatCsvRecord(values, '|');
+    expect(line).toBe('"plain"|"with ""quotes"""|"a,b|c"|"two\nlines"|""|');
+    expect(parseCsvRecords(`${formatCsvRecord(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'], '|')}\r\n${line}\r\n`, '|')).toEqual([
+      ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'],
+      ['plain', 'with "quotes"', 'a,b|c', 'two\nlines', '', ''],
+    ]);
+    expect(formatCsvRecord([null])).toBe('');
   });
 });
 

@@ -11,6 +11,10 @@
  * - Files are streamed in chunks: the text of the file is never held as one string.
  *
  * Every problem is an InputError with one readable line naming the file.
+ *
+ * The same parser reads CSV whose delimiter the caller knows (parseCsvRecords, parseCsvObjects: Bulk API 2.0
+ * result pages, data sets with a documented format), and formatCsvRecord writes it (the Salesforce
+ * emulator's Bulk results), so there is one CSV dialect in the code base.
  */
 import { open } from 'node:fs/promises';
 import { count, fileError, InputError } from './errors.ts';
@@ -175,6 +179,42 @@ export class CsvParser {
     this.structured = false;
     this.state = FIELD_START;
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A known delimiter: machine-written CSV (no detection, no header checks)
+
+/**
+ * Every record of `text` with a fixed one-character delimiter, in order: RFC 4180 quoting, CRLF, LF or CR
+ * line ends, a leading byte order mark dropped, blank lines skipped. Throws UnterminatedQuoteError when
+ * a quoted field is never closed (a cut-off body), rather than returning a short last record.
+ */
+export function parseCsvRecords(text: string, delimiter = ','): string[][] {
+  const records: string[][] = [];
+  const parser = new CsvParser(delimiter, (fields) => {
+    records.push(fields);
+  });
+  parser.push(text);
+  parser.end();
+  return records;
+}
+
+/**
+ * The records after the first of `text` as objects keyed by the first record's names (see
+ * parseCsvRecords); a row shorter than the header gets '' for its missing cells.
+ */
+export function parseCsvObjects(text: string, delimiter = ','): Record<string, string>[] {
+  const [header, ...rows] = parseCsvRecords(text, delimiter);
+  if (header === undefined) return [];
+  return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
+}
+
+/**
+ * One CSV record (no line end) as Bulk API 2.0 writes it: every value in double quotes (quotes doubled),
+ * so any delimiter or line break inside a value is safe, and null as an empty unquoted cell.
+ */
+export function formatCsvRecord(values: readonly (string | null)[], delimiter = ','): string {
+  return values.map((value) => (value === null ? '' : `"${value.replaceAll('"', '""')}"`)).join(delimiter);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-/** File readers with clear errors: CSV (delimiter detection, RFC 4180) and text<TAB>label files. */
+/** File readers with clear errors: CSV (delimiter detection, RFC 4180; a fixed-delimiter mode and a writer) and text<TAB>label files. */
 export { count, fileError, InputError, lineList } from './errors.ts';
 export {
   columnValues,
@@ -6,6 +6,9 @@ export {
   DELIMITERS,
   describeDelimiter,
   detectDelimiter,
+  formatCsvRecord,
+  parseCsvObjects,
+  parseCsvRecords,
   parseCsvText,
   parseDelimiterOption,
   readCsvFile,

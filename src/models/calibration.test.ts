@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlatt, fitPlatt, logit, sigmoid } from './calibration.ts';
-import { mulberry32 } from './evaluate.ts';
+import { mulberry32 } from '../domain/random.mjs';
 
 function sample(n: number, a: number, b: number, seed: number): { x: number[]; y: number[] } {
   const random = mulberry32(seed);

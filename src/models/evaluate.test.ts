@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { brierScore, mulberry32, rocAuc, shuffleInPlace, stratifiedSplit, stratifiedSubsample } from './evaluate.ts';
+import { brierScore, rocAuc, stratifiedSplit, stratifiedSubsample } from './evaluate.ts';
+import { mulberry32 } from '../domain/random.mjs';
 
 /** O(n^2) definition: share of (positive, negative) pairs ranked correctly, ties count one half. */
 function pairwiseAuc(labels: number[], scores: number[]): number {
@@ -51,28 +52,6 @@ describe('rocAuc', () => {
     expect(() => rocAuc([0, 1], [0.2])).toThrow(/2 labels but 1 scores/);
     expect(() => rocAuc([0, 2], [0.2, 0.1])).toThrow(/must be 0 or 1/);
     expect(() => rocAuc([0, 1], [Number.NaN, 0.1])).toThrow(/NaN/);
-  });
-});
-
-describe('mulberry32', () => {
-  it('is deterministic per seed and uniform-ish in [0, 1)', () => {
-    const a = mulberry32(42);
-    const b = mulberry32(42);
-    const xs = Array.from({ length: 10_000 }, () => a());
-    expect(Array.from({ length: 10_000 }, () => b())).toEqual(xs);
-    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
-    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-    expect(mean).toBeGreaterThan(0.48);
-    expect(mean).toBeLessThan(0.52);
-    expect(mulberry32(43)()).not.toBe(mulberry32(42)());
-  });
-
-  it('drives a seeded shuffle', () => {
-    const items = Array.from({ length: 20 }, (_, i) => i);
-    const s1 = shuffleInPlace([...items], mulberry32(1));
-    expect(shuffleInPlace([...items], mulberry32(1))).toEqual(s1);
-    expect([...s1].sort((a, b) => a - b)).toEqual(items);
-    expect(s1).not.toEqual(items);
   });
 });
 

@@ -1,41 +1,8 @@
 /**
- * Evaluation helpers shared by the models: a seeded PRNG, seeded stratified splits and ROC AUC.
- * Pure functions, no I/O.
+ * Evaluation helpers shared by the models: seeded stratified splits and ROC AUC (the seeded PRNG is
+ * src/domain/random.mjs). Pure functions, no I/O.
  */
-
-/** A seeded pseudo-random generator returning floats in [0, 1). */
-export type Random = () => number;
-
-/**
- * mulberry32: a small, fast 32-bit seeded PRNG (public domain, Tommy Ettinger).
- * The same seed always gives the same sequence.
- */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A random 31-bit non-negative integer from a generator (for seeding other libraries). */
-export function randomInt31(random: Random): number {
-  return Math.floor(random() * 0x7fffffff);
-}
-
-/** Fisher-Yates shuffle in place, driven by `random`. */
-export function shuffleInPlace<T>(items: T[], random: Random): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const tmp = items[i] as T;
-    items[i] = items[j] as T;
-    items[j] = tmp;
-  }
-  return items;
-}
+import { mulberry32, shuffleInPlace } from '../domain/random.mjs';
 
 function checkBinaryLabels(labels: readonly number[], name = 'labels'): void {
   for (let i = 0; i < labels.length; i++) {

@@ -2,7 +2,7 @@
  * Switches tests flip to make the emulator misbehave the ways HubSpot does: throttling storms,
  * 5xx, slowness, search index lag, and records that never passed validation.
  */
-import { createRng, deriveSeed } from './random.ts';
+import { FaultSwitches } from '../shared/faults.ts';
 import type { WindowConfig } from './rateLimit.ts';
 import type { EmulatorState } from './state.ts';
 
@@ -21,46 +21,13 @@ export interface FaultSettings {
 
 const DEFAULTS: FaultSettings = { rateLimit: null, searchPerSecond: null, serverErrorRate: 0, latencyMs: 0, searchLagMs: 0 };
 
-export class Faults {
-  private settings: FaultSettings = { ...DEFAULTS };
-  private pending: number[] = [];
-  private rng: () => number;
-
+export class Faults extends FaultSwitches<FaultSettings, 502 | 503> {
   constructor(
     private readonly state: EmulatorState,
-    private readonly seed: number,
+    seed: number,
   ) {
-    this.rng = createRng(deriveSeed(seed, 'faults')).next;
-  }
-
-  get current(): Readonly<FaultSettings> {
-    return this.settings;
-  }
-
-  set(patch: Partial<FaultSettings>): void {
-    this.settings = { ...this.settings, ...patch };
-  }
-
-  /** Back to normal behaviour, including the seeded error stream. */
-  reset(): void {
-    this.settings = { ...DEFAULTS };
-    this.pending = [];
-    this.rng = createRng(deriveSeed(this.seed, 'faults')).next;
-  }
-
-  /** The next n API calls (after auth and rate limiting) answer this status. */
-  failNext(n: number, status: 502 | 503 = 503): void {
-    for (let i = 0; i < n; i++) this.pending.push(status);
-  }
-
-  /** Decides whether this call fails; consumes failNext first, then the random rate. */
-  drawServerError(): 502 | 503 | undefined {
-    const queued = this.pending.shift();
-    if (queued !== undefined) return queued as 502 | 503;
-    if (this.settings.serverErrorRate > 0 && this.rng() < this.settings.serverErrorRate) {
-      return this.rng() < 0.5 ? 502 : 503;
-    }
-    return undefined;
+    // A random failure is a 502 or a 503, half and half, as HubSpot's gateways give them.
+    super(DEFAULTS, { seed, stream: 'faults', errorStatus: (random) => (random() < 0.5 ? 502 : 503), defaultStatus: 503 });
   }
 
   /**

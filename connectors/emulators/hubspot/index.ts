@@ -2,9 +2,9 @@
  * A local HubSpot portal: a real HTTP server speaking the CRM v3/v4 and OAuth endpoints our
  * connector uses, seeded with demo data, with HubSpot's limits, error bodies and failure modes.
  */
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { countCalls } from '../shared/http.ts';
+import { listen, type Listening } from '../shared/listen.ts';
 import { AuthStore } from './auth.ts';
 import type { Policy, EmulatorContext, Stats } from './context.ts';
 import { errorBody } from './errors.ts';
@@ -19,7 +19,8 @@ import { mountSearch } from './routes/search.ts';
 import { seedPortal } from './seed.ts';
 import { EmulatorState } from './state.ts';
 
-export { EmulatorState, SEED_BASE_DATE_MS, type StoredRecord, type Outcome } from './state.ts';
+export { EmulatorState, type StoredRecord, type Outcome } from './state.ts';
+export { SEED_BASE_DATE_MS } from '../shared/seedPlan.ts';
 export { Faults, type FaultSettings } from './faults.ts';
 export type { PropertyDef, OptionDef, GroupDef } from './catalog.ts';
 export { OBJECT_TYPES, type ObjectType } from './objectTypes.ts';
@@ -53,7 +54,7 @@ export interface EmulatorStats {
 export interface HubSpotEmulator {
   app: Hono;
   /** Binds 127.0.0.1; port 0 picks a free port. */
-  listen(port?: number): Promise<{ url: string; close(): Promise<void> }>;
+  listen(port?: number): Promise<Listening>;
   state: EmulatorState;
   faults: Faults;
   stats(): EmulatorStats;
@@ -77,10 +78,6 @@ const AUTH_MESSAGE =
 /** Stats keys keep the route shape, not the record: "GET /crm/v3/objects/contacts/{id}". */
 function routeKey(method: string, path: string): string {
   return `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmulator {
@@ -137,7 +134,7 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
         );
       }
     }
-    if (faults.current.latencyMs > 0) await sleep(faults.current.latencyMs);
+    await faults.delay();
     const failure = faults.drawServerError();
     if (failure === 502) {
       return c.json(errorBody({ message: 'The upstream server returned an invalid response. Please try again later.', category: 'BAD_GATEWAY' }), 502);
@@ -151,10 +148,8 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
   const ctx: EmulatorContext = { state, auth, faults, stats, portalId, appId, guard };
   const app = new Hono();
 
+  app.use('*', countCalls(stats, routeKey));
   app.use('*', async (c, next) => {
-    stats.calls++;
-    const key = routeKey(c.req.method, c.req.path);
-    stats.byRoute[key] = (stats.byRoute[key] ?? 0) + 1;
     await next();
     if (c.res.status === 429) stats.throttled++;
   });
@@ -208,22 +203,6 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
       searchWindow.reset();
     },
     uninstall: () => auth.revokeAll(),
-    listen: (port = 0) =>
-      new Promise((resolve, reject) => {
-        const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
-          // Node closes idle keep-alive sockets after 5 s; clients reusing one then see a reset. Real APIs keep them longer.
-          (server as Server).keepAliveTimeout = 65_000;
-          resolve({
-            url: `http://127.0.0.1:${info.port}`,
-            close: () =>
-              new Promise<void>((done, fail) => {
-                server.close((err) => (err ? fail(err) : done()));
-                // Keep-alive sockets from the SDK's agent would otherwise hold close() open.
-                (server as Server).closeIdleConnections?.();
-              }),
-          });
-        }) as Server;
-        server.once('error', reject);
-      }),
+    listen: (port = 0) => listen(app.fetch, port),
   };
 }

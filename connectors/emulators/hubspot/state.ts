@@ -4,9 +4,8 @@
  */
 import { buildCatalogue, type Catalogue, type PropertyDef } from './catalog.ts';
 import { OBJECT_TYPES, type ObjectType } from './objectTypes.ts';
+import { writeTime } from '../shared/seedPlan.ts';
 
-/** Seeded timestamps all fall before this instant; writes through the API always land after it. */
-export const SEED_BASE_DATE_MS = Date.UTC(2026, 10, 1);
 
 export interface StoredRecord {
   readonly id: string;
@@ -62,12 +61,9 @@ export class EmulatorState {
     this.catalogues = catalogues;
   }
 
-  /**
-   * The time stamped on writes. Never earlier than the seed base, so "modified since T" queries can
-   * tell writes apart from seeded history even on a machine whose clock is behind.
-   */
+  /** The time stamped on writes (see writeTime). */
   now(): number {
-    return Math.max(this.clock(), SEED_BASE_DATE_MS + 1000);
+    return writeTime(this.clock());
   }
 
   /** The raw clock, for token expiry and rate windows. */

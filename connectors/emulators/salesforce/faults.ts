@@ -3,7 +3,7 @@
  * smaller daily allocation, no Bulk API (Group/Professional editions), row locks on some records
  * during a collection update, and records that never passed validation.
  */
-import { createRng, deriveSeed } from '../hubspot/random.ts';
+import { FaultSwitches } from '../shared/faults.ts';
 import { normalizeId } from './ids.ts';
 import { saveError, type SaveError } from './errors.ts';
 import type { SalesforceState } from './state.ts';
@@ -38,47 +38,21 @@ interface RecordFailure {
   remaining: number;
 }
 
-export class Faults {
-  private settings: FaultSettings;
-  private pending: ServerErrorStatus[] = [];
+export class Faults extends FaultSwitches<FaultSettings, ServerErrorStatus> {
   private recordFailures = new Map<string, RecordFailure>();
-  private rng: () => number;
 
   constructor(
     private readonly state: SalesforceState,
-    private readonly seed: number,
-    private readonly defaults: FaultSettings,
+    seed: number,
+    defaults: FaultSettings,
   ) {
-    this.settings = { ...defaults };
-    this.rng = createRng(deriveSeed(seed, 'sf-faults')).next;
+    super(defaults, { seed, stream: 'sf-faults', errorStatus: () => 503, defaultStatus: 503 });
   }
 
-  get current(): Readonly<FaultSettings> {
-    return this.settings;
-  }
-
-  set(patch: Partial<FaultSettings>): void {
-    this.settings = { ...this.settings, ...patch };
-  }
-
-  /** Back to the emulator's options, including the seeded error stream; clears queued failures. */
-  reset(): void {
-    this.settings = { ...this.defaults };
-    this.pending = [];
+  /** Back to the emulator's options, including the seeded error stream; clears queued and per-record failures. */
+  override reset(): void {
+    super.reset();
     this.recordFailures.clear();
-    this.rng = createRng(deriveSeed(this.seed, 'sf-faults')).next;
-  }
-
-  /** The next n counted API calls answer this status (after authentication and the limit check). */
-  failNext(n: number, status: ServerErrorStatus = 503): void {
-    for (let i = 0; i < n; i++) this.pending.push(status);
-  }
-
-  drawServerError(): ServerErrorStatus | undefined {
-    const queued = this.pending.shift();
-    if (queued !== undefined) return queued;
-    if (this.settings.serverErrorRate > 0 && this.rng() < this.settings.serverErrorRate) return 503;
-    return undefined;
   }
 
   /**

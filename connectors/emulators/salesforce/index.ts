@@ -4,9 +4,9 @@
  * the same demo people as the HubSpot emulator, with Salesforce's limits, error bodies and
  * failure modes.
  */
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
 import { Hono } from 'hono';
+import { countCalls } from '../shared/http.ts';
+import { listen, type Listening } from '../shared/listen.ts';
 import { AuthStore } from './auth.ts';
 import { BulkJobs } from './bulkJobs.ts';
 import { json, type Env, type EmulatorContext, type Stats } from './context.ts';
@@ -22,13 +22,13 @@ import { mountRest } from './routes/rest.ts';
 import { mountSObjects } from './routes/sobjects.ts';
 import { seedOrg } from './seed.ts';
 import { SalesforceState } from './state.ts';
-import { deriveSeed } from '../hubspot/random.ts';
+import { deriveSeed } from '../../../src/domain/random.mjs';
 
 export { SalesforceState, SEED_BASE_DATE_MS, type Outcome, type FieldAccess, type DeletedEntry } from './state.ts';
 export { Faults, type FaultSettings } from './faults.ts';
 export { SIGNALS_PACKAGE, type CustomFieldInput, type CustomObjectInput, type FieldDef, type ObjectDef, type FieldType } from './schema.ts';
 export { normalizeId, KEY_PREFIX } from './ids.ts';
-export { syntheticEmail } from './seed.ts';
+export { syntheticEmail } from '../shared/seedPlan.ts';
 export type { StoredRecord, Value } from './values.ts';
 
 export interface SalesforceEmulatorOptions {
@@ -67,7 +67,7 @@ export interface SalesforceEmulatorStats {
 export interface SalesforceEmulator {
   app: Hono<Env>;
   /** Binds 127.0.0.1; port 0 picks a free port. Sets instanceUrl. */
-  listen(port?: number): Promise<{ url: string; close(): Promise<void> }>;
+  listen(port?: number): Promise<Listening>;
   state: SalesforceState;
   faults: Faults;
   stats(): SalesforceEmulatorStats;
@@ -92,10 +92,6 @@ function routeKey(method: string, path: string): string {
     .replace(/^\/services\/data\/v\d+\.\d+/, '/services/data/vXX.X')
     .replace(/\/(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?(?:-\d+)?(?=\/|$)/g, '/{id}');
   return `${method} ${shaped}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const SERVER_ERRORS: Record<number, { errorCode: string; message: string }> = {
@@ -139,12 +135,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
 
   const app = new Hono<Env>({ strict: false });
 
-  app.use('*', async (c, next) => {
-    stats.calls++;
-    const key = routeKey(c.req.method, c.req.path);
-    stats.byRoute[key] = (stats.byRoute[key] ?? 0) + 1;
-    await next();
-  });
+  app.use('*', countCalls(stats, routeKey));
 
   // Every /services/data/vXX.X call: session check, the daily allocation, faults, and the
   // Sforce-Limit-Info header on the answer (errors included).
@@ -159,7 +150,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     usage.record();
     c.set('session', check.session);
     c.set('version', c.req.path.split('/')[3]?.slice(1) ?? '62.0');
-    if (faults.current.latencyMs > 0) await sleep(faults.current.latencyMs);
+    await faults.delay();
     const failure = faults.drawServerError();
     if (failure) return json([SERVER_ERRORS[failure]], failure, { 'Sforce-Limit-Info': `api-usage=${usage.used()}/${limit}` });
     await next();
@@ -203,23 +194,10 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     issueAuthCode: (redirectUri) => auth.issueCode(state.users.integration, redirectUri),
     issueAccessToken: (userId) => auth.openSession(userId ?? state.users.integration).token,
     expireSessions: () => auth.expireSessions(),
-    listen: (port = 0) =>
-      new Promise((resolve, reject) => {
-        const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
-          // Node closes idle keep-alive sockets after 5 s; clients reusing one then see a reset. Real APIs keep them longer.
-          (server as Server).keepAliveTimeout = 65_000;
-          baseUrl = `http://127.0.0.1:${info.port}`;
-          resolve({
-            url: baseUrl,
-            close: () =>
-              new Promise<void>((done, fail) => {
-                server.close((err) => (err ? fail(err) : done()));
-                // Keep-alive sockets from the client's agent would otherwise hold close() open.
-                (server as Server).closeIdleConnections?.();
-              }),
-          });
-        }) as Server;
-        server.once('error', reject);
-      }),
+    listen: async (port = 0) => {
+      const listening = await listen(app.fetch, port);
+      baseUrl = listening.url;
+      return listening;
+    },
   };
 }

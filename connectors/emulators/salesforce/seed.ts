@@ -1,11 +1,13 @@
 /**
  * Builds the demo org from the same shipped data as the HubSpot emulator (data/seed, see
  * ATTRIBUTION.md), so the same person exists in both CRMs: lead i is HubSpot contact i, built from
- * the same bank-marketing row, with the same name, email and timestamps. Everything derives from
- * the seed, so two emulators with the same seed are identical.
+ * the same bank-marketing row, with the same name, email and timestamps (the shared plans of
+ * ../shared/seedPlan.ts). Everything derives from the seed, so two emulators with the same seed are
+ * identical.
  */
-import { between, FIRST_NAMES, LAST_NAMES, loadBankRows, loadSentences, PRODUCT_ADJECTIVES, PRODUCT_NOUNS, type BankRow } from '../hubspot/seed.ts';
-import { createRng, deriveSeed, type Rng } from '../hubspot/random.ts';
+import { createRng, deriveSeed, type Rng } from '../../../src/domain/random.mjs';
+import { loadSentences, type BankRow } from '../shared/seedData.ts';
+import { between, DAY_MS, feedbackSubject, planPeople, planProducts, PRODUCT_NOUNS, type PersonPlan } from '../shared/seedPlan.ts';
 import { BANK_FIELDS, INDUSTRIES, LEAD_SOURCES, RATINGS, CASE_ORIGINS, CASE_PRIORITIES, CASE_STATUSES } from './schema.ts';
 import { SEED_BASE_DATE_MS, type SalesforceState } from './state.ts';
 import { formatDate, type StoredRecord, type Value } from './values.ts';
@@ -18,19 +20,6 @@ export interface SeedOptions {
   integrationUserId?: string | undefined;
 }
 
-// ---- shared with connectors/emulators/hubspot/seed.ts ------------------------------------------
-// Drawn in the same order from the same 'contacts' and 'products' streams, so lead i is HubSpot
-// contact i; seed.test.ts compares both emulators so a change on either side fails loudly.
-const YEAR_START_MS = Date.UTC(2026, 0, 1);
-const DAY_MS = 86_400_000;
-const BULK_UPDATE_MS = Date.UTC(2026, 5, 30, 22, 0, 0);
-const BULK_SHARE = 0.1;
-/** The HubSpot emulator's synthetic email rule. */
-export function syntheticEmail(first: string, last: string, index: number): string {
-  return `${first}.${last}.${index + 1}@example.com`.toLowerCase();
-}
-// ------------------------------------------------------------------------------------------------
-
 const COMPANY_WORDS = ['Atlantic', 'Lisbon', 'Porto', 'Tagus', 'Douro', 'Minho', 'Algarve', 'Coastal', 'Northern', 'Iberian', 'Harbor', 'Summit', 'Granite', 'Cedar', 'Meridian'];
 const COMPANY_KINDS = ['Logistics', 'Textiles', 'Foods', 'Consulting', 'Builders', 'Pharma', 'Motors', 'Media', 'Energy', 'Software', 'Hotels', 'Retail'];
 const REP_NAMES = [['Marta', 'Lopes'], ['Kenji', 'Sato'], ['Farah', 'Haddad'], ['Tom', 'Becker'], ['Ines', 'Duarte'], ['Omar', 'Ali']] as const;
@@ -41,16 +30,6 @@ const PRODUCT_FAMILY: Record<string, string> = {
 };
 /** Users exist long before the seeded year. */
 const USERS_CREATED_MS = Date.UTC(2024, 2, 4, 9, 0, 0);
-
-interface LeadPlan {
-  index: number;
-  row: BankRow;
-  first: string;
-  last: string;
-  createdAt: number;
-  updatedAt: number;
-  open: boolean;
-}
 
 interface Product {
   id: string;
@@ -63,8 +42,8 @@ interface Product {
 export function seedOrg(state: SalesforceState, options: SeedOptions): void {
   seedUsers(state, options.seed, options.integrationUserId);
   const products = seedProducts(state, options.seed);
-  const plans = planLeads(options);
-  const contacts = seedLeads(state, options.seed, plans, products);
+  const people = planPeople({ seed: options.seed, count: options.leads, openShare: options.openShare });
+  const contacts = seedLeads(state, options.seed, people, products);
   seedCases(state, options.seed, contacts);
 }
 
@@ -84,19 +63,13 @@ function seedUsers(state: SalesforceState, seed: number, integrationUserId: stri
   state.users.reps = REP_NAMES.map(([f, l]) => user(f, l, `${f}.${l}@org${seed}.sandbox.example.com`.toLowerCase(), 'Account Executive')['Id'] as string);
 }
 
-/** Same 12 products, prices and order as the HubSpot emulator (its 'products' stream). */
+/** The shared product plan: the same 12 products, prices and order as the HubSpot emulator. */
 function seedProducts(state: SalesforceState, seed: number): Product[] {
-  const rng = createRng(deriveSeed(seed, 'products'));
-  const names = new Set<string>();
-  while (names.size < 12) names.add(`${rng.pick(PRODUCT_ADJECTIVES)} ${rng.pick(PRODUCT_NOUNS)}`);
   const book = state.insert('Pricebook2', { Name: 'Standard Price Book', IsActive: true, IsStandard: true }, { createdAt: USERS_CREATED_MS });
-  return [...names].map((name, i) => {
-    const price = rng.int(2, 250) * 10;
-    const createdAt = between(rng, YEAR_START_MS, YEAR_START_MS + 30 * DAY_MS);
-    const code = `SKU-${1001 + i}`;
+  return planProducts(seed).map(({ name, price, sku: code, description, createdAt }) => {
     const noun = PRODUCT_NOUNS.find((n) => name.endsWith(n)) ?? '';
     const product = state.insert('Product2', {
-      Name: name, ProductCode: code, Description: `${name} for retail customers.`, Family: PRODUCT_FAMILY[noun] ?? null, IsActive: true,
+      Name: name, ProductCode: code, Description: description, Family: PRODUCT_FAMILY[noun] ?? null, IsActive: true,
     }, { createdAt });
     const entry = state.insert('PricebookEntry', {
       Name: name, Pricebook2Id: book['Id'] as string, Product2Id: product['Id'] as string, UnitPrice: price, IsActive: true,
@@ -104,26 +77,6 @@ function seedProducts(state: SalesforceState, seed: number): Product[] {
     }, { createdAt });
     return { id: product['Id'] as string, entryId: entry['Id'] as string, name, code, price };
   });
-}
-
-/** The HubSpot emulator's contact draws, in its order: row selection, open set, names, timestamps. */
-function planLeads({ seed, leads: n, openShare }: SeedOptions): LeadPlan[] {
-  const rows = loadBankRows();
-  const rng = createRng(deriveSeed(seed, 'contacts'));
-  const rowOrder = rng.shuffle(rows.map((_, i) => i));
-  const openCount = Math.round(n * Math.min(1, Math.max(0, openShare)));
-  const open = new Set(rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, openCount));
-  const plans: LeadPlan[] = [];
-  for (let i = 0; i < n; i++) {
-    const row = rows[rowOrder[i % rowOrder.length] as number] as BankRow;
-    const first = rng.pick(FIRST_NAMES);
-    const last = rng.pick(LAST_NAMES);
-    const createdAt = between(rng, YEAR_START_MS, SEED_BASE_DATE_MS - DAY_MS);
-    let updatedAt = between(rng, createdAt, SEED_BASE_DATE_MS);
-    if (rng.chance(BULK_SHARE) && createdAt < BULK_UPDATE_MS) updatedAt = BULK_UPDATE_MS;
-    plans.push({ index: i, row, first, last, createdAt, updatedAt, open: open.has(i) });
-  }
-  return plans;
 }
 
 const bankCache = new WeakMap<BankRow, Record<string, Value>>();
@@ -154,7 +107,7 @@ function money(x: number): number {
  * Leads, and for each converted one the Account, Contact and Opportunity the conversion made
  * (plus some later opportunities). Leads are inserted in HubSpot order, so lead ids ascend with i.
  */
-function seedLeads(state: SalesforceState, seed: number, plans: LeadPlan[], products: Product[]): StoredRecord[] {
+function seedLeads(state: SalesforceState, seed: number, plans: PersonPlan[], products: Product[]): StoredRecord[] {
   const rng = createRng(deriveSeed(seed, 'sf-leads'));
   const conv = createRng(deriveSeed(seed, 'sf-conversions'));
   const { reps, admin } = state.users;
@@ -167,7 +120,7 @@ function seedLeads(state: SalesforceState, seed: number, plans: LeadPlan[], prod
     const lead: Record<string, Value> = { ...bankValues(p.row) };
     lead['FirstName'] = p.first;
     lead['LastName'] = p.last;
-    lead['Email'] = syntheticEmail(p.first, p.last, p.index);
+    lead['Email'] = p.email;
     lead['Company'] = company;
     lead['LeadSource'] = source;
     lead['Industry'] = rng.pick(INDUSTRIES);
@@ -265,11 +218,10 @@ function seedCases(state: SalesforceState, seed: number, contacts: StoredRecord[
     const contact = rng.pick(contacts);
     const createdAt = between(rng, contact['CreatedDate'] as number, SEED_BASE_DATE_MS - DAY_MS);
     const modifiedAt = between(rng, createdAt, SEED_BASE_DATE_MS);
-    const words = s.text.split(/\s+/);
     const fields: Record<string, Value> = {
       ContactId: contact['Id'] as string,
       AccountId: contact['AccountId'] ?? null,
-      Subject: words.length > 8 ? `${words.slice(0, 8).join(' ')}...` : s.text,
+      Subject: feedbackSubject(s.text),
       Description: s.text,
       Status: rng.pick(CASE_STATUSES),
       Origin: rng.pick(CASE_ORIGINS),

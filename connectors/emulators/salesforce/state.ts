@@ -3,7 +3,7 @@
  * connected user, the delete log and the outcomes the API hides. Tests reach in here directly to
  * play the admin (install fields, change permissions) or a sales rep (edit and delete records).
  */
-import { SEED_BASE_DATE_MS } from '../hubspot/state.ts';
+import { SEED_BASE_DATE_MS, writeTime } from '../shared/seedPlan.ts';
 import { KEY_PREFIX, makeId, normalizeId } from './ids.ts';
 import {
   customField, customObject, defaultValue, OPPORTUNITY_STAGES, SIGNALS_PACKAGE, standardObjects,
@@ -96,12 +96,9 @@ export class SalesforceState {
     this.byPrefix.set(def.keyPrefix, table);
   }
 
-  /**
-   * The time stamped on writes: whole seconds, never earlier than the seed base, so "modified
-   * since T" queries can tell writes apart from seeded history even with a clock that is behind.
-   */
+  /** The time stamped on writes (see writeTime), in whole seconds as Salesforce stores them. */
   now(): number {
-    return truncateToSecond(Math.max(this.clock(), SEED_BASE_DATE_MS + 1000));
+    return truncateToSecond(writeTime(this.clock()));
   }
 
   /** The raw clock, for session expiry, cursors and limits. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { mulberry32, rocAuc } from '../evaluate.ts';
+import { rocAuc } from '../evaluate.ts';
+import { mulberry32 } from '../../domain/random.mjs';
 import { fitTree } from '../forest/index.ts';
 import {
   cartDepth,

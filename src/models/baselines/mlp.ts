@@ -18,7 +18,8 @@
  *   and restores the best epoch's weights.
  * - The validation share is stratified (stratifiedSplit), so a rare positive class is present on both sides.
  */
-import { mulberry32, shuffleInPlace, stratifiedSplit } from '../evaluate.ts';
+import { stratifiedSplit } from '../evaluate.ts';
+import { mulberry32, shuffleInPlace } from '../../domain/random.mjs';
 import { sigmoid } from '../calibration.ts';
 import { toDense, toLabels } from '../forest/matrix.ts';
 import type { FeatureMatrix } from '../forest/matrix.ts';

@@ -1,9 +1,10 @@
 /**
- * Model evaluation: metrics, splits and cross-validation helpers. Re-exports the seeded PRNG, holdout
- * splits, ROC AUC and Brier score of ../evaluate.ts (that file stays the home of those, other modules import it).
+ * Model evaluation: metrics, splits and cross-validation helpers. Re-exports the holdout splits, ROC AUC
+ * and Brier score of ../evaluate.ts (that file stays the home of those, other modules import it); the
+ * seeded PRNG is src/domain/random.mjs.
  */
-export { brierScore, mulberry32, randomInt31, rocAuc, shuffleInPlace, stratifiedSplit, stratifiedSubsample } from '../evaluate.ts';
-export type { Random, Split } from '../evaluate.ts';
+export { brierScore, rocAuc, stratifiedSplit, stratifiedSubsample } from '../evaluate.ts';
+export type { Split } from '../evaluate.ts';
 export {
   accuracy,
   averagePrecision,

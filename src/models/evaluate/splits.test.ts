@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, shuffleInPlace } from '../evaluate.ts';
+import { mulberry32, shuffleInPlace } from '../../domain/random.mjs';
 import { parseDate, rollingOriginFolds, stratifiedKFold, stratifiedKFoldAssignment, timeSplit } from './index.ts';
 
 function labelsWith(n: number, positives: number, seed: number): number[] {

@@ -2,7 +2,7 @@
  * Cross-validation splits: seeded stratified k-fold, a time-based holdout and rolling-origin folds.
  * Pure functions, no I/O. Indices are positions into the caller's arrays, ascending.
  */
-import { mulberry32, shuffleInPlace } from '../evaluate.ts';
+import { mulberry32, shuffleInPlace } from '../../domain/random.mjs';
 import type { Split } from '../evaluate.ts';
 
 export type { Split };

@@ -1,7 +1,8 @@
 import { RandomForestClassifier } from 'ml-random-forest';
 import { describe, expect, it } from 'vitest';
 
-import { mulberry32, rocAuc } from '../evaluate.ts';
+import { rocAuc } from '../evaluate.ts';
+import { mulberry32 } from '../../domain/random.mjs';
 import {
   contributions,
   fitForest,

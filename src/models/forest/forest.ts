@@ -13,7 +13,8 @@
  */
 import { toDense } from './matrix.ts';
 import type { FeatureMatrix } from './matrix.ts';
-import { bootstrapWeights, mulberry32, prepareBinnedData, resolveMtry, resolveTreeParams, treeSeed, treeToJSON } from './tree.ts';
+import { mulberry32 } from '../../domain/random.mjs';
+import { bootstrapWeights, prepareBinnedData, resolveMtry, resolveTreeParams, treeSeed, treeToJSON } from './tree.ts';
 import type { BinnedData, GrownTree, TreeJSON, TreeParams } from './tree.ts';
 import { addLeafValues, checkEnsembleHeader, checkFeatureNames, compiledTrees, leafOf, pathContributions } from './compiled.ts';
 import type { CompiledTrees } from './compiled.ts';

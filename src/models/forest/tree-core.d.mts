@@ -49,7 +49,6 @@ export interface GrownTree {
   importance: Float64Array;
 }
 
-export function mulberry32(seed: number): () => number;
 export function treeSeed(forestSeed: number, index: number): number;
 export function growTree(data: BinnedData, params: TreeParams, seed: number): GrownTree;
 export function bootstrapWeights(random: () => number, n: number, bootstrap: boolean, nDraws: number): Float64Array;

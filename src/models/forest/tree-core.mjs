@@ -8,17 +8,7 @@
 // "bin <= b" of feature f is the real-valued rule "x[f] < threshold", threshold strictly between the
 // largest training value of bin b and the smallest training value of the next non-empty bin.
 
-/** mulberry32: small seeded 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../domain/random.mjs';
 
 /**
  * The seed of tree `index` in a forest seeded `forestSeed` (a murmur3-style mix of both), so every tree

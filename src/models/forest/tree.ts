@@ -24,10 +24,10 @@ import { binCounts, fitBinning, transformBinning } from './binning.ts';
 import type { Binning } from './binning.ts';
 import { toDense, toLabels } from './matrix.ts';
 import type { FeatureMatrix } from './matrix.ts';
-import { bootstrapWeights, growTree, mulberry32, treeSeed } from './tree-core.mjs';
+import { bootstrapWeights, growTree, treeSeed } from './tree-core.mjs';
 import type { BinnedData, GrownTree, TreeParams } from './tree-core.mjs';
 
-export { bootstrapWeights, growTree, mulberry32, treeSeed };
+export { bootstrapWeights, growTree, treeSeed };
 export type { BinnedData, GrownTree, TreeParams };
 
 /** A tree as plain JSON (the arrays of GrownTree). Leaves: feature -1, left/right -1. */

@@ -5,6 +5,7 @@
  * (src/models/forest/mljs.ts still exports a forest to it for inspection).
  */
 import { z } from 'zod';
+import { parseSavedJson } from '../../features/savedJson.ts';
 import { RowCleaner } from '../../features/cleaning.ts';
 import { FeaturePipeline, FeatureSchemaError } from '../../features/pipeline.ts';
 import { boostingFromJSON } from '../boosting/index.ts';
@@ -118,19 +119,7 @@ export function leadScoreToJSON(model: LeadScoreModel): LeadScoreJson {
 
 /** Loads a model saved by leadScoreToJSON. Rejects other kinds, versions and inconsistent parts, naming them. */
 export function leadScoreFromJSON(json: unknown): LeadScoreModel {
-  const tag = json as { kind?: unknown; version?: unknown } | null;
-  if (typeof tag !== 'object' || tag === null || tag.kind !== LEAD_SCORE_KIND) {
-    throw new Error(`not a lead score model: expected kind "${LEAD_SCORE_KIND}", got ${JSON.stringify(tag?.kind ?? null)}`);
-  }
-  if (tag.version !== LEAD_SCORE_VERSION) {
-    throw new Error(`unsupported lead score model version ${JSON.stringify(tag.version ?? null)} (this build reads version ${LEAD_SCORE_VERSION}; retrain)`);
-  }
-  const parsed = LeadScoreJsonSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'model'}: ${i.message}`);
-    throw new Error(`invalid lead score model JSON: ${problems.join('; ')}`);
-  }
-  const data = parsed.data;
+  const data = parseSavedJson(json, { kind: LEAD_SCORE_KIND, version: LEAD_SCORE_VERSION, name: 'lead score model', root: 'model', schema: LeadScoreJsonSchema, versionHint: '; retrain' });
   const model: LeadScoreModel = {
     kind: LEAD_SCORE_KIND,
     version: LEAD_SCORE_VERSION,

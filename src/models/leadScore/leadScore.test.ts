@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitFeaturePipeline } from '../../features/pipeline.ts';
 import type { FeatureSpec, RawRow } from '../../features/pipeline.ts';
-import { mulberry32 } from '../evaluate.ts';
+import { mulberry32 } from '../../domain/random.mjs';
 import { fitBoosting } from '../boosting/index.ts';
 import { fitForestSync } from '../forest/index.ts';
 import { rawLogits } from './explain.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../evaluate.ts';
+import { mulberry32 } from '../../domain/random.mjs';
 import { rocAuc } from '../evaluate.ts';
 import { fitLogistic, logisticContributions, logisticFromJSON, logisticLogits, logisticProba } from './logistic.ts';
 

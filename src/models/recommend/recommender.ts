@@ -14,6 +14,7 @@
  *   `{ kind: 'recommender', version: 1 }` with its item vocabulary in `items`; no I/O.
  */
 import { z } from 'zod';
+import { parseSavedJson } from '../../features/savedJson.ts';
 import { norm, SIMILARITIES, similarity } from './similarity.ts';
 import type { Similarity, SparseVector } from './similarity.ts';
 
@@ -531,12 +532,7 @@ export function recommenderToJSON(model: RecommenderModel): RecommenderModel {
 export function recommenderFromJSON(json: unknown): RecommenderModel {
   const value = typeof json === 'string' ? (JSON.parse(json) as unknown) : json;
   if (typeof value !== 'object' || value === null) throw new Error('recommenderFromJSON: expected an object');
-  const tag = value as { kind?: unknown; version?: unknown };
-  if (tag.kind !== RECOMMENDER_KIND) throw new Error(`recommenderFromJSON: not a recommender model (kind: ${JSON.stringify(tag.kind)})`);
-  if (tag.version !== RECOMMENDER_VERSION) throw new Error(`recommenderFromJSON: unsupported recommender model version ${JSON.stringify(tag.version)} (expected ${RECOMMENDER_VERSION})`);
-  const parsed = RecommenderModelSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`recommenderFromJSON: invalid recommender model: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const model = parsed.data;
+  const model = parseSavedJson(value, { kind: RECOMMENDER_KIND, version: RECOMMENDER_VERSION, name: 'recommender model', root: 'model', schema: RecommenderModelSchema });
   if (model.itemCounts.length !== model.items.length || model.neighbours.length !== model.items.length) {
     throw new Error('recommenderFromJSON: invalid recommender model: itemCounts/neighbours do not match items');
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, shuffleInPlace } from '../evaluate.ts';
+import { mulberry32, shuffleInPlace } from '../../domain/random.mjs';
 import { nameSegments } from './naming.ts';
 import type { Trait } from './naming.ts';
 import { assign, fitSegments, OUTLIERS_ID, project, SegmentFeatureError, segmentsFromJSON, segmentsToJSON } from './segments.ts';

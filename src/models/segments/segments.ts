@@ -16,8 +16,9 @@
 import { kmeans } from 'ml-kmeans';
 import { PCA } from 'ml-pca';
 import { z } from 'zod';
-import { mulberry32, randomInt31 } from '../evaluate.ts';
-import type { Random } from '../evaluate.ts';
+import { parseSavedJson } from '../../features/savedJson.ts';
+import { mulberry32, randomInt31 } from '../../domain/random.mjs';
+import type { Random } from '../../domain/random.mjs';
 import { dbscan, estimateEps } from './dbscan.ts';
 import { hungarian } from './hungarian.ts';
 import { featureReaders, nameSegments, rankTraits } from './naming.ts';
@@ -681,12 +682,7 @@ export function segmentsToJSON(model: SegmentModel): SegmentModel {
 export function segmentsFromJSON(json: unknown): SegmentModel {
   const value = typeof json === 'string' ? (JSON.parse(json) as unknown) : json;
   if (typeof value !== 'object' || value === null) throw new Error('segmentsFromJSON: expected an object');
-  const tag = value as { kind?: unknown; version?: unknown };
-  if (tag.kind !== SEGMENTS_KIND) throw new Error(`segmentsFromJSON: not a segments model (kind: ${JSON.stringify(tag.kind)})`);
-  if (tag.version !== SEGMENTS_VERSION) throw new Error(`segmentsFromJSON: unsupported segments model version ${JSON.stringify(tag.version)} (expected ${SEGMENTS_VERSION})`);
-  const parsed = SegmentModelSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`segmentsFromJSON: invalid segments model: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const model = parsed.data;
+  const model = parseSavedJson(value, { kind: SEGMENTS_KIND, version: SEGMENTS_VERSION, name: 'segments model', root: 'model', schema: SegmentModelSchema });
   const p = model.featureNames.length;
   const bad = (what: string) => {
     throw new Error(`segmentsFromJSON: invalid segments model: ${what}`);

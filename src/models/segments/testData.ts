@@ -1,5 +1,5 @@
 /** Seeded synthetic data for the segment tests and examples (no I/O). */
-import { mulberry32 } from '../evaluate.ts';
+import { mulberry32 } from '../../domain/random.mjs';
 
 /** A seeded standard-normal generator (Box-Muller). */
 export function gaussian(seed: number): () => number {

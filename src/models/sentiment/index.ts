@@ -13,6 +13,7 @@
  * Deterministic and seedless: the same texts, labels and options give the same model.
  */
 import { z } from 'zod';
+import { parseSavedJson } from '../../features/savedJson.ts';
 import { checkNeutralBand, DEFAULT_NEUTRAL_BAND, labelFor } from './labels.ts';
 import type { SentimentLabel } from './labels.ts';
 import { lexiconVocabularies, resolveLanguage, SENTIMENT_LANGUAGES } from './languages.ts';
@@ -503,19 +504,7 @@ export function sentimentToJSON(model: SentimentModel): SentimentModel {
 
 /** Loads a model saved by sentimentToJSON. Rejects other kinds, versions and inconsistent vocabularies. */
 export function sentimentFromJSON(json: unknown): SentimentModel {
-  const tag = json as { kind?: unknown; version?: unknown; type?: unknown } | null;
-  if (typeof tag !== 'object' || tag === null || tag.kind !== 'sentiment') {
-    throw new Error(`not a sentiment model: expected kind "sentiment", got ${JSON.stringify(tag?.kind ?? null)}`);
-  }
-  if (tag.version !== 1) {
-    throw new Error(`unsupported sentiment model version ${JSON.stringify(tag.version ?? null)} (this build reads version 1)`);
-  }
-  const parsed = SentimentJson.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'model'}: ${i.message}`);
-    throw new Error(`invalid sentiment model JSON: ${problems.join('; ')}`);
-  }
-  const data = parsed.data;
+  const data = parseSavedJson(json, { kind: 'sentiment', version: 1, name: 'sentiment model', root: 'model', schema: SentimentJson });
   if (data.type === 'lexicon') {
     // Re-validate the combination (e.g. a vocabulary natural lacks for the language).
     const settings = resolveLexiconSettings(data.settings.language, data.settings);

@@ -19,7 +19,7 @@ async function dropsTheCheck(db: Db, schema?: string): Promise<void> {
   await migrate(db, { ...scope, migrations: MIGRATIONS.filter((m) => m.version === 1) });
   const insert = () => db.query("INSERT INTO tenants (id, crm, name) VALUES ('t1', $1, 'New CRM tenant')", [newCrm]);
   await expect(insert()).rejects.toThrow(/tenants_crm_check/);
-  const report = await migrate(db, scope);
+  const report = await migrate(db, { ...scope, migrations: MIGRATIONS.filter((m) => m.version <= 2) });
   expect(report.applied).toEqual(['002_open_crm_list']);
   await insert();
   const { rows } = await db.query<{ crm: string }>("SELECT crm FROM tenants WHERE id = 't1'");

@@ -6,20 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { AccessToken, GrantError } from '../auth.ts';
 import type { EmulatorContext } from '../context.ts';
+import { errorBody } from '../errors.ts';
+import { formFields } from '../../shared/http.ts';
 
 const USER_ID = 7_654_321;
 const USER_EMAIL = 'admin@sandbox.example.com';
-
-async function form(c: Context): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  try {
-    const body = await c.req.parseBody();
-    for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  } catch {
-    // An unreadable body is the same as an empty one: the grant checks below answer 400.
-  }
-  return out;
-}
 
 function grantError(c: Context, e: GrantError): Response {
   return c.json({ status: e.status, message: e.message, correlationId: randomUUID() }, 400);
@@ -39,7 +30,7 @@ export function mountOAuth(app: Hono, ctx: EmulatorContext): void {
 
   for (const version of ['v1', 'v3'] as const) {
     app.post(`/oauth/${version}/token`, async (c) => {
-      const p = await form(c);
+      const p = await formFields(c);
       const creds = { clientId: p['client_id'], clientSecret: p['client_secret'] };
       let result: AccessToken | GrantError;
       if (p['grant_type'] === 'authorization_code') {
@@ -57,7 +48,7 @@ export function mountOAuth(app: Hono, ctx: EmulatorContext): void {
   app.get('/oauth/v1/access-tokens/:token', (c) => {
     const t = auth.lookupAccess(c.req.param('token'));
     const remaining = t ? Math.round((t.expiresAt - auth.options.clock()) / 1000) : 0;
-    if (!t || remaining <= 0) return c.json({ status: 'error', message: 'Token not found or expired', correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }, 404);
+    if (!t || remaining <= 0) return c.json(errorBody({ message: 'Token not found or expired', category: 'OBJECT_NOT_FOUND' }), 404);
     return c.json({
       token: t.token, user: USER_EMAIL, hub_domain: `sandbox-${ctx.portalId}.hubspot.com`, scopes: t.scopes,
       hub_id: ctx.portalId, app_id: ctx.appId, expires_in: remaining, user_id: USER_ID, token_type: 'access',
@@ -67,7 +58,7 @@ export function mountOAuth(app: Hono, ctx: EmulatorContext): void {
 
   app.get('/oauth/v1/refresh-tokens/:token', (c) => {
     const r = auth.lookupRefresh(c.req.param('token'));
-    if (!r) return c.json({ status: 'error', message: 'Refresh token not found', correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }, 404);
+    if (!r) return c.json(errorBody({ message: 'Refresh token not found', category: 'OBJECT_NOT_FOUND' }), 404);
     return c.json({
       token: c.req.param('token'), user: USER_EMAIL, hub_domain: `sandbox-${ctx.portalId}.hubspot.com`, scopes: r.scopes,
       hub_id: ctx.portalId, client_id: auth.options.clientId, user_id: USER_ID, token_type: 'refresh',
@@ -76,7 +67,7 @@ export function mountOAuth(app: Hono, ctx: EmulatorContext): void {
 
   app.delete('/oauth/v1/refresh-tokens/:token', (c) => {
     if (!auth.revokeRefresh(c.req.param('token'))) {
-      return c.json({ status: 'error', message: 'Refresh token not found', correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }, 404);
+      return c.json(errorBody({ message: 'Refresh token not found', category: 'OBJECT_NOT_FOUND' }), 404);
     }
     return c.body(null, 204);
   });

@@ -7,7 +7,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { createRng } from '../random.ts';
+import { createRng } from '../../../../src/domain/random.mjs';
 
 const SUBSET_SEED = 20140601;
 const SUBSET_ROWS = 6000;

@@ -1,23 +1,19 @@
 /** Shared set-up for the emulator tests: a small seeded portal, a token, a controllable clock. */
 import { createHubSpotEmulator, type HubSpotEmulator, type EmulatorOptions } from '../index.ts';
+import { manualClock, TEST_START_MS, type ManualClock } from '../../shared/testClock.ts';
 
 export interface Harness {
   sb: HubSpotEmulator;
   token: string;
-  clock: { now: number; advance(ms: number): void };
+  clock: ManualClock;
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<Response>;
   json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }>;
 }
 
-export const START = Date.UTC(2026, 10, 20, 12, 0, 0);
+export const START = TEST_START_MS;
 
 export function harness(options: EmulatorOptions = {}): Harness {
-  const clock = {
-    now: START,
-    advance(ms: number) {
-      this.now += ms;
-    },
-  };
+  const clock = manualClock(START);
   const sb = createHubSpotEmulator({ seed: 42, contacts: 300, clock: () => clock.now, ...options });
   const token = sb.issueAccessToken();
   const call = async (method: string, path: string, body?: unknown, tok: string | null = token): Promise<Response> => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateValue } from '../catalog.ts';
 import { createHubSpotEmulator, SEED_BASE_DATE_MS } from '../index.ts';
-import { loadBankRows, loadSentences } from '../seed.ts';
+import { loadBankRows, loadSentences } from '../../shared/seedData.ts';
 
 describe('seed data', () => {
   it('the same seed builds the same portal; another seed does not', () => {

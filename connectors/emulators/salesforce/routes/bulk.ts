@@ -5,13 +5,19 @@
  * without Bulk API 2.0 (Group/Professional editions) refuse every /jobs call.
  */
 import type { Context, Hono } from 'hono';
+import { formatCsvRecord } from '../../../../src/io/csv.ts';
 import { decodeLocator, encodeLocator, type QueryJob } from '../bulkJobs.ts';
 import { json, type Env, type EmulatorContext } from '../context.ts';
-import { COLUMN_DELIMITERS, csvLine, LINE_ENDINGS } from '../csv.ts';
 import { notFound, restError } from '../errors.ts';
 import { compileSoql } from '../soql/execute.ts';
 import { formatDateTime } from '../values.ts';
 import { isObject, readJson, V, versionOf } from './shared.ts';
+
+/** The job's columnDelimiter and lineEnding names and what they stand for. */
+const COLUMN_DELIMITERS: Record<string, string> = {
+  COMMA: ',', TAB: '\t', SEMICOLON: ';', PIPE: '|', CARET: '^', BACKQUOTE: '`',
+};
+const LINE_ENDINGS: Record<string, string> = { LF: '\n', CRLF: '\r\n' };
 
 export function mountBulk(app: Hono<Env>, ctx: EmulatorContext, options: { resultPageSize: number }): void {
   const { jobs, faults, state } = ctx;
@@ -116,9 +122,9 @@ export function mountBulk(app: Hono<Env>, ctx: EmulatorContext, options: { resul
     const end = Math.min(rows.length, offset + max);
     const delimiter = COLUMN_DELIMITERS[job.columnDelimiter] ?? ',';
     const eol = LINE_ENDINGS[job.lineEnding] ?? '\n';
-    const header = csvLine(job.execution.csvHeader, delimiter);
+    const header = formatCsvRecord(job.execution.csvHeader, delimiter);
     const lines = [header];
-    for (let i = offset; i < end; i++) lines.push(csvLine(job.execution.toCsv(rows[i] as (typeof rows)[number]), delimiter));
+    for (let i = offset; i < end; i++) lines.push(formatCsvRecord(job.execution.toCsv(rows[i] as (typeof rows)[number]), delimiter));
     return new Response(lines.join(eol) + eol, {
       status: 200,
       headers: {

@@ -6,6 +6,7 @@
 import type { Context, Hono } from 'hono';
 import type { GrantError, Session } from '../auth.ts';
 import { json, type Env, type EmulatorContext } from '../context.ts';
+import { formFields } from '../../shared/http.ts';
 import type { StoredRecord } from '../values.ts';
 import { formatDateTime } from '../values.ts';
 
@@ -14,13 +15,7 @@ const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const JWT_AUDIENCES = ['https://login.salesforce.com', 'https://test.salesforce.com'];
 
 async function form(c: Context): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  try {
-    const body = await c.req.parseBody();
-    for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  } catch {
-    // An unreadable body is an empty one: the grant checks below answer 400.
-  }
+  const out = await formFields(c);
   // Client credentials may also come as HTTP Basic auth.
   const basic = /^Basic\s+(\S+)$/i.exec(c.req.header('Authorization') ?? '');
   if (basic?.[1]) {

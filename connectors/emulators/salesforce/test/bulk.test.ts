@@ -1,8 +1,10 @@
 /** Bulk API 2.0 query jobs, through jsforce's bulk2 and directly for the wire details. */
 import { Connection, OAuth2 } from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { parseCsvRecords } from '../../../../src/io/csv.ts';
+import { parseCsv } from '../../../salesforce/bulk.ts';
 import { createSalesforceEmulator } from '../index.ts';
-import { connect, errorOf, harness, API, type ErrorBody } from './helpers.ts';
+import { connect, errorOf, harness, serveWithJsforce, API, type ErrorBody } from './helpers.ts';
 
 type Row = Record<string, string>;
 
@@ -17,48 +19,14 @@ async function bulkRows(conn: Connection, soql: string): Promise<Row[]> {
   return rows;
 }
 
-/** Minimal RFC 4180 reader for the assertions (quoted cells, doubled quotes, embedded newlines). */
-function parseCsv(text: string): (string | null)[][] {
-  const out: (string | null)[][] = [];
-  let row: (string | null)[] = [];
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] === '"') {
-      let v = '';
-      i++;
-      for (;;) {
-        if (text[i] === '"' && text[i + 1] === '"') { v += '"'; i += 2; } else if (text[i] === '"') { i++; break; } else { v += text[i]; i++; }
-      }
-      row.push(v);
-    } else {
-      let j = i;
-      while (j < text.length && text[j] !== ',' && text[j] !== '\n') j++;
-      row.push(j === i ? null : text.slice(i, j));
-      i = j;
-    }
-    if (text[i] === ',') i++;
-    else if (text[i] === '\n') { out.push(row); row = []; i++; }
-  }
-  return out;
-}
-
 describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
   const sb = createSalesforceEmulator({ seed: 6, leads: 60_000, bulkJobDelayMs: 30, bulkResultPageSize: 25_000 });
-  let server: { url: string; close(): Promise<void> };
-  let conn: Connection;
-
-  beforeAll(async () => {
-    server = await sb.listen(0);
-    conn = connect(server.url, sb.issueAccessToken());
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const live = serveWithJsforce(sb);
 
   it('pages the CSV by Sforce-Locator and matches the REST query row for row', async () => {
     const soql = 'SELECT Id, Email, Age__c, Status, ConvertedDate, Owner.Name FROM Lead ORDER BY Id';
     sb.resetStats();
-    const bulk = await bulkRows(conn, soql);
+    const bulk = await bulkRows(live.conn, soql);
     // 3 result pages. jsforce 3.10.16 concatenates them, so each later page's header row shows
     // up as a record: a connector must drop those (or read pages itself).
     const headers = bulk.filter((r) => r['Id'] === 'Id');
@@ -71,7 +39,7 @@ describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
     // Every bulk request counts against the allocation: create, polls, result pages.
     expect(stats.apiUsed).toBe(stats.calls);
 
-    const rest = await conn.query<Record<string, unknown>>(soql, { autoFetch: true, maxFetch: 100_000 });
+    const rest = await live.conn.query<Record<string, unknown>>(soql, { autoFetch: true, maxFetch: 100_000 });
     expect(rest.records).toHaveLength(60_000);
     // Same rows in the same order; numbers as their decimal text, nulls as empty cells.
     const fromRest = rest.records.map((r) => [r['Id'], r['Email'], String(r['Age__c']), (r['ConvertedDate'] as string | null) ?? '', (r['Owner'] as { Name: string }).Name]);
@@ -82,7 +50,7 @@ describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
 
   it('serves pages by locator and maxRecords, with Sforce-Locator "null" on the last', async () => {
     const token = sb.issueAccessToken();
-    const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}/services/data/v62.0${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+    const api = (path: string, init: RequestInit = {}) => fetch(`${live.url}/services/data/v62.0${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
     // Long enough that the early results call below lands while the job runs, even on a busy machine.
     sb.faults.set({ bulkJobDelayMs: 400 });
     const created = await (await api('/jobs/query', { method: 'POST', body: JSON.stringify({ operation: 'query', query: "SELECT Id, Name FROM Lead WHERE Status = 'Closed - Converted'" }) })).json() as Record<string, unknown>;
@@ -110,7 +78,7 @@ describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
       const res = await api(`/jobs/query/${id}/results?maxRecords=2000${locator ? `&locator=${locator}` : ''}`);
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(res.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/100000$/);
-      const rows = parseCsv(await res.text());
+      const rows = parseCsvRecords(await res.text());
       expect(rows[0]).toEqual(['Id', 'Name']);
       expect(Number(res.headers.get('sforce-numberofrecords'))).toBe(rows.length - 1);
       seen.push(...rows.slice(1).map((r) => r[0] as string));
@@ -121,7 +89,7 @@ describe('Bulk API 2.0 query with 60,000 leads through jsforce', () => {
     expect(seen).toEqual(converted.map((l) => l['Id']));
     // A locator is stable: fetching a page again gives the same rows.
     const again = await api(`/jobs/query/${id}/results?maxRecords=2000&locator=MjAwMA`);
-    expect(parseCsv(await again.text())[1]?.[0]).toBe(seen[2000]);
+    expect(parseCsvRecords(await again.text())[1]?.[0]).toBe(seen[2000]);
 
     const list = await (await api('/jobs/query')).json() as { done: boolean; records: { id: string }[] };
     expect(list.records.map((j) => j.id)).toContain(id);
@@ -138,11 +106,15 @@ describe('Bulk API 2.0 details', () => {
     await h.json('GET', `${API}/jobs/query/${job.body['id']}`);
     const res = await h.call('GET', `${API}/jobs/query/${job.body['id']}/results`);
     expect(res.headers.get('sforce-locator')).toBe('null');
-    expect(await res.text()).toBe(`"Id","LastName","Company","Email"\n"${id}","He said ""hi"", then\nleft","Comma, Inc.",\n`);
+    const body = await res.text();
+    expect(body).toBe(`"Id","LastName","Company","Email"\n"${id}","He said ""hi"", then\nleft","Comma, Inc.",\n`);
+    // The connector's Bulk reader gets the values back, the null as null.
+    expect(parseCsv(body)).toEqual([{ Id: id, LastName: 'He said "hi", then\nleft', Company: 'Comma, Inc.', Email: null }]);
 
     const piped = await h.json<Record<string, string>>('POST', `${API}/jobs/query`, { operation: 'query', query: `SELECT Id, Company FROM Lead WHERE Id = '${id}'`, columnDelimiter: 'PIPE', lineEnding: 'CRLF' });
     const text = await (await h.call('GET', `${API}/jobs/query/${piped.body['id']}/results`)).text();
     expect(text).toBe(`"Id"|"Company"\r\n"${id}"|"Comma, Inc."\r\n`);
+    expect(parseCsvRecords(text, '|')).toEqual([['Id', 'Company'], [id, 'Comma, Inc.']]);
 
     // queryAll includes deleted rows.
     h.sb.state.delete('Lead', id);

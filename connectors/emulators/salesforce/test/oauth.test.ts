@@ -4,6 +4,7 @@ import { Connection, OAuth2 } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSalesforceEmulator } from '../index.ts';
 import { errorOf } from './helpers.ts';
+import { manualClock } from '../../shared/testClock.ts';
 
 const REDIRECT = 'https://app.example.com/oauth/callback';
 
@@ -13,7 +14,7 @@ function jwt(claims: Record<string, unknown>, header: Record<string, unknown> = 
 }
 
 describe('OAuth and sessions', () => {
-  const clock = { now: Date.UTC(2026, 10, 20, 12, 0, 0) };
+  const clock = manualClock();
   const sb = createSalesforceEmulator({ seed: 4, leads: 100, clock: () => clock.now, sessionTtlSeconds: 7200 });
   let url: string;
   let close: () => Promise<void>;

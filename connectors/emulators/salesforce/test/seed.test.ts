@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHubSpotEmulator } from '../../hubspot/index.ts';
-import { loadSentences } from '../../hubspot/seed.ts';
+import { loadSentences } from '../../shared/seedData.ts';
 import { createSalesforceEmulator, SEED_BASE_DATE_MS } from '../index.ts';
 import { normalizeId } from '../ids.ts';
 
