@@ -6,9 +6,7 @@ import { loadBankRows, loadSentences } from '../../shared/seedData.ts';
 
 describe('seed data', () => {
   it('the same seed builds the same portal; another seed does not', () => {
-    const t0 = performance.now();
     const a = createHubSpotEmulator({ seed: 7 });
-    expect(performance.now() - t0).toBeLessThan(2000);
     const b = createHubSpotEmulator({ seed: 7 });
     const c = createHubSpotEmulator({ seed: 8, contacts: 5000 });
     expect(JSON.stringify(b.state.snapshot())).toBe(JSON.stringify(a.state.snapshot()));
