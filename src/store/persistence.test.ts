@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStoreWithDb } from './index.ts';
+import { MIGRATIONS, openStoreWithDb } from './index.ts';
 import { rec } from './store.suite.ts';
 
 describe('file-backed PGlite', () => {
@@ -24,7 +24,7 @@ describe('file-backed PGlite', () => {
   it('keeps data across close and reopen, and migrates once', async () => {
     const first = await openStoreWithDb({ dataDir });
     expect(first.store.engine).toBe('pglite');
-    expect(first.migrations.applied).toEqual(['001_initial']);
+    expect(first.migrations.applied).toEqual(MIGRATIONS.map((m) => m.name));
     const { store } = first;
     await store.upsertTenant({ id: 'acme', crm: 'hubspot', name: 'Acme', mode: 'live', accountId: '123' });
     await store.saveCredentials('acme', { accessToken: token });
@@ -42,7 +42,7 @@ describe('file-backed PGlite', () => {
     try {
       expect(second.migrations.applied).toEqual([]);
       const { rows } = await second.db.query('SELECT count(*)::int AS n FROM schema_migrations');
-      expect(rows[0]?.n).toBe(1);
+      expect(rows[0]?.n).toBe(MIGRATIONS.length);
       expect(await readFile(keyFile, 'utf8')).toBe(key);
       expect((await second.store.getTenant('acme'))?.mode).toBe('live');
       expect(await second.store.loadCredentials('acme')).toEqual({ accessToken: token });

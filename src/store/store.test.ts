@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openStoreWithDb } from './index.ts';
+import { MIGRATIONS, openStoreWithDb } from './index.ts';
 import { defineStoreSuite } from './store.suite.ts';
 
 const TEST_SECRET = 'store-suite-secret';
@@ -33,10 +33,10 @@ describe.skipIf(!databaseUrl)('PostgreSQL server (TEST_DATABASE_URL)', () => {
     const opened = await Promise.all(Array.from({ length: 4 }, () => openStoreWithDb({ databaseUrl, schema, secret: TEST_SECRET })));
     try {
       const applied = opened.flatMap((o) => o.migrations.applied);
-      expect(applied).toEqual(['001_initial']);
+      expect(applied).toEqual(MIGRATIONS.map((m) => m.name));
       expect(opened.every((o) => o.store.engine === 'postgres')).toBe(true);
       const { rows } = await opened[0]!.db.query('SELECT count(*)::int AS n FROM schema_migrations');
-      expect(rows[0]?.n).toBe(1);
+      expect(rows[0]?.n).toBe(MIGRATIONS.length);
       // Pooled connections all see the schema: several queries in parallel.
       const counts = await Promise.all(opened.map((o) => o.store.listTenants()));
       expect(counts.every((t) => t.length === 0)).toBe(true);

@@ -4,6 +4,7 @@
  * migration: add the next one.
  */
 import { sql as initial } from './001_initial.ts';
+import { sql as runLeases } from './004_run_leases.ts';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,8 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_initial', sql: initial }];
+// Versions need not be contiguous: migrate() applies the ones not yet recorded, in version order.
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001_initial', sql: initial },
+  { version: 4, name: '004_run_leases', sql: runLeases },
+];
