@@ -49,11 +49,15 @@ function sendOptions(tenantIds: readonly string[], retry: RetryPolicy): PgBoss.S
   return { singletonKey: unitKey(tenantIds), retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true, expireInSeconds: CYCLE_EXPIRE_SECONDS };
 }
 
-/** Creates both queues and subscribes this process to them. */
-export async function registerCycleJobs(boss: PgBoss, deps: CycleJobDeps): Promise<void> {
-  const retry = deps.retry ?? DEFAULT_RETRY;
+/** Both queues (idempotent: every process may create them). */
+export async function createQueues(boss: PgBoss, retry: RetryPolicy = DEFAULT_RETRY): Promise<void> {
   await boss.createQueue(CYCLE_QUEUE, { name: CYCLE_QUEUE, policy: 'stately', retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true });
   await boss.createQueue(ROUND_QUEUE, { name: ROUND_QUEUE, policy: 'stately' });
+}
+
+/** Creates the queues and subscribes this process to them. */
+export async function registerCycleJobs(boss: PgBoss, deps: CycleJobDeps): Promise<void> {
+  await createQueues(boss, deps.retry);
   const poll = { pollingIntervalSeconds: 0.5, batchSize: 1, includeMetadata: true as const };
   for (let i = 0; i < Math.max(1, deps.concurrency ?? 1); i++) {
     await boss.work<unknown>(CYCLE_QUEUE, poll, async ([job]) => (job ? runCycleJob(deps, job) : undefined));
@@ -125,9 +129,8 @@ export async function sendRound(boss: PgBoss, deps: Pick<CycleJobDeps, 'units' |
   return out;
 }
 
-/** Rounds on pg-boss cron (one schedule for the whole service: every process may run it, pg-boss fires it once). */
+/** Rounds on pg-boss cron (one schedule for the whole service: every process may set it, pg-boss fires it once). Needs the queues. */
 export async function scheduleRounds(boss: PgBoss, everyMinutes: number): Promise<void> {
-  await boss.createQueue(ROUND_QUEUE, { name: ROUND_QUEUE, policy: 'stately' });
   await boss.schedule(ROUND_QUEUE, cronEvery(everyMinutes), {});
 }
 
