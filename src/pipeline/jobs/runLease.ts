@@ -41,7 +41,7 @@ export async function startLeasedRun(
   const lease = ctx.lease ?? defaultLease();
   const { store, tenant } = ctx;
   const { runId, interrupted } = await store.startLeasedRun(tenant.id, kind, lease);
-  if (interrupted.length) ctx.log(`run${interrupted.length > 1 ? 's' : ''} #${interrupted.join(', #')} of ${tenant.id} had lost their process: marked interrupted`);
+  if (interrupted.length) ctx.log(`marked interrupted (their process stopped): run #${interrupted.join(', #')} of ${tenant.id}`);
   let lost = false;
   const heartbeat = setInterval(() => {
     store.renewRunLease(tenant.id, runId, lease).then(
