@@ -107,7 +107,7 @@ export interface RunRow {
 export interface StoreOptions {
   /** PGlite data lives in `${dataDir}/pgdata`, the generated key in `${dataDir}/secret.key`. Default `./.crm-signals`. */
   dataDir?: string;
-  /** A PostgreSQL server (callers pass process.env.DATABASE_URL); PGlite when absent or empty. */
+  /** A PostgreSQL server (the configured DATABASE_URL, see functions/config.ts); PGlite when absent or empty. */
   databaseUrl?: string;
   /** Derives the credentials key (scrypt); without it a random key is kept in `${dataDir}/secret.key`. */
   secret?: string;

@@ -39,13 +39,12 @@ describe('the real cycle as a job (PGlite, HubSpot emulator)', () => {
   beforeAll(async () => {
     opened = await openStoreWithDb({ inMemory: true });
     harness = await startHarness({ store: opened.store });
-    const { store, connector, ctx } = harness;
+    const { store, ctx, url } = harness;
     boss = await openBoss(opened.db, { schema: 'jobs', schedule: false, supervise: false });
     const runUnit = cycleRunner({
       store,
-      apps: {},
-      // The harness's connector: the runner needs no app to build one.
-      connectors: new Map([[ctx.tenant.id, { mapping: ctx.mapping, connector }]]),
+      // As a worker does: the connector is built from the tokens the install stored, through the app.
+      apps: { hubspot: { app: { baseUrl: url, clientId: 'test-client', clientSecret: 'test-secret', redirectUri: 'http://localhost/callback' } } },
       seed: 42,
       cycle: {},
       lease: processLease('test-worker'),
