@@ -1,8 +1,9 @@
 /**
  * The embedded default, `crm-signals start`: the CRM emulators (or a HubSpot API given by URL), the
  * store (PGlite under the data dir, or DATABASE_URL), the status page and the job worker in one
- * process. Cycles run as jobs: one round now, then on the schedule. `--once` sends one cycle job per
- * portal through the same queue and handler, prints the summary and exits 0 (all succeeded) or 1.
+ * process. Cycles run as jobs: one round now, then on the schedule. `--once` sends one round's cycle
+ * job through the same queue and handler (with --crm both, one linked job for both portals), prints
+ * the summary and exits 0 (all succeeded) or 1.
  */
 import { resolve } from 'node:path';
 import { createProgress } from '../src/cli/progress.ts';
