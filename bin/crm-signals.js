@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so a fresh clone works after `npm ci` with no build step.
+// Runs the TypeScript entry point through tsx so a fresh clone works after `npm ci` with no build step.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/main.ts');
+await import('../functions/cli.ts');

@@ -1,91 +1,55 @@
 /**
- * The crm-signals command.
+ * The crm-signals command, minus `start`: bin/crm-signals.js hands `start` to functions/demo.ts (the
+ * composition root) and everything else here, with the settings from functions/config.ts.
  */
-import { parseArgs } from 'node:util';
-import { start } from './start.ts';
 
-const USAGE = `usage: crm-signals <command> [options]
+export const USAGE = `usage: crm-signals <command> [options]
 
 commands:
-  start     run the main job: sync -> train -> score -> write back, then serve the status page
+  start     run the main job: sync -> train -> score -> write back as jobs, and serve the status page
             --crm CRM            hubspot (default), salesforce, or both (one model across both)
-            --once               exit after one cycle
+            --once               run one cycle per portal, print the summary and exit (0: all succeeded)
             --port N             status page port (default 3000, or $PORT)
+            --host HOST          address to listen on (default 127.0.0.1, or $HOST)
             --data-dir DIR       embedded store location (default ./.crm-signals; DATABASE_URL uses PostgreSQL)
-            --hubspot-url URL    a HubSpot API base URL instead of the embedded emulator
+            --hubspot-url URL    a HubSpot API base URL instead of the embedded emulator (or HUBSPOT_API_URL)
             --auth-code CODE     OAuth authorization code to install with (with --hubspot-url)
             --client-id ID --client-secret SECRET   the OAuth app (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)
+            --redirect-uri URL   the OAuth app's redirect URL (or HUBSPOT_REDIRECT_URI)
+            --salesforce-url URL Salesforce login URL of the connected app (or SALESFORCE_LOGIN_URL)
             --rate-limit N       requests per 10 s for the portal (default 110)
             --shadow             compute and report, write nothing to the CRM
             --dry-run            show what would be written this cycle, write nothing
             --retrain            train a new model even if the current one is fresh
-            --every MIN          minutes between cycles when serving (default 15)
+            --every MIN          minutes between cycles when serving (default 15; 1-59 or whole hours)
             --seed N             training seed (default 42)
+            --worker-id ID       this process's identity for run leases (default host:pid)
+            environment: DATABASE_URL, CRM_SIGNALS_SECRET (encrypts stored tokens),
+            SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET / SALESFORCE_REDIRECT_URI, CRM_SIGNALS_DEBUG
   eval      evaluate the product's models on a file: eval leadscore|sentiment|recommend|segments (eval --help)
   help      show this text
 `;
 
-async function main(argv: string[]): Promise<number> {
-  const [command = 'help', ...rest] = argv;
-  if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (command === 'eval') return (await import('./eval/index.ts')).runEval(rest);
-  if (command !== 'start') {
-    process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
-    return 2;
-  }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      crm: { type: 'string' },
-      once: { type: 'boolean', default: false },
-      port: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'hubspot-url': { type: 'string' },
-      'auth-code': { type: 'string' },
-      'client-id': { type: 'string' },
-      'client-secret': { type: 'string' },
-      'rate-limit': { type: 'string' },
-      shadow: { type: 'boolean', default: false },
-      'dry-run': { type: 'boolean', default: false },
-      retrain: { type: 'boolean', default: false },
-      every: { type: 'string' },
-      seed: { type: 'string' },
-    },
-  });
-  const int = (name: string, raw: string | undefined, fallback: number): number => {
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got "${raw}"`);
-    return value;
-  };
-  const crm = values.crm ?? 'hubspot';
-  if (crm !== 'hubspot' && crm !== 'salesforce' && crm !== 'both') throw new Error(`--crm must be hubspot, salesforce or both, got "${crm}"`);
-  if (values['hubspot-url'] && crm !== 'hubspot') throw new Error('--hubspot-url works with --crm hubspot only');
-  return start({
-    crm,
-    once: values.once ?? false,
-    port: int('port', values.port ?? process.env.PORT, 3000),
-    dataDir: values['data-dir'] ?? process.env.CRM_SIGNALS_DATA_DIR ?? './.crm-signals',
-    ...(values['hubspot-url'] ? { hubspotUrl: values['hubspot-url'].replace(/\/$/, '') } : {}),
-    ...(values['auth-code'] ? { authCode: values['auth-code'] } : {}),
-    ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
-    ...(values['client-secret'] ? { clientSecret: values['client-secret'] } : {}),
-    ...(values['rate-limit'] ? { rateLimit: int('rate-limit', values['rate-limit'], 110) } : {}),
-    dryRun: values['dry-run'] ?? false,
-    shadow: values.shadow ?? false,
-    retrain: values.retrain ?? false,
-    everyMinutes: int('every', values.every, 15),
-    seed: int('seed', values.seed, 42),
-  });
+export interface CliOptions {
+  /** Stack traces with unexpected errors. */
+  debug: boolean;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`crm-signals: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
+
+/** Runs a command other than `start`; returns the exit code. */
+export async function runCli(argv: readonly string[], options: CliOptions, io: CliIo = processIo): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (command === 'eval') return (await import('./eval/index.ts')).runEval(rest, io, { debug: options.debug });
+  io.stderr(`unknown command "${command}"\n\n${USAGE}`);
+  return 2;
+}

@@ -5,6 +5,7 @@
 import type { Connector } from '../../connectors/connector.ts';
 import type { Mapping } from '../mapping/index.ts';
 import type { Store, Tenant } from '../store/types.ts';
+import type { LeaseSettings } from './jobs/runLease.ts';
 
 export type ProgressEvent =
   | { stage: 'sync'; objectType: string; records: number; pages: number }
@@ -21,4 +22,6 @@ export interface PipelineContext {
   seed: number;
   log: (message: string) => void;
   onProgress?: (event: ProgressEvent) => void;
+  /** Who holds this cycle's runs; without one, this process (host:pid, one instance per process). */
+  lease?: LeaseSettings;
 }

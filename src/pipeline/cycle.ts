@@ -14,6 +14,7 @@ import type { SharedModel, SignalStage, StageOptions } from './signals/stage.ts'
 import { syncObject, type SyncReport } from './sync.ts';
 import { drainOutbox, type WriteReport } from './writeBack.ts';
 import { recordHistory } from './history.ts';
+import { startLeasedRun } from './jobs/runLease.ts';
 
 export const SYNCED_OBJECTS: ObjectType[] = ['contact', 'deal', 'ticket'];
 
@@ -54,8 +55,8 @@ export interface CycleSummary {
 export async function runCycle(ctx: PipelineContext, options: CycleOptions = {}): Promise<CycleSummary> {
   const { store, tenant, connector } = ctx;
   const started = Date.now();
-  await store.markInterruptedRuns(tenant.id);
-  const runId = await store.startRun(tenant.id, options.syncOnly ? 'sync' : 'cycle');
+  const run = await startLeasedRun(ctx, options.syncOnly ? 'sync' : 'cycle');
+  const runId = run.runId;
   const before = connector.usage();
   const dryRun = options.dryRun ?? false;
   const writing = tenant.mode === 'live' && !dryRun;
@@ -124,7 +125,7 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     summary.durationMs = Date.now() - started;
     if (options.syncedBefore) Object.assign(summary, withSync(summary, options.syncedBefore));
     const { preview: _preview, ...stored } = summary;
-    await store.finishRun(tenant.id, runId, summary.status, stored as unknown as Record<string, unknown>);
+    await run.finish(summary.status, stored as unknown as Record<string, unknown>);
     return summary;
   }
 }

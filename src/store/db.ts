@@ -23,6 +23,8 @@ export interface Queryable {
   query<R extends Row = Row>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /** Several statements, no parameters, answering the last statement's rows (pg-boss's executeSql needs both). */
+  execReturning<R extends Row = Row>(sql: string): Promise<QueryResult<R>>;
 }
 
 export interface Db extends Queryable {
@@ -50,6 +52,10 @@ function pgliteQueryable(q: PGlite | Transaction): Queryable {
     async exec(sql: string) {
       await q.exec(sql);
     },
+    async execReturning<R extends Row>(sql: string) {
+      const last = (await q.exec(sql)).at(-1);
+      return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+    },
   };
 }
 
@@ -68,6 +74,7 @@ export async function openPGlite(dataDir: string | undefined, schema?: string): 
     engine: 'pglite',
     query: base.query,
     exec: base.exec,
+    execReturning: base.execReturning,
     transaction: (fn) => lite.transaction((tx) => fn(pgliteQueryable(tx))),
     async close() {
       if (closed) return;
@@ -88,6 +95,12 @@ function pgQueryable(q: Pool | PoolClient): Queryable {
     async exec(sql: string) {
       // Without parameters pg uses the simple protocol, which accepts several statements.
       await q.query(sql);
+    },
+    async execReturning<R extends Row>(sql: string) {
+      // Several statements answer an array of results, one statement a single result.
+      const answered = (await q.query(sql)) as unknown as pg.QueryResult<R> | Array<pg.QueryResult<R>>;
+      const last = Array.isArray(answered) ? answered.at(-1) : answered;
+      return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? last?.rows.length ?? 0 };
     },
   };
 }
@@ -114,6 +127,7 @@ export async function openPostgres(databaseUrl: string, schema?: string): Promis
     engine: 'postgres',
     query: base.query,
     exec: base.exec,
+    execReturning: base.execReturning,
     async transaction(fn) {
       const client = await pool.connect();
       let result;

@@ -11,6 +11,7 @@ import type { Store, StoreOptions } from './types.ts';
 
 export type * from './types.ts';
 export { MIGRATIONS } from './migrations/index.ts';
+export { RunLeaseHeldError } from './types.ts';
 
 export const DEFAULT_DATA_DIR = '.crm-signals';
 

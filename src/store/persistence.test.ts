@@ -6,8 +6,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from './migrations/index.ts';
-import { openStoreWithDb } from './index.ts';
+import { MIGRATIONS, openStoreWithDb } from './index.ts';
 import { rec } from './store.suite.ts';
 
 describe('file-backed PGlite', () => {

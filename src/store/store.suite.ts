@@ -9,7 +9,7 @@ import type { CanonicalRecord, Crm, ObjectType } from '../domain/records.ts';
 import type { Db } from './db.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
-import type { PageWrite, Store } from './types.ts';
+import { RunLeaseHeldError, type PageWrite, type Store } from './types.ts';
 
 export interface SuiteTarget {
   store: Store;
@@ -621,6 +621,95 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(await store.getCheckpoint(id, 'contact')).toBeNull();
       expect(await store.getCheckpoint(id, 'deal')).toEqual({ phase: 'incremental', since: '2024-01-01T00:00:00Z' });
       expect(await store.getCursor(id, 'contact')).toEqual({ kept: true });
+    });
+
+    /* ------------------------------------------------------------ run leases */
+
+    const lease = (owner: string, instance = 'i1', ttlMs = 60_000) => ({ owner, instance, ttlMs });
+    const expireLeases = (id: string) => target.db.query(`UPDATE runs SET lease_expires_at = now() - interval '1 minute' WHERE tenant_id = $1`, [id]);
+
+    it('a live lease of another owner keeps a second run from starting and is not interrupted', async () => {
+      const id = await tenant();
+      const first = await store.startLeasedRun(id, 'cycle', lease('worker-a'));
+      expect(first.interrupted).toEqual([]);
+      const error = await store.startLeasedRun(id, 'cycle', lease('worker-b')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RunLeaseHeldError);
+      expect((error as Error).message).toMatch(new RegExp(`tenant ${id} is busy: run #${first.runId} is held by worker-a until `));
+      // The same process cannot start a second run of the tenant either.
+      await expect(store.startLeasedRun(id, 'cycle', lease('worker-a'))).rejects.toThrow(RunLeaseHeldError);
+      expect((await store.listRuns(id, 10)).map((r) => [r.id, r.status])).toEqual([[first.runId, 'running']]);
+      // Another tenant is not affected.
+      const other = await tenant();
+      await expect(store.startLeasedRun(other, 'cycle', lease('worker-b'))).resolves.toMatchObject({ interrupted: [] });
+    });
+
+    it('only runs whose lease expired are marked interrupted, with the reason', async () => {
+      const id = await tenant();
+      const old = await store.startLeasedRun(id, 'cycle', lease('worker-a'));
+      await expireLeases(id);
+      const next = await store.startLeasedRun(id, 'cycle', lease('worker-b'));
+      expect(next.interrupted).toEqual([old.runId]);
+      const runs = await store.listRuns(id, 10);
+      expect(runs.map((r) => [r.id, r.status])).toEqual([
+        [next.runId, 'running'],
+        [old.runId, 'interrupted'],
+      ]);
+      expect(runs[1]?.summary.error).toBe('interrupted: the lease of worker-a expired');
+      expect(runs[1]?.finishedAt).not.toBeNull();
+      // A finished run is never interrupted, whatever its lease.
+      await store.finishRun(id, next.runId, 'succeeded', {});
+      await expireLeases(id);
+      const third = await store.startLeasedRun(id, 'cycle', lease('worker-a'));
+      expect(third.interrupted).toEqual([]);
+      expect((await store.listRuns(id, 10)).find((r) => r.id === next.runId)?.status).toBe('succeeded');
+    });
+
+    it('an owner restarted as a new instance takes over its own runs; runs without a lease count as expired', async () => {
+      const id = await tenant();
+      const before = await store.startLeasedRun(id, 'cycle', lease('embedded:/data', 'first-process'));
+      const after = await store.startLeasedRun(id, 'cycle', lease('embedded:/data', 'second-process'));
+      expect(after.interrupted).toEqual([before.runId]);
+      expect((await store.listRuns(id, 10)).find((r) => r.id === before.runId)?.summary.error).toBe('interrupted: embedded:/data restarted');
+
+      const legacy = await tenant();
+      const unleased = await store.startRun(legacy, 'cycle');
+      expect((await store.startLeasedRun(legacy, 'cycle', lease('worker-a'))).interrupted).toEqual([unleased]);
+    });
+
+    it('renewRunLease extends a live lease and reports a lease that was taken over', async () => {
+      const id = await tenant();
+      const mine = lease('worker-a');
+      const { runId } = await store.startLeasedRun(id, 'cycle', mine);
+      await target.db.query(`UPDATE runs SET lease_expires_at = now() + interval '1 second' WHERE tenant_id = $1`, [id]);
+      expect(await store.renewRunLease(id, runId, mine)).toBe(true);
+      const { rows } = await target.db.query(`SELECT lease_expires_at > now() + interval '30 seconds' AS extended FROM runs WHERE tenant_id = $1 AND id = $2`, [id, runId]);
+      expect(rows[0]?.extended).toBe(true);
+      expect(await store.renewRunLease(id, runId, lease('worker-a', 'another-instance'))).toBe(false);
+      await expireLeases(id);
+      await store.startLeasedRun(id, 'cycle', lease('worker-b'));
+      expect(await store.renewRunLease(id, runId, mine)).toBe(false);
+    });
+
+    it('refuses a lease without an owner or with a ttl out of range, and a tenant that does not exist', async () => {
+      const id = await tenant();
+      await expect(store.startLeasedRun(id, 'cycle', lease(''))).rejects.toThrow(/needs an owner/);
+      await expect(store.startLeasedRun(id, 'cycle', lease('w', 'i', 0))).rejects.toThrow(/ttlMs must be 1\.\.86400000, got 0/);
+      await expect(store.startLeasedRun(`t-${randomUUID()}`, 'cycle', lease('w'))).rejects.toThrow(/does not exist/);
+    });
+
+    it('annotateRun merges into the summary; recordFailedRun keeps a reason on a failed run', async () => {
+      const id = await tenant();
+      const { runId } = await store.startLeasedRun(id, 'cycle', lease('worker-a'));
+      await store.finishRun(id, runId, 'failed', { error: 'CRM said no', api: { calls: 3 } });
+      await store.annotateRun(id, runId, { job: { attempt: 2, final: true } });
+      const failedAt = await store.recordFailedRun(id, 'cycle', { error: 'no HubSpot app configured' });
+      const runs = await store.listRuns(id, 10);
+      expect(runs.map((r) => [r.id, r.status, r.summary])).toEqual([
+        [failedAt, 'failed', { error: 'no HubSpot app configured' }],
+        [runId, 'failed', { error: 'CRM said no', api: { calls: 3 }, job: { attempt: 2, final: true } }],
+      ]);
+      expect(runs[0]?.finishedAt).not.toBeNull();
+      await expect(store.annotateRun(await tenant(), runId, {})).rejects.toThrow(/does not exist/);
     });
   });
 }

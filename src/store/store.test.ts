@@ -4,8 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openStoreWithDb } from './index.ts';
-import { MIGRATIONS } from './migrations/index.ts';
+import { MIGRATIONS, openStoreWithDb } from './index.ts';
 import { defineStoreSuite } from './store.suite.ts';
 
 const TEST_SECRET = 'store-suite-secret';

@@ -7,13 +7,16 @@ import type { Sealer } from './crypto.ts';
 import type { Db, Queryable, Row } from './db.ts';
 import { cleanText, cleanTruncated, redactSecrets, toJsonb } from './sanitize.ts';
 import { int, intOrNull, iso, isoOrNull, multiRow, normalizeTimestamp, object, text, textOrNull } from './sql.ts';
+import { RunLeaseHeldError } from './types.ts';
 import type {
   AuditRow,
+  LeasedRunStart,
   ModelStatus,
   OutboxInput,
   OutboxItem,
   PageWrite,
   PageWriteResult,
+  RunLease,
   RunRow,
   SaveMappingOptions,
   SignalRow,
@@ -673,12 +676,78 @@ export class SqlStore implements Store {
     const { rows } = await this.#db.query(`SELECT ${MAPPING_COLUMNS} FROM mappings WHERE tenant_id = $1 ORDER BY version DESC`, [tenantId]);
     return rows.map(toMapping);
   }
+
+  /* -------------------------------------------------------------- run leases (see RunLease in types.ts) */
+
+  async startLeasedRun(tenantId: string, kind: string, lease: RunLease): Promise<LeasedRunStart> {
+    const ttlMs = leaseTtl(lease);
+    return this.#db.transaction(async (tx) => {
+      // The tenant row lock serialises concurrent starts for one tenant across connections and processes.
+      const tenant = await tx.query('SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
+      if (tenant.rows.length === 0) throw new Error(`tenant ${tenantId} does not exist`);
+      const interrupted = await tx.query(
+        `UPDATE runs SET status = 'interrupted', finished_at = now(), summary = summary || jsonb_build_object('error', CASE
+            WHEN lease_expires_at IS NULL THEN 'interrupted: left running without a lease'
+            WHEN lease_expires_at < now() THEN 'interrupted: the lease of ' || lease_owner || ' expired'
+            ELSE 'interrupted: ' || lease_owner || ' restarted' END)
+         WHERE tenant_id = $1 AND status = 'running'
+           AND (lease_expires_at IS NULL OR lease_expires_at < now() OR (lease_owner = $2 AND lease_instance IS DISTINCT FROM $3))
+         RETURNING id`,
+        [tenantId, lease.owner, lease.instance],
+      );
+      const held = await tx.query(
+        `SELECT id, lease_owner, lease_expires_at FROM runs WHERE tenant_id = $1 AND status = 'running' ORDER BY id LIMIT 1`,
+        [tenantId],
+      );
+      const holder = held.rows[0];
+      if (holder) throw new RunLeaseHeldError(tenantId, int(holder.id), text(holder.lease_owner), iso(holder.lease_expires_at));
+      const { rows } = await tx.query(
+        `INSERT INTO runs (tenant_id, kind, lease_owner, lease_instance, lease_expires_at)
+         VALUES ($1, $2, $3, $4, now() + $5::int * interval '1 millisecond') RETURNING id`,
+        [tenantId, kind, lease.owner, lease.instance, ttlMs],
+      );
+      return { runId: int(rows[0]?.id), interrupted: interrupted.rows.map((r) => int(r.id)).sort((a, b) => a - b) };
+    });
+  }
+
+  async renewRunLease(tenantId: string, runId: number, lease: RunLease): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE runs SET lease_expires_at = now() + $5::int * interval '1 millisecond'
+       WHERE tenant_id = $1 AND id = $2 AND status = 'running' AND lease_owner = $3 AND lease_instance = $4`,
+      [tenantId, runId, lease.owner, lease.instance, leaseTtl(lease)],
+    );
+    return rowCount > 0;
+  }
+
+  async annotateRun(tenantId: string, runId: number, patch: Record<string, unknown>): Promise<void> {
+    const { rowCount } = await this.#db.query('UPDATE runs SET summary = summary || $3::jsonb WHERE tenant_id = $1 AND id = $2', [
+      tenantId,
+      runId,
+      toJsonb(patch),
+    ]);
+    if (rowCount === 0) throw new Error(`run ${runId} of tenant ${tenantId} does not exist`);
+  }
+
+  async recordFailedRun(tenantId: string, kind: string, summary: Record<string, unknown>): Promise<number> {
+    const { rows } = await this.#db.query(
+      `INSERT INTO runs (tenant_id, kind, status, finished_at, summary) VALUES ($1, $2, 'failed', now(), $3::jsonb) RETURNING id`,
+      [tenantId, kind, toJsonb(summary)],
+    );
+    return int(rows[0]?.id);
+  }
 }
 
 const MAPPING_COLUMNS = 'version, mapping, note, author, created_at';
 
 function toMapping(r: Row): StoredMapping {
   return { version: int(r.version), mapping: r.mapping, note: textOrNull(r.note), author: textOrNull(r.author), createdAt: iso(r.created_at) };
+}
+
+/** A lease of at least 1 ms and at most a day, in whole milliseconds. */
+function leaseTtl(lease: RunLease): number {
+  if (!lease.owner || !lease.instance) throw new Error('a run lease needs an owner and an instance');
+  if (!Number.isFinite(lease.ttlMs) || lease.ttlMs < 1 || lease.ttlMs > 86_400_000) throw new Error(`run lease ttlMs must be 1..86400000, got ${lease.ttlMs}`);
+  return Math.round(lease.ttlMs);
 }
 
 /** Cursors share the checkpoints table under a prefix no object type has. */

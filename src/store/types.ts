@@ -127,7 +127,7 @@ export interface SaveMappingOptions {
 export interface StoreOptions {
   /** PGlite data lives in `${dataDir}/pgdata`, the generated key in `${dataDir}/secret.key`. Default `./.crm-signals`. */
   dataDir?: string;
-  /** A PostgreSQL server (callers pass process.env.DATABASE_URL); PGlite when absent or empty. */
+  /** A PostgreSQL server (the configured DATABASE_URL, see functions/config.ts); PGlite when absent or empty. */
   databaseUrl?: string;
   /** Derives the credentials key (scrypt); without it a random key is kept in `${dataDir}/secret.key`. */
   secret?: string;
@@ -214,4 +214,52 @@ export interface Store {
   activeMapping(tenantId: string): Promise<StoredMapping | null>;
   /** Newest first. */
   listMappings(tenantId: string): Promise<StoredMapping[]>;
+  /* -------------------------------------------------------------- run leases (see RunLease below) */
+
+  /**
+   * In one transaction, serialised per tenant: marks interrupted the tenant's running runs whose lease
+   * expired (or that never had one, or that `lease.owner` left from another instance), then throws
+   * RunLeaseHeldError if a run still holds a live lease, else starts the run holding `lease`.
+   */
+  startLeasedRun(tenantId: string, kind: string, lease: RunLease): Promise<LeasedRunStart>;
+  /** Extends the lease by `lease.ttlMs` from now; false when the run is no longer running under this lease. */
+  renewRunLease(tenantId: string, runId: number, lease: RunLease): Promise<boolean>;
+  /** Merges `patch` into the run's summary (top-level keys), e.g. the job attempt a run belonged to. */
+  annotateRun(tenantId: string, runId: number, patch: Record<string, unknown>): Promise<void>;
+  /** A failed run with its reason, for a job that failed before its cycle could start a run. */
+  recordFailedRun(tenantId: string, kind: string, summary: Record<string, unknown>): Promise<number>;
+}
+
+/* ------------------------------------------------------------------ run leases
+ * A running run holds a lease: which process runs it and until when (heartbeats extend it). Only runs
+ * whose lease expired, or that the same owner left from an earlier process instance, are marked
+ * interrupted; a live lease held by someone else keeps a second run of the tenant from starting.
+ */
+
+export interface RunLease {
+  /** Stable identity of the worker (host:pid, or the embedded data dir): a restarted owner takes over its own runs. */
+  owner: string;
+  /** One process lifetime of that owner. */
+  instance: string;
+  /** How long the lease lasts without a heartbeat; measured on the database's clock. */
+  ttlMs: number;
+}
+
+export interface LeasedRunStart {
+  runId: number;
+  /** The tenant's runs that this start marked interrupted (their lease had expired or their owner restarted). */
+  interrupted: number[];
+}
+
+/** A run of the tenant still holds a live lease of another process. */
+export class RunLeaseHeldError extends Error {
+  constructor(
+    readonly tenantId: string,
+    readonly runId: number,
+    readonly owner: string,
+    readonly expiresAt: string,
+  ) {
+    super(`tenant ${tenantId} is busy: run #${runId} is held by ${owner} until ${expiresAt}`);
+    this.name = 'RunLeaseHeldError';
+  }
 }

@@ -4,7 +4,7 @@
  */
 import { createSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from '../../connectors/emulators/salesforce/index.ts';
 import type { SalesforceConnector } from '../../connectors/salesforce/index.ts';
-import { installPackageInto } from '../../src/cli/portals.ts';
+import { installPackageInto } from '../../functions/demoPortals.ts';
 import { connectSalesforceTenant } from '../../src/cli/tenants.ts';
 import { DEFAULT_SALESFORCE_MAPPING } from '../../src/mapping/index.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';

@@ -2,6 +2,7 @@
  * The status page and JSON API show the last cycle's summary, the score distribution and the last runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../functions/server.ts';
 import { createApp } from '../../src/server/app.ts';
 import type { CycleSummary } from '../../src/pipeline/cycle.ts';
 import { signalReport, startHarness, totalWritten, type Harness } from '../helpers/harness.ts';
@@ -42,5 +43,17 @@ describe('status page', () => {
     const missing = await app.request('/api/tenants/nobody/runs');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'no tenant nobody' });
+  });
+
+  it('is served over loopback by functions/server.ts, the same app on a socket', async () => {
+    const served = await startServer(harness.store, { port: 0, host: '127.0.0.1' });
+    try {
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await (await fetch(`${served.url}/healthz`)).json()).toEqual({ ok: true });
+      const page = await (await fetch(`${served.url}/`)).text();
+      expect(page).toContain(`Run #${summary.runId}: succeeded`);
+    } finally {
+      await served.close();
+    }
   });
 });

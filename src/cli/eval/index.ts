@@ -33,7 +33,7 @@ const COMMANDS: Record<string, { run: (args: readonly string[], io: EvalIO) => P
 };
 
 /** Runs `eval` with its arguments (after the word eval); returns the exit code. Never throws. */
-export async function runEval(argv: readonly string[], io: EvalIO = processIO): Promise<number> {
+export async function runEval(argv: readonly string[], io: EvalIO = processIO, options: { debug?: boolean } = {}): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     (name === undefined ? io.stderr : io.stdout)(EVAL_USAGE);
@@ -53,7 +53,7 @@ export async function runEval(argv: readonly string[], io: EvalIO = processIO): 
       return 2;
     }
     io.stderr(`crm-signals eval ${name}: unexpected error: ${message}\n`);
-    if (process.env.CRM_SIGNALS_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    if (options.debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     return 1;
   }
 }

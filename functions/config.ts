@@ -1,0 +1,195 @@
+/**
+ * The one configuration of every entry point: the environment and the command line, parsed with zod.
+ * Nothing else in the product reads process.env; the entry points pass these values down. A flag wins
+ * over its environment variable; a bad value fails with the flag's or the variable's name.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { cronEvery } from '../src/pipeline/jobs/index.ts';
+
+export type CrmChoice = 'hubspot' | 'salesforce' | 'both';
+
+export interface Config {
+  crm: CrmChoice;
+  once: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** A PostgreSQL server for the store and the job queue; the embedded PGlite under dataDir when absent. */
+  databaseUrl?: string;
+  /** Derives the key that encrypts CRM tokens at rest; without it a key file under dataDir is used. */
+  secret?: string;
+  hubspot: {
+    /** A HubSpot API base URL; the demo starts an emulator when absent. */
+    apiUrl?: string;
+    clientId?: string;
+    clientSecret?: string;
+    redirectUri: string;
+    /** An OAuth authorization code to install with. */
+    authCode?: string;
+  };
+  salesforce: {
+    loginUrl?: string;
+    consumerKey?: string;
+    consumerSecret?: string;
+    redirectUri: string;
+  };
+  everyMinutes: number;
+  seed: number;
+  /** Requests per 10 s per HubSpot portal. */
+  rateLimit?: number;
+  shadow: boolean;
+  dryRun: boolean;
+  retrain: boolean;
+  /** This worker's stable identity for run leases (default host:pid). */
+  workerId?: string;
+  /** Stack traces with unexpected errors. */
+  debug: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Flag name -> its type; every one is documented in `crm-signals help` (a test checks). */
+export const START_FLAGS = {
+  crm: { type: 'string' },
+  once: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'hubspot-url': { type: 'string' },
+  'auth-code': { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  'redirect-uri': { type: 'string' },
+  'salesforce-url': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  shadow: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  retrain: { type: 'boolean' },
+  every: { type: 'string' },
+  seed: { type: 'string' },
+  'worker-id': { type: 'string' },
+} as const;
+
+type Flag = keyof typeof START_FLAGS;
+
+const text = z.string().trim().min(1, 'must not be empty');
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const httpUrl = text
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+const postgresUrl = text.refine((v) => URL.canParse(v) && /^postgres(ql)?:$/.test(new URL(v).protocol), 'must be a postgres:// or postgresql:// URL');
+const schedule = wholeNumber(1, 1440).superRefine((minutes, ctx) => {
+  try {
+    cronEvery(minutes);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^a schedule /, '') });
+  }
+});
+
+/** Where each setting may come from, first match wins, and how it is parsed. */
+const SOURCES = {
+  crm: { flag: 'crm', env: 'CRM_SIGNALS_CRM', schema: z.enum(['hubspot', 'salesforce', 'both'], { message: 'must be hubspot, salesforce or both' }) },
+  port: { flag: 'port', env: 'PORT', schema: wholeNumber(0, 65_535) },
+  host: { flag: 'host', env: 'HOST', schema: text },
+  dataDir: { flag: 'data-dir', env: 'CRM_SIGNALS_DATA_DIR', schema: text },
+  databaseUrl: { env: 'DATABASE_URL', schema: postgresUrl },
+  secret: { env: 'CRM_SIGNALS_SECRET', schema: z.string().min(16, 'must be at least 16 characters') },
+  hubspotUrl: { flag: 'hubspot-url', env: 'HUBSPOT_API_URL', schema: httpUrl },
+  authCode: { flag: 'auth-code', schema: text },
+  clientId: { flag: 'client-id', env: 'HUBSPOT_CLIENT_ID', schema: text },
+  clientSecret: { flag: 'client-secret', env: 'HUBSPOT_CLIENT_SECRET', schema: text },
+  hubspotRedirect: { flag: 'redirect-uri', env: 'HUBSPOT_REDIRECT_URI', schema: httpUrl },
+  salesforceUrl: { flag: 'salesforce-url', env: 'SALESFORCE_LOGIN_URL', schema: httpUrl },
+  consumerKey: { env: 'SALESFORCE_CONSUMER_KEY', schema: text },
+  consumerSecret: { env: 'SALESFORCE_CONSUMER_SECRET', schema: text },
+  salesforceRedirect: { env: 'SALESFORCE_REDIRECT_URI', schema: httpUrl },
+  everyMinutes: { flag: 'every', env: 'CRM_SIGNALS_EVERY_MINUTES', schema: schedule },
+  seed: { flag: 'seed', env: 'CRM_SIGNALS_SEED', schema: wholeNumber(0, 2 ** 31 - 1) },
+  rateLimit: { flag: 'rate-limit', env: 'CRM_SIGNALS_RATE_LIMIT', schema: wholeNumber(1, 100_000) },
+  workerId: { flag: 'worker-id', env: 'CRM_SIGNALS_WORKER_ID', schema: text },
+} satisfies Record<string, { flag?: Flag; env?: string; schema: z.ZodType }>;
+
+type Sources = typeof SOURCES;
+type Parsed = { [K in keyof Sources]?: z.output<Sources[K]['schema']> };
+
+function read(values: Partial<Record<Flag, string | boolean>>, env: Env): Parsed {
+  const out: Record<string, unknown> = {};
+  for (const [key, source] of Object.entries(SOURCES) as Array<[keyof Sources, { flag?: Flag; env?: string; schema: z.ZodType }]>) {
+    const fromFlag = source.flag !== undefined ? values[source.flag] : undefined;
+    const fromEnv = source.env !== undefined ? env[source.env] : undefined;
+    // An empty variable is unset (shells and .env files leave them behind); an empty flag is a mistake.
+    const [raw, name] = typeof fromFlag === 'string' ? [fromFlag, `--${source.flag}`] : fromEnv !== undefined && fromEnv !== '' ? [fromEnv, source.env!] : [undefined, ''];
+    if (raw === undefined) continue;
+    const parsed = source.schema.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(`${name} ${parsed.error.issues[0]?.message ?? 'is invalid'}, got ${JSON.stringify(raw)}`);
+    out[key] = parsed.data;
+  }
+  return out as Parsed;
+}
+
+/** `argv` is what follows the command (`start`); `env` is the process environment. */
+export function loadConfig(argv: readonly string[], env: Env): Config {
+  let values: Partial<Record<Flag, string | boolean>>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: START_FLAGS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const v = read(values, env);
+  const crm = v.crm ?? 'hubspot';
+  if (v.hubspotUrl !== undefined && crm !== 'hubspot') throw new ConfigError('--hubspot-url (or HUBSPOT_API_URL) works with --crm hubspot only');
+  const port = v.port ?? 3000;
+  return {
+    crm,
+    once: values.once === true,
+    port,
+    host: v.host ?? '127.0.0.1',
+    dataDir: v.dataDir ?? './.crm-signals',
+    ...(v.databaseUrl !== undefined ? { databaseUrl: v.databaseUrl } : {}),
+    ...(v.secret !== undefined ? { secret: v.secret } : {}),
+    hubspot: {
+      ...(v.hubspotUrl !== undefined ? { apiUrl: v.hubspotUrl } : {}),
+      ...(v.clientId !== undefined ? { clientId: v.clientId } : {}),
+      ...(v.clientSecret !== undefined ? { clientSecret: v.clientSecret } : {}),
+      ...(v.authCode !== undefined ? { authCode: v.authCode } : {}),
+      redirectUri: v.hubspotRedirect ?? `http://localhost:${port}/install/hubspot/callback`,
+    },
+    salesforce: {
+      ...(v.salesforceUrl !== undefined ? { loginUrl: v.salesforceUrl } : {}),
+      ...(v.consumerKey !== undefined ? { consumerKey: v.consumerKey } : {}),
+      ...(v.consumerSecret !== undefined ? { consumerSecret: v.consumerSecret } : {}),
+      redirectUri: v.salesforceRedirect ?? `http://localhost:${port}/install/salesforce/callback`,
+    },
+    everyMinutes: v.everyMinutes ?? 15,
+    seed: v.seed ?? 42,
+    ...(v.rateLimit !== undefined ? { rateLimit: v.rateLimit } : {}),
+    shadow: values.shadow === true,
+    dryRun: values['dry-run'] === true,
+    retrain: values.retrain === true,
+    ...(v.workerId !== undefined ? { workerId: v.workerId } : {}),
+    debug: debugFrom(env),
+  };
+}
+
+/** CRM_SIGNALS_DEBUG: anything but empty, 0 or false turns it on. */
+export function debugFrom(env: Env): boolean {
+  const value = env.CRM_SIGNALS_DEBUG;
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/** What the worker needs beyond the common settings: a PostgreSQL server shared by every worker. */
+export function requireDatabaseUrl(config: Config): string {
+  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL must be set for a worker (a PostgreSQL server shared by every worker and the queue)');
+  return config.databaseUrl;
+}

@@ -1,0 +1,168 @@
+/**
+ * The CRM accounts of the demo: the embedded emulators by default (a HubSpot portal and a Salesforce org
+ * seeded with the same demo people), or a HubSpot API given by URL. Each is installed the way an admin's
+ * install would (OAuth code exchange, output properties or the managed package), and comes back as a
+ * tenant plus the app its connector is built through. The only product file that imports the emulators.
+ */
+import { randomBytes } from 'node:crypto';
+import { createHubSpotEmulator } from '../connectors/emulators/hubspot/index.ts';
+import { createSalesforceEmulator, type FieldType } from '../connectors/emulators/salesforce/index.ts';
+import { connectHubSpotTenant, connectSalesforceTenant } from '../src/cli/tenants.ts';
+import { SALESFORCE_DESCRIBE_TYPES, SIGNAL_HISTORY, salesforceOutputFields, type SalesforceFieldDescriptor } from '../src/manifests/index.ts';
+import { OUTPUT_FIELDS } from '../src/domain/outputFields.ts';
+import type { Store, Tenant } from '../src/store/types.ts';
+import type { Config } from './config.ts';
+import { mappingFor, rateWindow, type ConnectorCache, type CrmApps } from './wiring.ts';
+import type { Connector } from '../connectors/connector.ts';
+import type { Mapping } from '../src/mapping/index.ts';
+
+export interface DemoPortals {
+  tenants: Tenant[];
+  apps: CrmApps;
+  /** The connectors the installs used: cycles go on with them (one rate limiter per portal). */
+  connectors: ConnectorCache;
+  close(): Promise<void>;
+}
+
+interface Io {
+  out: (line: string) => void;
+  log: (message: string) => void;
+}
+
+interface Installed<App> {
+  tenant: Tenant;
+  app: App;
+  mapping: Mapping;
+  connector: Connector;
+  close: () => Promise<void>;
+}
+
+/** The demo's own OAuth client, made up for this process only. */
+const demoClient = () => ({ clientId: 'crm-signals-demo', clientSecret: randomBytes(16).toString('hex') });
+
+async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Installed<NonNullable<CrmApps['hubspot']>>> {
+  const redirectUri = config.hubspot.redirectUri;
+  let baseUrl = config.hubspot.apiUrl;
+  let authCode = config.hubspot.authCode;
+  let { clientId, clientSecret } = config.hubspot;
+  let close = async () => {};
+  if (!baseUrl) {
+    ({ clientId, clientSecret } = demoClient());
+    const emulator = createHubSpotEmulator({ clientId, clientSecret, ...(config.rateLimit ? { rateLimit: rateWindow(config.rateLimit) } : {}) });
+    const listening = await emulator.listen(0);
+    baseUrl = listening.url;
+    close = listening.close;
+    authCode = emulator.issueAuthCode(redirectUri);
+    io.out(`HubSpot emulator (portal ${emulator.portalId}) at ${baseUrl}`);
+  }
+  if (!clientId || !clientSecret) throw new Error('a HubSpot URL needs --client-id and --client-secret (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)');
+  const app = { app: { baseUrl, clientId, clientSecret, redirectUri }, ...(config.rateLimit ? { limit: rateWindow(config.rateLimit) } : {}) };
+  const mapping = mappingFor(store, { id: 'demo-hubspot', crm: 'hubspot' });
+  const { tenant, connector, installed } = await connectHubSpotTenant(store, {
+    tenantId: 'demo-hubspot',
+    name: 'Demo HubSpot portal',
+    mode: config.shadow ? 'shadow' : 'live',
+    app: app.app,
+    mapping,
+    ...(authCode ? { authCode } : {}),
+    freshAccount: !config.hubspot.apiUrl,
+    ...(app.limit ? { limit: app.limit } : {}),
+    log: io.log,
+  });
+  if (installed) {
+    const result = await connector.install(OUTPUT_FIELDS);
+    io.out(`installed into HubSpot portal ${tenant.accountId}: ${result.created.length} properties created, ${result.existing.length} already there`);
+  }
+  return { tenant, app, mapping, connector, close };
+}
+
+async function salesforcePortal(store: Store, config: Config, io: Io): Promise<Installed<NonNullable<CrmApps['salesforce']>>> {
+  const { clientId, clientSecret } = demoClient();
+  const emulator = createSalesforceEmulator({ clientId, clientSecret });
+  // The managed package is deployed by the admin's install, not through the API: the demo org has it.
+  installPackageInto(emulator);
+  const listening = await emulator.listen(0);
+  const redirectUri = config.salesforce.redirectUri;
+  io.out(`Salesforce emulator (org ${emulator.orgId}) at ${listening.url}`);
+  const app = { app: { loginUrl: listening.url, clientId, clientSecret, redirectUri } };
+  const mapping = mappingFor(store, { id: 'demo-salesforce', crm: 'salesforce' });
+  const { tenant, connector } = await connectSalesforceTenant(store, {
+    tenantId: 'demo-salesforce',
+    name: 'Demo Salesforce org',
+    mode: config.shadow ? 'shadow' : 'live',
+    app: app.app,
+    mapping,
+    authCode: emulator.issueAuthCode(redirectUri),
+    freshAccount: true,
+    log: io.log,
+  });
+  const check = await connector.install(OUTPUT_FIELDS);
+  io.out(`connected to Salesforce org ${tenant.accountId}: ${check.existing.length} package fields present and writable`);
+  return { tenant, app, mapping, connector, close: listening.close };
+}
+
+/**
+ * What the crm-signals managed package deploys (the same descriptors the manifests are generated from),
+ * installed into an emulator org the way an admin's package install would.
+ */
+export function installPackageInto(emulator: ReturnType<typeof createSalesforceEmulator>): void {
+  const toInput = (f: SalesforceFieldDescriptor) => ({
+    name: f.apiName,
+    label: f.label,
+    type: SALESFORCE_DESCRIBE_TYPES[f.type] as FieldType,
+    ...(f.length !== undefined ? { length: f.length } : {}),
+    ...(f.precision !== undefined ? { precision: f.precision, scale: f.scale ?? 0 } : {}),
+    ...(f.picklistValues ? { picklistValues: f.picklistValues } : {}),
+    ...(f.restricted !== undefined ? { restricted: f.restricted } : {}),
+    ...(f.referenceTo ? { referenceTo: f.referenceTo, childRelationshipName: 'Signal_History__r' } : {}),
+    ...(f.externalId ? { externalId: true } : {}),
+    ...(f.unique ? { unique: true } : {}),
+  });
+  if (!emulator.state.object(SIGNAL_HISTORY.apiName)) {
+    emulator.state.addCustomObject({
+      name: SIGNAL_HISTORY.apiName,
+      label: SIGNAL_HISTORY.label,
+      labelPlural: SIGNAL_HISTORY.pluralLabel,
+      nameField: { label: SIGNAL_HISTORY.nameField.label, autoNumberFormat: SIGNAL_HISTORY.nameField.displayFormat },
+      fields: SIGNAL_HISTORY.fields.map(toInput),
+    });
+  }
+  for (const field of salesforceOutputFields()) {
+    if (!emulator.state.field(field.object, field.apiName)) emulator.state.addCustomField(field.object, toInput(field));
+  }
+}
+
+export async function installDemoPortals(store: Store, config: Config, io: Io): Promise<DemoPortals> {
+  const tenants: Tenant[] = [];
+  const apps: CrmApps = {};
+  const connectors: ConnectorCache = new Map();
+  const closers: Array<() => Promise<void>> = [];
+  const keep = (installed: Installed<unknown>) => {
+    tenants.push(installed.tenant);
+    connectors.set(installed.tenant.id, { mapping: installed.mapping, connector: installed.connector });
+    closers.push(installed.close);
+  };
+  try {
+    if (config.crm !== 'salesforce') {
+      const h = await hubspotPortal(store, config, io);
+      apps.hubspot = h.app;
+      keep(h);
+    }
+    if (config.crm !== 'hubspot') {
+      const s = await salesforcePortal(store, config, io);
+      apps.salesforce = s.app;
+      keep(s);
+    }
+  } catch (error) {
+    for (const close of closers) await close();
+    throw error;
+  }
+  return {
+    tenants,
+    apps,
+    connectors,
+    close: async () => {
+      for (const close of closers) await close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * The same HTTP app behind AWS Lambda (API Gateway v1/v2, function URLs): hono's adapter around
+ * createApp. The app keeps no state between requests; everything lives in the store.
+ */
+import { handle } from 'hono/aws-lambda';
+import { createApp } from '../src/server/app.ts';
+import type { Store } from '../src/store/types.ts';
+import { loadConfig } from './config.ts';
+import { openServiceStore } from './wiring.ts';
+
+export function lambdaHandler(store: Store) {
+  return handle(createApp({ store }));
+}
+
+let opening: Promise<ReturnType<typeof lambdaHandler>> | null = null;
+
+/** The deployed entry point: the store from the environment, opened once per Lambda instance. */
+export const handler: ReturnType<typeof lambdaHandler> = async (event, context) => {
+  opening ??= openServiceStore(loadConfig([], process.env)).then((opened) => lambdaHandler(opened.store));
+  return (await opening)(event, context);
+};

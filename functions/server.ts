@@ -1,0 +1,31 @@
+/**
+ * The HTTP app (src/server/app.ts) on a Node socket. Stateless: any number of these may serve one store.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../src/server/app.ts';
+import type { Store } from '../src/store/types.ts';
+
+export interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(store: Store, options: { port: number; host: string }): Promise<Served> {
+  let server: ServerType | undefined;
+  const port = await new Promise<number>((resolve, reject) => {
+    server = serve({ fetch: createApp({ store }).fetch, port: options.port, hostname: options.host }, (info) => resolve(info.port));
+    server.once('error', reject);
+  });
+  return {
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    close: () => new Promise<void>((resolve) => server!.close(() => resolve())),
+  };
+}
+
+/** Waits for Ctrl-C or a termination signal. */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * What the entry points share: the store, the job queue on the store's database, and how a cycle job
+ * becomes pipeline contexts (mapping, connector, lease). Wiring only: every rule lives in src/.
+ */
+import type { Connector } from '../connectors/connector.ts';
+import type { OAuthApp } from '../connectors/hubspot/index.ts';
+import type { SalesforceApp } from '../connectors/salesforce/index.ts';
+import type { WindowLimit } from '../connectors/shared/rateLimiter.ts';
+import { connectHubSpotTenant, connectSalesforceTenant } from '../src/cli/tenants.ts';
+import { defaultMapping, type Mapping } from '../src/mapping/index.ts';
+import type { PipelineContext, ProgressEvent } from '../src/pipeline/context.ts';
+import type { CycleOptions, CycleSummary } from '../src/pipeline/cycle.ts';
+import { openBoss, registerCycleJobs, runCycleUnit, type CycleJobDeps, type LeaseSettings } from '../src/pipeline/jobs/index.ts';
+import { openStoreWithDb, type OpenedStore } from '../src/store/index.ts';
+import type { Store, Tenant } from '../src/store/types.ts';
+import type { Config } from './config.ts';
+import type PgBoss from 'pg-boss';
+
+/** The OAuth apps tenants are connected through, per CRM. */
+export interface CrmApps {
+  hubspot?: { app: OAuthApp; limit?: WindowLimit };
+  salesforce?: { app: SalesforceApp };
+}
+
+/** The real apps of a deployment (HubSpot client id/secret, Salesforce consumer key/secret). */
+export function appsFromConfig(config: Config): CrmApps {
+  const apps: CrmApps = {};
+  const h = config.hubspot;
+  if (h.clientId && h.clientSecret) {
+    apps.hubspot = {
+      app: { baseUrl: h.apiUrl ?? 'https://api.hubapi.com', clientId: h.clientId, clientSecret: h.clientSecret, redirectUri: h.redirectUri },
+      ...(config.rateLimit ? { limit: rateWindow(config.rateLimit) } : {}),
+    };
+  }
+  const s = config.salesforce;
+  if (s.consumerKey && s.consumerSecret) {
+    apps.salesforce = { app: { loginUrl: s.loginUrl ?? 'https://login.salesforce.com', clientId: s.consumerKey, clientSecret: s.consumerSecret, redirectUri: s.redirectUri } };
+  }
+  return apps;
+}
+
+export const rateWindow = (max: number): WindowLimit => ({ max, intervalMs: 10_000 });
+
+/** The mapping a tenant's cycle uses. */
+export function mappingFor(_store: Store, tenant: Pick<Tenant, 'id' | 'crm'>): Mapping {
+  return defaultMapping(tenant.crm);
+}
+
+/**
+ * Live connectors by tenant. A process keeps one per tenant across cycles so that its rate limiter sees
+ * every request to the account (the install's and each cycle's); a changed mapping gets a new one.
+ */
+export type ConnectorCache = Map<string, { mapping: Mapping; connector: Connector }>;
+
+/** A connector on the tenant's stored (encrypted) tokens, through the app of its CRM. */
+export async function connectorFor(store: Store, tenant: Tenant, apps: CrmApps, mapping: Mapping, log: (m: string) => void): Promise<Connector> {
+  const base = { tenantId: tenant.id, name: tenant.name, mode: tenant.mode, mapping, log };
+  if (tenant.crm === 'hubspot') {
+    const hubspot = apps.hubspot;
+    if (!hubspot) throw new Error(`tenant ${tenant.id} is a HubSpot portal but no HubSpot app is configured (HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET)`);
+    return (await connectHubSpotTenant(store, { ...base, app: hubspot.app, ...(hubspot.limit ? { limit: hubspot.limit } : {}) })).connector;
+  }
+  const salesforce = apps.salesforce;
+  if (!salesforce) throw new Error(`tenant ${tenant.id} is a Salesforce org but no Salesforce app is configured (SALESFORCE_CONSUMER_KEY, SALESFORCE_CONSUMER_SECRET)`);
+  return (await connectSalesforceTenant(store, { ...base, app: salesforce.app })).connector;
+}
+
+export interface RunnerOptions {
+  store: Store;
+  apps: CrmApps;
+  /** Connectors already made (the demo's installs); the runner adds the ones it makes. */
+  connectors?: ConnectorCache;
+  seed: number;
+  cycle: CycleOptions;
+  lease: LeaseSettings;
+  log: (message: string) => void;
+  /** Around each cycle job (the demo's progress bars). */
+  progress?: () => { onProgress: (e: ProgressEvent) => void; stop: () => void };
+  /** After each cycle job, with its summaries (the demo prints them). */
+  report?: (summaries: CycleSummary[]) => Promise<void>;
+}
+
+/** The cycle job's work: contexts for its tenants, then their (linked) cycle. */
+export function cycleRunner(o: RunnerOptions): CycleJobDeps['runUnit'] {
+  const cache: ConnectorCache = o.connectors ?? new Map();
+  const connectorOf = async (tenant: Tenant, mapping: Mapping): Promise<Connector> => {
+    const cached = cache.get(tenant.id);
+    if (cached && JSON.stringify(cached.mapping) === JSON.stringify(mapping)) return cached.connector;
+    const connector = await connectorFor(o.store, tenant, o.apps, mapping, o.log);
+    cache.set(tenant.id, { mapping, connector });
+    return connector;
+  };
+  return async (tenants) => {
+    const progress = o.progress?.();
+    let summaries: CycleSummary[];
+    try {
+      const contexts: PipelineContext[] = [];
+      for (const tenant of tenants) {
+        const mapping = mappingFor(o.store, tenant);
+        const connector = await connectorOf(tenant, mapping);
+        contexts.push({ store: o.store, tenant, connector, mapping, seed: o.seed, log: o.log, lease: o.lease, ...(progress ? { onProgress: progress.onProgress } : {}) });
+      }
+      summaries = await runCycleUnit(contexts, o.cycle);
+    } finally {
+      progress?.stop();
+    }
+    await o.report?.(summaries);
+    return summaries;
+  };
+}
+
+export async function openServiceStore(config: Config): Promise<OpenedStore> {
+  return openStoreWithDb({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.secret ? { secret: config.secret } : {}),
+  });
+}
+
+export interface Jobs {
+  boss: PgBoss;
+  stop(): Promise<void>;
+}
+
+/** pg-boss on the store's database with the cycle and round handlers of this process. */
+export async function startJobs(opened: OpenedStore, deps: CycleJobDeps, options: { schedule: boolean; schema?: string }): Promise<Jobs> {
+  const boss = await openBoss(
+    opened.db,
+    { schedule: options.schedule, supervise: options.schedule, ...(options.schema ? { schema: options.schema } : {}) },
+    (error) => deps.log(`job queue: ${error.message}`),
+  );
+  await registerCycleJobs(boss, deps);
+  return {
+    boss,
+    // Waits for running jobs: a cycle is never cut off by a clean shutdown.
+    stop: () => boss.stop({ graceful: true, wait: true, timeout: 30 * 60_000 }),
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The cycle and round job handlers on pg-boss. Every cycle job is sent with the tenant (or tenant group)
+ * as singleton key on a `stately` queue: at most one queued and one running per key, so a round that
+ * fires while a tenant's cycle still runs queues one more and no pile-up. The run lease (runLease.ts)
+ * guards the same thing from the store's side, for a job pg-boss hands out again after it expired.
+ *
+ * A cycle that fails (its run reports 'failed', or it throws before starting one) fails the job, which
+ * pg-boss retries with exponential backoff; each attempt's run carries `job: { id, attempt, attempts,
+ * final }` beside its error, so the run row of the last attempt says why the job finally failed.
+ */
+import type PgBoss from 'pg-boss';
+import type { CycleSummary } from '../cycle.ts';
+import { quoteSchema, type Queryable } from '../../store/db.ts';
+import { RunLeaseHeldError, type Store, type Tenant } from '../../store/types.ts';
+import { CYCLE_EXPIRE_SECONDS, CYCLE_QUEUE, CycleJobData, DEFAULT_RETRY, parseJobData, ROUND_QUEUE, RoundJobData, cronEvery, type RetryPolicy } from './queues.ts';
+
+export interface CycleJobDeps {
+  store: Store;
+  /** Runs one cycle job's tenants: one tenant, or a group whose lead score is one model (see unit.ts). */
+  runUnit(tenants: Tenant[], job: JobAttempt): Promise<CycleSummary[]>;
+  /** What one round schedules: one cycle job per entry. */
+  units(): Promise<string[][]>;
+  log(message: string): void;
+  retry?: RetryPolicy;
+  /** Cycle jobs this process runs at the same time (each on another tenant). Default 1. */
+  concurrency?: number;
+  /** Whether this process also runs round jobs (fans them out); a one-off run does not. Default true. */
+  rounds?: boolean;
+}
+
+export interface JobAttempt {
+  id: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  attempts: number;
+  round: string | null;
+  /** No retry follows if this attempt fails. */
+  final: boolean;
+}
+
+/** What a finished cycle job leaves as its pg-boss output. */
+export interface CycleJobOutput {
+  runs: Array<{ tenantId: string; runId: number; status: CycleSummary['status'] }>;
+}
+
+export const unitKey = (tenantIds: readonly string[]): string => [...tenantIds].sort().join('+');
+
+function sendOptions(tenantIds: readonly string[], retry: RetryPolicy): PgBoss.SendOptions {
+  return { singletonKey: unitKey(tenantIds), retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true, expireInSeconds: CYCLE_EXPIRE_SECONDS };
+}
+
+/** Both queues (idempotent: every process may create them). */
+export async function createQueues(boss: PgBoss, retry: RetryPolicy = DEFAULT_RETRY): Promise<void> {
+  await boss.createQueue(CYCLE_QUEUE, { name: CYCLE_QUEUE, policy: 'stately', retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true });
+  await boss.createQueue(ROUND_QUEUE, { name: ROUND_QUEUE, policy: 'stately' });
+}
+
+/** Creates the queues and subscribes this process to them. */
+export async function registerCycleJobs(boss: PgBoss, deps: CycleJobDeps): Promise<void> {
+  await createQueues(boss, deps.retry);
+  const poll = { pollingIntervalSeconds: 0.5, batchSize: 1, includeMetadata: true as const };
+  for (let i = 0; i < Math.max(1, deps.concurrency ?? 1); i++) {
+    await boss.work<unknown>(CYCLE_QUEUE, poll, async ([job]) => (job ? runCycleJob(deps, job) : undefined));
+  }
+  if (deps.rounds === false) return;
+  await boss.work<unknown>(ROUND_QUEUE, poll, async ([job]) => {
+    if (!job) return undefined;
+    const { round } = parseJobData(RoundJobData, ROUND_QUEUE, job.id, job.data);
+    return sendRound(boss, deps, round ?? job.id);
+  });
+}
+
+async function runCycleJob(deps: CycleJobDeps, job: PgBoss.JobWithMetadata<unknown>): Promise<CycleJobOutput> {
+  const { store, log } = deps;
+  const data = parseJobData(CycleJobData, CYCLE_QUEUE, job.id, job.data);
+  const attempt: JobAttempt = {
+    id: job.id,
+    attempt: job.retryCount + 1,
+    attempts: job.retryLimit + 1,
+    round: data.round ?? null,
+    final: job.retryCount >= job.retryLimit,
+  };
+  const tenants: Tenant[] = [];
+  for (const id of data.tenantIds) {
+    const tenant = await store.getTenant(id);
+    if (!tenant) throw new Error(`${CYCLE_QUEUE} job ${job.id}: no tenant ${id}`);
+    tenants.push(tenant);
+  }
+  let summaries: CycleSummary[];
+  try {
+    summaries = await deps.runUnit(tenants, attempt);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    // A busy tenant's live run is the one that counts: no failed run row for this attempt.
+    if (!(error instanceof RunLeaseHeldError)) {
+      for (const t of tenants) await store.recordFailedRun(t.id, 'cycle', { tenantId: t.id, status: 'failed', error: reason, job: attempt });
+    }
+    log(`cycle job ${job.id} (${unitKey(data.tenantIds)}) attempt ${attempt.attempt}/${attempt.attempts} failed: ${reason}`);
+    throw error;
+  }
+  for (const s of summaries) await store.annotateRun(s.tenantId, s.runId, { job: attempt });
+  const failed = summaries.filter((s) => s.status === 'failed');
+  if (failed.length > 0) {
+    const reason = failed.map((s) => `${s.tenantId} run #${s.runId}: ${s.error ?? 'failed'}`).join('; ');
+    log(`cycle job ${job.id} attempt ${attempt.attempt}/${attempt.attempts} failed: ${reason}`);
+    throw new Error(reason);
+  }
+  return { runs: summaries.map((s) => ({ tenantId: s.tenantId, runId: s.runId, status: s.status })) };
+}
+
+export interface RoundSent {
+  round: string;
+  /** Cycle job ids by unit key. */
+  sent: Record<string, string>;
+  /** Units whose previous job is still queued (the stately queue keeps one). */
+  skipped: string[];
+}
+
+/** One cycle job per unit. Used by the round job and by a one-off run (`--once`). */
+export async function sendRound(boss: PgBoss, deps: Pick<CycleJobDeps, 'units' | 'retry'>, round: string, retry?: RetryPolicy): Promise<RoundSent> {
+  const policy = retry ?? deps.retry ?? DEFAULT_RETRY;
+  const out: RoundSent = { round, sent: {}, skipped: [] };
+  for (const tenantIds of await deps.units()) {
+    const data: CycleJobData = { tenantIds, round };
+    const id = await boss.send(CYCLE_QUEUE, data, sendOptions(tenantIds, policy));
+    if (id) out.sent[unitKey(tenantIds)] = id;
+    else out.skipped.push(unitKey(tenantIds));
+  }
+  return out;
+}
+
+/** Rounds on pg-boss cron (one schedule for the whole service: every process may set it, pg-boss fires it once). Needs the queues. */
+export async function scheduleRounds(boss: PgBoss, everyMinutes: number): Promise<void> {
+  await boss.schedule(ROUND_QUEUE, cronEvery(everyMinutes), {});
+}
+
+/** Starts a round now (outside the schedule). */
+export async function triggerRound(boss: PgBoss, round?: string): Promise<string | null> {
+  return boss.send(ROUND_QUEUE, round ? { round } : {});
+}
+
+export type JobEnd = { id: string; state: 'completed' | 'failed' | 'cancelled'; output: unknown };
+
+/** Waits until each job completed, failed for good or was cancelled. */
+export async function waitForJobs(boss: PgBoss, queue: string, ids: string[], pollMs = 250): Promise<JobEnd[]> {
+  const ends = new Map<string, JobEnd>();
+  while (ends.size < ids.length) {
+    for (const id of ids) {
+      if (ends.has(id)) continue;
+      const job = await boss.getJobById(queue, id, { includeArchive: true });
+      if (!job) throw new Error(`job ${id} of ${queue} is gone`);
+      if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') ends.set(id, { id, state: job.state, output: job.output });
+    }
+    if (ends.size < ids.length) await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  return ids.map((id) => ends.get(id)!);
+}
+
+/**
+ * Cancels the cycle jobs pg-boss still counts as running. Only for a database no other process uses
+ * (the embedded PGlite store): there, a job left active belongs to a process that is gone, and would keep
+ * its tenant's next job waiting until it expires. Its run is marked interrupted by the next run's lease.
+ */
+export async function cancelOrphanedCycleJobs(boss: PgBoss, db: Queryable, schema: string): Promise<string[]> {
+  // pg-boss 10 has no API listing jobs by state: read its job table (schema pinned with pg-boss 10.4.2).
+  const { rows } = await db.query(`SELECT id FROM ${quoteSchema(schema)}.job WHERE name = $1 AND state = 'active'`, [CYCLE_QUEUE]);
+  const ids = rows.map((r) => String(r.id));
+  if (ids.length > 0) await boss.cancel(CYCLE_QUEUE, ids);
+  return ids;
+}
