@@ -12,9 +12,9 @@ import { SALESFORCE_DESCRIBE_TYPES, SIGNAL_HISTORY, salesforceOutputFields, type
 import { OUTPUT_FIELDS } from '../src/domain/outputFields.ts';
 import type { Store, Tenant } from '../src/store/types.ts';
 import type { Config } from './config.ts';
-import { mappingFor, rateWindow, type ConnectorCache, type CrmApps } from './wiring.ts';
+import { rateWindow, type ConnectorCache, type CrmAppConfig, type CrmApps } from './wiring.ts';
 import type { Connector } from '../connectors/connector.ts';
-import type { Mapping } from '../src/mapping/index.ts';
+import { defaultMapping, type Mapping } from '../src/mapping/index.ts';
 
 export interface DemoPortals {
   tenants: Tenant[];
@@ -40,7 +40,7 @@ interface Installed<App> {
 /** The demo's own OAuth client, made up for this process only. */
 const demoClient = () => ({ clientId: 'crm-signals-demo', clientSecret: randomBytes(16).toString('hex') });
 
-async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Installed<NonNullable<CrmApps['hubspot']>>> {
+async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Installed<CrmAppConfig>> {
   const redirectUri = config.hubspot.redirectUri;
   let baseUrl = config.hubspot.apiUrl;
   let authCode = config.hubspot.authCode;
@@ -56,8 +56,10 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
     io.out(`HubSpot emulator (portal ${emulator.portalId}) at ${baseUrl}`);
   }
   if (!clientId || !clientSecret) throw new Error('a HubSpot URL needs --client-id and --client-secret (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)');
-  const app = { app: { baseUrl, clientId, clientSecret, redirectUri }, ...(config.rateLimit ? { limit: rateWindow(config.rateLimit) } : {}) };
-  const mapping = mappingFor(store, { id: 'demo-hubspot', crm: 'hubspot' });
+  const limit = config.rateLimit ? rateWindow(config.rateLimit) : undefined;
+  const app = { app: { baseUrl, clientId, clientSecret, redirectUri }, ...(limit ? { settings: { limit } } : {}) };
+  // The install reads with the CRM's default mapping; the cycles use the tenant's own (the runner reconnects when it differs).
+  const mapping = defaultMapping('hubspot');
   const { tenant, connector, installed } = await connectHubSpotTenant(store, {
     tenantId: 'demo-hubspot',
     name: 'Demo HubSpot portal',
@@ -66,7 +68,7 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
     mapping,
     ...(authCode ? { authCode } : {}),
     freshAccount: !config.hubspot.apiUrl,
-    ...(app.limit ? { limit: app.limit } : {}),
+    ...(limit ? { limit } : {}),
     log: io.log,
   });
   if (installed) {
@@ -76,7 +78,7 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
   return { tenant, app, mapping, connector, close };
 }
 
-async function salesforcePortal(store: Store, config: Config, io: Io): Promise<Installed<NonNullable<CrmApps['salesforce']>>> {
+async function salesforcePortal(store: Store, config: Config, io: Io): Promise<Installed<CrmAppConfig>> {
   const { clientId, clientSecret } = demoClient();
   const emulator = createSalesforceEmulator({ clientId, clientSecret });
   // The managed package is deployed by the admin's install, not through the API: the demo org has it.
@@ -85,7 +87,7 @@ async function salesforcePortal(store: Store, config: Config, io: Io): Promise<I
   const redirectUri = config.salesforce.redirectUri;
   io.out(`Salesforce emulator (org ${emulator.orgId}) at ${listening.url}`);
   const app = { app: { loginUrl: listening.url, clientId, clientSecret, redirectUri } };
-  const mapping = mappingFor(store, { id: 'demo-salesforce', crm: 'salesforce' });
+  const mapping = defaultMapping('salesforce');
   const { tenant, connector } = await connectSalesforceTenant(store, {
     tenantId: 'demo-salesforce',
     name: 'Demo Salesforce org',

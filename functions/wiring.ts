@@ -3,11 +3,12 @@
  * becomes pipeline contexts (mapping, connector, lease). Wiring only: every rule lives in src/.
  */
 import type { Connector } from '../connectors/connector.ts';
-import type { OAuthApp } from '../connectors/hubspot/index.ts';
-import type { SalesforceApp } from '../connectors/salesforce/index.ts';
+import { profileOf } from '../connectors/registry.ts';
 import type { WindowLimit } from '../connectors/shared/rateLimiter.ts';
-import { connectHubSpotTenant, connectSalesforceTenant } from '../src/cli/tenants.ts';
-import { defaultMapping, type Mapping } from '../src/mapping/index.ts';
+import type { Crm } from '../src/domain/records.ts';
+import type { Mapping } from '../src/mapping/index.ts';
+import { connectTenant } from '../src/pipeline/connect.ts';
+import { tenantMapping } from '../src/pipeline/mappings.ts';
 import type { PipelineContext, ProgressEvent } from '../src/pipeline/context.ts';
 import type { CycleOptions, CycleSummary } from '../src/pipeline/cycle.ts';
 import { openBoss, registerCycleJobs, runCycleUnit, type CycleJobDeps, type LeaseSettings } from '../src/pipeline/jobs/index.ts';
@@ -16,11 +17,21 @@ import type { Store, Tenant } from '../src/store/types.ts';
 import type { Config } from './config.ts';
 import type PgBoss from 'pg-boss';
 
-/** The OAuth apps tenants are connected through, per CRM. */
-export interface CrmApps {
-  hubspot?: { app: OAuthApp; limit?: WindowLimit };
-  salesforce?: { app: SalesforceApp };
+/** The app a CRM's tenants are connected through: its credentials and the CRM's own connection settings. */
+export interface CrmAppConfig {
+  /** Checked by the CRM's profile (connectors/<crm>/profile.ts) before any request. */
+  app: unknown;
+  settings?: Record<string, unknown>;
 }
+
+/** The OAuth apps tenants are connected through, per CRM. */
+export type CrmApps = Partial<Record<Crm, CrmAppConfig>>;
+
+/** Where a deployment configures each CRM's app: named when a tenant's CRM has none. */
+const APP_SETTINGS: Record<Crm, string> = {
+  hubspot: 'HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET',
+  salesforce: 'SALESFORCE_CONSUMER_KEY, SALESFORCE_CONSUMER_SECRET',
+};
 
 /** The real apps of a deployment (HubSpot client id/secret, Salesforce consumer key/secret). */
 export function appsFromConfig(config: Config): CrmApps {
@@ -29,7 +40,7 @@ export function appsFromConfig(config: Config): CrmApps {
   if (h.clientId && h.clientSecret) {
     apps.hubspot = {
       app: { baseUrl: h.apiUrl ?? 'https://api.hubapi.com', clientId: h.clientId, clientSecret: h.clientSecret, redirectUri: h.redirectUri },
-      ...(config.rateLimit ? { limit: rateWindow(config.rateLimit) } : {}),
+      ...(config.rateLimit ? { settings: { limit: rateWindow(config.rateLimit) } } : {}),
     };
   }
   const s = config.salesforce;
@@ -41,9 +52,9 @@ export function appsFromConfig(config: Config): CrmApps {
 
 export const rateWindow = (max: number): WindowLimit => ({ max, intervalMs: 10_000 });
 
-/** The mapping a tenant's cycle uses. */
-export function mappingFor(_store: Store, tenant: Pick<Tenant, 'id' | 'crm'>): Mapping {
-  return defaultMapping(tenant.crm);
+/** The mapping a tenant's cycle uses: its active version in the store (the CRM's default at first). */
+export async function mappingFor(store: Store, tenant: Tenant): Promise<Mapping> {
+  return (await tenantMapping(store, tenant)).mapping;
 }
 
 /**
@@ -54,15 +65,19 @@ export type ConnectorCache = Map<string, { mapping: Mapping; connector: Connecto
 
 /** A connector on the tenant's stored (encrypted) tokens, through the app of its CRM. */
 export async function connectorFor(store: Store, tenant: Tenant, apps: CrmApps, mapping: Mapping, log: (m: string) => void): Promise<Connector> {
-  const base = { tenantId: tenant.id, name: tenant.name, mode: tenant.mode, mapping, log };
-  if (tenant.crm === 'hubspot') {
-    const hubspot = apps.hubspot;
-    if (!hubspot) throw new Error(`tenant ${tenant.id} is a HubSpot portal but no HubSpot app is configured (HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET)`);
-    return (await connectHubSpotTenant(store, { ...base, app: hubspot.app, ...(hubspot.limit ? { limit: hubspot.limit } : {}) })).connector;
-  }
-  const salesforce = apps.salesforce;
-  if (!salesforce) throw new Error(`tenant ${tenant.id} is a Salesforce org but no Salesforce app is configured (SALESFORCE_CONSUMER_KEY, SALESFORCE_CONSUMER_SECRET)`);
-  return (await connectSalesforceTenant(store, { ...base, app: salesforce.app })).connector;
+  const configured = apps[tenant.crm];
+  if (!configured) throw new Error(`tenant ${tenant.id} is a ${profileOf(tenant.crm).label} account but no ${profileOf(tenant.crm).label} app is configured (${APP_SETTINGS[tenant.crm]})`);
+  const { connector } = await connectTenant(store, {
+    crm: tenant.crm,
+    tenantId: tenant.id,
+    name: tenant.name,
+    mode: tenant.mode,
+    mapping,
+    app: configured.app,
+    ...(configured.settings ? { settings: configured.settings } : {}),
+    log,
+  });
+  return connector;
 }
 
 export interface RunnerOptions {
@@ -96,7 +111,7 @@ export function cycleRunner(o: RunnerOptions): CycleJobDeps['runUnit'] {
     try {
       const contexts: PipelineContext[] = [];
       for (const tenant of tenants) {
-        const mapping = mappingFor(o.store, tenant);
+        const mapping = await mappingFor(o.store, tenant);
         const connector = await connectorOf(tenant, mapping);
         contexts.push({ store: o.store, tenant, connector, mapping, seed: o.seed, log: o.log, lease: o.lease, ...(progress ? { onProgress: progress.onProgress } : {}) });
       }

@@ -119,16 +119,15 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(`${error?.message} ${error?.stack}`).not.toContain(token);
     });
 
-    it('tracks runs and marks the ones left running as interrupted', async () => {
+    it('tracks runs, newest first, with their summaries', async () => {
       const id = await tenant();
       const r1 = await store.startRun(id, 'sync');
       const r2 = await store.startRun(id, 'score');
       expect(r2).toBeGreaterThan(r1);
       await store.finishRun(id, r1, 'succeeded', { records: 3, note: 'ok\u0000' });
-      expect(await store.markInterruptedRuns(id)).toBe(1);
       const runs = await store.listRuns(id, 10);
       expect(runs.map((r) => [r.id, r.status])).toEqual([
-        [r2, 'interrupted'],
+        [r2, 'running'],
         [r1, 'succeeded'],
       ]);
       expect(runs[1]?.summary).toEqual({ records: 3, note: 'ok' });
@@ -544,7 +543,8 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       await store.failOutbox(a, [{ id: itemB.id, error: 'x', retryable: false }]);
       await expect(store.promoteModel(a, 'leadScore', 1)).rejects.toThrow();
       await expect(store.finishRun(a, rb, 'failed', {})).rejects.toThrow();
-      expect(await store.markInterruptedRuns(a)).toBe(1);
+      // A's leased start takes over A's own unleased run only.
+      expect((await store.startLeasedRun(a, 'cycle', { owner: 'probe', instance: 'probe-1', ttlMs: 60_000 })).interrupted).toEqual([ra]);
       expect((await store.listRuns(b, 10))[0]?.status).toBe('running');
       expect(await store.countPending(b)).toBe(1);
       expect(await store.countAudit(a)).toBe(0);

@@ -228,14 +228,6 @@ export class SqlStore implements Store {
     if (rowCount === 0) throw new Error(`run ${runId} of tenant ${tenantId} does not exist`);
   }
 
-  async markInterruptedRuns(tenantId: string): Promise<number> {
-    const { rowCount } = await this.#db.query(
-      `UPDATE runs SET status = 'interrupted', finished_at = now() WHERE tenant_id = $1 AND status = 'running'`,
-      [tenantId],
-    );
-    return rowCount;
-  }
-
   async listRuns(tenantId: string, limit: number): Promise<RunRow[]> {
     const { rows } = await this.#db.query(
       'SELECT id, kind, status, started_at, finished_at, summary FROM runs WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2',

@@ -152,8 +152,6 @@ export interface Store {
 
   startRun(tenantId: string, kind: string): Promise<number>;
   finishRun(tenantId: string, runId: number, status: RunRow['status'], summary: Record<string, unknown>): Promise<void>;
-  /** Runs left 'running' by a killed process become 'interrupted'. */
-  markInterruptedRuns(tenantId: string): Promise<number>;
   listRuns(tenantId: string, limit: number): Promise<RunRow[]>;
 
   getCheckpoint(tenantId: string, objectType: ObjectType): Promise<unknown | null>;
