@@ -42,6 +42,6 @@ describe('functions/wiring.ts', () => {
     const hs: Tenant = await store.upsertTenant({ id: 'portal-1', crm: 'hubspot', name: 'Portal', mode: 'live', accountId: null });
     await expect(connectorFor(store, hs, {}, defaultMapping('hubspot'), () => undefined)).rejects.toThrow(/no HubSpot app is configured \(HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET\)/);
     const apps = appsFromConfig(loadConfig([], { HUBSPOT_CLIENT_ID: 'hid', HUBSPOT_CLIENT_SECRET: 'hsecret' }));
-    await expect(connectorFor(store, hs, apps, defaultMapping('hubspot'), () => undefined)).rejects.toThrow(/tenant portal-1 has no hubspot connection for https:\/\/api.hubapi.com: install the app first/);
+    await expect(connectorFor(store, hs, apps, defaultMapping('hubspot'), () => undefined)).rejects.toThrow(/tenant portal-1 has no HubSpot connection for https:\/\/api.hubapi.com: install the app first/);
   });
 });
