@@ -57,7 +57,7 @@ export interface SalesforceEmulatorOptions {
   bulkApiEnabled?: boolean;
   /**
    * A dump from state.toJSON() (e.g. loadEmulatorDump's result): the org is rebuilt from it
-   * instead of seeded, so leads, openShare and integrationUserId are ignored. A bad dump throws,
+   * instead of seeded, so leads and openShare are ignored (an integrationUserId must match the dump's). A bad dump throws,
    * naming the problem.
    */
   restore?: unknown;
@@ -120,6 +120,9 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     seedOrg(state, { seed, leads: options.leads ?? 5000, openShare: options.openShare ?? 0.2, integrationUserId: options.integrationUserId });
   } else {
     state = SalesforceState.fromDump(options.restore, clock);
+    if (options.integrationUserId !== undefined && options.integrationUserId !== state.users.integration) {
+      throw new Error(`integrationUserId ${options.integrationUserId} contradicts the restored dump, whose integration user is ${state.users.integration}`);
+    }
   }
   const defaults: FaultSettings = {
     serverErrorRate: 0,

@@ -115,5 +115,7 @@ describe('Salesforce emulator persistence', () => {
     const unknownLead = structuredClone(dump);
     unknownLead.hidden = [['00Q000000000000AAA', 'yes']];
     expect(restore(unknownLead)).toThrow(/hidden\.00Q000000000000AAA: no such lead/);
+
+    expect(() => createSalesforceEmulator({ restore: dump, integrationUserId: '0058c000000XYZ1AAA' })).toThrow(/integrationUserId 0058c000000XYZ1AAA contradicts the restored dump/);
   });
 });
