@@ -20,6 +20,8 @@ import { seedPortal } from './seed.ts';
 import { EmulatorState } from './state.ts';
 
 export { EmulatorState, type StoredRecord, type Outcome } from './state.ts';
+export { parseHubSpotDump, HUBSPOT_DUMP_KIND, HUBSPOT_DUMP_VERSION, type HubSpotEmulatorDump } from './dump.ts';
+export { saveEmulatorDump, loadEmulatorDump } from '../shared/persist.ts';
 export { SEED_BASE_DATE_MS } from '../shared/seedPlan.ts';
 export { Faults, type FaultSettings } from './faults.ts';
 export type { PropertyDef, OptionDef, GroupDef } from './catalog.ts';
@@ -42,6 +44,11 @@ export interface EmulatorOptions {
   portalId?: number;
   /** Time source for tokens, rate windows and write timestamps; default Date.now. */
   clock?: () => number;
+  /**
+   * A dump from state.toJSON() (e.g. loadEmulatorDump's result): the portal is rebuilt from it
+   * instead of seeded, so contacts and openShare are ignored. A bad dump throws, naming the problem.
+   */
+  restore?: unknown;
 }
 
 export interface EmulatorStats {
@@ -83,15 +90,18 @@ function routeKey(method: string, path: string): string {
 export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmulator {
   const clock = options.clock ?? Date.now;
   const seed = options.seed ?? 1;
-  const portalId = options.portalId ?? 24_681_357;
+  const state = options.restore === undefined ? new EmulatorState(clock, options.portalId) : EmulatorState.fromDump(options.restore, clock);
+  if (options.portalId !== undefined && options.portalId !== state.portalId) {
+    throw new Error(`portalId ${options.portalId} contradicts the restored dump, which is portal ${state.portalId}`);
+  }
+  const portalId = state.portalId;
   const appId = 3_141_592;
   const rateLimit: WindowConfig = options.rateLimit ?? { max: 110, intervalMs: 10_000 };
   const searchPerSecond = options.searchPerSecond ?? 5;
   const clientId = options.clientId ?? 'sandbox-client-id';
   const clientSecret = options.clientSecret ?? 'sandbox-client-secret';
 
-  const state = new EmulatorState(clock);
-  seedPortal(state, { seed, contacts: options.contacts ?? 5000, openShare: options.openShare ?? 0.2 });
+  if (options.restore === undefined) seedPortal(state, { seed, contacts: options.contacts ?? 5000, openShare: options.openShare ?? 0.2 });
   const faults = new Faults(state, seed);
   const auth = new AuthStore({ clientId, clientSecret, tokenTtlSeconds: options.tokenTtlSeconds ?? 1800, clock });
   const stats: Stats = { calls: 0, byRoute: {}, writeCalls: 0, throttled: 0 };

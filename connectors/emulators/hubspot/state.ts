@@ -2,9 +2,11 @@
  * The portal's data: records per object type, associations, the property catalogue, and the
  * outcomes the API hides. Tests reach in here directly to play the CRM user.
  */
-import { buildCatalogue, type Catalogue, type PropertyDef } from './catalog.ts';
+import { buildCatalogue, type Catalogue, type GroupDef, type PropertyDef } from './catalog.ts';
 import { OBJECT_TYPES, type ObjectType } from './objectTypes.ts';
 import { writeTime } from '../shared/seedPlan.ts';
+import { dumpError } from '../shared/persist.ts';
+import { HUBSPOT_DUMP_KIND, HUBSPOT_DUMP_NAME, HUBSPOT_DUMP_VERSION, parseHubSpotDump, type HubSpotEmulatorDump } from './dump.ts';
 
 
 export interface StoredRecord {
@@ -36,6 +38,8 @@ const ID_BASE: Record<ObjectType, number> = {
 
 export type Outcome = 'yes' | 'no';
 
+export const DEFAULT_PORTAL_ID = 24_681_357;
+
 export interface InsertOptions {
   createdAt?: number;
   updatedAt?: number;
@@ -48,9 +52,12 @@ export class EmulatorState {
   private readonly links = new Map<string, Map<string, string[]>>();
   private readonly hidden = new Map<string, Outcome>();
   private readonly clock: () => number;
+  /** Kept here so a dump names the portal it came from and a restore answers as the same portal. */
+  readonly portalId: number;
 
-  constructor(clock: () => number = Date.now) {
+  constructor(clock: () => number = Date.now, portalId: number = DEFAULT_PORTAL_ID) {
     this.clock = clock;
+    this.portalId = portalId;
     const tables = {} as Record<ObjectType, Table>;
     const catalogues = {} as Record<ObjectType, Catalogue>;
     for (const t of OBJECT_TYPES) {
@@ -195,6 +202,87 @@ export class EmulatorState {
       .map(([k, m]) => [k, [...m.entries()].sort(([a], [b]) => Number(a) - Number(b))]);
     out['hidden'] = [...this.hidden.entries()];
     return out;
+  }
+
+  // ---- persistence ---------------------------------------------------------------------------
+
+  /** Plain JSON of everything the API answers from, in the orders the state keeps (see dump.ts). */
+  toJSON(): HubSpotEmulatorDump {
+    const tables = {} as HubSpotEmulatorDump['tables'];
+    const catalogues = {} as HubSpotEmulatorDump['catalogues'];
+    for (const t of OBJECT_TYPES) {
+      tables[t] = {
+        nextId: this.tables[t].nextId,
+        records: this.list(t).map((r) => ({ id: r.id, properties: { ...r.properties }, createdAt: r.createdAt, updatedAt: r.updatedAt })),
+      };
+      const c = this.catalogues[t];
+      catalogues[t] = {
+        groups: [...c.groups.values()].map((g) => ({ ...g })),
+        properties: [...c.properties.values()].map((p) => ({ ...p, options: p.options.map((o) => ({ ...o })) })),
+      };
+    }
+    const associations: HubSpotEmulatorDump['associations'] = [];
+    for (const [key, byFrom] of this.links) {
+      const [from, to] = key.split('->') as [ObjectType, ObjectType];
+      for (const [fromId, toIds] of byFrom) associations.push([from, fromId, to, [...toIds]]);
+    }
+    return {
+      kind: HUBSPOT_DUMP_KIND,
+      version: HUBSPOT_DUMP_VERSION,
+      portalId: this.portalId,
+      tables,
+      catalogues,
+      associations,
+      hidden: [...this.hidden.entries()],
+    };
+  }
+
+  /**
+   * The state a dump describes, instead of a seeded one. Throws an error naming the problem when
+   * the dump is not one, is another version, or contradicts itself (ids repeated or out of order,
+   * a counter that would hand out an id again, links or outcomes for records that do not exist).
+   */
+  static fromDump(json: unknown, clock: () => number = Date.now): EmulatorState {
+    const dump = parseHubSpotDump(json);
+    const state = new EmulatorState(clock, dump.portalId);
+    const fail = (where: string, problem: string) => dumpError(HUBSPOT_DUMP_NAME, where, problem);
+    for (const t of OBJECT_TYPES) {
+      const src = dump.tables[t];
+      const table: Table = { byId: new Map(), order: [], nextId: src.nextId };
+      let previous = -Infinity;
+      src.records.forEach((r, i) => {
+        const n = Number(r.id);
+        if (n <= previous) throw fail(`tables.${t}.records.${i}`, `id ${r.id} is not above the previous id (records must be in ascending id order, without repeats)`);
+        previous = n;
+        table.byId.set(r.id, { id: r.id, properties: { ...r.properties }, createdAt: r.createdAt, updatedAt: r.updatedAt });
+        table.order.push(r.id);
+      });
+      if (src.nextId <= previous) throw fail(`tables.${t}.nextId`, `${src.nextId} would hand out an id already used (highest is ${previous})`);
+      state.tables[t] = table;
+
+      const groups = new Map<string, GroupDef>();
+      for (const [i, g] of dump.catalogues[t].groups.entries()) {
+        if (groups.has(g.name)) throw fail(`catalogues.${t}.groups.${i}`, `group ${g.name} is listed twice`);
+        groups.set(g.name, { ...g });
+      }
+      const properties = new Map<string, PropertyDef>();
+      for (const [i, p] of dump.catalogues[t].properties.entries()) {
+        if (properties.has(p.name)) throw fail(`catalogues.${t}.properties.${i}`, `property ${p.name} is listed twice`);
+        if (!groups.has(p.groupName)) throw fail(`catalogues.${t}.properties.${i}`, `property ${p.name} is in group ${p.groupName}, which the dump does not have`);
+        properties.set(p.name, { ...p, options: p.options.map((o) => ({ ...o })) });
+      }
+      state.catalogues[t] = { groups, properties };
+    }
+    dump.associations.forEach(([from, fromId, to, toIds], i) => {
+      const missing = [fromId, ...toIds].find((x, k) => !state.tables[k === 0 ? from : to].byId.has(x));
+      if (missing !== undefined) throw fail(`associations.${i}`, `links ${from} ${fromId} to ${to}, but record ${missing} does not exist`);
+      for (const toId of toIds) state.addLink(from, fromId, to, toId);
+    });
+    dump.hidden.forEach(([contactId, outcome], i) => {
+      if (!state.tables.contacts.byId.has(contactId)) throw fail(`hidden.${i}`, `contact ${contactId} does not exist`);
+      state.hidden.set(contactId, outcome);
+    });
+    return state;
   }
 }
 

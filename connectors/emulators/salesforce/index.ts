@@ -26,6 +26,8 @@ import { deriveSeed } from '../../../src/domain/random.mjs';
 
 export { SalesforceState, SEED_BASE_DATE_MS, type Outcome, type FieldAccess, type DeletedEntry } from './state.ts';
 export { Faults, type FaultSettings } from './faults.ts';
+export { parseSalesforceDump, SALESFORCE_DUMP_KIND, SALESFORCE_DUMP_VERSION, type SalesforceEmulatorDump } from './dump.ts';
+export { saveEmulatorDump, loadEmulatorDump } from '../shared/persist.ts';
 export { SIGNALS_PACKAGE, type CustomFieldInput, type CustomObjectInput, type FieldDef, type ObjectDef, type FieldType } from './schema.ts';
 export { normalizeId, KEY_PREFIX } from './ids.ts';
 export { syntheticEmail } from '../shared/seedPlan.ts';
@@ -53,6 +55,12 @@ export interface SalesforceEmulatorOptions {
   bulkResultPageSize?: number;
   /** false: the org has no Bulk API 2.0 (Group/Professional edition); default true. */
   bulkApiEnabled?: boolean;
+  /**
+   * A dump from state.toJSON() (e.g. loadEmulatorDump's result): the org is rebuilt from it
+   * instead of seeded, so leads and openShare are ignored (an integrationUserId must match the dump's). A bad dump throws,
+   * naming the problem.
+   */
+  restore?: unknown;
 }
 
 export interface SalesforceEmulatorStats {
@@ -106,8 +114,16 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
   const clientId = options.clientId ?? '3MVG9sandbox.crm-signals.client-id';
   const clientSecret = options.clientSecret ?? 'sandbox-client-secret';
 
-  const state = new SalesforceState(clock, deriveSeed(seed, 'sf-org') % 100_000);
-  seedOrg(state, { seed, leads: options.leads ?? 5000, openShare: options.openShare ?? 0.2, integrationUserId: options.integrationUserId });
+  let state: SalesforceState;
+  if (options.restore === undefined) {
+    state = new SalesforceState(clock, deriveSeed(seed, 'sf-org') % 100_000);
+    seedOrg(state, { seed, leads: options.leads ?? 5000, openShare: options.openShare ?? 0.2, integrationUserId: options.integrationUserId });
+  } else {
+    state = SalesforceState.fromDump(options.restore, clock);
+    if (options.integrationUserId !== undefined && options.integrationUserId !== state.users.integration) {
+      throw new Error(`integrationUserId ${options.integrationUserId} contradicts the restored dump, whose integration user is ${state.users.integration}`);
+    }
+  }
   const defaults: FaultSettings = {
     serverErrorRate: 0,
     latencyMs: 0,

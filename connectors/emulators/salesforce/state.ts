@@ -10,6 +10,8 @@ import {
   type CustomFieldInput, type CustomObjectInput, type FieldDef, type ObjectDef,
 } from './schema.ts';
 import { truncateToSecond, type StoredRecord, type Value } from './values.ts';
+import { dumpError } from '../shared/persist.ts';
+import { parseSalesforceDump, SALESFORCE_DUMP_KIND, SALESFORCE_DUMP_NAME, SALESFORCE_DUMP_VERSION, type SalesforceEmulatorDump } from './dump.ts';
 
 export { SEED_BASE_DATE_MS };
 
@@ -79,10 +81,15 @@ export class SalesforceState {
   private caseNumber = 1000;
   private readonly clock: () => number;
 
-  constructor(clock: () => number = Date.now, orgCounter = 1) {
+  /** A number seeds a new org with the standard objects; { orgId } is an empty shell fromDump fills. */
+  constructor(clock: () => number = Date.now, org: number | { orgId: string } = 1) {
     this.clock = clock;
-    this.orgId = makeId(KEY_PREFIX.Organization, COUNTER_BASE + orgCounter);
-    for (const def of standardObjects()) this.addTable(def);
+    if (typeof org === 'number') {
+      this.orgId = makeId(KEY_PREFIX.Organization, COUNTER_BASE + org);
+      for (const def of standardObjects()) this.addTable(def);
+    } else {
+      this.orgId = org.orgId;
+    }
   }
 
   private addTable(def: ObjectDef): void {
@@ -399,6 +406,84 @@ export class SalesforceState {
     }
     out['hidden'] = [...this.hidden.entries()];
     return out;
+  }
+
+  // ---- persistence ---------------------------------------------------------------------------
+
+  /** Plain JSON of everything the API answers from, in the orders the state keeps (see dump.ts). */
+  toJSON(): SalesforceEmulatorDump {
+    const copy = <T>(v: T): T => structuredClone(v);
+    return {
+      kind: SALESFORCE_DUMP_KIND,
+      version: SALESFORCE_DUMP_VERSION,
+      orgId: this.orgId,
+      users: copy(this.users),
+      tables: [...this.tables.values()].map((t) => ({
+        def: copy(t.def),
+        counter: t.counter,
+        records: t.order.map((id) => ({ ...(t.byId.get(id) as StoredRecord) })),
+      })),
+      deleted: [...this.deletedLogs.entries()].map(([name, log]) => [name, log.map((e) => ({ ...e }))]),
+      hidden: [...this.hidden.entries()],
+      access: [...this.access.entries()].map(([k, a]) => [k, { ...a }]),
+      customObjects: this.customObjects,
+      caseNumber: this.caseNumber,
+    };
+  }
+
+  /**
+   * The org a dump describes, instead of a seeded one. Throws an error naming the problem when the
+   * dump is not one, is another version, or contradicts itself (an id repeated or under the wrong
+   * key prefix, a counter that would hand out an id again, log entries or outcomes for records
+   * that do not exist).
+   */
+  static fromDump(json: unknown, clock: () => number = Date.now): SalesforceState {
+    const dump = parseSalesforceDump(json);
+    const fail = (where: string, problem: string) => dumpError(SALESFORCE_DUMP_NAME, where, problem);
+    const state = new SalesforceState(clock, { orgId: dump.orgId });
+    dump.tables.forEach((src, i) => {
+      const where = `tables.${i} (${src.def.name})`;
+      if (state.tables.has(src.def.name.toLowerCase())) throw fail(where, `object ${src.def.name} is listed twice`);
+      if (state.byPrefix.has(src.def.keyPrefix)) throw fail(where, `key prefix ${src.def.keyPrefix} is already used by ${state.byPrefix.get(src.def.keyPrefix)?.def.name}`);
+      const names = new Set<string>();
+      for (const f of src.def.fields) {
+        if (names.has(f.name.toLowerCase())) throw fail(where, `field ${f.name} is listed twice`);
+        names.add(f.name.toLowerCase());
+      }
+      state.addTable(structuredClone(src.def));
+      const t = state.table(src.def.name);
+      t.counter = src.counter;
+      src.records.forEach((r, k) => {
+        const id = r['Id'];
+        const norm = typeof id === 'string' ? normalizeId(id) : undefined;
+        if (!norm || norm !== id) throw fail(`${where}.records.${k}`, `Id ${JSON.stringify(id ?? null)} is not an 18-character id`);
+        if (norm.slice(0, 3) !== t.def.keyPrefix) throw fail(`${where}.records.${k}`, `Id ${norm} does not start with ${t.def.keyPrefix}`);
+        if (t.byId.has(norm)) throw fail(`${where}.records.${k}`, `Id ${norm} is listed twice`);
+        t.byId.set(norm, { ...r });
+        t.order.push(norm);
+      });
+      if (t.byId.has(makeId(t.def.keyPrefix, t.counter))) throw fail(`${where}.counter`, `${t.counter} would hand out an id already used`);
+    });
+    for (const [name, log] of dump.deleted) {
+      const t = state.tables.get(name.toLowerCase());
+      if (!t) throw fail(`deleted.${name}`, `no object ${name} in the dump`);
+      const bad = log.find((e) => t.byId.get(e.id)?.['IsDeleted'] !== true);
+      if (bad) throw fail(`deleted.${name}`, `${bad.id} is not a deleted ${name} record`);
+      state.deletedLogs.set(t.def.name, log.map((e) => ({ ...e })));
+    }
+    for (const [key, access] of dump.access) {
+      const [object, field] = key.split('.');
+      if (!object || !field || !state.tables.get(object)?.index.has(field)) throw fail(`access.${key}`, 'no such object field');
+      state.access.set(key, { ...access });
+    }
+    for (const [leadId, outcome] of dump.hidden) {
+      if (!state.tables.get('lead')?.byId.has(leadId)) throw fail(`hidden.${leadId}`, 'no such lead');
+      state.hidden.set(leadId, outcome);
+    }
+    state.users = structuredClone(dump.users);
+    state.customObjects = dump.customObjects;
+    state.caseNumber = dump.caseNumber;
+    return state;
   }
 }
 
