@@ -42,6 +42,7 @@ export async function runDemo(config: Config, io: DemoIo = processIo): Promise<n
     // Both CRMs of the demo are one company: one cycle job trains one lead score across them.
     const units = async () => [portals.tenants.map((t) => t.id)];
     const report = async (summaries: CycleSummary[]) => {
+      await portals.persist();
       for (const s of summaries) io.out(formatSummary(s, await scoreDistribution(store, s.tenantId)));
     };
     // The embedded store belongs to one process at a time: a new process on the same data dir is the same owner restarted.

@@ -12,6 +12,7 @@ import { SALESFORCE_DESCRIBE_TYPES, SIGNAL_HISTORY, salesforceOutputFields, type
 import { OUTPUT_FIELDS } from '../src/domain/outputFields.ts';
 import type { Store, Tenant } from '../src/store/types.ts';
 import type { Config } from './config.ts';
+import { savedAccount } from './demoAccounts.ts';
 import { rateWindow, type ConnectorCache, type CrmAppConfig, type CrmApps } from './wiring.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { defaultMapping, type Mapping } from '../src/mapping/index.ts';
@@ -21,6 +22,8 @@ export interface DemoPortals {
   apps: CrmApps;
   /** The connectors the installs used: cycles go on with them (one rate limiter per portal). */
   connectors: ConnectorCache;
+  /** Saves the emulated accounts' state (after each cycle and at close), so the next start resumes them. */
+  persist(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,8 +37,12 @@ interface Installed<App> {
   app: App;
   mapping: Mapping;
   connector: Connector;
+  persist: () => Promise<void>;
   close: () => Promise<void>;
 }
+
+const HUBSPOT_TENANT = 'demo-hubspot';
+const SALESFORCE_TENANT = 'demo-salesforce';
 
 /** The demo's own OAuth client, made up for this process only. */
 const demoClient = () => ({ clientId: 'crm-signals-demo', clientSecret: randomBytes(16).toString('hex') });
@@ -46,14 +53,19 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
   let authCode = config.hubspot.authCode;
   let { clientId, clientSecret } = config.hubspot;
   let close = async () => {};
+  let persist = async () => {};
+  let freshAccount = false;
   if (!baseUrl) {
     ({ clientId, clientSecret } = demoClient());
-    const emulator = createHubSpotEmulator({ clientId, clientSecret, ...(config.rateLimit ? { rateLimit: rateWindow(config.rateLimit) } : {}) });
+    const saved = await savedAccount(store, config.dataDir, 'hubspot', HUBSPOT_TENANT);
+    const emulator = createHubSpotEmulator({ clientId, clientSecret, ...(saved.restore ? { restore: saved.restore } : {}), ...(config.rateLimit ? { rateLimit: rateWindow(config.rateLimit) } : {}) });
     const listening = await emulator.listen(0);
     baseUrl = listening.url;
+    persist = () => saved.save(emulator.state.toJSON());
     close = listening.close;
+    freshAccount = saved.restore === null;
     authCode = emulator.issueAuthCode(redirectUri);
-    io.out(`HubSpot emulator (portal ${emulator.portalId}) at ${baseUrl}`);
+    io.out(`HubSpot emulator (portal ${emulator.portalId}${saved.restore ? ', as the last run left it' : ''}) at ${baseUrl}`);
   }
   if (!clientId || !clientSecret) throw new Error('a HubSpot URL needs --client-id and --client-secret (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)');
   const limit = config.rateLimit ? rateWindow(config.rateLimit) : undefined;
@@ -61,13 +73,13 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
   // The install reads with the CRM's default mapping; the cycles use the tenant's own (the runner reconnects when it differs).
   const mapping = defaultMapping('hubspot');
   const { tenant, connector, installed } = await connectHubSpotTenant(store, {
-    tenantId: 'demo-hubspot',
+    tenantId: HUBSPOT_TENANT,
     name: 'Demo HubSpot portal',
     mode: config.shadow ? 'shadow' : 'live',
     app: app.app,
     mapping,
     ...(authCode ? { authCode } : {}),
-    freshAccount: !config.hubspot.apiUrl,
+    freshAccount,
     ...(limit ? { limit } : {}),
     log: io.log,
   });
@@ -75,32 +87,33 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
     const result = await connector.install(OUTPUT_FIELDS);
     io.out(`installed into HubSpot portal ${tenant.accountId}: ${result.created.length} properties created, ${result.existing.length} already there`);
   }
-  return { tenant, app, mapping, connector, close };
+  return { tenant, app, mapping, connector, persist, close };
 }
 
 async function salesforcePortal(store: Store, config: Config, io: Io): Promise<Installed<CrmAppConfig>> {
   const { clientId, clientSecret } = demoClient();
-  const emulator = createSalesforceEmulator({ clientId, clientSecret });
+  const saved = await savedAccount(store, config.dataDir, 'salesforce', SALESFORCE_TENANT);
+  const emulator = createSalesforceEmulator({ clientId, clientSecret, ...(saved.restore ? { restore: saved.restore } : {}) });
   // The managed package is deployed by the admin's install, not through the API: the demo org has it.
   installPackageInto(emulator);
   const listening = await emulator.listen(0);
   const redirectUri = config.salesforce.redirectUri;
-  io.out(`Salesforce emulator (org ${emulator.orgId}) at ${listening.url}`);
+  io.out(`Salesforce emulator (org ${emulator.orgId}${saved.restore ? ', as the last run left it' : ''}) at ${listening.url}`);
   const app = { app: { loginUrl: listening.url, clientId, clientSecret, redirectUri } };
   const mapping = defaultMapping('salesforce');
   const { tenant, connector } = await connectSalesforceTenant(store, {
-    tenantId: 'demo-salesforce',
+    tenantId: SALESFORCE_TENANT,
     name: 'Demo Salesforce org',
     mode: config.shadow ? 'shadow' : 'live',
     app: app.app,
     mapping,
     authCode: emulator.issueAuthCode(redirectUri),
-    freshAccount: true,
+    freshAccount: saved.restore === null,
     log: io.log,
   });
   const check = await connector.install(OUTPUT_FIELDS);
   io.out(`connected to Salesforce org ${tenant.accountId}: ${check.existing.length} package fields present and writable`);
-  return { tenant, app, mapping, connector, close: listening.close };
+  return { tenant, app, mapping, connector, persist: () => saved.save(emulator.state.toJSON()), close: listening.close };
 }
 
 /**
@@ -139,10 +152,15 @@ export async function installDemoPortals(store: Store, config: Config, io: Io): 
   const apps: CrmApps = {};
   const connectors: ConnectorCache = new Map();
   const closers: Array<() => Promise<void>> = [];
+  const persisters: Array<() => Promise<void>> = [];
   const keep = (installed: Installed<unknown>) => {
     tenants.push(installed.tenant);
     connectors.set(installed.tenant.id, { mapping: installed.mapping, connector: installed.connector });
+    persisters.push(installed.persist);
     closers.push(installed.close);
+  };
+  const persist = async () => {
+    for (const save of persisters) await save();
   };
   try {
     if (config.crm !== 'salesforce') {
@@ -163,7 +181,9 @@ export async function installDemoPortals(store: Store, config: Config, io: Io): 
     tenants,
     apps,
     connectors,
+    persist,
     close: async () => {
+      await persist();
       for (const close of closers) await close();
     },
   };

@@ -1,6 +1,7 @@
 /**
  * The main job as a user runs it: `npm start -- --once` on the embedded default exits 0 and prints the
- * summary; run again against the same CRM account it writes nothing.
+ * summary; run again (on the embedded emulator, which persists under the data dir, or against the same
+ * CRM account by URL) it writes nothing.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,17 +26,10 @@ async function start(args: string[]): Promise<{ code: number | null; stdout: str
 }
 
 describe('crm-signals start --once', () => {
-  it('runs a whole cycle on the embedded emulator and store, prints the summary and exits 0', async () => {
+  it('runs a whole cycle on the embedded emulator and store, prints the summary and exits 0; a second run writes nothing', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'crm-signals-start-'));
-    const env = { ...process.env };
-    delete env.DATABASE_URL;
     try {
-      const child = spawn(process.execPath, ['bin/crm-signals.js', 'start', '--once', '--data-dir', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const { code, stdout, stderr } = await start(['--once', '--data-dir', dataDir]);
       expect(code, `${stdout}\n${stderr}`).toBe(0);
       expect(stdout).toMatch(/synced contacts: 5,000 read/);
       expect(stdout).toMatch(/synced deals: [\d,]+ read/);
@@ -47,6 +41,13 @@ describe('crm-signals start --once', () => {
       expect(stdout).toMatch(/written back: 5,\d{3} contacts, 2,000 tickets updated, 0 rejected by the CRM, 0 still queued/);
       expect(stdout).toMatch(/API calls: \d+/);
       expect(stdout).toMatch(/score distribution/);
+
+      // The emulated portal persists under the data dir like a real one: the next start finds our values there.
+      const again = await start(['--once', '--data-dir', dataDir]);
+      expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
+      expect(again.stdout).toMatch(/HubSpot emulator \(portal \d+, as the last run left it\)/);
+      expect(again.stdout).toMatch(/crm-signals cycle #2 for demo-hubspot: succeeded/);
+      expect(again.stdout).toMatch(/written back: 0 contacts, 0 tickets updated, 0 rejected by the CRM, 0 still queued/);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
