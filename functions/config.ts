@@ -6,8 +6,11 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { cronEvery } from '../src/pipeline/jobs/index.ts';
+import { CRMS } from '../connectors/registry.ts';
+import type { Crm } from '../src/domain/records.ts';
 
-export type CrmChoice = 'hubspot' | 'salesforce' | 'both';
+/** One CRM of the registry, or both demo accounts as one company. */
+export type CrmChoice = Crm | 'both';
 
 export interface Config {
   crm: CrmChoice;
@@ -99,7 +102,7 @@ const schedule = wholeNumber(1, 1440).superRefine((minutes, ctx) => {
 
 /** Where each setting may come from, first match wins, and how it is parsed. */
 const SOURCES = {
-  crm: { flag: 'crm', env: 'CRM_SIGNALS_CRM', schema: z.enum(['hubspot', 'salesforce', 'both'], { message: 'must be hubspot, salesforce or both' }) },
+  crm: { flag: 'crm', env: 'CRM_SIGNALS_CRM', schema: z.enum(['both', ...CRMS] as const, { message: `must be ${CRMS.join(', ')} or both` }) },
   port: { flag: 'port', env: 'PORT', schema: wholeNumber(0, 65_535) },
   host: { flag: 'host', env: 'HOST', schema: text },
   dataDir: { flag: 'data-dir', env: 'CRM_SIGNALS_DATA_DIR', schema: text },

@@ -74,7 +74,17 @@ export class SalesforceConnector implements Connector {
 
   async discover(objectType: ObjectType): Promise<FieldInfo[]> {
     const described = await this.describe(objectFor(objectType).sobject);
-    return described.fields.map((f) => ({ name: f.name, label: (f as { label?: string }).label ?? f.name, type: f.type, readOnly: !f.updateable }));
+    return described.fields.map((f) => {
+      // Active picklist values are what a record may hold: the mapping's outcome, stage and label values are checked against them.
+      const picklist = ((f as { picklistValues?: Array<{ value?: unknown; active?: unknown }> }).picklistValues ?? []).filter((p) => p.active !== false && typeof p.value === 'string');
+      return {
+        name: f.name,
+        label: (f as { label?: string }).label ?? f.name,
+        type: f.type,
+        readOnly: !f.updateable,
+        ...(picklist.length ? { options: picklist.map((p) => p.value as string) } : {}),
+      };
+    });
   }
 
   /** Fields come with the managed package (a deploy, not an API call): install verifies they are there and writable. */

@@ -2,6 +2,7 @@
  * The mappings a new tenant starts with: the demo data's fields (from the bank marketing data), with the
  * same model columns in both CRMs so one model can serve a company that runs both.
  */
+import type { Crm } from '../domain/records.ts';
 import { parseMapping, type Mapping } from './schema.ts';
 
 export const DEFAULT_HUBSPOT_MAPPING: Mapping = parseMapping({
@@ -80,6 +81,9 @@ export const DEFAULT_SALESFORCE_MAPPING: Mapping = parseMapping({
   deals: { stageField: 'StageName', wonStages: ['Closed Won'] },
 });
 
-export function defaultMapping(crm: 'hubspot' | 'salesforce'): Mapping {
-  return crm === 'hubspot' ? DEFAULT_HUBSPOT_MAPPING : DEFAULT_SALESFORCE_MAPPING;
+/** Every CRM must have a default mapping: the compiler lists what a new one lacks. */
+const DEFAULT_MAPPINGS: Record<Crm, Mapping> = { hubspot: DEFAULT_HUBSPOT_MAPPING, salesforce: DEFAULT_SALESFORCE_MAPPING };
+
+export function defaultMapping(crm: Crm): Mapping {
+  return DEFAULT_MAPPINGS[crm];
 }

@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { orgOutputs, startSalesforceHarness, type SalesforceHarness } from '../helpers/salesforceHarness.ts';
 import { signalReport, totalWritten } from '../helpers/harness.ts';
+import { DEFAULT_SALESFORCE_MAPPING } from '../../src/mapping/index.ts';
+import { saveTenantMapping } from '../../src/pipeline/mappings.ts';
 
 let harness: SalesforceHarness | null = null;
 afterEach(async () => {
@@ -166,5 +168,16 @@ describe('first syncs', () => {
     const summary = await harness.cycle();
     expect(summary.status, summary.error ?? '').toBe('succeeded');
     expect(summary.synced.contact?.read).toBe(1500);
+  });
+});
+
+describe('a Salesforce org refuses a mapping that does not fit it', () => {
+  it("checks outcome and stage values against the org's active picklist values, naming the field", async () => {
+    harness = await startSalesforceHarness();
+    const status = (await harness.connector.discover('contact')).find((f) => f.name === 'Status');
+    expect(status?.options).toEqual(expect.arrayContaining(['Closed - Converted', 'Closed - Not Converted']));
+    const wrong = { ...DEFAULT_SALESFORCE_MAPPING, leadScore: { ...DEFAULT_SALESFORCE_MAPPING.leadScore, outcome: { ...DEFAULT_SALESFORCE_MAPPING.leadScore.outcome, converted: ['Won'] } } };
+    await expect(saveTenantMapping(harness.store, harness.ctx.tenant, harness.connector, wrong)).rejects.toThrow(/outcome value "Won" is not an option of field "Status"/);
+    await expect(saveTenantMapping(harness.store, harness.ctx.tenant, harness.connector, DEFAULT_SALESFORCE_MAPPING)).resolves.toMatchObject({ version: expect.any(Number) });
   });
 });
