@@ -51,7 +51,8 @@ describe('crm-signals start --once', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two whole 5,000-contact runs in child processes: a guard against a hang, not a timing target.
+  }, 360_000);
 
   it('a second run against the same account writes nothing, and a bad setting exits 1 naming it', async () => {
     const emulator = createHubSpotEmulator({ seed: 11, contacts: 400, openShare: 0.3, clientId: 'once-client', clientSecret: 'once-secret' });
