@@ -7,6 +7,7 @@
 import { Client } from '@hubspot/api-client';
 import { RollingWindowLimiter, type WindowLimit } from '../shared/rateLimiter.ts';
 import { send } from '../shared/send.ts';
+import { countingFetch, type CountRequest } from '../shared/transport.ts';
 import type { FailedAttempt, RetryPolicy } from '../shared/retryDecision.ts';
 import type { ApiUsage } from '../connector.ts';
 import { HUBSPOT_RETRY_RULES } from './retryRules.ts';
@@ -46,6 +47,12 @@ export class HubSpotSession {
   private refreshing: Promise<void> | null = null;
   private readonly limiter: RollingWindowLimiter;
   private readonly searchLimiter: RollingWindowLimiter;
+  /** Every request this session sends (SDK calls and token refreshes) is counted here, once, as it leaves. */
+  private readonly count: CountRequest = (kind) => {
+    this.usage.calls++;
+    if (kind === 'retry') this.usage.retries++;
+  };
+  private readonly fetch = countingFetch(this.count);
 
   constructor(private readonly options: HubSpotSessionOptions) {
     this.tokens = options.tokens;
@@ -73,7 +80,13 @@ export class HubSpotSession {
         ...(this.options.log ? { log: this.options.log } : {}),
       },
       label,
-      () => request(this.client),
+      () => {
+        // The SDK's transport hooks (httpAgent, middleware) are dead in @hubspot/api-client 13: its
+        // generated APIs apply only call-time middleware. With its retries off and only single-request
+        // methods used, one SDK call is one HTTP request, so this is where it leaves.
+        this.count('request');
+        return request(this.client);
+      },
     );
   }
 
@@ -87,7 +100,7 @@ export class HubSpotSession {
     if (!app) return Promise.resolve();
     this.refreshing ??= (async () => {
       try {
-        this.tokens = await refreshTokens(app, this.tokens);
+        this.tokens = await refreshTokens(app, this.tokens, this.fetch);
         this.client.setAccessToken(this.tokens.accessToken);
         await this.options.onTokens?.(this.tokens);
       } finally {

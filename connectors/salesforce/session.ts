@@ -9,6 +9,8 @@ import type { ApiUsage } from '../connector.ts';
 import type { SalesforceApp } from './oauth.ts';
 import type { FailedAttempt, RetryPolicy } from '../shared/retryDecision.ts';
 import { send } from '../shared/send.ts';
+import { countingFetch, type CountRequest } from '../shared/transport.ts';
+import { countJsforceRequests } from './transport.ts';
 import { SALESFORCE_RETRY_RULES } from './retryRules.ts';
 
 /** API version pinned explicitly: jsforce's default is 50.0. */
@@ -57,6 +59,13 @@ export class SalesforceSession {
   readonly connection: jsforce.Connection;
   readonly usage: ApiUsage = { calls: 0, retries: 0, throttled: 0 };
   private tokens: SalesforceTokens;
+  /** Every request this session sends (jsforce's calls, retries and session refreshes, our own fetches) is counted here, once. */
+  private readonly count: CountRequest = (kind) => {
+    this.usage.calls++;
+    if (kind === 'retry') this.usage.retries++;
+  };
+  /** For requests jsforce cannot make (Bulk result pages need the raw CSV and the Sforce-Locator header). */
+  readonly fetch = countingFetch(this.count);
 
   constructor(private readonly options: SalesforceSessionOptions) {
     this.tokens = options.tokens;
@@ -67,6 +76,8 @@ export class SalesforceSession {
       ...(this.tokens.refreshToken ? { refreshToken: this.tokens.refreshToken } : {}),
       oauth2: { clientId: options.app.clientId, clientSecret: options.app.clientSecret, redirectUri: options.app.redirectUri, loginUrl: options.app.loginUrl },
     });
+    countJsforceRequests(this.connection, 'Connection', this.count);
+    countJsforceRequests(this.connection.oauth2, 'OAuth2', this.count);
     this.connection.on('refresh', (accessToken: string) => {
       this.tokens = { ...this.tokens, accessToken };
       void this.options.onTokens?.(this.tokens);
