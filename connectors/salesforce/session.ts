@@ -31,6 +31,23 @@ export interface SalesforceSessionOptions {
   onTokens?: (tokens: SalesforceTokens) => Promise<void> | void;
   retryPolicy?: RetryPolicy;
   log?: (message: string) => void;
+  /**
+   * The org's session timeout (Setup > Session Settings; Salesforce's default is two hours). A session
+   * dies after this long without use and the token answer does not say so, so the connector is told.
+   */
+  sessionTimeoutSeconds?: number;
+}
+
+const DEFAULT_SESSION_TIMEOUT_SECONDS = 7200;
+
+/** Refresh an idle session this long before the org would time it out: 60 s, or a tenth of the timeout if shorter. */
+export function sessionRefreshMarginMs(timeoutMs: number): number {
+  return Math.min(60_000, timeoutMs / 10);
+}
+
+/** jsforce's single-flight session refresh (what it runs on a 401 too), so ours and its own never overlap. */
+interface RefreshDelegate {
+  refresh(since: number): Promise<void>;
 }
 
 /** HTTP status of the Salesforce error codes jsforce throws (it keeps the code, not the status). */
@@ -59,8 +76,11 @@ export class SalesforceSession {
   readonly connection: jsforce.Connection;
   readonly usage: ApiUsage = { calls: 0, retries: 0, throttled: 0 };
   private tokens: SalesforceTokens;
+  /** Every request extends the session: its timeout counts from the last one sent. */
+  private lastSentAt = Date.now();
   /** Every request this session sends (jsforce's calls, retries and session refreshes, our own fetches) is counted here, once. */
   private readonly count: CountRequest = (kind) => {
+    this.lastSentAt = Date.now();
     this.usage.calls++;
     if (kind === 'retry') this.usage.retries++;
   };
@@ -103,7 +123,23 @@ export class SalesforceSession {
     return this.call(label, async (c) => (await c.queryMore(locator)) as unknown as { records: R[]; done: boolean; totalSize: number; nextRecordsUrl?: string });
   }
 
-  call<T>(label: string, request: (connection: jsforce.Connection) => Promise<T>): Promise<T> {
+  /** Refreshes a session idle for nearly the org's timeout, before a call would be refused with a 401 and replayed. */
+  private async refreshIfIdle(): Promise<void> {
+    const delegate = (this.connection as unknown as { _refreshDelegate?: RefreshDelegate })._refreshDelegate;
+    if (!delegate || !this.tokens.refreshToken) return;
+    const timeoutMs = (this.options.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS) * 1000;
+    const now = Date.now();
+    if (now - this.lastSentAt < timeoutMs - sessionRefreshMarginMs(timeoutMs)) return;
+    // Concurrent callers wait for the refresh in flight; `now` skips it when one finished after we looked.
+    try {
+      await delegate.refresh(now);
+    } catch {
+      // The call then meets the dead session, and jsforce's 401 path and ours name the problem (needs_reauth).
+    }
+  }
+
+  async call<T>(label: string, request: (connection: jsforce.Connection) => Promise<T>): Promise<T> {
+    await this.refreshIfIdle();
     return send(
       {
         // Salesforce meters a daily allocation, not a burst window; the org's allocation is read from Sforce-Limit-Info.
