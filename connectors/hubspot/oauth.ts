@@ -41,10 +41,10 @@ const TokenResponse = z.object({
   hub_id: z.union([z.number(), z.string()]).optional(),
 });
 
-async function requestToken(app: OAuthApp, form: Record<string, string>): Promise<HubSpotTokens> {
+async function requestToken(app: OAuthApp, form: Record<string, string>, send: typeof fetch): Promise<HubSpotTokens> {
   let response: Response;
   try {
-    response = await fetch(`${app.baseUrl}/oauth/v3/token`, {
+    response = await send(`${app.baseUrl}/oauth/v3/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, ...form }),
@@ -68,11 +68,12 @@ async function requestToken(app: OAuthApp, form: Record<string, string>): Promis
   };
 }
 
-export function exchangeCode(app: OAuthApp, code: string): Promise<HubSpotTokens> {
-  return requestToken(app, { grant_type: 'authorization_code', code, redirect_uri: app.redirectUri });
+export function exchangeCode(app: OAuthApp, code: string, send: typeof fetch = fetch): Promise<HubSpotTokens> {
+  return requestToken(app, { grant_type: 'authorization_code', code, redirect_uri: app.redirectUri }, send);
 }
 
-export async function refreshTokens(app: OAuthApp, tokens: HubSpotTokens): Promise<HubSpotTokens> {
-  const fresh = await requestToken(app, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken });
+/** `send` is the session's counting fetch: a refresh is a request the portal meters like any other. */
+export async function refreshTokens(app: OAuthApp, tokens: HubSpotTokens, send: typeof fetch = fetch): Promise<HubSpotTokens> {
+  const fresh = await requestToken(app, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken }, send);
   return { ...fresh, portalId: fresh.portalId ?? tokens.portalId };
 }

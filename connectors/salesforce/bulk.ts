@@ -56,7 +56,7 @@ async function waitForJob(session: SalesforceSession, jobId: string): Promise<vo
 async function resultsPage(session: SalesforceSession, jobId: string, locator: string | null): Promise<{ rows: Record<string, string | null>[]; next: string | null }> {
   return session.call('bulk job results', async (c) => {
     const query = new URLSearchParams({ maxRecords: String(BULK_PAGE_SIZE), ...(locator ? { locator } : {}) });
-    const response = await fetch(`${c.instanceUrl}/services/data/v${API_VERSION}/jobs/query/${jobId}/results?${query}`, { headers: { Authorization: `Bearer ${c.accessToken}`, Accept: 'text/csv' } });
+    const response = await session.fetch(`${c.instanceUrl}/services/data/v${API_VERSION}/jobs/query/${jobId}/results?${query}`, { headers: { Authorization: `Bearer ${c.accessToken}`, Accept: 'text/csv' } });
     const body = await response.text();
     if (!response.ok) {
       const [error] = (() => { try { return JSON.parse(body) as Array<{ errorCode?: string; message?: string }>; } catch { return [{ message: body }]; } })();

@@ -9,6 +9,8 @@ import type { ApiUsage } from '../connector.ts';
 import type { SalesforceApp } from './oauth.ts';
 import type { FailedAttempt, RetryPolicy } from '../shared/retryDecision.ts';
 import { send } from '../shared/send.ts';
+import { countingFetch, type CountRequest } from '../shared/transport.ts';
+import { countJsforceRequests } from './transport.ts';
 import { SALESFORCE_RETRY_RULES } from './retryRules.ts';
 
 /** API version pinned explicitly: jsforce's default is 50.0. */
@@ -29,6 +31,23 @@ export interface SalesforceSessionOptions {
   onTokens?: (tokens: SalesforceTokens) => Promise<void> | void;
   retryPolicy?: RetryPolicy;
   log?: (message: string) => void;
+  /**
+   * The org's session timeout (Setup > Session Settings; Salesforce's default is two hours). A session
+   * dies after this long without use and the token answer does not say so, so the connector is told.
+   */
+  sessionTimeoutSeconds?: number;
+}
+
+const DEFAULT_SESSION_TIMEOUT_SECONDS = 7200;
+
+/** Refresh an idle session this long before the org would time it out: 60 s, or a tenth of the timeout if shorter. */
+export function sessionRefreshMarginMs(timeoutMs: number): number {
+  return Math.min(60_000, timeoutMs / 10);
+}
+
+/** jsforce's single-flight session refresh (what it runs on a 401 too), so ours and its own never overlap. */
+interface RefreshDelegate {
+  refresh(since: number): Promise<void>;
 }
 
 /** HTTP status of the Salesforce error codes jsforce throws (it keeps the code, not the status). */
@@ -57,6 +76,16 @@ export class SalesforceSession {
   readonly connection: jsforce.Connection;
   readonly usage: ApiUsage = { calls: 0, retries: 0, throttled: 0 };
   private tokens: SalesforceTokens;
+  /** Every request extends the session: its timeout counts from the last one sent. */
+  private lastSentAt = Date.now();
+  /** Every request this session sends (jsforce's calls, retries and session refreshes, our own fetches) is counted here, once. */
+  private readonly count: CountRequest = (kind) => {
+    this.lastSentAt = Date.now();
+    this.usage.calls++;
+    if (kind === 'retry') this.usage.retries++;
+  };
+  /** For requests jsforce cannot make (Bulk result pages need the raw CSV and the Sforce-Locator header). */
+  readonly fetch = countingFetch(this.count);
 
   constructor(private readonly options: SalesforceSessionOptions) {
     this.tokens = options.tokens;
@@ -67,6 +96,8 @@ export class SalesforceSession {
       ...(this.tokens.refreshToken ? { refreshToken: this.tokens.refreshToken } : {}),
       oauth2: { clientId: options.app.clientId, clientSecret: options.app.clientSecret, redirectUri: options.app.redirectUri, loginUrl: options.app.loginUrl },
     });
+    countJsforceRequests(this.connection, 'Connection', this.count);
+    countJsforceRequests(this.connection.oauth2, 'OAuth2', this.count);
     this.connection.on('refresh', (accessToken: string) => {
       this.tokens = { ...this.tokens, accessToken };
       void this.options.onTokens?.(this.tokens);
@@ -92,7 +123,23 @@ export class SalesforceSession {
     return this.call(label, async (c) => (await c.queryMore(locator)) as unknown as { records: R[]; done: boolean; totalSize: number; nextRecordsUrl?: string });
   }
 
-  call<T>(label: string, request: (connection: jsforce.Connection) => Promise<T>): Promise<T> {
+  /** Refreshes a session idle for nearly the org's timeout, before a call would be refused with a 401 and replayed. */
+  private async refreshIfIdle(): Promise<void> {
+    const delegate = (this.connection as unknown as { _refreshDelegate?: RefreshDelegate })._refreshDelegate;
+    if (!delegate || !this.tokens.refreshToken) return;
+    const timeoutMs = (this.options.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS) * 1000;
+    const now = Date.now();
+    if (now - this.lastSentAt < timeoutMs - sessionRefreshMarginMs(timeoutMs)) return;
+    // Concurrent callers wait for the refresh in flight; `now` skips it when one finished after we looked.
+    try {
+      await delegate.refresh(now);
+    } catch {
+      // The call then meets the dead session, and jsforce's 401 path and ours name the problem (needs_reauth).
+    }
+  }
+
+  async call<T>(label: string, request: (connection: jsforce.Connection) => Promise<T>): Promise<T> {
+    await this.refreshIfIdle();
     return send(
       {
         // Salesforce meters a daily allocation, not a burst window; the org's allocation is read from Sforce-Limit-Info.

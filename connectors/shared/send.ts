@@ -1,5 +1,6 @@
 /**
- * The one chain every CRM request goes through: limiter, then send, then the retry decision.
+ * The one chain every CRM request goes through: limiter, then send, then the retry decision. Calls are
+ * counted at the transport (transport.ts), not here: the SDKs send requests this chain never sees.
  */
 import { ConnectorError, type ConnectorErrorCode } from './errors.ts';
 import { decideRetry, DEFAULT_RETRY_POLICY, type FailedAttempt, type RetryPolicy, type RetryRule, type StopReason } from './retryDecision.ts';
@@ -38,7 +39,6 @@ export async function send<T>(ctx: SendContext, label: string, request: () => Pr
   const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
     await ctx.limiter?.acquire();
-    ctx.usage.calls++;
     try {
       return await request();
     } catch (error) {
