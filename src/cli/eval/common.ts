@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import type { RawRow } from '../../features/pipeline.ts';
 import type { CsvTable } from '../../io/index.ts';
+import { nullRecord } from '../../domain/own.ts';
 
 /** Where a command writes: the report (or the one JSON object) to stdout, progress and warnings to stderr. */
 export interface EvalIO {
@@ -66,7 +67,7 @@ export function listOption(raw: string | undefined): string[] {
 export function rawRows(table: CsvTable, columns: readonly string[], positions?: readonly number[]): RawRow[] {
   const index = columns.map((c) => [c, table.header.indexOf(c)] as const);
   const make = (row: readonly string[]): RawRow => {
-    const out: Record<string, string> = {};
+    const out = nullRecord<string>();
     for (const [c, j] of index) out[c] = row[j] ?? '';
     return out;
   };
