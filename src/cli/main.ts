@@ -27,6 +27,7 @@ commands:
             environment: DATABASE_URL, CRM_SIGNALS_SECRET (encrypts stored tokens),
             SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET / SALESFORCE_REDIRECT_URI, CRM_SIGNALS_DEBUG
   eval      evaluate the product's models on a file: eval leadscore|sentiment|recommend|segments (eval --help)
+            exit code 2: the command line or the file is wrong; 1: an internal error (--debug prints its stack)
   help      show this text
 `;
 
@@ -44,12 +45,14 @@ const processIo: CliIo = { stdout: (t) => void process.stdout.write(t), stderr: 
 
 /** Runs a command other than `start`; returns the exit code. */
 export async function runCli(argv: readonly string[], options: CliOptions, io: CliIo = processIo): Promise<number> {
-  const [command = 'help', ...rest] = argv;
+  // --debug is accepted anywhere, like CRM_SIGNALS_DEBUG, so it can be added to a failing command as is.
+  const debug = options.debug || argv.includes('--debug');
+  const [command = 'help', ...rest] = argv.filter((arg) => arg !== '--debug');
   if (command === 'help' || command === '--help' || command === '-h') {
     io.stdout(USAGE);
     return 0;
   }
-  if (command === 'eval') return (await import('./eval/index.ts')).runEval(rest, io, { debug: options.debug });
+  if (command === 'eval') return (await import('./eval/index.ts')).runEval(rest, io, { debug });
   io.stderr(`unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }
