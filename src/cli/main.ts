@@ -14,7 +14,10 @@ commands:
             --data-dir DIR       embedded store location (default ./.crm-signals; DATABASE_URL uses PostgreSQL)
             --hubspot-url URL    a HubSpot API base URL instead of the embedded emulator (or HUBSPOT_API_URL)
             --auth-code CODE     OAuth authorization code to install with (with --hubspot-url)
-            --client-id ID --client-secret SECRET   the OAuth app (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)
+            --client-id ID       the OAuth app's client id (or HUBSPOT_CLIENT_ID)
+            --client-secret-file FILE  read the OAuth app's secret from FILE (or HUBSPOT_CLIENT_SECRET_FILE);
+                                 or set HUBSPOT_CLIENT_SECRET. --client-secret SECRET works too, but a
+                                 command-line value shows in the process list
             --redirect-uri URL   the OAuth app's redirect URL (or HUBSPOT_REDIRECT_URI)
             --salesforce-url URL Salesforce login URL of the connected app (or SALESFORCE_LOGIN_URL)
             --rate-limit N       requests per 10 s for the portal (default 110)
