@@ -3,6 +3,7 @@
  * Nothing else in the product reads process.env; the entry points pass these values down. A flag wins
  * over its environment variable; a bad value fails with the flag's or the variable's name.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { cronEvery } from '../src/pipeline/jobs/index.ts';
@@ -67,6 +68,7 @@ export const START_FLAGS = {
   'auth-code': { type: 'string' },
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
+  'client-secret-file': { type: 'string' },
   'redirect-uri': { type: 'string' },
   'salesforce-url': { type: 'string' },
   'rate-limit': { type: 'string' },
@@ -112,6 +114,7 @@ const SOURCES = {
   authCode: { flag: 'auth-code', schema: text },
   clientId: { flag: 'client-id', env: 'HUBSPOT_CLIENT_ID', schema: text },
   clientSecret: { flag: 'client-secret', env: 'HUBSPOT_CLIENT_SECRET', schema: text },
+  clientSecretFile: { flag: 'client-secret-file', env: 'HUBSPOT_CLIENT_SECRET_FILE', schema: text },
   hubspotRedirect: { flag: 'redirect-uri', env: 'HUBSPOT_REDIRECT_URI', schema: httpUrl },
   salesforceUrl: { flag: 'salesforce-url', env: 'SALESFORCE_LOGIN_URL', schema: httpUrl },
   consumerKey: { env: 'SALESFORCE_CONSUMER_KEY', schema: text },
@@ -141,6 +144,33 @@ function read(values: Partial<Record<Flag, string | boolean>>, env: Env): Parsed
   return out as Parsed;
 }
 
+/** A secret kept in a file (a mounted secret, a 0600 file): its content without the trailing newline. */
+function readSecretFile(file: string, name: string): string {
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${name} cannot be read: ${(error as Error).message}`);
+  }
+  const secret = content.replace(/\r?\n$/, '');
+  if (secret.trim() === '') throw new ConfigError(`${name} ${JSON.stringify(file)} is empty`);
+  return secret;
+}
+
+/**
+ * The HubSpot client secret. A flag's value shows in the process list, so the environment and a file are
+ * offered too; a flag wins over the environment, as everywhere, and the literal value over a file.
+ */
+function clientSecretOf(values: Partial<Record<Flag, string | boolean>>, v: Parsed, env: Env): string | undefined {
+  const flagSecret = typeof values['client-secret'] === 'string';
+  const flagFile = typeof values['client-secret-file'] === 'string';
+  if (flagSecret && flagFile) throw new ConfigError('--client-secret and --client-secret-file both give the client secret: pass one');
+  const fromFile = () => (v.clientSecretFile === undefined ? undefined : readSecretFile(v.clientSecretFile, flagFile ? '--client-secret-file' : 'HUBSPOT_CLIENT_SECRET_FILE'));
+  if (flagSecret) return v.clientSecret;
+  if (flagFile) return fromFile();
+  return env.HUBSPOT_CLIENT_SECRET ? v.clientSecret : fromFile();
+}
+
 /** `argv` is what follows the command (`start`); `env` is the process environment. */
 export function loadConfig(argv: readonly string[], env: Env): Config {
   let values: Partial<Record<Flag, string | boolean>>;
@@ -153,6 +183,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
   const crm = v.crm ?? 'hubspot';
   if (v.hubspotUrl !== undefined && crm !== 'hubspot') throw new ConfigError('--hubspot-url (or HUBSPOT_API_URL) works with --crm hubspot only');
   const port = v.port ?? 3000;
+  const clientSecret = clientSecretOf(values, v, env);
   return {
     crm,
     once: values.once === true,
@@ -164,7 +195,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     hubspot: {
       ...(v.hubspotUrl !== undefined ? { apiUrl: v.hubspotUrl } : {}),
       ...(v.clientId !== undefined ? { clientId: v.clientId } : {}),
-      ...(v.clientSecret !== undefined ? { clientSecret: v.clientSecret } : {}),
+      ...(clientSecret !== undefined ? { clientSecret } : {}),
       ...(v.authCode !== undefined ? { authCode: v.authCode } : {}),
       redirectUri: v.hubspotRedirect ?? `http://localhost:${port}/install/hubspot/callback`,
     },

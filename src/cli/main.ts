@@ -14,7 +14,10 @@ commands:
             --data-dir DIR       embedded store location (default ./.crm-signals; DATABASE_URL uses PostgreSQL)
             --hubspot-url URL    a HubSpot API base URL instead of the embedded emulator (or HUBSPOT_API_URL)
             --auth-code CODE     OAuth authorization code to install with (with --hubspot-url)
-            --client-id ID --client-secret SECRET   the OAuth app (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)
+            --client-id ID       the OAuth app's client id (or HUBSPOT_CLIENT_ID)
+            --client-secret-file FILE  read the OAuth app's secret from FILE (or HUBSPOT_CLIENT_SECRET_FILE);
+                                 or set HUBSPOT_CLIENT_SECRET. --client-secret SECRET works too, but a
+                                 command-line value shows in the process list
             --redirect-uri URL   the OAuth app's redirect URL (or HUBSPOT_REDIRECT_URI)
             --salesforce-url URL Salesforce login URL of the connected app (or SALESFORCE_LOGIN_URL)
             --rate-limit N       requests per 10 s for the portal (default 110)
@@ -27,6 +30,7 @@ commands:
             environment: DATABASE_URL, CRM_SIGNALS_SECRET (encrypts stored tokens),
             SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET / SALESFORCE_REDIRECT_URI, CRM_SIGNALS_DEBUG
   eval      evaluate the product's models on a file: eval leadscore|sentiment|recommend|segments (eval --help)
+            exit code 2: the command line or the file is wrong; 1: an internal error (--debug prints its stack)
   help      show this text
 `;
 
@@ -44,12 +48,14 @@ const processIo: CliIo = { stdout: (t) => void process.stdout.write(t), stderr: 
 
 /** Runs a command other than `start`; returns the exit code. */
 export async function runCli(argv: readonly string[], options: CliOptions, io: CliIo = processIo): Promise<number> {
-  const [command = 'help', ...rest] = argv;
+  // --debug is accepted anywhere, like CRM_SIGNALS_DEBUG, so it can be added to a failing command as is.
+  const debug = options.debug || argv.includes('--debug');
+  const [command = 'help', ...rest] = argv.filter((arg) => arg !== '--debug');
   if (command === 'help' || command === '--help' || command === '-h') {
     io.stdout(USAGE);
     return 0;
   }
-  if (command === 'eval') return (await import('./eval/index.ts')).runEval(rest, io, { debug: options.debug });
+  if (command === 'eval') return (await import('./eval/index.ts')).runEval(rest, io, { debug });
   io.stderr(`unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }

@@ -11,6 +11,7 @@
  * bad values never throw.
  */
 import { z } from 'zod';
+import { hasOwnValue, own } from '../domain/own.ts';
 import { parseSavedJson } from './savedJson.ts';
 import { FeatureSchemaError, parseNumber } from './pipeline.ts';
 import type { RawRow, RawValue } from './pipeline.ts';
@@ -37,7 +38,7 @@ export interface DedupeResult<L> {
 const ABSENT = { absent: true };
 
 function presentIn(row: RawRow, column: string): boolean {
-  return column in row && row[column] !== undefined;
+  return hasOwnValue(row, column);
 }
 
 /**
@@ -198,7 +199,7 @@ export class RowCleaner {
   private check(column: string, raw: RawValue | undefined): { reason: CleaningReason; message: string } | null {
     const text = describeValue(raw).trim();
     if (text === '' || this.isPlaceholder(text)) return null;
-    const range = this.ranges[column];
+    const range = own(this.ranges, column);
     if (range !== undefined) {
       // Unparsable text is left for the pipeline, which already reads it as missing: only numbers can be impossible.
       const x = parseNumber(text);

@@ -11,6 +11,7 @@
  * All calendar parts are taken in UTC, for the same reason as the fixed asOf.
  */
 import { z } from 'zod';
+import { hasOwnValue } from '../domain/own.ts';
 import { parseSavedJson } from './savedJson.ts';
 import { FeatureSchemaError } from './pipeline.ts';
 import type { RawRow, RawValue } from './pipeline.ts';
@@ -136,12 +137,12 @@ export class DateFeatures {
     const outputs = this.columnNames;
     for (let index = 0; index < rows.length; index++) {
       const row = rows[index] as RawRow;
-      const missing = this.columns.filter((c) => !(c in row) || row[c] === undefined);
+      const missing = this.columns.filter((c) => !hasOwnValue(row, c));
       if (missing.length > 0) {
         throw new FeatureSchemaError(`row ${index} lacks date column ${missing.map((m) => `"${m}"`).join(', ')} (pass null for an empty value)`);
       }
       // Overwriting would hide a clash between a CRM property and a derived feature (or a second transform).
-      const clash = outputs.find((c) => c in row);
+      const clash = outputs.find((c) => Object.hasOwn(row, c));
       if (clash !== undefined) throw new FeatureSchemaError(`row ${index} already has a column "${clash}", which date features would overwrite`);
     }
   }

@@ -5,6 +5,7 @@
  * Columns excluded by the mapping never get here; this catches the ones nobody thought of.
  */
 import { rocAuc } from '../models/evaluate.ts';
+import { own } from '../domain/own.ts';
 import { parseNumber } from './pipeline.ts';
 import type { FeatureSpec, RawRow } from './pipeline.ts';
 
@@ -22,7 +23,7 @@ function orient(auc: number): number {
 }
 
 function placeholdersOf(spec: FeatureSpec, column: string): Set<string> {
-  return new Set([...(spec.placeholders ?? []), ...(spec.columnPlaceholders?.[column] ?? [])].map((p) => p.trim().toLowerCase()));
+  return new Set([...(spec.placeholders ?? []), ...(own(spec.columnPlaceholders, column) ?? [])].map((p) => p.trim().toLowerCase()));
 }
 
 function cleaned(value: string | null | undefined, placeholders: Set<string>): string | null {

@@ -13,6 +13,7 @@
  * The pipeline is plain JSON (`toJSON` / `FeaturePipeline.fromJSON`), tagged `{ kind: 'featurePipeline', version: 1 }`.
  */
 import { z } from 'zod';
+import { hasOwnValue, nullRecord, own } from '../domain/own.ts';
 import { parseSavedJson } from './savedJson.ts';
 
 export type RawValue = string | null;
@@ -238,7 +239,7 @@ export class FeaturePipeline {
 
   /** The spec's columns a row lacks altogether (a null value is present, just missing). */
   missingColumns(row: RawRow): string[] {
-    return this.columns.filter((c) => !(c.name in row) || row[c.name] === undefined).map((c) => c.name);
+    return this.columns.filter((c) => !hasOwnValue(row, c.name)).map((c) => c.name);
   }
 
   /** Throws a FeatureSchemaError naming the absent columns when any row lacks one of them. */
@@ -250,7 +251,7 @@ export class FeaturePipeline {
     for (let index = 0; index < rows.length; index++) {
       const row = rows[index] as RawRow;
       // the common case allocates nothing: scoring checks tens of thousands of rows
-      if (names.every((name) => row[name] !== undefined)) continue;
+      if (names.every((name) => hasOwnValue(row, name))) continue;
       const missing = this.missingColumns(row);
       if (missing.length === 0) continue;
       bad++;
@@ -270,7 +271,7 @@ export class FeaturePipeline {
   private encodeInto(row: RawRow, out: number[] | Float64Array, start = 0): void {
     this.columns.forEach((c, ci) => {
       let at = start + (this.offsets[ci] as number);
-      const raw = row[c.name];
+      const raw = own(row, c.name);
       if (c.kind === 'numeric') {
         const x = numericValue(raw, c.placeholders);
         out[at++] = x ?? c.median;
@@ -337,8 +338,8 @@ export class FeaturePipeline {
    * buckets use the fitted quartiles; missing values read 'age missing', rare or unseen levels 'job = x (rare)'.
    */
   describe(row: RawRow): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const c of this.columns) out[c.name] = this.describeValue(c, row[c.name]);
+    const out = nullRecord<string>();
+    for (const c of this.columns) out[c.name] = this.describeValue(c, own(row, c.name));
     return out;
   }
 
@@ -347,14 +348,14 @@ export class FeaturePipeline {
    * numeric 'q1'..'q4' (fitted quartile intervals) or 'missing'; categorical the level, 'other' or 'missing'.
    */
   bucketKeys(row: RawRow): Record<string, string> {
-    const out: Record<string, string> = {};
+    const out = nullRecord<string>();
     for (const c of this.columns) {
       if (c.kind === 'categorical') {
-        const bucket = this.categoricalBucket(c, row[c.name]);
+        const bucket = this.categoricalBucket(c, own(row, c.name));
         out[c.name] = bucket === MISSING ? 'missing' : bucket === OTHER ? 'other' : bucket;
         continue;
       }
-      const x = numericValue(row[c.name], c.placeholders);
+      const x = numericValue(own(row, c.name), c.placeholders);
       if (x === null) {
         out[c.name] = 'missing';
         continue;
@@ -423,9 +424,9 @@ export function fitFeaturePipeline(rows: readonly RawRow[], spec: FeatureSpec): 
   const minCount = spec.rareLevelMinCount ?? DEFAULT_RARE_LEVEL_MIN_COUNT;
   const maxLevels = spec.maxLevels ?? DEFAULT_MAX_LEVELS;
   const global = spec.placeholders ?? [];
-  const placeholdersOf = (name: string) => normalisePlaceholders([...global, ...(spec.columnPlaceholders?.[name] ?? [])]);
-  const labelOf = (name: string) => spec.labels?.[name] ?? name;
-  const missingTextOf = (name: string) => spec.missingText?.[name] ?? `${labelOf(name)} missing`;
+  const placeholdersOf = (name: string) => normalisePlaceholders([...global, ...(own(spec.columnPlaceholders, name) ?? [])]);
+  const labelOf = (name: string) => own(spec.labels, name) ?? name;
+  const missingTextOf = (name: string) => own(spec.missingText, name) ?? `${labelOf(name)} missing`;
 
   // Validate presence first, with the same message transform gives.
   const probe = FeaturePipeline.fromColumns([
@@ -440,7 +441,7 @@ export function fitFeaturePipeline(rows: readonly RawRow[], spec: FeatureSpec): 
     const values: number[] = [];
     let missing = 0;
     for (const row of rows) {
-      const x = numericValue(row[name], placeholders);
+      const x = numericValue(own(row, name), placeholders);
       if (x === null) missing++;
       else values.push(x);
     }
@@ -464,7 +465,7 @@ export function fitFeaturePipeline(rows: readonly RawRow[], spec: FeatureSpec): 
     const counts = new Map<string, number>();
     let missing = 0;
     for (const row of rows) {
-      const text = cleanValue(row[name], placeholders);
+      const text = cleanValue(own(row, name), placeholders);
       if (text === null) missing++;
       else counts.set(text, (counts.get(text) ?? 0) + 1);
     }

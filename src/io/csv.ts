@@ -17,6 +17,7 @@
  * emulator's Bulk results), so there is one CSV dialect in the code base.
  */
 import { open } from 'node:fs/promises';
+import { recordFromEntries } from '../domain/own.ts';
 import { count, fileError, InputError } from './errors.ts';
 
 /** The delimiters detection tries, in order of preference on a tie. */
@@ -206,7 +207,7 @@ export function parseCsvRecords(text: string, delimiter = ','): string[][] {
 export function parseCsvObjects(text: string, delimiter = ','): Record<string, string>[] {
   const [header, ...rows] = parseCsvRecords(text, delimiter);
   if (header === undefined) return [];
-  return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
+  return rows.map((row) => recordFromEntries(header.map((name, i) => [name, row[i] ?? ''] as const)));
 }
 
 /**

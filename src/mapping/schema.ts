@@ -4,6 +4,7 @@
  * path of what is wrong.
  */
 import { z } from 'zod';
+import { own } from '../domain/own.ts';
 import type { Crm } from '../domain/records.ts';
 
 /** A CRM field name: letters, digits, underscores, dots (Salesforce relationships). Nothing that could be a query. */
@@ -119,7 +120,7 @@ export function parseMapping(input: unknown): Mapping {
 
 /** The CRM field behind a model column. */
 export function crmField(m: LeadScoreMapping, column: string): string {
-  return m.fields[column] ?? column;
+  return own(m.fields, column) ?? column;
 }
 
 /** The model inputs actually used: mapped columns minus excluded ones. */

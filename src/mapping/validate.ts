@@ -3,6 +3,7 @@
  * record's mapped values, so bad input is refused with a reason instead of reaching a model.
  */
 import { createHash } from 'node:crypto';
+import { own, recordFromEntries } from '../domain/own.ts';
 import type { CanonicalRecord, ObjectType, Outcome } from '../domain/records.ts';
 import { OUTPUT_FIELDS } from '../domain/outputFields.ts';
 import type { FieldInfo } from '../../connectors/connector.ts';
@@ -29,7 +30,7 @@ export function mappingProblems(mapping: Mapping, fields: DiscoveredFields, nume
   const inputs = modelInputs(lead);
   const columnPath = (column: string) => {
     const numeric = lead.numeric.indexOf(column);
-    return lead.fields[column] ? `leadScore.fields.${column}` : numeric >= 0 ? `leadScore.numeric.${numeric}` : `leadScore.categorical.${lead.categorical.indexOf(column)}`;
+    return own(lead.fields, column) ? `leadScore.fields.${column}` : numeric >= 0 ? `leadScore.numeric.${numeric}` : `leadScore.categorical.${lead.categorical.indexOf(column)}`;
   };
 
   const exists = (known: Map<string, FieldInfo> | null, objectType: ObjectType, path: string, name: string) => {
@@ -104,11 +105,11 @@ export function recordProblem(record: CanonicalRecord, m: LeadScoreMapping): str
   const { numeric } = modelInputs(m);
   const placeholders = new Set(m.placeholders);
   for (const name of m.required) {
-    const value = record.properties[name];
+    const value = own(record.properties, name);
     if (value === null || value === undefined || value.trim() === '') return `required property "${name}" is missing`;
   }
   for (const name of numeric.map((c) => crmField(m, c))) {
-    const value = record.properties[name];
+    const value = own(record.properties, name);
     if (value === null || value === undefined || placeholders.has(value.trim())) continue;
     if (!Number.isFinite(Number(value)) || value.trim() === '') return `property "${name}" should be a number but is ${JSON.stringify(value.slice(0, 40))}`;
   }
@@ -116,7 +117,7 @@ export function recordProblem(record: CanonicalRecord, m: LeadScoreMapping): str
 }
 
 export function outcomeOf(record: CanonicalRecord, m: LeadScoreMapping): Outcome {
-  const value = record.properties[m.outcome.field];
+  const value = own(record.properties, m.outcome.field);
   if (value && m.outcome.converted.includes(value)) return 'converted';
   if (value && m.outcome.lost.includes(value)) return 'lost';
   return 'open';
@@ -126,7 +127,7 @@ export function outcomeOf(record: CanonicalRecord, m: LeadScoreMapping): Outcome
 export function inputHash(record: CanonicalRecord, m: LeadScoreMapping): string {
   const { numeric, categorical } = modelInputs(m);
   const names = [...numeric, ...categorical].sort();
-  const values = [...names.map((n) => [n, record.properties[crmField(m, n)] ?? null]), ['outcome', outcomeOf(record, m)]];
+  const values = [...names.map((n) => [n, own(record.properties, crmField(m, n)) ?? null]), ['outcome', outcomeOf(record, m)]];
   return createHash('sha256').update(JSON.stringify(values)).digest('base64url').slice(0, 22);
 }
 
@@ -136,5 +137,5 @@ export function inputHash(record: CanonicalRecord, m: LeadScoreMapping): string 
  */
 export function modelRow(properties: CanonicalRecord['properties'], m: LeadScoreMapping): Record<string, string | null> {
   const { numeric, categorical } = modelInputs(m);
-  return Object.fromEntries([...numeric, ...categorical].map((column) => [column, properties[crmField(m, column)] ?? null]));
+  return recordFromEntries([...numeric, ...categorical].map((column) => [column, own(properties, crmField(m, column)) ?? null]));
 }

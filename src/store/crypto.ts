@@ -6,7 +6,8 @@
  * The key stays inside closures (never a property), and no error message carries plaintext.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { makeDirectory } from './dirs.ts';
 import { dirname } from 'node:path';
 
 const VERSION = 'v1';
@@ -36,7 +37,7 @@ export function processLocalKey(): Buffer {
 
 /** Reads the key file, creating it (0600, exclusively: two processes never write different keys) if absent. */
 export async function loadOrCreateKeyFile(path: string): Promise<Buffer> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDirectory(dirname(path), 0o700);
   try {
     await writeFile(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {

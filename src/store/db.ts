@@ -3,10 +3,10 @@
  * through a `pg` Pool. The store's SQL is identical on both; only result typing differs (pg returns int8
  * as strings, PGlite as numbers), which the store's row readers absorb.
  */
-import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
+import { makeDirectory } from './dirs.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -61,7 +61,7 @@ function pgliteQueryable(q: PGlite | Transaction): Queryable {
 
 /** `dataDir` undefined: in memory. */
 export async function openPGlite(dataDir: string | undefined, schema?: string): Promise<Db> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  if (dataDir !== undefined) await makeDirectory(dataDir);
   const lite = dataDir === undefined ? await PGlite.create() : await PGlite.create({ dataDir });
   const base = pgliteQueryable(lite);
   if (schema !== undefined) {

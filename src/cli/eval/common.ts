@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import type { RawRow } from '../../features/pipeline.ts';
 import type { CsvTable } from '../../io/index.ts';
+import { nullRecord } from '../../domain/own.ts';
 
 /** Where a command writes: the report (or the one JSON object) to stdout, progress and warnings to stderr. */
 export interface EvalIO {
@@ -22,8 +23,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Errors that are the input's fault (exit code 2, one line, no stack trace). */
-const INPUT_ERRORS = new Set(['InputError', 'UsageError', 'LeadScoreTrainingError', 'FeatureSchemaError', 'SegmentFeatureError', 'RangeError']);
+/**
+ * Errors that are the input's fault (exit code 2, one line, no stack trace). Not RangeError: the library
+ * code throws it for its own broken invariants, and a bug must not read as "your file is wrong".
+ */
+const INPUT_ERRORS = new Set(['InputError', 'UsageError', 'LeadScoreTrainingError', 'FeatureSchemaError', 'SegmentFeatureError']);
 
 export function isInputError(error: unknown): boolean {
   return error instanceof Error && INPUT_ERRORS.has(error.name);
@@ -66,7 +70,7 @@ export function listOption(raw: string | undefined): string[] {
 export function rawRows(table: CsvTable, columns: readonly string[], positions?: readonly number[]): RawRow[] {
   const index = columns.map((c) => [c, table.header.indexOf(c)] as const);
   const make = (row: readonly string[]): RawRow => {
-    const out: Record<string, string> = {};
+    const out = nullRecord<string>();
     for (const [c, j] of index) out[c] = row[j] ?? '';
     return out;
   };

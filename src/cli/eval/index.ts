@@ -52,7 +52,7 @@ export async function runEval(argv: readonly string[], io: EvalIO = processIO, o
       io.stderr(`crm-signals eval ${name}: ${message}${error instanceof UsageError ? ` (crm-signals eval ${name} --help)` : ''}\n`);
       return 2;
     }
-    io.stderr(`crm-signals eval ${name}: unexpected error: ${message}\n`);
+    io.stderr(`crm-signals eval ${name}: internal error: ${message}${options.debug ? '' : ' (--debug shows the stack)'}\n`);
     if (options.debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     return 1;
   }

@@ -12,6 +12,7 @@ import type { OneHotSource, SegmentModel, SegmentOptions } from '../../models/se
 import type { EvalIO } from './common.ts';
 import { intOption, listOption, logger, parseOptions, rawRows, required, toJson } from './common.ts';
 import { bar, fixed, heading, int, percent, secs, table } from './format.ts';
+import { nullRecord } from '../../domain/own.ts';
 
 export const SEGMENTS_USAGE = `usage: crm-signals eval segments --csv FILE [options]
 
@@ -73,7 +74,7 @@ export async function evalSegments(args: readonly string[], io: EvalIO): Promise
   const pipeline = fitFeaturePipeline(raw, inferred.spec);
   const matrix = pipeline.transform(raw);
   const featureNames = [...pipeline.featureNames];
-  const oneHot: Record<string, OneHotSource> = {};
+  const oneHot = nullRecord<OneHotSource>();
   featureNames.forEach((feature, i) => {
     const source = pipeline.featureSources[i] as string;
     if (feature === source) return;
