@@ -128,6 +128,8 @@ interface Source {
   schema: z.ZodType;
   /** A key, secret or code: an error names the setting but never repeats its value. */
   sensitive?: true;
+  /** A URL that may carry a password: an error repeats it with the password masked. */
+  credentialsInUrl?: true;
 }
 
 export const ENCRYPTION_KEYS_VARIABLE = 'CRM_SIGNALS_ENCRYPTION_KEYS';
@@ -137,7 +139,7 @@ const SOURCES = {
   port: { flag: 'port', env: 'PORT', schema: wholeNumber(0, 65_535) },
   host: { flag: 'host', env: 'HOST', schema: text },
   dataDir: { flag: 'data-dir', env: 'CRM_SIGNALS_DATA_DIR', schema: text },
-  databaseUrl: { env: 'DATABASE_URL', schema: postgresUrl },
+  databaseUrl: { env: 'DATABASE_URL', schema: postgresUrl, credentialsInUrl: true },
   encryptionKeys: { env: ENCRYPTION_KEYS_VARIABLE, schema: keyList, sensitive: true },
   secret: { env: 'CRM_SIGNALS_SECRET', schema: z.string().min(16, 'must be at least 16 characters'), sensitive: true },
   hubspotUrl: { flag: 'hubspot-url', env: 'HUBSPOT_API_URL', schema: httpUrl },
@@ -169,11 +171,16 @@ function read(values: Partial<Record<Flag, string | boolean>>, env: Env): Parsed
     const parsed = source.schema.safeParse(raw);
     if (!parsed.success) {
       const problem = `${name} ${parsed.error.issues[0]?.message ?? 'is invalid'}`;
-      throw new ConfigError(source.sensitive ? problem : `${problem}, got ${JSON.stringify(raw)}`);
+      throw new ConfigError(source.sensitive ? problem : `${problem}, got ${JSON.stringify(source.credentialsInUrl ? maskPassword(raw) : raw)}`);
     }
     out[key] = parsed.data;
   }
   return out as Parsed;
+}
+
+/** `scheme://user:***@host...`: the value stays recognisable in an error without its password. */
+function maskPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#:@]*):[^/?#@]*@/i, '$1:***@');
 }
 
 /** `argv` is what follows the command (`start`); `env` is the process environment. */

@@ -45,14 +45,24 @@ export function deriveKey(secret: string): Buffer {
  */
 export function keyFromSetting(setting: string): Buffer {
   const value = setting.trim();
-  if (BASE64_KEY.test(value)) {
-    const key = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    if (key.length === KEY_BYTES) return key;
-  }
-  if (value.length < MIN_PASSPHRASE_LENGTH) {
-    throw new Error(`is neither a base64 ${KEY_BYTES}-byte key nor a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters`);
-  }
+  const raw = rawKey(value);
+  if (raw !== null) return raw;
+  const problem = keySettingProblem(value);
+  if (problem !== null) throw new Error(problem);
   return deriveKey(value);
+}
+
+/** What is wrong with a key setting (never quoting it), or null; cheap: derives nothing. */
+export function keySettingProblem(setting: string): string | null {
+  const value = setting.trim();
+  if (rawKey(value) !== null || value.length >= MIN_PASSPHRASE_LENGTH) return null;
+  return `is neither a base64 ${KEY_BYTES}-byte key nor a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters`;
+}
+
+function rawKey(value: string): Buffer | null {
+  if (!BASE64_KEY.test(value)) return null;
+  const key = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === KEY_BYTES ? key : null;
 }
 
 /** A short public name of a key: an HMAC of it, so the sealed value says which key opens it. */

@@ -74,6 +74,12 @@ describe('CRM_SIGNALS_ENCRYPTION_KEYS', () => {
     }
   });
 
+  it('a DATABASE_URL error masks the password it carries', () => {
+    expect(() => loadConfig([], { DATABASE_URL: 'mysql://crm:hunter2-db-password@db.internal/crm' })).toThrow(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://crm:***@db.internal/crm"',
+    );
+  });
+
   it('the worker refuses to start without keys, naming the variable', async () => {
     const error = await failure(startWorker({ config: loadConfig([], { DATABASE_URL: UNREACHABLE_DB, CRM_SIGNALS_DATA_DIR: dataDir }), log: () => undefined }));
     expect(error).toBeInstanceOf(ConfigError);
