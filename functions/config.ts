@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { cronEvery } from '../src/pipeline/jobs/index.ts';
 import { CRMS } from '../connectors/registry.ts';
 import type { Crm } from '../src/domain/records.ts';
+import { keySettingProblem } from '../src/store/crypto.ts';
+import type { StoreOptions } from '../src/store/types.ts';
 
 /** One CRM of the registry, or both demo accounts as one company. */
 export type CrmChoice = Crm | 'both';
@@ -21,7 +23,13 @@ export interface Config {
   dataDir: string;
   /** A PostgreSQL server for the store and the job queue; the embedded PGlite under dataDir when absent. */
   databaseUrl?: string;
-  /** Derives the key that encrypts CRM tokens at rest; without it a key file under dataDir is used. */
+  /**
+   * The keys that encrypt CRM tokens at rest, newest first (CRM_SIGNALS_ENCRYPTION_KEYS): the newest
+   * seals, any opens. Required with DATABASE_URL and for the worker and the Lambda handler; the
+   * embedded demo keeps a key file under dataDir without them.
+   */
+  encryptionKeys?: string[];
+  /** The single passphrase of earlier versions (CRM_SIGNALS_SECRET), tried after encryptionKeys. */
   secret?: string;
   hubspot: {
     /** A HubSpot API base URL; the demo starts an emulator when absent. */
@@ -94,6 +102,19 @@ const httpUrl = text
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL')
   .transform((v) => v.replace(/\/+$/, ''));
 const postgresUrl = text.refine((v) => URL.canParse(v) && /^postgres(ql)?:$/.test(new URL(v).protocol), 'must be a postgres:// or postgresql:// URL');
+/** Comma-separated (a passphrase cannot hold a comma), newest first; problems named by position, never quoted. */
+const keyList = z
+  .string()
+  .transform((v) => v.split(',').map((k) => k.trim()).filter((k) => k !== ''))
+  .superRefine((keys, ctx) => {
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one key' });
+    keys.forEach((key, i) => {
+      const problem = keySettingProblem(key);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ${problem}` });
+      const first = keys.indexOf(key);
+      if (first !== i) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} repeats entry ${first + 1}` });
+    });
+  });
 const schedule = wholeNumber(1, 1440).superRefine((minutes, ctx) => {
   try {
     cronEvery(minutes);
@@ -103,42 +124,58 @@ const schedule = wholeNumber(1, 1440).superRefine((minutes, ctx) => {
 });
 
 /** Where each setting may come from, first match wins, and how it is parsed. */
+interface Source {
+  flag?: Flag;
+  env?: string;
+  schema: z.ZodType;
+  /** A key, secret or code: an error names the setting but never repeats its value. */
+  sensitive?: true;
+  /** A URL that may carry a password: an error repeats it with the password masked. */
+  credentialsInUrl?: true;
+}
+
+export const ENCRYPTION_KEYS_VARIABLE = 'CRM_SIGNALS_ENCRYPTION_KEYS';
+
 const SOURCES = {
   crm: { flag: 'crm', env: 'CRM_SIGNALS_CRM', schema: z.enum(['both', ...CRMS] as const, { message: `must be ${CRMS.join(', ')} or both` }) },
   port: { flag: 'port', env: 'PORT', schema: wholeNumber(0, 65_535) },
   host: { flag: 'host', env: 'HOST', schema: text },
   dataDir: { flag: 'data-dir', env: 'CRM_SIGNALS_DATA_DIR', schema: text },
-  databaseUrl: { env: 'DATABASE_URL', schema: postgresUrl },
-  secret: { env: 'CRM_SIGNALS_SECRET', schema: z.string().min(16, 'must be at least 16 characters') },
+  databaseUrl: { env: 'DATABASE_URL', schema: postgresUrl, credentialsInUrl: true },
+  encryptionKeys: { env: ENCRYPTION_KEYS_VARIABLE, schema: keyList, sensitive: true },
+  secret: { env: 'CRM_SIGNALS_SECRET', schema: z.string().min(16, 'must be at least 16 characters'), sensitive: true },
   hubspotUrl: { flag: 'hubspot-url', env: 'HUBSPOT_API_URL', schema: httpUrl },
-  authCode: { flag: 'auth-code', schema: text },
+  authCode: { flag: 'auth-code', schema: text, sensitive: true },
   clientId: { flag: 'client-id', env: 'HUBSPOT_CLIENT_ID', schema: text },
-  clientSecret: { flag: 'client-secret', env: 'HUBSPOT_CLIENT_SECRET', schema: text },
+  clientSecret: { flag: 'client-secret', env: 'HUBSPOT_CLIENT_SECRET', schema: text, sensitive: true },
   clientSecretFile: { flag: 'client-secret-file', env: 'HUBSPOT_CLIENT_SECRET_FILE', schema: text },
   hubspotRedirect: { flag: 'redirect-uri', env: 'HUBSPOT_REDIRECT_URI', schema: httpUrl },
   salesforceUrl: { flag: 'salesforce-url', env: 'SALESFORCE_LOGIN_URL', schema: httpUrl },
   consumerKey: { env: 'SALESFORCE_CONSUMER_KEY', schema: text },
-  consumerSecret: { env: 'SALESFORCE_CONSUMER_SECRET', schema: text },
+  consumerSecret: { env: 'SALESFORCE_CONSUMER_SECRET', schema: text, sensitive: true },
   salesforceRedirect: { env: 'SALESFORCE_REDIRECT_URI', schema: httpUrl },
   everyMinutes: { flag: 'every', env: 'CRM_SIGNALS_EVERY_MINUTES', schema: schedule },
   seed: { flag: 'seed', env: 'CRM_SIGNALS_SEED', schema: wholeNumber(0, 2 ** 31 - 1) },
   rateLimit: { flag: 'rate-limit', env: 'CRM_SIGNALS_RATE_LIMIT', schema: wholeNumber(1, 100_000) },
   workerId: { flag: 'worker-id', env: 'CRM_SIGNALS_WORKER_ID', schema: text },
-} satisfies Record<string, { flag?: Flag; env?: string; schema: z.ZodType }>;
+} satisfies Record<string, Source>;
 
 type Sources = typeof SOURCES;
 type Parsed = { [K in keyof Sources]?: z.output<Sources[K]['schema']> };
 
 function read(values: Partial<Record<Flag, string | boolean>>, env: Env): Parsed {
   const out: Record<string, unknown> = {};
-  for (const [key, source] of Object.entries(SOURCES) as Array<[keyof Sources, { flag?: Flag; env?: string; schema: z.ZodType }]>) {
+  for (const [key, source] of Object.entries(SOURCES) as Array<[keyof Sources, Source]>) {
     const fromFlag = source.flag !== undefined ? values[source.flag] : undefined;
     const fromEnv = source.env !== undefined ? env[source.env] : undefined;
     // An empty variable is unset (shells and .env files leave them behind); an empty flag is a mistake.
     const [raw, name] = typeof fromFlag === 'string' ? [fromFlag, `--${source.flag}`] : fromEnv !== undefined && fromEnv !== '' ? [fromEnv, source.env!] : [undefined, ''];
     if (raw === undefined) continue;
     const parsed = source.schema.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(`${name} ${parsed.error.issues[0]?.message ?? 'is invalid'}, got ${JSON.stringify(raw)}`);
+    if (!parsed.success) {
+      const problem = `${name} ${parsed.error.issues[0]?.message ?? 'is invalid'}`;
+      throw new ConfigError(source.sensitive ? problem : `${problem}, got ${JSON.stringify(source.credentialsInUrl ? maskPassword(raw) : raw)}`);
+    }
     out[key] = parsed.data;
   }
   return out as Parsed;
@@ -171,6 +208,11 @@ function clientSecretOf(values: Partial<Record<Flag, string | boolean>>, v: Pars
   return env.HUBSPOT_CLIENT_SECRET ? v.clientSecret : fromFile();
 }
 
+/** `scheme://user:***@host...`: the value stays recognisable in an error without its password. */
+function maskPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#:@]*):[^/?#@]*@/i, '$1:***@');
+}
+
 /** `argv` is what follows the command (`start`); `env` is the process environment. */
 export function loadConfig(argv: readonly string[], env: Env): Config {
   let values: Partial<Record<Flag, string | boolean>>;
@@ -191,6 +233,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     host: v.host ?? '127.0.0.1',
     dataDir: v.dataDir ?? './.crm-signals',
     ...(v.databaseUrl !== undefined ? { databaseUrl: v.databaseUrl } : {}),
+    ...(v.encryptionKeys !== undefined ? { encryptionKeys: v.encryptionKeys } : {}),
     ...(v.secret !== undefined ? { secret: v.secret } : {}),
     hubspot: {
       ...(v.hubspotUrl !== undefined ? { apiUrl: v.hubspotUrl } : {}),
@@ -226,4 +269,22 @@ export function debugFrom(env: Env): boolean {
 export function requireDatabaseUrl(config: Config): string {
   if (!config.databaseUrl) throw new ConfigError('DATABASE_URL must be set for a worker (a PostgreSQL server shared by every worker and the queue)');
   return config.databaseUrl;
+}
+
+/**
+ * Outside the embedded demo the tokens' keys must come from configuration: a key file beside one host's
+ * data would leave every other host of the database unable to read them. `who` names what needs them.
+ */
+export function requireEncryptionKeys(config: Config, who: string): Pick<StoreOptions, 'keys' | 'secret'> {
+  if (!config.encryptionKeys?.length && !config.secret) {
+    throw new ConfigError(
+      `${ENCRYPTION_KEYS_VARIABLE} must be set for ${who}: one or more base64 32-byte keys or passphrases of 16+ characters, comma-separated, newest first (every host of the database needs the same list)`,
+    );
+  }
+  return storeKeys(config);
+}
+
+/** The configured keys as the store takes them (none: the embedded store keeps its own key file). */
+export function storeKeys(config: Config): Pick<StoreOptions, 'keys' | 'secret'> {
+  return { ...(config.encryptionKeys?.length ? { keys: config.encryptionKeys } : {}), ...(config.secret ? { secret: config.secret } : {}) };
 }

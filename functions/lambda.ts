@@ -5,7 +5,7 @@
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../src/server/app.ts';
 import type { Store } from '../src/store/types.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, type Env } from './config.ts';
 import { openServiceStore } from './wiring.ts';
 
 export function lambdaHandler(store: Store) {
@@ -16,6 +16,16 @@ let opening: Promise<ReturnType<typeof lambdaHandler>> | null = null;
 
 /** The deployed entry point: the store from the environment, opened once per Lambda instance. */
 export const handler: ReturnType<typeof lambdaHandler> = async (event, context) => {
-  opening ??= openServiceStore(loadConfig([], process.env)).then((opened) => lambdaHandler(opened.store));
+  opening ??= openLambdaStore(process.env).catch((error: unknown) => {
+    // A later invocation tries again (the configuration may have been fixed), instead of the same failure forever.
+    opening = null;
+    throw error;
+  });
   return (await opening)(event, context);
 };
+
+/** Many Lambda instances serve one database: the tokens' keys always come from configuration. */
+export async function openLambdaStore(env: Env): Promise<ReturnType<typeof lambdaHandler>> {
+  const opened = await openServiceStore(loadConfig([], env), { keysRequiredBy: 'the Lambda handler' });
+  return lambdaHandler(opened.store);
+}

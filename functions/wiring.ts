@@ -14,7 +14,7 @@ import type { CycleOptions, CycleSummary } from '../src/pipeline/cycle.ts';
 import { openBoss, registerCycleJobs, runCycleUnit, type CycleJobDeps, type LeaseSettings } from '../src/pipeline/jobs/index.ts';
 import { openStoreWithDb, type OpenedStore } from '../src/store/index.ts';
 import type { Store, Tenant } from '../src/store/types.ts';
-import type { Config } from './config.ts';
+import { requireEncryptionKeys, storeKeys, type Config } from './config.ts';
 import type PgBoss from 'pg-boss';
 
 /** The app a CRM's tenants are connected through: its credentials and the CRM's own connection settings. */
@@ -124,11 +124,17 @@ export function cycleRunner(o: RunnerOptions): CycleJobDeps['runUnit'] {
   };
 }
 
-export async function openServiceStore(config: Config): Promise<OpenedStore> {
+/**
+ * The configured store. On DATABASE_URL, or whenever `keysRequiredBy` names an entry point that always
+ * runs beside other hosts (the worker, the Lambda handler), the tokens' keys must be configured.
+ */
+export async function openServiceStore(config: Config, options: { keysRequiredBy?: string; schema?: string } = {}): Promise<OpenedStore> {
+  const who = options.keysRequiredBy ?? (config.databaseUrl ? 'a store on DATABASE_URL' : undefined);
   return openStoreWithDb({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-    ...(config.secret ? { secret: config.secret } : {}),
+    ...(options.schema ? { schema: options.schema } : {}),
+    ...(who !== undefined ? requireEncryptionKeys(config, who) : storeKeys(config)),
   });
 }
 

@@ -9,7 +9,7 @@ import { processLease, scheduleRounds, type CycleJobDeps } from '../src/pipeline
 import { loadConfig, requireDatabaseUrl, type Config } from './config.ts';
 import { untilStopped } from './server.ts';
 import { appsFromConfig, cycleRunner, openServiceStore, startJobs, type Jobs } from './wiring.ts';
-import { openStoreWithDb, type OpenedStore } from '../src/store/index.ts';
+import type { OpenedStore } from '../src/store/index.ts';
 
 export interface WorkerOptions {
   config: Config;
@@ -32,10 +32,8 @@ export interface Worker {
 }
 
 export async function startWorker(o: WorkerOptions): Promise<Worker> {
-  const databaseUrl = requireDatabaseUrl(o.config);
-  const opened = o.storeSchema
-    ? await openStoreWithDb({ databaseUrl, schema: o.storeSchema, ...(o.config.secret ? { secret: o.config.secret } : {}) })
-    : await openServiceStore(o.config);
+  requireDatabaseUrl(o.config);
+  const opened = await openServiceStore(o.config, { keysRequiredBy: 'a worker', ...(o.storeSchema ? { schema: o.storeSchema } : {}) });
   const { store } = opened;
   const runUnit =
     o.runUnit?.(opened) ??

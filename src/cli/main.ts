@@ -27,7 +27,8 @@ commands:
             --every MIN          minutes between cycles when serving (default 15; 1-59 or whole hours)
             --seed N             training seed (default 42)
             --worker-id ID       this process's identity for run leases (default host:pid)
-            environment: DATABASE_URL, CRM_SIGNALS_SECRET (encrypts stored tokens),
+            environment: DATABASE_URL, CRM_SIGNALS_ENCRYPTION_KEYS (keys of the stored tokens: base64 32-byte
+            keys or passphrases, comma-separated, newest first; required with DATABASE_URL), CRM_SIGNALS_SECRET (older single key),
             SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET / SALESFORCE_REDIRECT_URI, CRM_SIGNALS_DEBUG
   eval      evaluate the product's models on a file: eval leadscore|sentiment|recommend|segments (eval --help)
             exit code 2: the command line or the file is wrong; 1: an internal error (--debug prints its stack)

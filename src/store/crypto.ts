@@ -1,31 +1,74 @@
 /**
  * Credentials at rest: AES-256-GCM, the tenant id bound as additional authenticated data (a sealed value
- * copied to another tenant's row does not open). The key comes from the operator's secret (scrypt), or,
- * without one, from a random key kept in `${dataDir}/secret.key` (mode 0600), or for an in-memory store
- * a random key that lives as long as the process.
- * The key stays inside closures (never a property), and no error message carries plaintext.
+ * copied to another tenant's row does not open). Keys come from configuration, newest first (each a
+ * base64 32-byte key or a passphrase, scrypt-derived); the embedded demo may instead keep a random key in
+ * `${dataDir}/secret.key` (mode 0600), and an in-memory store a random key that lives as long as the process.
+ *
+ * Rotation: a sealed value names the key that sealed it (`v2.<key id>...`), the newest key seals, any
+ * listed key opens, and `isCurrent` tells the store which values to re-seal. The key id is an HMAC of the
+ * key, so it identifies a key without revealing it. Keys stay inside closures (never a property), and no
+ * error message carries plaintext or key material.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { makeDirectory } from './dirs.ts';
 import { dirname } from 'node:path';
 
-const VERSION = 'v1';
+/** Sealed before key ids existed (one key, no id): opened by trying every configured key. */
+const LEGACY_VERSION = 'v1';
+const VERSION = 'v2';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Fixed application salt: the secret is an operator-chosen key, not a user password. */
 const SCRYPT_SALT = 'crm-signals/credentials/v1';
+/** Below this a passphrase is too easy to guess offline from a stolen database. */
+export const MIN_PASSPHRASE_LENGTH = 16;
+/** Exactly 32 bytes of standard or url-safe base64 (43 characters and optional padding). */
+const BASE64_KEY = /^[A-Za-z0-9+/_-]{43}=?$/;
 
 export interface Sealer {
-  /** `v1.<iv>.<tag>.<ciphertext>` (base64url). */
+  /** `v2.<key id>.<iv>.<tag>.<ciphertext>` (base64url), with the newest key. */
   seal(plaintext: string, aad: string): string;
-  /** Throws a plaintext-free error when the key or the data is wrong. */
+  /** With whichever configured key sealed it; throws a plaintext- and key-free error otherwise. */
   open(sealed: string, aad: string): string;
+  /** Whether `sealed` is already sealed with the newest key (else it should be sealed again). */
+  isCurrent(sealed: string): boolean;
 }
 
 export function deriveKey(secret: string): Buffer {
   return scryptSync(secret, SCRYPT_SALT, KEY_BYTES, { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+}
+
+/**
+ * One configured key: a base64 32-byte key as it is, any other text as a passphrase. The error names the
+ * problem, never the value.
+ */
+export function keyFromSetting(setting: string): Buffer {
+  const value = setting.trim();
+  const raw = rawKey(value);
+  if (raw !== null) return raw;
+  const problem = keySettingProblem(value);
+  if (problem !== null) throw new Error(problem);
+  return deriveKey(value);
+}
+
+/** What is wrong with a key setting (never quoting it), or null; cheap: derives nothing. */
+export function keySettingProblem(setting: string): string | null {
+  const value = setting.trim();
+  if (rawKey(value) !== null || value.length >= MIN_PASSPHRASE_LENGTH) return null;
+  return `is neither a base64 ${KEY_BYTES}-byte key nor a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters`;
+}
+
+function rawKey(value: string): Buffer | null {
+  if (!BASE64_KEY.test(value)) return null;
+  const key = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === KEY_BYTES ? key : null;
+}
+
+/** A short public name of a key: an HMAC of it, so the sealed value says which key opens it. */
+export function keyId(key: Buffer): string {
+  return createHmac('sha256', key).update('crm-signals/credentials/key-id').digest().subarray(0, 6).toString('base64url');
 }
 
 let processKey: Buffer | null = null;
@@ -43,6 +86,19 @@ export async function loadOrCreateKeyFile(path: string): Promise<Buffer> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
+  return readKeyFile(path);
+}
+
+async function readKeyFileIfPresent(path: string): Promise<Buffer | null> {
+  try {
+    return await readKeyFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function readKeyFile(path: string): Promise<Buffer> {
   const key = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64');
   if (key.length !== KEY_BYTES) throw new Error(`${path} does not hold a ${KEY_BYTES}-byte base64 key`);
   // Tighten a key file someone loosened; ignore filesystems without POSIX modes.
@@ -50,31 +106,62 @@ export async function loadOrCreateKeyFile(path: string): Promise<Buffer> {
   return key;
 }
 
-export function createSealer(key: Buffer): Sealer {
-  if (key.length !== KEY_BYTES) throw new Error(`credentials key must be ${KEY_BYTES} bytes`);
-  const k = Buffer.from(key);
+/** `keys` newest first: the first seals, every one opens. */
+export function createSealer(keys: Buffer | readonly Buffer[]): Sealer {
+  const list = (Buffer.isBuffer(keys) ? [keys] : [...keys]).map((key) => {
+    if (key.length !== KEY_BYTES) throw new Error(`credentials key must be ${KEY_BYTES} bytes`);
+    return { id: keyId(key), key: Buffer.from(key) };
+  });
+  const newest = list[0];
+  if (newest === undefined) throw new Error('credentials need at least one key');
+  const byId = new Map(list.map((k) => [k.id, k.key]));
+
+  const decrypt = (key: Buffer, iv: string, tag: string, ciphertext: string, aad: string): string => {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  };
+  const undecryptable = () => new Error('stored credentials could not be decrypted (wrong key, or the data was altered)');
+
   return {
     seal(plaintext, aad) {
       const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', k, iv);
+      const cipher = createCipheriv('aes-256-gcm', newest.key, iv);
       cipher.setAAD(Buffer.from(aad, 'utf8'));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return [VERSION, iv.toString('base64url'), tag.toString('base64url'), ciphertext.toString('base64url')].join('.');
+      return [VERSION, newest.id, iv.toString('base64url'), tag.toString('base64url'), ciphertext.toString('base64url')].join('.');
     },
     open(sealed, aad) {
-      const [version, iv, tag, ciphertext] = sealed.split('.');
-      if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined) {
-        throw new Error('stored credentials have an unknown format');
+      const parts = sealed.split('.');
+      if (parts[0] === VERSION && parts.length === 5) {
+        const [, id, iv, tag, ciphertext] = parts as [string, string, string, string, string];
+        const key = byId.get(id);
+        if (key === undefined) {
+          throw new Error(`stored credentials were sealed with key ${id}, which is not among the configured keys (${list.map((k) => k.id).join(', ')})`);
+        }
+        try {
+          return decrypt(key, iv, tag, ciphertext, aad);
+        } catch {
+          throw undecryptable();
+        }
       }
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', k, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
-        decipher.setAAD(Buffer.from(aad, 'utf8'));
-        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-        return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
-      } catch {
-        throw new Error('stored credentials could not be decrypted (wrong secret, or the data was altered)');
+      if (parts[0] === LEGACY_VERSION && parts.length === 4) {
+        const [, iv, tag, ciphertext] = parts as [string, string, string, string];
+        for (const { key } of list) {
+          try {
+            return decrypt(key, iv, tag, ciphertext, aad);
+          } catch {
+            // The next key may be the one.
+          }
+        }
+        throw undecryptable();
       }
+      throw new Error('stored credentials have an unknown format');
+    },
+    isCurrent(sealed) {
+      return sealed.startsWith(`${VERSION}.${newest.id}.`);
     },
   };
 }

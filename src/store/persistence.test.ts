@@ -60,7 +60,7 @@ describe('file-backed PGlite', () => {
         () => null,
         (e: unknown) => e as Error,
       );
-      expect(error?.message).toMatch(/credentials of tenant acme: .*could not be decrypted/);
+      expect(error?.message).toMatch(/credentials of tenant acme: .*not among the configured keys/);
       expect(`${error?.message}${error?.stack}`).not.toContain(token);
       expect(await third.store.countRecords('acme', 'contact')).toBe(3);
     } finally {

@@ -92,7 +92,7 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
 
       const { rows } = await target.db.query('SELECT sealed FROM credentials WHERE tenant_id = $1', [id]);
       const raw = String(rows[0]?.sealed);
-      expect(raw).toMatch(/^v1\./);
+      expect(raw).toMatch(/^v2\./);
       for (const needle of [token, credentials.refreshToken, Buffer.from(token).toString('base64'), Buffer.from(token).toString('base64url'), 'accessToken']) {
         expect(raw).not.toContain(needle);
       }

@@ -204,11 +204,21 @@ export class SqlStore implements Store {
     const { rows } = await this.#db.query('SELECT sealed FROM credentials WHERE tenant_id = $1', [tenantId]);
     const row = rows[0];
     if (!row) return null;
+    const sealed = text(row.sealed);
     let plaintext: string;
     try {
-      plaintext = this.#sealer.open(text(row.sealed), tenantId);
+      plaintext = this.#sealer.open(sealed, tenantId);
     } catch (error) {
       throw new Error(`credentials of tenant ${tenantId}: ${(error as Error).message}`);
+    }
+    if (!this.#sealer.isCurrent(sealed)) {
+      // Rotation: an older key's value moves to the newest key. Only if nobody replaced it meanwhile
+      // (a refresh on another host saves newer tokens, which must not be overwritten with these).
+      await this.#db.query('UPDATE credentials SET sealed = $3, updated_at = now() WHERE tenant_id = $1 AND sealed = $2', [
+        tenantId,
+        sealed,
+        this.#sealer.seal(plaintext, tenantId),
+      ]);
     }
     return object(JSON.parse(plaintext));
   }

@@ -129,7 +129,14 @@ export interface StoreOptions {
   dataDir?: string;
   /** A PostgreSQL server (the configured DATABASE_URL, see functions/config.ts); PGlite when absent or empty. */
   databaseUrl?: string;
-  /** Derives the credentials key (scrypt); without it a random key is kept in `${dataDir}/secret.key`. */
+  /**
+   * The credentials keys, newest first (each a base64 32-byte key or a passphrase): the newest seals, any
+   * opens, and a value sealed with an older one is sealed again with the newest when it is next loaded.
+   * Required with a databaseUrl: a key file beside one host's data could not be read by another host.
+   * Without keys the embedded store keeps a random key in `${dataDir}/secret.key`.
+   */
+  keys?: readonly string[];
+  /** One passphrase, tried after `keys` (the single secret of earlier versions). */
   secret?: string;
   /** PGlite in memory (tests, dry runs); credentials then use a random per-process key. */
   inMemory?: boolean;

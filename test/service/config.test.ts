@@ -66,7 +66,7 @@ describe('loadConfig', () => {
     [[], { PORT: '70000' }, 'PORT must be at most 65535, got "70000"'],
     [['--crm', 'pipedrive'], {}, '--crm must be hubspot, salesforce or both, got "pipedrive"'],
     [[], { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://x"'],
-    [[], { CRM_SIGNALS_SECRET: 'short' }, 'CRM_SIGNALS_SECRET must be at least 16 characters, got "short"'],
+    [[], { CRM_SIGNALS_SECRET: 'short' }, 'CRM_SIGNALS_SECRET must be at least 16 characters'],
     [['--hubspot-url', 'ftp://x'], {}, '--hubspot-url must be an http(s) URL, got "ftp://x"'],
     [['--every', '0'], {}, '--every must be at least 1, got "0"'],
     [['--every', '90'], {}, '--every must be 1-59 minutes or whole hours dividing a day'],
