@@ -69,6 +69,9 @@ export type WriteResult =
   | { externalId: string; ok: true; modifiedAt: string | null }
   | { externalId: string; ok: false; error: string; retryable: boolean };
 
+/** The results of one CRM write request, as soon as it answered (see Connector.write). */
+export type WriteBatchConfirmed = (results: WriteResult[]) => Promise<void>;
+
 /** A significant signal change, kept as a timeline entry on the record where the CRM supports it. */
 export interface HistoryEntry {
   /** Idempotency key: the same change recorded twice stays one entry. */
@@ -95,7 +98,13 @@ export interface Connector {
   discover(objectType: ObjectType): Promise<FieldInfo[]>;
   install(fields: readonly OutputField[]): Promise<InstallResult>;
   read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page>;
-  write(objectType: ObjectType, updates: RecordUpdate[]): Promise<WriteResult[]>;
+  /**
+   * Writes in the CRM's own batches and returns a result per update. With `onBatch`, each request's
+   * results are handed over as soon as the CRM answered, before the next request is sent (awaited; a throw
+   * stops the write): the caller records confirmed writes there, so a crash re-sends at most the request
+   * that was in flight.
+   */
+  write(objectType: ObjectType, updates: RecordUpdate[], onBatch?: WriteBatchConfirmed): Promise<WriteResult[]>;
   /**
    * Records deleted since `since` (ISO), and how far the CRM's answer reaches (the next `since`);
    * absent where deletions arrive another way (HubSpot: deletion webhooks).

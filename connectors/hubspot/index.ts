@@ -4,7 +4,7 @@
  */
 import type { ObjectType, RejectedRecord } from '../../src/domain/records.ts';
 import type { OutputField } from '../../src/domain/outputFields.ts';
-import type { ApiUsage, CheckResult, Checkpoint, Connector, FieldInfo, InstallResult, Page, RecordUpdate, WriteResult } from '../connector.ts';
+import type { ApiUsage, CheckResult, Checkpoint, Connector, FieldInfo, InstallResult, Page, RecordUpdate, WriteBatchConfirmed, WriteResult } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { installProperties } from './install.ts';
 import { mapPage } from './mapRecord.ts';
@@ -72,7 +72,7 @@ export class HubSpotConnector implements Connector {
     }
   }
 
-  write(objectType: ObjectType, updates: RecordUpdate[]): Promise<WriteResult[]> {
-    return writeUpdates(this.session, HUBSPOT_OBJECTS[objectType].hubspotType, updates);
+  write(objectType: ObjectType, updates: RecordUpdate[], onBatch?: WriteBatchConfirmed): Promise<WriteResult[]> {
+    return writeUpdates(this.session, HUBSPOT_OBJECTS[objectType].hubspotType, updates, onBatch);
   }
 }

@@ -4,7 +4,7 @@
  * with 400, the batch is split in halves until the bad records stand alone, so one bad value never
  * blocks the others.
  */
-import type { RecordUpdate, WriteResult } from '../connector.ts';
+import type { RecordUpdate, WriteBatchConfirmed, WriteResult } from '../connector.ts';
 import { isoInstant } from '../shared/edge.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { BATCH_SIZE, chunk } from './associations.ts';
@@ -22,7 +22,12 @@ function failedIds(error: BatchError, traceToId: Map<string, string>): string[] 
   return [...new Set(ids)];
 }
 
-async function writeBatch(session: HubSpotSession, hubspotType: string, updates: RecordUpdate[], runTag: string): Promise<WriteResult[]> {
+/** Each request's results go to `onBatch` as soon as HubSpot answered it, bisected halves one by one. */
+async function writeBatch(session: HubSpotSession, hubspotType: string, updates: RecordUpdate[], runTag: string, onBatch: WriteBatchConfirmed): Promise<WriteResult[]> {
+  const confirm = async (results: WriteResult[]): Promise<WriteResult[]> => {
+    await onBatch(results);
+    return results;
+  };
   const traceToId = new Map(updates.map((u) => [`${runTag}:${u.externalId}`, u.externalId]));
   let response;
   try {
@@ -34,16 +39,16 @@ async function writeBatch(session: HubSpotSession, hubspotType: string, updates:
     );
   } catch (error) {
     if (error instanceof ConnectorError && error.code === 'bad_request') {
-      if (updates.length === 1) return [{ externalId: updates[0]!.externalId, ok: false, error: error.message, retryable: false }];
+      if (updates.length === 1) return confirm([{ externalId: updates[0]!.externalId, ok: false, error: error.message, retryable: false }]);
       const half = Math.ceil(updates.length / 2);
       return [
-        ...(await writeBatch(session, hubspotType, updates.slice(0, half), runTag)),
-        ...(await writeBatch(session, hubspotType, updates.slice(half), runTag)),
+        ...(await writeBatch(session, hubspotType, updates.slice(0, half), runTag, onBatch)),
+        ...(await writeBatch(session, hubspotType, updates.slice(half), runTag, onBatch)),
       ];
     }
     if (error instanceof ConnectorError && error.code !== 'needs_reauth' && error.code !== 'forbidden') {
       // Throttled or unavailable after every retry: the writes stay queued for the next cycle.
-      return updates.map((u) => ({ externalId: u.externalId, ok: false as const, error: error.message, retryable: true }));
+      return confirm(updates.map((u) => ({ externalId: u.externalId, ok: false as const, error: error.message, retryable: true })));
     }
     throw error;
   }
@@ -58,14 +63,15 @@ async function writeBatch(session: HubSpotSession, hubspotType: string, updates:
     }
   }
   // A record HubSpot neither confirmed nor rejected is not assumed written: it stays queued.
-  return updates.map(
-    (u) => results.get(u.externalId) ?? { externalId: u.externalId, ok: false, error: 'no result returned for this record', retryable: true },
+  return confirm(
+    updates.map((u) => results.get(u.externalId) ?? { externalId: u.externalId, ok: false, error: 'no result returned for this record', retryable: true }),
   );
 }
 
-export async function writeUpdates(session: HubSpotSession, hubspotType: string, updates: RecordUpdate[]): Promise<WriteResult[]> {
+export async function writeUpdates(session: HubSpotSession, hubspotType: string, updates: RecordUpdate[], onBatch?: WriteBatchConfirmed): Promise<WriteResult[]> {
   const runTag = Date.now().toString(36);
+  const confirmed = onBatch ?? (async () => undefined);
   const out: WriteResult[] = [];
-  for (const batch of chunk(updates, BATCH_SIZE)) out.push(...(await writeBatch(session, hubspotType, batch, runTag)));
+  for (const batch of chunk(updates, BATCH_SIZE)) out.push(...(await writeBatch(session, hubspotType, batch, runTag, confirmed)));
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import type { CanonicalRecord, ObjectType } from '../../src/domain/records.ts';
 import type { OutputField } from '../../src/domain/outputFields.ts';
-import type { ApiUsage, CheckResult, Checkpoint, Connector, FieldInfo, HistoryEntry, InstallResult, Page, RecordUpdate, WriteResult } from '../connector.ts';
+import type { ApiUsage, CheckResult, Checkpoint, Connector, FieldInfo, HistoryEntry, InstallResult, Page, RecordUpdate, WriteBatchConfirmed, WriteResult } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { mapSalesforcePage } from './mapRecord.ts';
 import { SALESFORCE_WRITE_TARGETS as WRITE_TARGETS, salesforceObject, type SalesforceObject } from './objects.ts';
@@ -106,12 +106,12 @@ export class SalesforceConnector implements Connector {
     }
   }
 
-  async write(objectType: ObjectType, updates: RecordUpdate[]): Promise<WriteResult[]> {
+  async write(objectType: ObjectType, updates: RecordUpdate[], onBatch?: WriteBatchConfirmed): Promise<WriteResult[]> {
     const sobject = WRITE_TARGETS[objectType];
     if (!sobject) throw new ConnectorError('bad_request', `crm-signals writes nothing to Salesforce ${objectType}s`);
     const described = await this.describe(sobject);
     checkFields(described, [...new Set(updates.flatMap((u) => Object.keys(u.properties)))]);
-    return writeCollections(this.session, described, updates);
+    return writeCollections(this.session, described, updates, onBatch);
   }
 
   async deleted(objectType: ObjectType, since: string | null): Promise<{ ids: string[]; until: string }> {

@@ -4,7 +4,7 @@
  * (UNABLE_TO_LOCK_ROW) stay queued, others are reported with Salesforce's code and message.
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
  */
-import type { HistoryEntry, RecordUpdate, WriteResult } from '../connector.ts';
+import type { HistoryEntry, RecordUpdate, WriteBatchConfirmed, WriteResult } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import type { SalesforceSession } from './session.ts';
 import { SALESFORCE_NUMERIC_TYPES, type DescribedObject } from './soql.ts';
@@ -36,31 +36,37 @@ function failure(externalId: string, result: SaveResult | undefined): WriteResul
   return { externalId, ok: false, error: `${code}: ${error?.message ?? 'no result returned for this record'}${error?.fields?.length ? ` (${error.fields.join(', ')})` : ''}`, retryable: !result || RETRYABLE.has(code) };
 }
 
-export async function writeCollections(session: SalesforceSession, object: DescribedObject, updates: RecordUpdate[]): Promise<WriteResult[]> {
+/** One request per collection; each collection's results go to `onBatch` before the next is sent. */
+export async function writeCollections(session: SalesforceSession, object: DescribedObject, updates: RecordUpdate[], onBatch?: WriteBatchConfirmed): Promise<WriteResult[]> {
   const out: WriteResult[] = [];
   for (let i = 0; i < updates.length; i += COLLECTION_SIZE) {
     const batch = updates.slice(i, i + COLLECTION_SIZE);
-    let results: SaveResult[];
-    try {
-      results = (await session.call(`update ${object.name}`, (c) =>
-        c.sobject(object.name).update(
-          batch.map((u) => ({ Id: u.externalId, ...typedValues(object, u.properties) })),
-          { allOrNone: false },
-        ),
-      )) as unknown as SaveResult[];
-    } catch (error) {
-      if (error instanceof ConnectorError && (error.code === 'unavailable' || error.code === 'throttled')) {
-        out.push(...batch.map((u) => ({ externalId: u.externalId, ok: false as const, error: error.message, retryable: true })));
-        continue;
-      }
-      throw error;
-    }
-    batch.forEach((u, j) => {
-      const result = results[j];
-      out.push(result?.success ? { externalId: u.externalId, ok: true, modifiedAt: null } : failure(u.externalId, result));
-    });
+    const confirmed = await writeCollection(session, object, batch);
+    await onBatch?.(confirmed);
+    out.push(...confirmed);
   }
   return out;
+}
+
+async function writeCollection(session: SalesforceSession, object: DescribedObject, batch: RecordUpdate[]): Promise<WriteResult[]> {
+  let results: SaveResult[];
+  try {
+    results = (await session.call(`update ${object.name}`, (c) =>
+      c.sobject(object.name).update(
+        batch.map((u) => ({ Id: u.externalId, ...typedValues(object, u.properties) })),
+        { allOrNone: false },
+      ),
+    )) as unknown as SaveResult[];
+  } catch (error) {
+    if (error instanceof ConnectorError && (error.code === 'unavailable' || error.code === 'throttled')) {
+      return batch.map((u) => ({ externalId: u.externalId, ok: false as const, error: error.message, retryable: true }));
+    }
+    throw error;
+  }
+  return batch.map((u, j) => {
+    const result = results[j];
+    return result?.success ? { externalId: u.externalId, ok: true as const, modifiedAt: null } : failure(u.externalId, result);
+  });
 }
 
 /** Score-history rows, upserted on an external id so a replayed cycle never duplicates one. */

@@ -4,6 +4,7 @@
  * The CRM's profile supplies the app's credentials check, the code exchange and the connector.
  */
 import type { Connector } from '../../connectors/connector.ts';
+import type { StoredCredentials } from '../../connectors/profile.ts';
 import { profileOf } from '../../connectors/registry.ts';
 import { readFields, type Mapping } from '../mapping/index.ts';
 import type { Store, Tenant, TenantMode } from '../store/types.ts';
@@ -40,19 +41,25 @@ export async function connectTenant(store: Store, options: ConnectTenantOptions)
 
   const existing = await store.getTenant(options.tenantId);
   if (existing && existing.crm !== profile.crm) throw new Error(`tenant ${options.tenantId} is connected to ${existing.crm}, not ${profile.crm}`);
-  let tenant = existing ?? (await store.upsertTenant({ id: options.tenantId, crm: profile.crm, name: options.name, mode: options.mode, accountId: null }));
-  if (existing && existing.mode !== options.mode) tenant = await store.upsertTenant({ ...existing, mode: options.mode });
 
-  let credentials = app.usable(await store.loadCredentials(tenant.id));
+  const stored = existing ? app.usable(await store.loadCredentials(existing.id)) : null;
+  let tenant: Tenant;
+  let credentials: StoredCredentials;
   let installed = false;
-  if (options.authCode || !credentials) {
-    if (!options.authCode) throw new Error(`tenant ${tenant.id} has no ${profile.label} connection for ${app.endpoint}: install the app first`);
+  if (existing && stored && !options.authCode) {
+    tenant = existing.mode === options.mode ? existing : await store.upsertTenant({ ...existing, mode: options.mode });
+    credentials = stored;
+  } else {
+    if (!options.authCode) throw new Error(`tenant ${options.tenantId} has no ${profile.label} connection for ${app.endpoint}: install the app first`);
+    // The code is exchanged before anything is stored, and all the install keeps is saved in one
+    // transaction: a crash at any point leaves no trace or a complete connection, never a tenant that
+    // cannot connect (the spent code cannot be exchanged again; a fresh one then installs).
     const exchanged = await app.exchangeCode(options.authCode);
     // Another account (or a fresh embedded emulator) shares nothing with what we synced and wrote before.
-    if (existing && existing.accountId !== null && (existing.accountId !== exchanged.accountId || options.freshAccount)) await store.forgetCrmState(tenant.id);
+    const forgetCrmState = existing !== null && existing.accountId !== null && (existing.accountId !== exchanged.accountId || options.freshAccount === true);
+    const row = existing ?? { id: options.tenantId, crm: profile.crm, name: options.name };
     credentials = exchanged.credentials;
-    await store.saveCredentials(tenant.id, credentials);
-    tenant = await store.upsertTenant({ ...tenant, accountId: exchanged.accountId });
+    tenant = await store.saveInstall({ id: row.id, crm: row.crm, name: row.name, mode: options.mode, accountId: exchanged.accountId }, credentials, { forgetCrmState });
     installed = true;
   }
   const connector = app.connect(credentials, {

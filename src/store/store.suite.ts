@@ -711,5 +711,60 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(runs[0]?.finishedAt).not.toBeNull();
       await expect(store.annotateRun(await tenant(), runId, {})).rejects.toThrow(/does not exist/);
     });
+
+    /* ---------------------------------------------------------------- install (issue 13) */
+
+    it('saveInstall saves the tenant, its account and its sealed credentials in one transaction', async () => {
+      const id = `t-${randomUUID()}`;
+      const credentials = { accessToken: `at-${randomUUID()}`, refreshToken: 'rt', expiresAt: 1_900_000_000_000 };
+      const saved = await store.saveInstall({ id, crm: 'hubspot', name: 'Fresh', mode: 'live', accountId: '881' }, credentials);
+      expect(saved).toMatchObject({ id, crm: 'hubspot', name: 'Fresh', mode: 'live', accountId: '881' });
+      expect(await store.getTenant(id)).toEqual(saved);
+      expect(await store.loadCredentials(id)).toEqual(credentials);
+      const { rows } = await target.db.query('SELECT sealed FROM credentials WHERE tenant_id = $1', [id]);
+      expect(String(rows[0]?.sealed)).not.toContain(credentials.accessToken);
+    });
+
+    it('saveInstall with forgetCrmState forgets the previous account with the same transaction, and keeps the audit', async () => {
+      const id = await tenant();
+      const run = await store.startRun(id, 'cycle');
+      await store.savePage(id, page(run, [rec('a', 'h1')]));
+      await store.enqueue(id, run, [{ objectType: 'contact', externalId: 'a', properties: { score: '5' }, previous: { score: null }, modelVersion: 1 }]);
+      const [item] = await store.pendingOutbox(id, 'contact', 1);
+      await store.completeOutbox(id, run, [{ id: item!.id, modifiedAt: null }]);
+      await store.saveInstall({ id, crm: 'hubspot', name: 'Moved', mode: 'live', accountId: 'other-portal' }, { accessToken: 'new' }, { forgetCrmState: true });
+      expect(await store.countRecords(id, 'contact')).toBe(0);
+      expect((await store.writtenValues(id, 'contact')).size).toBe(0);
+      expect(await store.countAudit(id)).toBe(1);
+      expect(await store.loadCredentials(id)).toEqual({ accessToken: 'new' });
+      expect((await store.getTenant(id))?.accountId).toBe('other-portal');
+    });
+
+    it('a saveInstall that fails part way leaves nothing of it: no new tenant, or the previous install as it was', async () => {
+      // The credentials row is written last: refusing it proves the tenant row and the forgetting roll back with it.
+      await target.db.exec(`
+        CREATE OR REPLACE FUNCTION refuse_test_credentials() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'credentials refused by the test'; END $$;
+        CREATE TRIGGER refuse_test_credentials BEFORE INSERT OR UPDATE ON credentials
+          FOR EACH ROW WHEN (NEW.tenant_id LIKE 'install-fails-%') EXECUTE FUNCTION refuse_test_credentials();`);
+      try {
+        const fresh = `install-fails-${randomUUID()}`;
+        await expect(store.saveInstall({ id: fresh, crm: 'hubspot', name: 'F', mode: 'live', accountId: '1' }, { accessToken: 'x' })).rejects.toThrow(/credentials refused by the test/);
+        expect(await store.getTenant(fresh)).toBeNull();
+
+        const installed = `install-fails-${randomUUID()}`;
+        await store.upsertTenant({ id: installed, crm: 'hubspot', name: 'I', mode: 'live', accountId: 'portal-1' });
+        const run = await store.startRun(installed, 'cycle');
+        await store.savePage(installed, page(run, [rec('a', 'h1')]));
+        await expect(
+          store.saveInstall({ id: installed, crm: 'hubspot', name: 'I', mode: 'live', accountId: 'portal-2' }, { accessToken: 'y' }, { forgetCrmState: true }),
+        ).rejects.toThrow(/credentials refused by the test/);
+        expect((await store.getTenant(installed))?.accountId).toBe('portal-1');
+        expect(await store.countRecords(installed, 'contact')).toBe(1);
+        expect(await store.loadCredentials(installed)).toBeNull();
+      } finally {
+        await target.db.exec('DROP TRIGGER IF EXISTS refuse_test_credentials ON credentials; DROP FUNCTION IF EXISTS refuse_test_credentials();');
+      }
+    });
   });
 }

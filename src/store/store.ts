@@ -18,6 +18,7 @@ import type {
   PageWriteResult,
   RunLease,
   RunRow,
+  SaveInstallOptions,
   SaveMappingOptions,
   SignalRow,
   Store,
@@ -169,16 +170,7 @@ export class SqlStore implements Store {
   /* -------------------------------------------------------------- tenants */
 
   async upsertTenant(tenant: Omit<Tenant, 'createdAt'>): Promise<Tenant> {
-    const { rows } = await this.#db.query(
-      `INSERT INTO tenants (id, crm, name, mode, account_id) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET crm = excluded.crm, name = excluded.name, mode = excluded.mode,
-         account_id = excluded.account_id, updated_at = now()
-       RETURNING id, crm, name, mode, account_id, created_at`,
-      [cleanText(tenant.id), tenant.crm, cleanText(tenant.name), tenant.mode, tenant.accountId === null ? null : cleanText(tenant.accountId)],
-    );
-    const row = rows[0];
-    if (!row) throw new Error('upsertTenant returned no row');
-    return toTenant(row);
+    return upsertTenantRow(this.#db, tenant);
   }
 
   async getTenant(tenantId: string): Promise<Tenant | null> {
@@ -192,12 +184,7 @@ export class SqlStore implements Store {
   }
 
   async saveCredentials(tenantId: string, credentials: Record<string, unknown>): Promise<void> {
-    const sealed = this.#sealer.seal(JSON.stringify(credentials), tenantId);
-    await this.#db.query(
-      `INSERT INTO credentials (tenant_id, sealed) VALUES ($1, $2)
-       ON CONFLICT (tenant_id) DO UPDATE SET sealed = excluded.sealed, updated_at = now()`,
-      [tenantId, sealed],
-    );
+    await saveSealed(this.#db, tenantId, this.#sealer.seal(JSON.stringify(credentials), tenantId));
   }
 
   async loadCredentials(tenantId: string): Promise<Record<string, unknown> | null> {
@@ -624,13 +611,7 @@ export class SqlStore implements Store {
   }
 
   async forgetCrmState(tenantId: string): Promise<void> {
-    await this.#db.transaction(async (tx) => {
-      for (const table of ['written_values', 'outbox', 'signals', 'records']) {
-        await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
-      }
-      // Cursors over our own trail (audit -> history) stay: the audit stays too.
-      await tx.query(`DELETE FROM checkpoints WHERE tenant_id = $1 AND object_type NOT LIKE $2`, [tenantId, `${CURSOR_PREFIX}%`]);
-    });
+    await this.#db.transaction((tx) => forgetCrmRows(tx, tenantId));
   }
 
   async audit(tenantId: string, options: { runId?: number; limit?: number } = {}): Promise<AuditRow[]> {
@@ -737,6 +718,47 @@ export class SqlStore implements Store {
     );
     return int(rows[0]?.id);
   }
+
+  /* -------------------------------------------------------------- install */
+
+  async saveInstall(tenant: Omit<Tenant, 'createdAt'>, credentials: Record<string, unknown>, options: SaveInstallOptions = {}): Promise<Tenant> {
+    const plaintext = JSON.stringify(credentials);
+    return this.#db.transaction(async (tx) => {
+      const saved = await upsertTenantRow(tx, tenant);
+      if (options.forgetCrmState) await forgetCrmRows(tx, saved.id);
+      await saveSealed(tx, saved.id, this.#sealer.seal(plaintext, saved.id));
+      return saved;
+    });
+  }
+}
+
+async function upsertTenantRow(q: Queryable, tenant: Omit<Tenant, 'createdAt'>): Promise<Tenant> {
+  const { rows } = await q.query(
+    `INSERT INTO tenants (id, crm, name, mode, account_id) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO UPDATE SET crm = excluded.crm, name = excluded.name, mode = excluded.mode,
+       account_id = excluded.account_id, updated_at = now()
+     RETURNING id, crm, name, mode, account_id, created_at`,
+    [cleanText(tenant.id), tenant.crm, cleanText(tenant.name), tenant.mode, tenant.accountId === null ? null : cleanText(tenant.accountId)],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('upsertTenant returned no row');
+  return toTenant(row);
+}
+
+async function saveSealed(q: Queryable, tenantId: string, sealed: string): Promise<void> {
+  await q.query(
+    `INSERT INTO credentials (tenant_id, sealed) VALUES ($1, $2)
+     ON CONFLICT (tenant_id) DO UPDATE SET sealed = excluded.sealed, updated_at = now()`,
+    [tenantId, sealed],
+  );
+}
+
+async function forgetCrmRows(q: Queryable, tenantId: string): Promise<void> {
+  for (const table of ['written_values', 'outbox', 'signals', 'records']) {
+    await q.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
+  }
+  // Cursors over our own trail (audit -> history) stay: the audit stays too.
+  await q.query(`DELETE FROM checkpoints WHERE tenant_id = $1 AND object_type NOT LIKE $2`, [tenantId, `${CURSOR_PREFIX}%`]);
 }
 
 const MAPPING_COLUMNS = 'version, mapping, note, author, created_at';

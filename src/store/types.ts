@@ -233,6 +233,19 @@ export interface Store {
   annotateRun(tenantId: string, runId: number, patch: Record<string, unknown>): Promise<void>;
   /** A failed run with its reason, for a job that failed before its cycle could start a run. */
   recordFailedRun(tenantId: string, kind: string, summary: Record<string, unknown>): Promise<number>;
+
+  /* -------------------------------------------------------------- install */
+
+  /**
+   * An install as one transaction: the tenant row with its account id and the encrypted credentials (and,
+   * when asked, forgetting the previous account's CRM state), so a crash leaves no trace or all of it.
+   */
+  saveInstall(tenant: Omit<Tenant, 'createdAt'>, credentials: Record<string, unknown>, options?: SaveInstallOptions): Promise<Tenant>;
+}
+
+export interface SaveInstallOptions {
+  /** The code was exchanged for another account (or a fresh one): forget what forgetCrmState forgets, in the same transaction. */
+  forgetCrmState?: boolean;
 }
 
 /* ------------------------------------------------------------------ run leases
