@@ -2,37 +2,18 @@
  * One connect flow for every CRM in the registry: the profile checks the app's credentials, exchanges the
  * install code and builds the connector from what the store keeps.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubSpotEmulator } from '../../connectors/emulators/hubspot/index.ts';
-import { createSalesforceEmulator } from '../../connectors/emulators/salesforce/index.ts';
-import type { Crm } from '../domain/records.ts';
+import { describe, expect, it } from 'vitest';
+import { REDIRECT_URI, useBothEmulators } from '../../test/helpers/bothEmulators.ts';
 import { DEFAULT_HUBSPOT_MAPPING, DEFAULT_SALESFORCE_MAPPING } from '../mapping/index.ts';
-import { openStore } from '../store/index.ts';
-import type { Store } from '../store/types.ts';
 import { connectTenant } from './connect.ts';
 
-const redirectUri = 'http://localhost/callback';
-const hubspot = createHubSpotEmulator({ seed: 3, contacts: 30, clientId: 'hs-client', clientSecret: 'hs-secret' });
-const salesforce = createSalesforceEmulator({ seed: 3, leads: 30, clientId: 'sf-client', clientSecret: 'sf-secret' });
-let closers: Array<() => Promise<void>> = [];
-let urls: Record<Crm, string>;
-let store: Store;
-
-beforeAll(async () => {
-  const [h, s] = await Promise.all([hubspot.listen(0), salesforce.listen(0)]);
-  closers = [h.close, s.close];
-  urls = { hubspot: h.url, salesforce: s.url };
-  store = await openStore({ inMemory: true });
-});
-
-afterAll(async () => {
-  await store.close();
-  await Promise.all(closers.map((close) => close()));
-});
+const env = useBothEmulators({ seed: 3, records: 30 });
+const { hubspot, salesforce } = env;
+const redirectUri = REDIRECT_URI;
 
 const apps = () => ({
-  hubspot: { clientId: 'hs-client', clientSecret: 'hs-secret', redirectUri, baseUrl: urls.hubspot },
-  salesforce: { clientId: 'sf-client', clientSecret: 'sf-secret', redirectUri, loginUrl: urls.salesforce },
+  hubspot: { clientId: 'hs-client', clientSecret: 'hs-secret', redirectUri, baseUrl: env.urls.hubspot },
+  salesforce: { clientId: 'sf-client', clientSecret: 'sf-secret', redirectUri, loginUrl: env.urls.salesforce },
 });
 const mappings = { hubspot: DEFAULT_HUBSPOT_MAPPING, salesforce: DEFAULT_SALESFORCE_MAPPING };
 const PRODUCTION = { hubspot: { baseUrl: 'https://api.hubapi.com' }, salesforce: { loginUrl: 'https://login.salesforce.com' } };
@@ -40,22 +21,22 @@ const codes = { hubspot: () => hubspot.issueAuthCode(redirectUri), salesforce: (
 
 describe('connectTenant', () => {
   it('refuses a CRM without a profile before touching the store', async () => {
-    await expect(connectTenant(store, { crm: 'pipedrive', tenantId: 'p1', name: 'P', mode: 'shadow', mapping: DEFAULT_HUBSPOT_MAPPING, app: {} })).rejects.toThrow(
+    await expect(connectTenant(env.store, { crm: 'pipedrive', tenantId: 'p1', name: 'P', mode: 'shadow', mapping: DEFAULT_HUBSPOT_MAPPING, app: {} })).rejects.toThrow(
       'unknown CRM "pipedrive": crm-signals connects hubspot, salesforce',
     );
-    expect(await store.getTenant('p1')).toBeNull();
+    expect(await env.store.getTenant('p1')).toBeNull();
   });
 
   it("refuses app credentials with a missing field, naming it, before any request", async () => {
     const { clientSecret: _, ...app } = apps().salesforce;
-    await expect(connectTenant(store, { crm: 'salesforce', tenantId: 's0', name: 'S', mode: 'shadow', mapping: DEFAULT_SALESFORCE_MAPPING, app, authCode: 'x' })).rejects.toThrow(
+    await expect(connectTenant(env.store, { crm: 'salesforce', tenantId: 's0', name: 'S', mode: 'shadow', mapping: DEFAULT_SALESFORCE_MAPPING, app, authCode: 'x' })).rejects.toThrow(
       /Salesforce app credentials: clientSecret is missing \(the connected app's consumer secret\)/,
     );
-    expect(await store.getTenant('s0')).toBeNull();
+    expect(await env.store.getTenant('s0')).toBeNull();
   });
 
   it('refuses a field mapping written for another CRM', async () => {
-    await expect(connectTenant(store, { crm: 'hubspot', tenantId: 'h0', name: 'H', mode: 'shadow', mapping: DEFAULT_SALESFORCE_MAPPING, app: apps().hubspot, authCode: 'x' })).rejects.toThrow(
+    await expect(connectTenant(env.store, { crm: 'hubspot', tenantId: 'h0', name: 'H', mode: 'shadow', mapping: DEFAULT_SALESFORCE_MAPPING, app: apps().hubspot, authCode: 'x' })).rejects.toThrow(
       /a salesforce field mapping cannot drive a HubSpot connection/,
     );
   });
@@ -64,18 +45,18 @@ describe('connectTenant', () => {
     it(`installs a ${crm} tenant through its profile, then reconnects from the stored credentials`, async () => {
       const tenantId = `t-${crm}`;
       const options = { crm, tenantId, name: crm, mode: 'live' as const, mapping: mappings[crm], app: apps()[crm] };
-      const first = await connectTenant(store, { ...options, authCode: codes[crm]() });
+      const first = await connectTenant(env.store, { ...options, authCode: codes[crm]() });
       expect(first.installed).toBe(true);
       expect(first.connector.crm).toBe(crm);
       expect(first.tenant).toMatchObject({ crm, accountId: expect.any(String) });
-      expect(await store.loadCredentials(tenantId)).toMatchObject({ accessToken: expect.any(String), endpoint: urls[crm] });
+      expect(await env.store.loadCredentials(tenantId)).toMatchObject({ accessToken: expect.any(String), endpoint: env.urls[crm] });
 
-      const again = await connectTenant(store, options);
+      const again = await connectTenant(env.store, options);
       expect(again.installed).toBe(false);
       expect((await again.connector.check()).ok).toBe(true);
 
       // Credentials from another endpoint (say the vendor's production one) cannot be used: install again.
-      await expect(connectTenant(store, { ...options, app: { ...options.app, ...PRODUCTION[crm] } })).rejects.toThrow(/has no (HubSpot|Salesforce) connection for https:\/\/.*: install the app first/);
+      await expect(connectTenant(env.store, { ...options, app: { ...options.app, ...PRODUCTION[crm] } })).rejects.toThrow(/has no (HubSpot|Salesforce) connection for https:\/\/.*: install the app first/);
     });
   }
 });

@@ -5,33 +5,15 @@
  * exist or reconnect from what the store kept, and an install with a fresh code must then work (the
  * code of the crashed attempt is spent).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubSpotEmulator } from '../../connectors/emulators/hubspot/index.ts';
-import { createSalesforceEmulator } from '../../connectors/emulators/salesforce/index.ts';
-import type { Crm } from '../../src/domain/records.ts';
+import { describe, expect, it } from 'vitest';
+import { REDIRECT_URI, useBothEmulators } from '../helpers/bothEmulators.ts';
 import { DEFAULT_HUBSPOT_MAPPING, DEFAULT_SALESFORCE_MAPPING } from '../../src/mapping/index.ts';
 import { connectTenant } from '../../src/pipeline/connect.ts';
-import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 
-const redirectUri = 'http://localhost/callback';
-const hubspot = createHubSpotEmulator({ seed: 4, contacts: 20, clientId: 'hs-client', clientSecret: 'hs-secret' });
-const salesforce = createSalesforceEmulator({ seed: 4, leads: 20, clientId: 'sf-client', clientSecret: 'sf-secret' });
-let closers: Array<() => Promise<void>> = [];
-let urls: Record<Crm, string>;
-let store: Store;
-
-beforeAll(async () => {
-  const [h, s] = await Promise.all([hubspot.listen(0), salesforce.listen(0)]);
-  closers = [h.close, s.close];
-  urls = { hubspot: h.url, salesforce: s.url };
-  store = await openStore({ inMemory: true });
-});
-
-afterAll(async () => {
-  await store.close();
-  await Promise.all(closers.map((close) => close()));
-});
+const env = useBothEmulators({ seed: 4, records: 20 });
+const { hubspot, salesforce } = env;
+const redirectUri = REDIRECT_URI;
 
 class SimulatedCrash extends Error {}
 
@@ -54,8 +36,8 @@ function crashingAtWrite(inner: Store, k: number): { store: Store; writes: strin
 }
 
 const apps = () => ({
-  hubspot: { clientId: 'hs-client', clientSecret: 'hs-secret', redirectUri, baseUrl: urls.hubspot },
-  salesforce: { clientId: 'sf-client', clientSecret: 'sf-secret', redirectUri, loginUrl: urls.salesforce },
+  hubspot: { clientId: 'hs-client', clientSecret: 'hs-secret', redirectUri, baseUrl: env.urls.hubspot },
+  salesforce: { clientId: 'sf-client', clientSecret: 'sf-secret', redirectUri, loginUrl: env.urls.salesforce },
 });
 const mappings = { hubspot: DEFAULT_HUBSPOT_MAPPING, salesforce: DEFAULT_SALESFORCE_MAPPING };
 const codes = { hubspot: () => hubspot.issueAuthCode(redirectUri), salesforce: () => salesforce.issueAuthCode(redirectUri) };
@@ -67,7 +49,7 @@ describe('a crash during install (issue 13, defect 1)', () => {
       for (let k = 1; ; k++) {
         const tenantId = `install-crash-${crm}-${k}`;
         const options = { crm, tenantId, name: `${crm} ${k}`, mode: 'live' as const, mapping: mappings[crm], app: apps()[crm] };
-        const crashing = crashingAtWrite(store, k);
+        const crashing = crashingAtWrite(env.store, k);
         let crashed = false;
         try {
           await connectTenant(crashing.store, { ...options, authCode: codes[crm]() });
@@ -79,16 +61,16 @@ describe('a crash during install (issue 13, defect 1)', () => {
         if (!crashed) break;
 
         // The restarted process: no tenant at all, or one that reconnects from what was stored.
-        const tenant = await store.getTenant(tenantId);
+        const tenant = await env.store.getTenant(tenantId);
         if (tenant) {
-          const resumed = await connectTenant(store, options).catch((error: Error) => error);
+          const resumed = await connectTenant(env.store, options).catch((error: Error) => error);
           expect(resumed instanceof Error ? `${crashes.at(-1)}: ${resumed.message}` : 'connected').toBe('connected');
         }
         // The admin installs again with a fresh code: it connects, and the connection is kept.
-        const reinstalled = await connectTenant(store, { ...options, authCode: codes[crm]() });
+        const reinstalled = await connectTenant(env.store, { ...options, authCode: codes[crm]() });
         expect(reinstalled.installed).toBe(true);
         expect(reinstalled.tenant.accountId).toEqual(expect.any(String));
-        const again = await connectTenant(store, options);
+        const again = await connectTenant(env.store, options);
         expect(again.installed).toBe(false);
         expect((await again.connector.check()).ok).toBe(true);
         expect(k, 'the install should finish within a few store writes').toBeLessThan(10);
@@ -99,7 +81,7 @@ describe('a crash during install (issue 13, defect 1)', () => {
 
   it('connecting a tenant that was never installed leaves no tenant behind', async () => {
     const options = { crm: 'hubspot' as const, tenantId: 'never-installed', name: 'never', mode: 'live' as const, mapping: DEFAULT_HUBSPOT_MAPPING, app: apps().hubspot };
-    await expect(connectTenant(store, options)).rejects.toThrow(/install the app first/);
-    expect(await store.getTenant('never-installed')).toBeNull();
+    await expect(connectTenant(env.store, options)).rejects.toThrow(/install the app first/);
+    expect(await env.store.getTenant('never-installed')).toBeNull();
   });
 });
