@@ -54,7 +54,7 @@ async function waitForJob(session: SalesforceSession, jobId: string): Promise<vo
 }
 
 async function resultsPage(session: SalesforceSession, jobId: string, locator: string | null): Promise<{ rows: Record<string, string | null>[]; next: string | null }> {
-  return session.call('bulk job results', async (c) => {
+  return session.callOwnHttp('bulk job results', async (c) => {
     const query = new URLSearchParams({ maxRecords: String(BULK_PAGE_SIZE), ...(locator ? { locator } : {}) });
     const response = await session.fetch(`${c.instanceUrl}/services/data/v${API_VERSION}/jobs/query/${jobId}/results?${query}`, { headers: { Authorization: `Bearer ${c.accessToken}`, Accept: 'text/csv' } });
     const body = await response.text();

@@ -139,7 +139,20 @@ export class SalesforceSession {
   }
 
   async call<T>(label: string, request: (connection: jsforce.Connection) => Promise<T>): Promise<T> {
+    return this.send(label, request, false);
+  }
+
+  /**
+   * A request we send ourselves (`this.fetch`, e.g. Bulk result pages): jsforce does not see its 401, so a
+   * session that died is refreshed here, once, through jsforce's own single refresh, and the request replayed.
+   */
+  async callOwnHttp<T>(label: string, request: (connection: jsforce.Connection) => Promise<T>): Promise<T> {
+    return this.send(label, request, true);
+  }
+
+  private async send<T>(label: string, request: (connection: jsforce.Connection) => Promise<T>, ownHttp: boolean): Promise<T> {
     await this.refreshIfIdle();
+    const delegate = (this.connection as unknown as { _refreshDelegate?: RefreshDelegate })._refreshDelegate;
     return send(
       {
         // Salesforce meters a daily allocation, not a burst window; the org's allocation is read from Sforce-Limit-Info.
@@ -147,7 +160,8 @@ export class SalesforceSession {
         usage: this.usage,
         rules: SALESFORCE_RETRY_RULES,
         ...(this.options.retryPolicy ? { policy: this.options.retryPolicy } : {}),
-        // No refreshAuth: jsforce already refreshed once when a 401 reaches us, so the grant itself is gone.
+        // jsforce's own calls: no refreshAuth, jsforce already refreshed once when a 401 reaches us, so the grant itself is gone.
+        ...(ownHttp && delegate && this.tokens.refreshToken ? { refreshAuth: () => delegate.refresh(Date.now()) } : {}),
         describeError: describeSalesforceError,
         ...(this.options.log ? { log: this.options.log } : {}),
       },

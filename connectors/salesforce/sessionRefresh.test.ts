@@ -29,6 +29,21 @@ async function setup(sessionTtlSeconds = 7200, sessionTimeoutSeconds?: number) {
 }
 
 describe('Salesforce session refresh', () => {
+  it('a request we send ourselves (a Bulk result page) that finds the session dead is refreshed once and replayed', async () => {
+    const { emulator, connector, saved } = await setup();
+    emulator.expireSessions();
+    // jsforce never sees this 401: before the fix it ended the cycle as needs_reauth ("no refresh token is available").
+    const status = await connector.session.callOwnHttp('limits', async (c) => {
+      const response = await connector.session.fetch(`${c.instanceUrl}/services/data/v62.0/limits`, { headers: { Authorization: `Bearer ${c.accessToken}` } });
+      await response.text();
+      if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { errorCode: response.status === 401 ? 'INVALID_SESSION_ID' : `ERROR_HTTP_${response.status}` });
+      return response.status;
+    });
+    expect(status).toBe(200);
+    expect(emulator.stats().byRoute[TOKEN_ROUTE] ?? 0).toBe(1);
+    expect(saved).toHaveLength(1);
+  });
+
   it('concurrent calls on a dead session share one refresh', async () => {
     const { emulator, connector, saved } = await setup();
     emulator.expireSessions();
