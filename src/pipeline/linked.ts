@@ -4,6 +4,7 @@
  * matched by email), and every tenant scores with that same model: the same person gets the same score
  * in both CRMs.
  */
+import { own } from '../domain/own.ts';
 import { MappingError, modelInputs, type Mapping, type MappingProblem } from '../mapping/index.ts';
 import type { PipelineContext } from './context.ts';
 import { runCycle, type CycleOptions, type CycleSummary } from './cycle.ts';
@@ -38,7 +39,7 @@ export function sharedSpecProblems(tenants: ReadonlyArray<{ tenantId: string; ma
     }
     if (JSON.stringify(have.placeholders) !== JSON.stringify(want.placeholders)) problems.push({ path: 'leadScore.placeholders', message: `tenant ${other.tenantId} has other placeholders than tenant ${first.tenantId}` });
     for (const column of new Set([...Object.keys(want.ranges), ...Object.keys(have.ranges)])) {
-      if (JSON.stringify(want.ranges[column] ?? null) !== JSON.stringify(have.ranges[column] ?? null)) {
+      if (JSON.stringify(own(want.ranges, column) ?? null) !== JSON.stringify(own(have.ranges, column) ?? null)) {
         problems.push({ path: `leadScore.ranges.${column}`, message: `tenant ${other.tenantId} gives column "${column}" another range than tenant ${first.tenantId}` });
       }
     }

@@ -6,6 +6,7 @@
 import type { Connector } from '../../connectors/connector.ts';
 import { profileOf } from '../../connectors/registry.ts';
 import type { ObjectType } from '../domain/records.ts';
+import { own } from '../domain/own.ts';
 import { LEAKAGE_AUC_THRESHOLD, singleFeatureAucs } from '../features/leakage.ts';
 import {
   crmField,
@@ -125,7 +126,7 @@ async function newLeaks(store: Store, tenant: Tenant, mapping: Mapping, running:
       const list = a.kind === 'numeric' ? 'numeric' : 'categorical';
       const field = crmField(lead, a.column);
       return {
-        path: lead.fields[a.column] ? `leadScore.fields.${a.column}` : `leadScore.${list}.${lead[list].indexOf(a.column)}`,
+        path: own(lead.fields, a.column) ? `leadScore.fields.${a.column}` : `leadScore.${list}.${lead[list].indexOf(a.column)}`,
         field,
         message: `field "${field}" alone predicts the outcome of ${labels.length} stored labelled contacts (cross-validated AUC ${a.auc.toFixed(3)} > ${LEAKAGE_AUC_THRESHOLD}): it is probably filled in after the outcome is known; add "${a.column}" to leadScore.exclude if it is, or leave it out`,
       };
