@@ -20,6 +20,8 @@ export interface Config {
   once: boolean;
   port: number;
   host: string;
+  /** The service's external URL (scheme, host, port): HubSpot signs the URL it called, redirects come back to it. */
+  publicUrl: string;
   dataDir: string;
   /** A PostgreSQL server for the store and the job queue; the embedded PGlite under dataDir when absent. */
   databaseUrl?: string;
@@ -71,6 +73,7 @@ export const START_FLAGS = {
   once: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
+  'public-url': { type: 'string' },
   'data-dir': { type: 'string' },
   'hubspot-url': { type: 'string' },
   'auth-code': { type: 'string' },
@@ -140,6 +143,7 @@ const SOURCES = {
   crm: { flag: 'crm', env: 'CRM_SIGNALS_CRM', schema: z.enum(['both', ...CRMS] as const, { message: `must be ${CRMS.join(', ')} or both` }) },
   port: { flag: 'port', env: 'PORT', schema: wholeNumber(0, 65_535) },
   host: { flag: 'host', env: 'HOST', schema: text },
+  publicUrl: { flag: 'public-url', env: 'CRM_SIGNALS_PUBLIC_URL', schema: httpUrl },
   dataDir: { flag: 'data-dir', env: 'CRM_SIGNALS_DATA_DIR', schema: text },
   databaseUrl: { env: 'DATABASE_URL', schema: postgresUrl, credentialsInUrl: true },
   encryptionKeys: { env: ENCRYPTION_KEYS_VARIABLE, schema: keyList, sensitive: true },
@@ -226,11 +230,13 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
   if (v.hubspotUrl !== undefined && crm !== 'hubspot') throw new ConfigError('--hubspot-url (or HUBSPOT_API_URL) works with --crm hubspot only');
   const port = v.port ?? 3000;
   const clientSecret = clientSecretOf(values, v, env);
+  const publicUrl = v.publicUrl ?? `http://localhost:${port}`;
   return {
     crm,
     once: values.once === true,
     port,
     host: v.host ?? '127.0.0.1',
+    publicUrl,
     dataDir: v.dataDir ?? './.crm-signals',
     ...(v.databaseUrl !== undefined ? { databaseUrl: v.databaseUrl } : {}),
     ...(v.encryptionKeys !== undefined ? { encryptionKeys: v.encryptionKeys } : {}),
@@ -240,13 +246,13 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
       ...(v.clientId !== undefined ? { clientId: v.clientId } : {}),
       ...(clientSecret !== undefined ? { clientSecret } : {}),
       ...(v.authCode !== undefined ? { authCode: v.authCode } : {}),
-      redirectUri: v.hubspotRedirect ?? `http://localhost:${port}/install/hubspot/callback`,
+      redirectUri: v.hubspotRedirect ?? `${publicUrl}/install/hubspot/callback`,
     },
     salesforce: {
       ...(v.salesforceUrl !== undefined ? { loginUrl: v.salesforceUrl } : {}),
       ...(v.consumerKey !== undefined ? { consumerKey: v.consumerKey } : {}),
       ...(v.consumerSecret !== undefined ? { consumerSecret: v.consumerSecret } : {}),
-      redirectUri: v.salesforceRedirect ?? `http://localhost:${port}/install/salesforce/callback`,
+      redirectUri: v.salesforceRedirect ?? `${publicUrl}/install/salesforce/callback`,
     },
     everyMinutes: v.everyMinutes ?? 15,
     seed: v.seed ?? 42,

@@ -11,6 +11,7 @@ import { formatSummary } from '../src/cli/summary.ts';
 import type { CycleSummary } from '../src/pipeline/cycle.ts';
 import { cancelOrphanedCycleJobs, CYCLE_QUEUE, DEFAULT_BOSS_SCHEMA, processLease, scheduleRounds, sendRound, triggerRound, waitForJobs } from '../src/pipeline/jobs/index.ts';
 import { scoreDistribution } from '../src/pipeline/report.ts';
+import { createLoginLink } from '../src/server/auth/sessions.ts';
 import type { Config } from './config.ts';
 import { installDemoPortals } from './demoPortals.ts';
 import { startServer, untilStopped } from './server.ts';
@@ -75,11 +76,14 @@ export async function runDemo(config: Config, io: DemoIo = processIo): Promise<n
       return ends.every((e) => e.state === 'completed') ? 0 : 1;
     }
 
-    const served = await startServer(store, { port: config.port, host: config.host });
+    const served = await startServer({ store, signer: opened.signer, publicUrl: config.publicUrl, log: io.log }, { port: config.port, host: config.host });
     closers.push(() => served.close());
     await scheduleRounds(jobs.boss, config.everyMinutes);
     await triggerRound(jobs.boss, 'start');
+    // The page needs a session: the person at this terminal gets a one-time link (never logged elsewhere).
+    const login = await createLoginLink(store, served.url, { operator: true, tenantIds: [], label: 'operator (npm start)' });
     io.out(`status page: ${served.url} (a cycle every ${config.everyMinutes} min; Ctrl-C to stop)`);
+    io.out(`sign in once with: ${login} (valid 15 min)`);
     await untilStopped();
     return 0;
   } finally {

@@ -3,13 +3,12 @@
  * createApp. The app keeps no state between requests; everything lives in the store.
  */
 import { handle } from 'hono/aws-lambda';
-import { createApp } from '../src/server/app.ts';
-import type { Store } from '../src/store/types.ts';
+import { createApp, type AppDeps } from '../src/server/app.ts';
 import { loadConfig, type Env } from './config.ts';
 import { openServiceStore } from './wiring.ts';
 
-export function lambdaHandler(store: Store) {
-  return handle(createApp({ store }));
+export function lambdaHandler(deps: AppDeps) {
+  return handle(createApp(deps));
 }
 
 let opening: Promise<ReturnType<typeof lambdaHandler>> | null = null;
@@ -26,6 +25,7 @@ export const handler: ReturnType<typeof lambdaHandler> = async (event, context) 
 
 /** Many Lambda instances serve one database: the tokens' keys always come from configuration. */
 export async function openLambdaStore(env: Env): Promise<ReturnType<typeof lambdaHandler>> {
-  const opened = await openServiceStore(loadConfig([], env), { keysRequiredBy: 'the Lambda handler' });
-  return lambdaHandler(opened.store);
+  const config = loadConfig([], env);
+  const opened = await openServiceStore(config, { keysRequiredBy: 'the Lambda handler' });
+  return lambdaHandler({ store: opened.store, signer: opened.signer, publicUrl: config.publicUrl });
 }

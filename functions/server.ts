@@ -2,18 +2,17 @@
  * The HTTP app (src/server/app.ts) on a Node socket. Stateless: any number of these may serve one store.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import { createApp } from '../src/server/app.ts';
-import type { Store } from '../src/store/types.ts';
+import { createApp, type AppDeps } from '../src/server/app.ts';
 
 export interface Served {
   url: string;
   close(): Promise<void>;
 }
 
-export async function startServer(store: Store, options: { port: number; host: string }): Promise<Served> {
+export async function startServer(deps: AppDeps, options: { port: number; host: string }): Promise<Served> {
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {
-    server = serve({ fetch: createApp({ store }).fetch, port: options.port, hostname: options.host }, (info) => resolve(info.port));
+    server = serve({ fetch: createApp(deps).fetch, port: options.port, hostname: options.host }, (info) => resolve(info.port));
     server.once('error', reject);
   });
   return {

@@ -11,6 +11,9 @@ commands:
             --once               run one cycle per portal, print the summary and exit (0: all succeeded)
             --port N             status page port (default 3000, or $PORT)
             --host HOST          address to listen on (default 127.0.0.1, or $HOST)
+            --public-url URL     the service's external URL, as HubSpot and browsers reach it (or
+                                 CRM_SIGNALS_PUBLIC_URL; default http://localhost:PORT): signed webhook and
+                                 card URLs, OAuth redirect URLs and Secure cookies are built on it
             --data-dir DIR       embedded store location (default ./.crm-signals; DATABASE_URL uses PostgreSQL)
             --hubspot-url URL    a HubSpot API base URL instead of the embedded emulator (or HUBSPOT_API_URL)
             --auth-code CODE     OAuth authorization code to install with (with --hubspot-url)

@@ -1,25 +1,33 @@
 /**
  * The service's HTTP app. Dependencies are injected so tests call app.request() without a socket.
+ * Every route but /healthz and /login needs an admin session (src/server/auth/sessions.ts), and a session
+ * sees only its tenants: another tenant's id answers 404, exactly as a tenant that does not exist.
  */
 import { zValidator } from '@hono/zod-validator';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
 import { scoreDistribution } from '../pipeline/report.ts';
-import type { Store } from '../store/types.ts';
-import { renderStatusPage, type TenantStatus } from './status/page.ts';
+import type { Signer } from '../store/crypto.ts';
+import type { Store, Tenant } from '../store/types.ts';
+import { canAccess, endSession, redeemLoginToken, requireAdmin, startSession, type SessionDeps, type SessionEnv } from './auth/sessions.ts';
+import { renderMessagePage, renderStatusPage, type TenantStatus } from './status/page.ts';
 import { routeTableOnly, servedPaths } from './routeTable.ts';
 
 export interface AppDeps {
   store: Store;
+  /** Signs the session cookie (and OAuth state); from the store's keys (OpenedStore.signer). */
+  signer: Signer;
+  /**
+   * The service's external base URL (e.g. https://signals.example.com): HubSpot signs the URL it called,
+   * redirect URIs are built on it, and cookies are Secure when it is https. Default http://127.0.0.1.
+   */
+  publicUrl?: string;
+  log?: (message: string) => void;
 }
 
-async function tenantStatuses(store: Store): Promise<TenantStatus[]> {
-  const tenants = await store.listTenants();
-  return Promise.all(
-    tenants.map(async (tenant) => ({ tenant, runs: await store.listRuns(tenant.id, 10), bands: await scoreDistribution(store, tenant.id) })),
-  );
-}
+export type ServiceEnv = SessionEnv;
 
 /**
  * A tenant id as it may reach the store: PostgreSQL text cannot hold NUL or a lone surrogate, and control
@@ -27,7 +35,7 @@ async function tenantStatuses(store: Store): Promise<TenantStatus[]> {
  */
 // With the u flag a surrogate pair is one code point, so only a lone half matches.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-const tenantIdParam = z
+export const tenantIdParam = z
   .string()
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
@@ -36,7 +44,7 @@ const tenantIdParam = z
   .refine((id) => !/[\u0000-\u001f\u007f]/.test(id), 'must not contain control characters');
 
 /** Validates the route's parameters; the 400 names the first bad parameter and what is wrong with it. */
-function params<T extends z.ZodRawShape>(shape: T) {
+export function params<T extends z.ZodRawShape>(shape: T) {
   return zValidator('param', z.object(shape), (result, c) => {
     if (result.success) return undefined;
     const issue = result.error.issues[0];
@@ -44,26 +52,88 @@ function params<T extends z.ZodRawShape>(shape: T) {
   });
 }
 
-export function createApp({ store }: AppDeps): Hono {
-  const app = new Hono();
+/** The session's tenant, or 404 for one it may not see (indistinguishable from one that does not exist). */
+export async function accessibleTenant(c: Context<ServiceEnv>, store: Store, tenantId: string): Promise<Tenant> {
+  const tenant = canAccess(c.get('session'), tenantId) ? await store.getTenant(tenantId) : null;
+  if (!tenant) throw new HTTPException(404, { message: `no tenant ${tenantId}` });
+  return tenant;
+}
+
+async function tenantStatuses(store: Store, c: Context<ServiceEnv>): Promise<TenantStatus[]> {
+  const tenants = (await store.listTenants()).filter((t) => canAccess(c.get('session'), t.id));
+  return Promise.all(
+    tenants.map(async (tenant) => ({ tenant, runs: await store.listRuns(tenant.id, 10), bands: await scoreDistribution(store, tenant.id) })),
+  );
+}
+
+const wantsHtml = (c: Context) => !c.req.path.startsWith('/api/') && (c.req.header('accept') ?? '').includes('text/html');
+
+export function createApp(deps: AppDeps): Hono<ServiceEnv> {
+  const { store } = deps;
+  const sessions: SessionDeps = {
+    store,
+    signer: deps.signer,
+    // Read per request: an app built only for its route table (routeTable.ts) never touches its deps.
+    get secureCookies() {
+      return (deps.publicUrl ?? '').startsWith('https://');
+    },
+  };
+  const admin = requireAdmin(sessions);
+  const app = new Hono<ServiceEnv>();
+  app.use(
+    '*',
+    secureHeaders({
+      // The pages are server-rendered with inline styles and no script.
+      contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"] },
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+
   app.get('/healthz', (c) => c.json({ ok: true }));
-  app.get('/', async (c) => c.html(renderStatusPage(await tenantStatuses(store))));
-  app.get('/api/status', async (c) => {
-    const statuses = await tenantStatuses(store);
+  app.get('/login', async (c) => {
+    const token = c.req.query('token');
+    const scope = token ? await redeemLoginToken(store, token) : null;
+    if (!scope) {
+      return c.html(renderMessagePage('This login link does not work', ['It was already used, has expired, or was mistyped. `npm start` prints a fresh one each time it starts.']), 401);
+    }
+    await startSession(c, sessions, scope);
+    return c.redirect('/', 303);
+  });
+  app.post('/logout', admin, async (c) => {
+    await endSession(c, sessions);
+    return c.html(renderMessagePage('Signed out', ['Open a new login link to sign in again.']));
+  });
+  app.get('/api/session', admin, (c) => {
+    const session = c.get('session')!;
+    return c.json({ operator: session.operator, tenants: session.tenantIds, label: session.label, expiresAt: session.expiresAt, csrfToken: session.csrfToken });
+  });
+
+  app.get('/', admin, async (c) => c.html(renderStatusPage(await tenantStatuses(store, c))));
+  app.get('/api/status', admin, async (c) => {
+    const statuses = await tenantStatuses(store, c);
     return c.json({
-      tenants: statuses.map((s) => ({ id: s.tenant.id, crm: s.tenant.crm, mode: s.tenant.mode, lastRun: s.runs[0] ?? null, scoreDistribution: s.bands })),
+      tenants: statuses.map((s) => ({
+        id: s.tenant.id,
+        crm: s.tenant.crm,
+        mode: s.tenant.mode,
+        status: s.tenant.status,
+        statusReason: s.tenant.statusReason,
+        lastRun: s.runs[0] ?? null,
+        scoreDistribution: s.bands,
+      })),
     });
   });
-  app.get('/api/tenants/:id/runs', params({ id: tenantIdParam }), async (c) => {
-    const { id } = c.req.valid('param');
-    const tenant = await store.getTenant(id);
-    if (!tenant) throw new HTTPException(404, { message: `no tenant ${id}` });
+  app.get('/api/tenants/:id/runs', admin, params({ id: tenantIdParam }), async (c) => {
+    const tenant = await accessibleTenant(c, store, c.req.valid('param').id);
     return c.json({ runs: await store.listRuns(tenant.id, 50) });
   });
+
   app.onError((error, c) => {
-    if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
-    console.error(error);
-    return c.json({ error: 'internal error' }, 500);
+    const status = error instanceof HTTPException ? error.status : 500;
+    const message = error instanceof HTTPException ? error.message : 'internal error';
+    if (!(error instanceof HTTPException)) (deps.log ?? console.error)(`${c.req.method} ${c.req.path}: ${error instanceof Error ? error.message : String(error)}`);
+    if (wantsHtml(c)) return c.html(renderMessagePage(status === 401 ? 'Sign in to crm-signals' : 'Something went wrong', [message]), status);
+    return c.json({ error: message }, status);
   });
   return app;
 }

@@ -2,13 +2,16 @@
  * The paths the HTTP app answers, read from hono's own route table, so the marketplace manifests can name
  * only what the server really serves (src/manifests generates a backend URL only for a path listed here).
  */
-import type { Hono } from 'hono';
+/** Any app: only its route table is read. */
+interface Routed {
+  routes: ReadonlyArray<{ path: string }>;
+}
 
 /**
  * Every concrete route path of `app` (`:param` segments kept), sorted. Wildcard paths are middleware
  * (`app.use('*', ...)`): they run around routes but answer nothing on their own.
  */
-export function servedPaths(app: Hono): string[] {
+export function servedPaths(app: Routed): string[] {
   return [...new Set(app.routes.map((route) => route.path).filter((path) => !path.includes('*')))].sort();
 }
 

@@ -2,7 +2,8 @@ import { mkdtemp, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSealer, deriveKey, loadOrCreateKeyFile, processLocalKey } from './crypto.ts';
+import { createSealer, createSigner, deriveKey, loadOrCreateKeyFile, processLocalKey } from './crypto.ts';
+import { randomBytes } from 'node:crypto';
 
 describe('credentials crypto', () => {
   const token = 'sk-live-0123456789abcdef';
@@ -59,5 +60,29 @@ describe('credentials crypto', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('signer', () => {
+  const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+
+  it('verifies its own signatures only for the same purpose and value', () => {
+    const signer = createSigner([newKey]);
+    const signature = signer.sign('session', 'abc');
+    expect(signer.verify('session', 'abc', signature)).toBe(true);
+    expect(signer.verify('oauth-state', 'abc', signature)).toBe(false);
+    expect(signer.verify('session', 'abd', signature)).toBe(false);
+    expect(signer.verify('session', 'abc', `${signature}x`)).toBe(false);
+    expect(signer.verify('session', 'abc', '')).toBe(false);
+    expect(signer.verify('session', 'abc', signature.replace(/^[^.]+/, 'nokey'))).toBe(false);
+    expect(createSigner([randomBytes(32)]).verify('session', 'abc', signature)).toBe(false);
+  });
+
+  it('keeps verifying what an older key signed after a rotation, and signs with the newest', () => {
+    const before = createSigner([oldKey]).sign('session', 'v');
+    const rotated = createSigner([newKey, oldKey]);
+    expect(rotated.verify('session', 'v', before)).toBe(true);
+    expect(createSigner([newKey]).verify('session', 'v', rotated.sign('session', 'v'))).toBe(true);
+    expect(createSigner([newKey]).verify('session', 'v', before)).toBe(false);
   });
 });

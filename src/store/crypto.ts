@@ -9,7 +9,7 @@
  * key, so it identifies a key without revealing it. Keys stay inside closures (never a property), and no
  * error message carries plaintext or key material.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { makeDirectory } from './dirs.ts';
 import { dirname } from 'node:path';
@@ -162,6 +162,42 @@ export function createSealer(keys: Buffer | readonly Buffer[]): Sealer {
     },
     isCurrent(sealed) {
       return sealed.startsWith(`${VERSION}.${newest.id}.`);
+    },
+  };
+}
+
+/**
+ * Signs short values (session cookies, OAuth state) with keys derived from the credentials keys, so a
+ * deployment configures one secret. Each purpose has its own key (HKDF), a signature names its key id, and
+ * any configured key verifies: a rotation does not log every admin out.
+ */
+export interface Signer {
+  /** `<key id>.<base64url HMAC-SHA256>` over `value`, with the newest key. */
+  sign(purpose: string, value: string): string;
+  /** Constant-time; false for a signature of another purpose, value or key. */
+  verify(purpose: string, value: string, signature: string): boolean;
+}
+
+export function createSigner(keys: readonly Buffer[]): Signer {
+  const list = keys.map((key) => ({ id: keyId(key), key }));
+  const newest = list[0];
+  if (newest === undefined) throw new Error('signing needs at least one key');
+  const byId = new Map(list.map((k) => [k.id, k.key]));
+  const mac = (key: Buffer, purpose: string, value: string): Buffer => {
+    const derived = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `crm-signals/sign/${purpose}`, KEY_BYTES));
+    return createHmac('sha256', derived).update(value, 'utf8').digest();
+  };
+  return {
+    sign(purpose, value) {
+      return `${newest.id}.${mac(newest.key, purpose, value).toString('base64url')}`;
+    },
+    verify(purpose, value, signature) {
+      const dot = signature.indexOf('.');
+      const key = dot > 0 ? byId.get(signature.slice(0, dot)) : undefined;
+      if (key === undefined) return false;
+      const given = Buffer.from(signature.slice(dot + 1), 'base64url');
+      const expected = mac(key, purpose, value);
+      return given.length === expected.length && timingSafeEqual(given, expected);
     },
   };
 }

@@ -3,11 +3,14 @@
  * databaseUrl is given; the same migrations and the same SQL on both.
  */
 import { join, resolve } from 'node:path';
-import { createSealer, deriveKey, keyFromSetting, loadOrCreateKeyFile, processLocalKey } from './crypto.ts';
+import { createSealer, createSigner, deriveKey, keyFromSetting, loadOrCreateKeyFile, processLocalKey } from './crypto.ts';
 import { openPGlite, openPostgres, type Db } from './db.ts';
 import { migrate, type MigrationReport } from './migrate.ts';
 import { SqlStore } from './store.ts';
 import type { Store, StoreOptions } from './types.ts';
+import type { Signer } from './crypto.ts';
+
+export type { Signer } from './crypto.ts';
 
 export type * from './types.ts';
 export { MIGRATIONS } from './migrations/index.ts';
@@ -20,6 +23,8 @@ export interface OpenedStore {
   store: Store;
   db: Db;
   migrations: MigrationReport;
+  /** Signs session cookies and OAuth state with keys derived from the credentials keys. */
+  signer: Signer;
 }
 
 export async function openStoreWithDb(options: StoreOptions = {}): Promise<OpenedStore> {
@@ -30,7 +35,7 @@ export async function openStoreWithDb(options: StoreOptions = {}): Promise<Opene
   const db = databaseUrl !== undefined ? await openPostgres(databaseUrl, options.schema) : await openPGlite(inMemory ? undefined : join(dataDir, 'pgdata'), options.schema);
   try {
     const migrations = await migrate(db, options.schema !== undefined ? { schema: options.schema } : {});
-    return { store: new SqlStore(db, createSealer(keys)), db, migrations };
+    return { store: new SqlStore(db, createSealer(keys)), db, migrations, signer: createSigner(keys) };
   } catch (error) {
     await db.close().catch(() => undefined);
     throw error;

@@ -766,5 +766,68 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
         await target.db.exec('DROP TRIGGER IF EXISTS refuse_test_credentials ON credentials; DROP FUNCTION IF EXISTS refuse_test_credentials();');
       }
     });
+    /* ---------------------------------------------------------------- access (migration 005) */
+
+    it('disconnects a tenant: reason kept, tokens deleted, history kept; a later install connects it again', async () => {
+      const id = `t-${randomUUID()}`;
+      await store.saveInstall({ id, crm: 'hubspot', name: 'D', mode: 'live', accountId: `portal-${id}` }, { accessToken: 'secret-a' });
+      const run = await store.startRun(id, 'cycle');
+      await store.savePage(id, page(run, [rec('a', 'h1')]));
+      expect((await store.getTenant(id))?.status).toBe('connected');
+      expect(await store.disconnectTenant(id, 'the app was uninstalled from portal 1')).toBe(true);
+      const gone = await store.getTenant(id);
+      expect(gone).toMatchObject({ status: 'disconnected', statusReason: 'the app was uninstalled from portal 1' });
+      expect(gone?.statusChangedAt).not.toBeNull();
+      expect(await store.loadCredentials(id)).toBeNull();
+      expect(await store.countRecords(id, 'contact')).toBe(1);
+      // the first reason stays: a refused refresh after the uninstall event says nothing new
+      expect(await store.disconnectTenant(id, 'refresh token refused')).toBe(false);
+      expect((await store.getTenant(id))?.statusReason).toBe('the app was uninstalled from portal 1');
+      const back = await store.saveInstall({ id, crm: 'hubspot', name: 'D', mode: 'live', accountId: `portal-${id}` }, { accessToken: 'secret-b' });
+      expect(back).toMatchObject({ status: 'connected', statusReason: null });
+      expect(await store.countRecords(id, 'contact')).toBe(1);
+    });
+
+    it('finds a tenant by its CRM account, never across CRMs', async () => {
+      const id = await tenant('salesforce');
+      const account = `00D${randomUUID().slice(0, 12)}`;
+      await store.upsertTenant({ id, crm: 'salesforce', name: 'S', mode: 'live', accountId: account });
+      expect((await store.findTenantByAccount('salesforce', account))?.id).toBe(id);
+      expect(await store.findTenantByAccount('hubspot', account)).toBeNull();
+      expect(await store.findTenantByAccount('salesforce', `${account}x`)).toBeNull();
+    });
+
+    it('one-time tokens: used once, per purpose, not after they expire, and stored only as hashes', async () => {
+      const token = `tok-${randomUUID()}`;
+      await store.putOneTimeToken('oauth-state', token, { crm: 'hubspot', verifier: 'v' }, 60_000);
+      expect(await store.takeOneTimeToken('login', token)).toBeNull();
+      expect(await store.takeOneTimeToken('oauth-state', token)).toEqual({ crm: 'hubspot', verifier: 'v' });
+      expect(await store.takeOneTimeToken('oauth-state', token)).toBeNull();
+      const stale = `tok-${randomUUID()}`;
+      await store.putOneTimeToken('login', stale, {}, 1);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await store.takeOneTimeToken('login', stale)).toBeNull();
+      const kept = `tok-${randomUUID()}`;
+      await store.putOneTimeToken('login', kept, {}, 60_000);
+      const { rows } = await target.db.query('SELECT token_hash FROM one_time_tokens');
+      expect(JSON.stringify(rows)).not.toContain(kept);
+    });
+
+    it('sessions: scoped to their tenants, expire, can be deleted, and only their hash is stored', async () => {
+      const a = await tenant();
+      const sid = `sid-${randomUUID()}`;
+      const saved = await store.saveSession(sid, { operator: false, tenantIds: [a], label: 'installer' }, 60_000);
+      expect(saved).toMatchObject({ operator: false, tenantIds: [a], label: 'installer' });
+      expect(await store.loadSession(sid)).toMatchObject({ tenantIds: [a] });
+      expect(await store.loadSession(`${sid}x`)).toBeNull();
+      const { rows } = await target.db.query('SELECT id_hash FROM sessions');
+      expect(JSON.stringify(rows)).not.toContain(sid);
+      await store.deleteSession(sid);
+      expect(await store.loadSession(sid)).toBeNull();
+      const short = `sid-${randomUUID()}`;
+      await store.saveSession(short, { operator: true, tenantIds: [], label: 'operator' }, 1);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await store.loadSession(short)).toBeNull();
+    });
   });
 }

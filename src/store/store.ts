@@ -2,7 +2,8 @@
  * The Store on either engine. Every query names its tenant; values from a CRM pass through sanitize.ts
  * before they reach PostgreSQL.
  */
-import type { CanonicalRecord, LineItem, ObjectType, PropertyValue, RejectedRecord } from '../domain/records.ts';
+import { createHash } from 'node:crypto';
+import type { CanonicalRecord, Crm, LineItem, ObjectType, PropertyValue, RejectedRecord } from '../domain/records.ts';
 import type { Sealer } from './crypto.ts';
 import type { Db, Queryable, Row } from './db.ts';
 import { cleanText, cleanTruncated, redactSecrets, toJsonb } from './sanitize.ts';
@@ -25,8 +26,11 @@ import type {
   StoredMapping,
   StoredModel,
   StoredRecord,
+  AdminSession,
   Tenant,
+  TenantInput,
   TenantMode,
+  TenantStatus,
 } from './types.ts';
 
 /** Longer ids cannot be a CRM's and would overflow a btree index entry (~2.7 kB). */
@@ -75,7 +79,19 @@ function toTenant(r: Row): Tenant {
     mode: text(r.mode) as TenantMode,
     accountId: textOrNull(r.account_id),
     createdAt: iso(r.created_at),
+    status: text(r.status) as TenantStatus,
+    statusReason: textOrNull(r.status_reason),
+    statusChangedAt: isoOrNull(r.status_changed_at),
   };
+}
+
+const TENANT_COLUMNS = 'id, crm, name, mode, account_id, created_at, status, status_reason, status_changed_at';
+
+/** One-time tokens and session ids are kept as hashes: the database alone cannot replay them. */
+const tokenHash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('base64url');
+
+function toSession(r: Row): AdminSession {
+  return { operator: r.operator === true, tenantIds: Array.isArray(r.tenant_ids) ? r.tenant_ids.map(String) : [], label: text(r.label), expiresAt: iso(r.expires_at) };
 }
 
 function toRun(r: Row): RunRow {
@@ -169,17 +185,17 @@ export class SqlStore implements Store {
 
   /* -------------------------------------------------------------- tenants */
 
-  async upsertTenant(tenant: Omit<Tenant, 'createdAt'>): Promise<Tenant> {
+  async upsertTenant(tenant: TenantInput): Promise<Tenant> {
     return upsertTenantRow(this.#db, tenant);
   }
 
   async getTenant(tenantId: string): Promise<Tenant | null> {
-    const { rows } = await this.#db.query('SELECT id, crm, name, mode, account_id, created_at FROM tenants WHERE id = $1', [tenantId]);
+    const { rows } = await this.#db.query(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [tenantId]);
     return rows[0] ? toTenant(rows[0]) : null;
   }
 
   async listTenants(): Promise<Tenant[]> {
-    const { rows } = await this.#db.query('SELECT id, crm, name, mode, account_id, created_at FROM tenants ORDER BY id');
+    const { rows } = await this.#db.query(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY id`);
     return rows.map(toTenant);
   }
 
@@ -721,23 +737,80 @@ export class SqlStore implements Store {
 
   /* -------------------------------------------------------------- install */
 
-  async saveInstall(tenant: Omit<Tenant, 'createdAt'>, credentials: Record<string, unknown>, options: SaveInstallOptions = {}): Promise<Tenant> {
+  async saveInstall(tenant: TenantInput, credentials: Record<string, unknown>, options: SaveInstallOptions = {}): Promise<Tenant> {
     const plaintext = JSON.stringify(credentials);
     return this.#db.transaction(async (tx) => {
-      const saved = await upsertTenantRow(tx, tenant);
-      if (options.forgetCrmState) await forgetCrmRows(tx, saved.id);
-      await saveSealed(tx, saved.id, this.#sealer.seal(plaintext, saved.id));
-      return saved;
+      const row = await upsertTenantRow(tx, tenant);
+      if (options.forgetCrmState) await forgetCrmRows(tx, row.id);
+      await saveSealed(tx, row.id, this.#sealer.seal(plaintext, row.id));
+      const { rows } = await tx.query(
+        `UPDATE tenants SET status = 'connected', status_reason = NULL, status_changed_at = CASE WHEN status = 'connected' THEN status_changed_at ELSE now() END
+         WHERE id = $1 RETURNING ${TENANT_COLUMNS}`,
+        [row.id],
+      );
+      return toTenant(rows[0]!);
     });
+  }
+
+  /* -------------------------------------------------------------- access */
+
+  async findTenantByAccount(crm: Crm, accountId: string): Promise<Tenant | null> {
+    const { rows } = await this.#db.query(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE crm = $1 AND account_id = $2 ORDER BY created_at LIMIT 1`, [crm, accountId]);
+    return rows[0] ? toTenant(rows[0]) : null;
+  }
+
+  async disconnectTenant(tenantId: string, reason: string): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      await tx.query('DELETE FROM credentials WHERE tenant_id = $1', [tenantId]);
+      const { rowCount } = await tx.query(
+        `UPDATE tenants SET status = 'disconnected', status_reason = $2, status_changed_at = now(), updated_at = now() WHERE id = $1 AND status <> 'disconnected'`,
+        [tenantId, cleanTruncated(reason, 500)],
+      );
+      return (rowCount ?? 0) > 0;
+    });
+  }
+
+  async putOneTimeToken(purpose: string, token: string, payload: Record<string, unknown>, ttlMs: number): Promise<void> {
+    // Expired tokens are useless: each new one sweeps them, so the table stays as small as the live ones.
+    await this.#db.query('DELETE FROM one_time_tokens WHERE expires_at < now()');
+    await this.#db.query(
+      `INSERT INTO one_time_tokens (purpose, token_hash, payload, expires_at) VALUES ($1, $2, $3::jsonb, now() + make_interval(secs => $4::double precision / 1000))`,
+      [purpose, tokenHash(token), toJsonb(payload), ttlMs],
+    );
+  }
+
+  async takeOneTimeToken(purpose: string, token: string): Promise<Record<string, unknown> | null> {
+    const { rows } = await this.#db.query('DELETE FROM one_time_tokens WHERE purpose = $1 AND token_hash = $2 RETURNING payload, expires_at > now() AS live', [purpose, tokenHash(token)]);
+    const row = rows[0];
+    return row && row.live === true ? object(row.payload) : null;
+  }
+
+  async saveSession(sessionId: string, session: Omit<AdminSession, 'expiresAt'>, ttlMs: number): Promise<AdminSession> {
+    await this.#db.query('DELETE FROM sessions WHERE expires_at < now()');
+    const { rows } = await this.#db.query(
+      `INSERT INTO sessions (id_hash, operator, tenant_ids, label, expires_at) VALUES ($1, $2, $3::text[], $4, now() + make_interval(secs => $5::double precision / 1000))
+       RETURNING operator, tenant_ids, label, expires_at`,
+      [tokenHash(sessionId), session.operator, session.tenantIds.map((id) => cleanText(id)), cleanTruncated(session.label, 200), ttlMs],
+    );
+    return toSession(rows[0]!);
+  }
+
+  async loadSession(sessionId: string): Promise<AdminSession | null> {
+    const { rows } = await this.#db.query('SELECT operator, tenant_ids, label, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > now()', [tokenHash(sessionId)]);
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  async deleteSession(sessionId: string): Promise<void> {
+    await this.#db.query('DELETE FROM sessions WHERE id_hash = $1', [tokenHash(sessionId)]);
   }
 }
 
-async function upsertTenantRow(q: Queryable, tenant: Omit<Tenant, 'createdAt'>): Promise<Tenant> {
+async function upsertTenantRow(q: Queryable, tenant: TenantInput): Promise<Tenant> {
   const { rows } = await q.query(
     `INSERT INTO tenants (id, crm, name, mode, account_id) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (id) DO UPDATE SET crm = excluded.crm, name = excluded.name, mode = excluded.mode,
        account_id = excluded.account_id, updated_at = now()
-     RETURNING id, crm, name, mode, account_id, created_at`,
+     RETURNING ${TENANT_COLUMNS}`,
     [cleanText(tenant.id), tenant.crm, cleanText(tenant.name), tenant.mode, tenant.accountId === null ? null : cleanText(tenant.accountId)],
   );
   const row = rows[0];

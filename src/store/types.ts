@@ -7,6 +7,9 @@ import type { CanonicalRecord } from '../domain/records.ts';
 
 export type TenantMode = 'shadow' | 'live';
 
+/** Disconnected: uninstalled, or the CRM refused or revoked our refresh token; no tokens are kept then. */
+export type TenantStatus = 'connected' | 'disconnected';
+
 export interface Tenant {
   id: string;
   /** Any CRM of the registry (connectors/registry.ts); the store keeps the name, the app checks it. */
@@ -16,6 +19,22 @@ export interface Tenant {
   /** CRM account id (HubSpot portal id, Salesforce org id), once known. */
   accountId: string | null;
   createdAt: string;
+  status: TenantStatus;
+  /** Why the tenant was disconnected (shown to its admin); null while connected. */
+  statusReason: string | null;
+  statusChangedAt: string | null;
+}
+
+/** What callers set on a tenant row; the connection status changes only through install and disconnect. */
+export type TenantInput = Omit<Tenant, 'createdAt' | 'status' | 'statusReason' | 'statusChangedAt'>;
+
+/** An admin session: every tenant (the operator's login link) or the tenants it was issued for. */
+export interface AdminSession {
+  operator: boolean;
+  tenantIds: string[];
+  /** Who it was issued to, for the page header ("installer of portal 123"); never a secret. */
+  label: string;
+  expiresAt: string;
 }
 
 export interface StoredRecord extends CanonicalRecord {
@@ -150,7 +169,7 @@ export interface Store {
   readonly engine: 'pglite' | 'postgres';
 
   /** Tenants must exist before anything else is stored for them (foreign keys). */
-  upsertTenant(tenant: Omit<Tenant, 'createdAt'>): Promise<Tenant>;
+  upsertTenant(tenant: TenantInput): Promise<Tenant>;
   getTenant(tenantId: string): Promise<Tenant | null>;
   listTenants(): Promise<Tenant[]>;
   /** Stored encrypted (AES-256-GCM); never logged. */
@@ -240,7 +259,26 @@ export interface Store {
    * An install as one transaction: the tenant row with its account id and the encrypted credentials (and,
    * when asked, forgetting the previous account's CRM state), so a crash leaves no trace or all of it.
    */
-  saveInstall(tenant: Omit<Tenant, 'createdAt'>, credentials: Record<string, unknown>, options?: SaveInstallOptions): Promise<Tenant>;
+  saveInstall(tenant: TenantInput, credentials: Record<string, unknown>, options?: SaveInstallOptions): Promise<Tenant>;
+
+  /* -------------------------------------------------------------- access (migration 005) */
+
+  /** The tenant connected to this CRM account (a re-install finds its tenant, and webhooks their portal). */
+  findTenantByAccount(crm: Crm, accountId: string): Promise<Tenant | null>;
+  /**
+   * In one transaction: marks the tenant disconnected with the reason and deletes its tokens. False if it
+   * was already disconnected (the first reason stays). A later install connects it again.
+   */
+  disconnectTenant(tenantId: string, reason: string): Promise<boolean>;
+  /** A single-use token (stored as a SHA-256 hash) with its payload, valid for ttlMs. */
+  putOneTimeToken(purpose: string, token: string, payload: Record<string, unknown>, ttlMs: number): Promise<void>;
+  /** Removes and returns the token's payload; null when unknown, already used or expired. */
+  takeOneTimeToken(purpose: string, token: string): Promise<Record<string, unknown> | null>;
+  /** Stores a session under the hash of its id. */
+  saveSession(sessionId: string, session: Omit<AdminSession, 'expiresAt'>, ttlMs: number): Promise<AdminSession>;
+  /** The live session, or null (unknown or expired). */
+  loadSession(sessionId: string): Promise<AdminSession | null>;
+  deleteSession(sessionId: string): Promise<void>;
 }
 
 export interface SaveInstallOptions {

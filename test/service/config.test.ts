@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       once: false,
       port: 3000,
       host: '127.0.0.1',
+      publicUrl: 'http://localhost:3000',
       dataDir: './.crm-signals',
       hubspot: { redirectUri: 'http://localhost:3000/install/hubspot/callback' },
       salesforce: { redirectUri: 'http://localhost:3000/install/salesforce/callback' },

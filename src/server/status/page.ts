@@ -60,16 +60,28 @@ function summaryLines(run: RunRow | undefined): string[] {
   return lines;
 }
 
+/** A page of one message: sign-in needed, an install's outcome, a refused link. */
+export function renderMessagePage(title: string, paragraphs: string[]) {
+  return html`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${title} · crm-signals</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111;max-width:40rem}</style></head>
+<body><h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}</body></html>`;
+}
+
 export function renderStatusPage(statuses: TenantStatus[]) {
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>crm-signals status</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse}td,th{padding:.25rem .75rem;border-bottom:1px solid #ddd;text-align:left}section{margin-bottom:2.5rem}</style></head>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse}td,th{padding:.25rem .75rem;border-bottom:1px solid #ddd;text-align:left}section{margin-bottom:2.5rem}.disconnected{background:#fee2e2;padding:.5rem .75rem;border-radius:4px}</style></head>
 <body>
 <h1>crm-signals</h1>
 ${statuses.map(
   (s) => html`<section data-tenant="${s.tenant.id}">
-  <h2>${s.tenant.name} <small>(${s.tenant.crm}, ${s.tenant.mode})</small></h2>
+  <h2>${s.tenant.name} <small>(${s.tenant.crm}${s.tenant.accountId ? ` ${s.tenant.accountId}` : ''}, ${s.tenant.mode})</small></h2>
+  ${s.tenant.status === 'disconnected'
+    ? html`<p class="disconnected" role="alert"><strong>Disconnected</strong> ${s.tenant.statusChangedAt ?? ''}: ${s.tenant.statusReason ?? 'no reason recorded'}. No cycles run and no tokens are kept; install the app again to reconnect.</p>`
+    : ''}
   <ul>${summaryLines(s.runs[0]).map((l) => html`<li>${l}</li>`)}</ul>
   <h3>Lead score distribution</h3>
   ${raw(histogram(s.bands))}
