@@ -2,6 +2,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubspotAuthorizeUrl } from '../../../../src/manifests/hubspot.ts';
+import { hubspotProfile } from '../../../hubspot/profile.ts';
+import { ConnectorError } from '../../../shared/errors.ts';
 import { createHubSpotEmulator } from '../index.ts';
 
 const REDIRECT = 'http://localhost:3000/oauth/callback';
@@ -62,6 +64,26 @@ describe('HubSpot install screen', () => {
     expect([...(tokens['scopes'] as string[])].sort()).toEqual([...new URL(page.url).searchParams.get('scope')!.split(' ')].sort());
     // One-time, and bound to the redirect_uri it was issued for.
     expect((await token(code)).status).toBe(400);
+  });
+
+  it("installs through the service's HubSpot profile, and after uninstall the connector says needs_reauth", async () => {
+    const app = hubspotProfile.app({ clientId: sb.clientId, clientSecret: sb.clientSecret, redirectUri: REDIRECT, baseUrl: url });
+    const page = await fetch(hubspotAuthorizeUrl({ clientId: sb.clientId, redirectUri: REDIRECT, authorizeUrl: sb.authorizeUrl }));
+    const back = await decide({ ...formOf(await page.text()).fields, decision: 'allow' });
+    const code = new URL(back.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    // The verifier is optional for every CRM; HubSpot's exchange ignores it.
+    const installed = await app.exchangeCode(code, { codeVerifier: 'x'.repeat(43) });
+    expect(installed.accountId).toBe(String(sb.portalId));
+    const connector = app.connect(installed.credentials, { fields: {}, onCredentials: () => undefined });
+    const firstPage = async () => {
+      for await (const p of connector.read('contact', null)) return p;
+      return undefined;
+    };
+    expect(await firstPage()).toBeDefined();
+    sb.uninstall();
+    const error = await firstPage().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).code).toBe('needs_reauth');
   });
 
   it('answers a denial with error=access_denied and the state, and issues no code', async () => {
