@@ -829,5 +829,29 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       await new Promise((r) => setTimeout(r, 20));
       expect(await store.loadSession(short)).toBeNull();
     });
+
+    it('webhook events: deduplicated by event id per tenant, pending in occurrence order, marked processed once', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const event = (eventId: string, occurredAt: string) => ({ eventId, subscriptionType: 'contact.propertyChange', objectId: '42', occurredAt, payload: { propertyName: 'email' } });
+      expect(await store.saveWebhookEvents(a, [event('2', '2026-01-01T00:00:02.000Z'), event('1', '2026-01-01T00:00:01.000Z')])).toBe(2);
+      // A replay inserts nothing; the same id in another tenant is another event.
+      expect(await store.saveWebhookEvents(a, [event('1', '2026-01-01T00:00:09.000Z')])).toBe(0);
+      expect(await store.saveWebhookEvents(b, [event('1', '2026-01-01T00:00:01.000Z')])).toBe(1);
+      const pending = await store.pendingWebhookEvents(a, 10);
+      expect(pending.map((e) => [e.eventId, e.occurredAt])).toEqual([
+        ['1', '2026-01-01T00:00:01.000Z'],
+        ['2', '2026-01-01T00:00:02.000Z'],
+      ]);
+      expect(pending[0]).toMatchObject({ subscriptionType: 'contact.propertyChange', objectId: '42', payload: { propertyName: 'email' }, processedAt: null });
+      expect(await store.markWebhookEventsProcessed(a, ['1'])).toBe(1);
+      expect(await store.markWebhookEventsProcessed(a, ['1'])).toBe(0);
+      expect(await store.markWebhookEventsProcessed(b, ['2'])).toBe(0);
+      expect((await store.pendingWebhookEvents(a, 10)).map((e) => e.eventId)).toEqual(['2']);
+      expect(await store.countWebhookEvents(a)).toBe(2);
+      expect(await store.countWebhookEvents(a, { pending: true })).toBe(1);
+      expect(await store.countWebhookEvents(b, { pending: true })).toBe(1);
+      await expect(store.saveWebhookEvents(a, [event('3', 'not a time')])).rejects.toThrow(/occurredAt/);
+    });
   });
 }

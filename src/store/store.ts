@@ -31,6 +31,8 @@ import type {
   TenantInput,
   TenantMode,
   TenantStatus,
+  StoredWebhookEvent,
+  WebhookEventInput,
 } from './types.ts';
 
 /** Longer ids cannot be a CRM's and would overflow a btree index entry (~2.7 kB). */
@@ -802,6 +804,66 @@ export class SqlStore implements Store {
 
   async deleteSession(sessionId: string): Promise<void> {
     await this.#db.query('DELETE FROM sessions WHERE id_hash = $1', [tokenHash(sessionId)]);
+  }
+
+  /* -------------------------------------------------------------- webhook events (migration 007) */
+
+  async saveWebhookEvents(tenantId: string, events: WebhookEventInput[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const rows = events.map((e) => {
+      const occurredAt = normalizeTimestamp(e.occurredAt);
+      if (occurredAt === null) throw new Error(`webhook event ${e.eventId}: invalid occurredAt ${JSON.stringify(e.occurredAt)}`);
+      return {
+        event_id: cleanTruncated(e.eventId, MAX_ID_LENGTH),
+        subscription_type: cleanTruncated(e.subscriptionType, 200),
+        object_id: cleanTruncated(e.objectId, MAX_ID_LENGTH),
+        occurred_at: occurredAt,
+        payload: e.payload,
+      };
+    });
+    const { rows: inserted } = await this.#db.query(
+      `INSERT INTO webhook_events (tenant_id, event_id, subscription_type, object_id, occurred_at, payload)
+       SELECT $1, e.event_id, e.subscription_type, e.object_id, e.occurred_at, e.payload
+       FROM jsonb_to_recordset($2::jsonb) AS e (event_id text, subscription_type text, object_id text, occurred_at timestamptz, payload jsonb)
+       ON CONFLICT (tenant_id, event_id) DO NOTHING
+       RETURNING event_id`,
+      [tenantId, toJsonb(rows)],
+    );
+    return inserted.length;
+  }
+
+  async pendingWebhookEvents(tenantId: string, limit: number): Promise<StoredWebhookEvent[]> {
+    const { rows } = await this.#db.query(
+      `SELECT event_id, subscription_type, object_id, occurred_at, payload, received_at, processed_at FROM webhook_events
+       WHERE tenant_id = $1 AND processed_at IS NULL ORDER BY occurred_at, event_id LIMIT $2`,
+      [tenantId, Math.max(0, Math.floor(limit))],
+    );
+    return rows.map((r) => ({
+      eventId: text(r.event_id),
+      subscriptionType: text(r.subscription_type),
+      objectId: text(r.object_id),
+      occurredAt: iso(r.occurred_at),
+      payload: object(r.payload),
+      receivedAt: iso(r.received_at),
+      processedAt: isoOrNull(r.processed_at),
+    }));
+  }
+
+  async markWebhookEventsProcessed(tenantId: string, eventIds: string[]): Promise<number> {
+    if (eventIds.length === 0) return 0;
+    const { rowCount } = await this.#db.query(
+      'UPDATE webhook_events SET processed_at = now() WHERE tenant_id = $1 AND event_id = ANY($2::text[]) AND processed_at IS NULL',
+      [tenantId, eventIds],
+    );
+    return rowCount ?? 0;
+  }
+
+  async countWebhookEvents(tenantId: string, options: { pending?: boolean } = {}): Promise<number> {
+    const { rows } = await this.#db.query(
+      `SELECT count(*) AS n FROM webhook_events WHERE tenant_id = $1${options.pending ? ' AND processed_at IS NULL' : ''}`,
+      [tenantId],
+    );
+    return int(rows[0]?.n ?? 0);
   }
 }
 

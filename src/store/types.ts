@@ -279,6 +279,20 @@ export interface Store {
   /** The live session, or null (unknown or expired). */
   loadSession(sessionId: string): Promise<AdminSession | null>;
   deleteSession(sessionId: string): Promise<void>;
+
+  /* -------------------------------------------------------------- webhook events (migration 007) */
+
+  /**
+   * Stores events as received; an event id the tenant already has is skipped (a retried or replayed
+   * delivery changes nothing). Returns the number of events that were new.
+   */
+  saveWebhookEvents(tenantId: string, events: WebhookEventInput[]): Promise<number>;
+  /** Unprocessed events, oldest occurrence first (HubSpot does not deliver in order). */
+  pendingWebhookEvents(tenantId: string, limit: number): Promise<StoredWebhookEvent[]>;
+  /** Marks the events processed; returns how many were still unprocessed. */
+  markWebhookEventsProcessed(tenantId: string, eventIds: string[]): Promise<number>;
+  /** How many events the tenant has, only the unprocessed ones when asked. */
+  countWebhookEvents(tenantId: string, options?: { pending?: boolean }): Promise<number>;
 }
 
 export interface SaveInstallOptions {
@@ -318,4 +332,22 @@ export class RunLeaseHeldError extends Error {
     super(`tenant ${tenantId} is busy: run #${runId} is held by ${owner} until ${expiresAt}`);
     this.name = 'RunLeaseHeldError';
   }
+}
+
+/* ------------------------------------------------------------------ webhook events */
+
+export interface WebhookEventInput {
+  /** The CRM's event id (unique per tenant). */
+  eventId: string;
+  subscriptionType: string;
+  objectId: string;
+  /** ISO 8601. */
+  occurredAt: string;
+  /** Ids, property names and provenance only: never a property value. */
+  payload: Record<string, unknown>;
+}
+
+export interface StoredWebhookEvent extends WebhookEventInput {
+  receivedAt: string;
+  processedAt: string | null;
 }
