@@ -14,7 +14,10 @@
  */
 import type { ValueBucket } from '../../features/pipeline.ts';
 import { formatNumber } from '../../features/pipeline.ts';
+import { humaniseColumn } from '../../domain/humanise.ts';
 import type { Reason } from './types.ts';
+
+export { humaniseColumn };
 
 export const NO_REASONS = 'No single factor moved this score.';
 /** A label longer than this is cut at a word (a CRM's own labels have no length limit we can rely on). */
@@ -57,19 +60,6 @@ export interface ReasonCodes {
   /** The fitted model's fingerprint (LeadScoreModel.id), tracing a code to the exact model. */
   modelId: string | null;
   reasons: ReasonCode[];
-}
-
-/** "emp_var_rate" -> "Emp var rate", "Emp_Var_Rate__c" -> "Emp var rate", "NumberOfEmployees" -> "Number of employees". */
-export function humaniseColumn(column: string): string {
-  const words = column
-    .replace(/__c$/i, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .split(/[\s_.]+/)
-    .filter((w) => w !== '')
-    .map((w) => w.toLowerCase());
-  if (words.length === 0) return column;
-  const text = words.join(' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Cuts text to `max` characters at a word boundary, marking the cut with "…". */
