@@ -241,6 +241,16 @@ export interface Store {
    * when asked, forgetting the previous account's CRM state), so a crash leaves no trace or all of it.
    */
   saveInstall(tenant: Omit<Tenant, 'createdAt'>, credentials: Record<string, unknown>, options?: SaveInstallOptions): Promise<Tenant>;
+
+  /* -------------------------------------------------------------- one record's signals (the app card) */
+
+  /** The newest row of each of `signals` for one record, by signal, with when it was computed. */
+  recordSignals(tenantId: string, objectType: ObjectType, externalId: string, signals: readonly string[]): Promise<Map<string, ComputedSignal>>;
+}
+
+export interface ComputedSignal extends SignalRow {
+  /** ISO 8601. */
+  computedAt: string;
 }
 
 export interface SaveInstallOptions {
