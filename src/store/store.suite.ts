@@ -853,5 +853,30 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(await store.countWebhookEvents(b, { pending: true })).toBe(1);
       await expect(store.saveWebhookEvents(a, [event('3', 'not a time')])).rejects.toThrow(/occurredAt/);
     });
+
+    /* ---------------------------------------------------------------- one record's signals (the app card) */
+
+    it("recordSignals gives one record's newest row of each asked signal, with its time, and only the tenant's own", async () => {
+      const id = await tenant();
+      const other = await tenant();
+      const r1 = await store.startRun(id, 'cycle');
+      const r2 = await store.startRun(id, 'cycle');
+      const row = (externalId: string, signal: string, modelVersion: number, value: unknown) => ({ objectType: 'contact' as const, externalId, signal, modelVersion, value, inputHash: 'h' });
+      await store.saveSignals(id, r1, [row('a', 'leadScore', 1, { score: 40 }), row('a', 'segment', 1, { id: 's1' }), row('b', 'leadScore', 1, { score: 70 })]);
+      await store.saveSignals(id, r2, [row('a', 'leadScore', 2, { score: 55 })]);
+      const otherRun = await store.startRun(other, 'cycle');
+      await store.saveSignals(other, otherRun, [row('a', 'leadScore', 9, { score: 99 }), row('a', 'recommendations', 9, { items: [] })]);
+
+      const signals = await store.recordSignals(id, 'contact', 'a', ['leadScore', 'segment', 'recommendations']);
+      expect([...signals.keys()].sort()).toEqual(['leadScore', 'segment']);
+      expect(signals.get('leadScore')).toMatchObject({ externalId: 'a', signal: 'leadScore', modelVersion: 2, value: { score: 55 } });
+      expect(Number.isNaN(Date.parse(signals.get('leadScore')!.computedAt))).toBe(false);
+      expect((await store.recordSignals(id, 'contact', 'a', ['segment'])).size).toBe(1);
+      expect((await store.recordSignals(id, 'contact', 'a', [])).size).toBe(0);
+      expect((await store.recordSignals(id, 'ticket', 'a', ['leadScore'])).size).toBe(0);
+      expect((await store.recordSignals(id, 'contact', 'nobody', ['leadScore'])).size).toBe(0);
+      expect((await store.recordSignals(other, 'contact', 'a', ['leadScore'])).get('leadScore')?.modelVersion).toBe(9);
+      expect((await store.recordSignals(`t-${randomUUID()}`, 'contact', 'a', ['leadScore'])).size).toBe(0);
+    });
   });
 }

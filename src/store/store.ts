@@ -11,6 +11,7 @@ import { int, intOrNull, iso, isoOrNull, multiRow, normalizeTimestamp, object, t
 import { RunLeaseHeldError } from './types.ts';
 import type {
   AuditRow,
+  ComputedSignal,
   LeasedRunStart,
   ModelStatus,
   OutboxInput,
@@ -864,6 +865,25 @@ export class SqlStore implements Store {
       [tenantId],
     );
     return int(rows[0]?.n ?? 0);
+  }
+
+  /* -------------------------------------------------------------- one record's signals (the app card) */
+
+  async recordSignals(tenantId: string, objectType: ObjectType, externalId: string, signals: readonly string[]): Promise<Map<string, ComputedSignal>> {
+    const out = new Map<string, ComputedSignal>();
+    if (signals.length === 0) return out;
+    // signal = ANY keeps to the signals_latest index (tenant, object type, signal, external id, id DESC)
+    const { rows } = await this.#db.query(
+      `SELECT DISTINCT ON (signal) signal, model_version, value, input_hash, computed_at FROM signals
+       WHERE tenant_id = $1 AND object_type = $2 AND signal = ANY($3::text[]) AND external_id = $4
+       ORDER BY signal, id DESC`,
+      [tenantId, objectType, [...signals], externalId],
+    );
+    for (const r of rows) {
+      const signal = text(r.signal);
+      out.set(signal, { objectType, externalId, signal, modelVersion: int(r.model_version), value: r.value ?? null, inputHash: text(r.input_hash), computedAt: iso(r.computed_at) });
+    }
+    return out;
   }
 }
 

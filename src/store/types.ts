@@ -293,6 +293,16 @@ export interface Store {
   markWebhookEventsProcessed(tenantId: string, eventIds: string[]): Promise<number>;
   /** How many events the tenant has, only the unprocessed ones when asked. */
   countWebhookEvents(tenantId: string, options?: { pending?: boolean }): Promise<number>;
+
+  /* -------------------------------------------------------------- one record's signals (the app card) */
+
+  /** The newest row of each of `signals` for one record, by signal, with when it was computed. */
+  recordSignals(tenantId: string, objectType: ObjectType, externalId: string, signals: readonly string[]): Promise<Map<string, ComputedSignal>>;
+}
+
+export interface ComputedSignal extends SignalRow {
+  /** ISO 8601. */
+  computedAt: string;
 }
 
 export interface SaveInstallOptions {
