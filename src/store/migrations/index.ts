@@ -7,6 +7,7 @@ import { sql as initial } from './001_initial.ts';
 import { sql as openCrmList } from './002_open_crm_list.ts';
 import { sql as mappings } from './003_mappings.ts';
 import { sql as runLeases } from './004_run_leases.ts';
+import { sql as erasure } from './006_erasure.ts';
 
 export interface Migration {
   version: number;
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: '002_open_crm_list', sql: openCrmList },
   { version: 3, name: '003_mappings', sql: mappings },
   { version: 4, name: '004_run_leases', sql: runLeases },
+  { version: 6, name: '006_erasure', sql: erasure },
 ];
