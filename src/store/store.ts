@@ -6,12 +6,17 @@ import { createHash } from 'node:crypto';
 import type { CanonicalRecord, Crm, LineItem, ObjectType, PropertyValue, RejectedRecord } from '../domain/records.ts';
 import type { Sealer } from './crypto.ts';
 import type { Db, Queryable, Row } from './db.ts';
+import { dropErased, ERASURE_LOCK, eraseInTransaction } from './erasure.ts';
 import { cleanText, cleanTruncated, redactSecrets, toJsonb } from './sanitize.ts';
 import { int, intOrNull, iso, isoOrNull, multiRow, normalizeTimestamp, object, text, textOrNull } from './sql.ts';
 import { RunLeaseHeldError } from './types.ts';
 import type {
   AuditRow,
   ComputedSignal,
+  ErasureRequest,
+  ErasureResult,
+  RecordMatch,
+  RetrainRequest,
   LeasedRunStart,
   ModelStatus,
   OutboxInput,
@@ -159,6 +164,7 @@ function toAudit(r: Row): AuditRow {
     newValue: text(r.new_value),
     modelVersion: intOrNull(r.model_version),
     writtenAt: iso(r.written_at),
+    erasedAt: isoOrNull(r.erased_at),
   };
 }
 
@@ -300,9 +306,12 @@ export class SqlStore implements Store {
       byId.delete(externalId);
       byId.set(externalId, { externalId, modifiedAt: normalizeTimestamp(record.modifiedAt) as string, record });
     }
-    const valid = [...byId.values()];
+    const candidates = [...byId.values()];
 
     return this.#db.transaction(async (tx) => {
+      // Shared: pages of one tenant go on together; an erasure waits for them and they for it.
+      await tx.query(`SELECT pg_advisory_xact_lock_shared(${ERASURE_LOCK})`, [tenantId]);
+      const { kept: valid, erased } = await dropErased(tx, tenantId, objectType, candidates);
       const changed = new Set<string>();
       // `old` and `up` see the same snapshot: old holds the hashes before this statement's upsert.
       // A record older than the stored one (an out-of-order webhook) does not overwrite it.
@@ -360,7 +369,8 @@ export class SqlStore implements Store {
       }
 
       const changedIds = valid.filter((v) => changed.has(v.externalId)).map((v) => v.externalId);
-      return { changedIds, unchanged: valid.length - changedIds.length, rejected: rejected.length };
+      const result: PageWriteResult = { changedIds, unchanged: valid.length - changedIds.length, rejected: rejected.length };
+      return erased > 0 ? { ...result, erased } : result;
     });
   }
 
@@ -635,7 +645,7 @@ export class SqlStore implements Store {
 
   async audit(tenantId: string, options: { runId?: number; limit?: number } = {}): Promise<AuditRow[]> {
     const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_AUDIT_LIMIT));
-    const columns = 'id, run_id, object_type, external_id, property, old_value, new_value, model_version, written_at';
+    const columns = 'id, run_id, object_type, external_id, property, old_value, new_value, model_version, written_at, erased_at';
     const { rows } =
       options.runId === undefined
         ? await this.#db.query(`SELECT ${columns} FROM audit WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`, [tenantId, limit])
@@ -884,6 +894,49 @@ export class SqlStore implements Store {
       out.set(signal, { objectType, externalId, signal, modelVersion: int(r.model_version), value: r.value ?? null, inputHash: text(r.input_hash), computedAt: iso(r.computed_at) });
     }
     return out;
+  }
+
+  /* -------------------------------------------------------------- privacy deletion (migration 006, erasure.ts) */
+
+  async findRecordIds(tenantId: string, objectType: ObjectType, match: RecordMatch): Promise<string[]> {
+    const values = Array.isArray(match?.values) ? match.values.filter((v): v is string => typeof v === 'string').map((v) => cleanText(v).trim()).filter((v) => v !== '') : [];
+    if (values.length === 0) return [];
+    const byProperty = typeof match.property === 'string' && match.property !== '';
+    const { rows } = byProperty
+      ? await this.#db.query(
+          `SELECT external_id FROM records WHERE tenant_id = $1 AND object_type = $2 AND lower(trim(properties ->> $3)) = ANY($4::text[]) ORDER BY external_id`,
+          [tenantId, objectType, cleanText(match.property!), [...new Set(values.map((v) => v.toLowerCase()))]],
+        )
+      : await this.#db.query(
+          `SELECT external_id FROM records r WHERE tenant_id = $1 AND object_type = $2
+             AND EXISTS (SELECT 1 FROM jsonb_each_text(r.properties) p WHERE p.value = ANY($3::text[])) ORDER BY external_id`,
+          [tenantId, objectType, [...new Set(values)]],
+        );
+    return rows.map((r) => text(r.external_id));
+  }
+
+  async erasePerson(tenantId: string, request: ErasureRequest, erasedAt: Date): Promise<ErasureResult> {
+    return this.#db.transaction((tx) => eraseInTransaction(tx, tenantId, request, erasedAt));
+  }
+
+  async erasedIds(tenantId: string, objectType: ObjectType): Promise<Map<string, string>> {
+    const { rows } = await this.#db.query('SELECT external_id, erased_at FROM erasures WHERE tenant_id = $1 AND object_type = $2 ORDER BY external_id', [tenantId, objectType]);
+    return new Map(rows.map((r) => [text(r.external_id), iso(r.erased_at)]));
+  }
+
+  async retrainRequests(tenantId: string): Promise<Map<string, RetrainRequest>> {
+    const { rows } = await this.#db.query('SELECT kind, reason, requested_at FROM retrain_requests WHERE tenant_id = $1 ORDER BY kind', [tenantId]);
+    return new Map(rows.map((r) => [text(r.kind), { reason: text(r.reason), requestedAt: iso(r.requested_at) }]));
+  }
+
+  async completeRetrainRequest(tenantId: string, kind: string, requestedAt: string): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx.query('DELETE FROM retrain_requests WHERE tenant_id = $1 AND kind = $2 AND requested_at <= $3::timestamptz', [tenantId, kind, requestedAt]);
+      await tx.query(
+        `UPDATE models SET model = NULL WHERE tenant_id = $1 AND kind = $2 AND status <> 'active' AND created_at <= $3::timestamptz AND model IS NOT NULL`,
+        [tenantId, kind, requestedAt],
+      );
+    });
   }
 }
 

@@ -89,11 +89,13 @@ async function discoveredContactFields(ctx: PipelineContext): Promise<FieldInfo[
 async function adopt(ctx: PipelineContext, shared: SharedModel): Promise<ModelOutcome> {
   const { store, tenant } = ctx;
   const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
-  if (active?.trainedOn.sharedKey === shared.key) return { active, trained: false, reason: 'shared model is current' };
-  const reason = `shared model trained on ${shared.rows} labelled records across CRMs`;
+  const request = (await store.retrainRequests(tenant.id)).get(LEAD_SCORE) ?? null;
+  if (active?.trainedOn.sharedKey === shared.key && !request) return { active, trained: false, reason: 'shared model is current' };
+  const reason = request ? `${request.reason}: shared model trained on ${shared.rows} labelled records across CRMs` : `shared model trained on ${shared.rows} labelled records across CRMs`;
   const trainedOn = { rows: shared.rows, sharedKey: shared.key, reason, specHash: leadScoreSpecHash(ctx.mapping) };
   const version = await store.saveModel(tenant.id, { kind: LEAD_SCORE, status: 'candidate', metrics: shared.metrics, model: shared.model, trainedOn });
   await store.promoteModel(tenant.id, LEAD_SCORE, version);
+  if (request) await store.completeRetrainRequest(tenant.id, LEAD_SCORE, request.requestedAt);
   return { active: await store.getActiveModel(tenant.id, LEAD_SCORE), trained: true, reason };
 }
 
