@@ -17,8 +17,8 @@ export const CARD_CACHE_MAX_ENTRIES = 10_000;
 export const CARD_CACHE_TTL_MS = 60_000;
 
 export interface CardCache {
-  /** The cached payload, or `load()`'s (cached unless null: a contact not synced yet is looked up again). */
-  get(tenantId: string, contactId: string, load: () => Promise<ContactCardPayload | null>): Promise<ContactCardPayload | null>;
+  /** The cached payload, or `load()`'s (kept unless an error: a contact not synced yet is looked up again). */
+  get(tenantId: string, contactId: string, load: () => Promise<ContactCardPayload>): Promise<ContactCardPayload>;
   invalidate(tenantId: string): void;
   /** Unsubscribes from the hooks. */
   close(): void;
@@ -44,7 +44,7 @@ export function createCardCache(options: { max?: number; ttlMs?: number } = {}):
       const before = generation(tenantId);
       const payload = await load();
       // A write that landed while loading makes this answer stale already: serve it, do not keep it.
-      if (payload !== null && generation(tenantId) === before) entries.set(key, { generation: before, payload });
+      if (payload.status !== 'error' && generation(tenantId) === before) entries.set(key, { generation: before, payload });
       return payload;
     },
     invalidate,
