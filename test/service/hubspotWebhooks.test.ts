@@ -140,6 +140,7 @@ describe('POST /webhooks/hubspot refusals change nothing', () => {
     ['a bad objectId', JSON.stringify([event(PORTAL_A), event(PORTAL_A, { objectId: 'abc' })]), /\[1\]\.objectId/],
     ['a missing eventId', JSON.stringify([{ ...event(PORTAL_A), eventId: undefined }]), /\[0\]\.eventId/],
     ['a bad subscriptionType', JSON.stringify([event(PORTAL_A, { subscriptionType: 'contact; DROP TABLE' })]), /\[0\]\.subscriptionType/],
+    ['a bad objectTypeId', JSON.stringify([event(PORTAL_A, { subscriptionType: 'object.propertyChange', objectTypeId: 'contacts' })]), /\[0\]\.objectTypeId/],
     ['a negative occurredAt', JSON.stringify([event(PORTAL_A, { occurredAt: -5 })]), /\[0\]\.occurredAt/],
   ] as const)('%s: 400 naming it, nothing stored', async (_name, body, reason) => {
     const before = await totalEvents();

@@ -80,15 +80,18 @@ describe('processWebhookEvents', () => {
     await store.saveWebhookEvents(tenant.id, [
       ev('contact.deletion', '10'),
       ev('contact.merge', '12', { primaryObjectId: '12', mergedObjectIds: ['11'], newObjectId: '12' }),
+      // Generic object.* subscriptions (the manifest's) name the type by id: 0-1 is contacts.
+      ev('object.deletion', '13', { objectTypeId: '0-1' }),
       // Companies are not stored: heard, ignored.
       ev('company.deletion', '5'),
+      ev('object.deletion', '5', { objectTypeId: '0-2' }),
     ]);
     const cycles: string[] = [];
     const out = await processWebhookEvents(deps(cycles), tenant.id);
     off();
-    expect(out).toMatchObject({ events: 3, deleted: 2, ignored: 1, cycleRequested: true });
-    expect(await storedIds(tenant.id)).toEqual(['12', '13']);
-    expect([...(await store.latestSignals(tenant.id, 'contact', 'leadScore')).keys()].sort()).toEqual(['12', '13']);
+    expect(out).toMatchObject({ events: 5, deleted: 3, ignored: 2, cycleRequested: true });
+    expect(await storedIds(tenant.id)).toEqual(['12']);
+    expect([...(await store.latestSignals(tenant.id, 'contact', 'leadScore')).keys()].sort()).toEqual(['12']);
     expect(written).toContain(tenant.id);
     expect(cycles).toEqual([tenant.id]);
   });

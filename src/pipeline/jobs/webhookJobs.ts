@@ -30,6 +30,8 @@ const WEBHOOK_RETRY: RetryPolicy = { limit: 5, delaySeconds: 10 };
 
 /** The HubSpot object names we keep, by the prefix of their subscription types. */
 const STORED_TYPES: Record<string, ObjectType> = { contact: 'contact', deal: 'deal', ticket: 'ticket', product: 'product' };
+/** The same for generic `object.*` subscriptions, by HubSpot's object type id. */
+const STORED_TYPE_IDS: Record<string, ObjectType> = { '0-1': 'contact', '0-3': 'deal', '0-5': 'ticket', '0-7': 'product' };
 const SYNC_KINDS = new Set(['creation', 'propertyChange', 'restore', 'associationChange']);
 const UNINSTALL_EVENT_TYPE_ID = '4-1916193';
 
@@ -135,7 +137,7 @@ function planEvents(events: StoredWebhookEvent[]): EventPlan {
       continue;
     }
     const [prefix = '', kind = ''] = event.subscriptionType.split('.');
-    const type = STORED_TYPES[prefix];
+    const type = prefix === 'object' ? STORED_TYPE_IDS[String(event.payload.objectTypeId ?? '')] : STORED_TYPES[prefix];
     if (!type) {
       plan.ignored++;
       continue;

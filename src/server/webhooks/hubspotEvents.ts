@@ -31,6 +31,8 @@ export const HubSpotEvent = z.object({
   mergedObjectIds: z.array(id).max(1000).optional(),
   newObjectId: id.optional(),
   eventTypeId: shortText.optional(),
+  /** Generic `object.*` subscriptions (what the manifest subscribes to) name the object type by id: 0-1 contacts. */
+  objectTypeId: z.string().max(50).regex(/^\d+-\d+$/, 'must be an object type id such as 0-1').optional(),
 });
 export type HubSpotEvent = z.infer<typeof HubSpotEvent>;
 
