@@ -76,7 +76,17 @@ export async function runDemo(config: Config, io: DemoIo = processIo): Promise<n
       return ends.every((e) => e.state === 'completed') ? 0 : 1;
     }
 
-    const served = await startServer({ store, signer: opened.signer, publicUrl: config.publicUrl, log: io.log }, { port: config.port, host: config.host });
+    const served = await startServer(
+      {
+        store,
+        signer: opened.signer,
+        publicUrl: config.publicUrl,
+        log: io.log,
+        jobs: { webhooks: jobs.webhooks },
+        ...(config.hubspot.clientSecret ? { hubspot: { clientSecret: config.hubspot.clientSecret } } : {}),
+      },
+      { port: config.port, host: config.host },
+    );
     closers.push(() => served.close());
     await scheduleRounds(jobs.boss, config.everyMinutes);
     await triggerRound(jobs.boss, 'start');

@@ -11,7 +11,7 @@ import { connectTenant } from '../src/pipeline/connect.ts';
 import { tenantMapping } from '../src/pipeline/mappings.ts';
 import type { PipelineContext, ProgressEvent } from '../src/pipeline/context.ts';
 import type { CycleOptions, CycleSummary } from '../src/pipeline/cycle.ts';
-import { openBoss, registerCycleJobs, runCycleUnit, type CycleJobDeps, type LeaseSettings } from '../src/pipeline/jobs/index.ts';
+import { openBoss, registerCycleJobs, registerWebhookJobs, runCycleUnit, webhookQueue, type CycleJobDeps, type LeaseSettings, type WebhookQueue } from '../src/pipeline/jobs/index.ts';
 import { openStoreWithDb, type OpenedStore } from '../src/store/index.ts';
 import type { Store, Tenant } from '../src/store/types.ts';
 import { requireEncryptionKeys, storeKeys, type Config } from './config.ts';
@@ -140,6 +140,8 @@ export async function openServiceStore(config: Config, options: { keysRequiredBy
 
 export interface Jobs {
   boss: PgBoss;
+  /** What the HTTP app's webhook receiver hands its stored events to (AppDeps.jobs). */
+  webhooks: WebhookQueue;
   stop(): Promise<void>;
 }
 
@@ -151,8 +153,12 @@ export async function startJobs(opened: OpenedStore, deps: CycleJobDeps, options
     (error) => deps.log(`job queue: ${error.message}`),
   );
   await registerCycleJobs(boss, deps);
+  // A webhook's changes run the cycle of the tenant's whole unit (a linked group trains one model).
+  const unitOf = async (tenant: Tenant) => (await deps.units()).find((unit) => unit.includes(tenant.id)) ?? [tenant.id];
+  await registerWebhookJobs(boss, { store: deps.store, log: deps.log, unitOf, ...(deps.retry ? { cycleRetry: deps.retry } : {}) });
   return {
     boss,
+    webhooks: webhookQueue(boss),
     // Waits for running jobs: a cycle is never cut off by a clean shutdown.
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 30 * 60_000 }),
   };

@@ -10,11 +10,29 @@
 
 export type SentimentLabel = 'positive' | 'neutral' | 'negative';
 
+/** One reason behind a lead score, worded for the rep and in parts for the layout. */
+export interface CardReason {
+  /** "Previous campaign outcome: success — raises the score by 18 points". */
+  text: string;
+  /** The input's label (the mapping's override, else the CRM's field label). */
+  label: string;
+  /** The record's value bucket, worded: "success", "between 1.1 and 1.4", "5,228 or more". */
+  value: string;
+  direction: 'raises' | 'lowers';
+  /** Whole points on the 1-99 score; 0 when under half a point. */
+  points: number;
+}
+
 export interface CardLeadScore {
   /** 1-99, calibrated. */
   score: number;
-  /** Human-readable reasons, strongest first (raising and lowering). */
-  reasons: string[];
+  /** The reasons, raising ones first, each direction strongest first. */
+  reasons: CardReason[];
+  /**
+   * The version of the reason codes these reasons come with (the `v` of the reason codes field); 0 for a
+   * score from before reasons were versioned, which has no reasons here until it is scored again.
+   */
+  codesVersion: number;
   /** The model version that produced the score, e.g. "leadScore v7". */
   modelVersion: string;
   /** ISO 8601. */

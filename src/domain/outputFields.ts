@@ -22,6 +22,23 @@ export interface OutputField {
    * package is released); string fields may set a length (default 255).
    */
   salesforce?: { precision?: number; scale?: number; length?: number };
+  /**
+   * 'programs': machine-readable (JSON) for integrations and the app card; record pages that list our
+   * fields for reps leave it out. Default 'reps'.
+   */
+  audience?: 'reps' | 'programs';
+}
+
+/** Salesforce long text area as the package declares it (the platform allows 256..131,072). */
+export const SALESFORCE_LONG_TEXT_LENGTH = 32_768;
+/** HubSpot: a string property's value holds at most 65,536 characters. */
+export const HUBSPOT_TEXT_LENGTH = 65_536;
+const SALESFORCE_TEXT_LENGTH = 255;
+
+/** The most characters a value of this field may have in every CRM: what we write must fit both. */
+export function maxValueLength(field: OutputField): number {
+  const salesforce = field.salesforce?.length ?? (field.type === 'text' ? SALESFORCE_LONG_TEXT_LENGTH : SALESFORCE_TEXT_LENGTH);
+  return Math.min(HUBSPOT_TEXT_LENGTH, salesforce);
 }
 
 export const OUTPUT_GROUP = {
@@ -60,6 +77,15 @@ export const OUTPUT_FIELDS: readonly OutputField[] = [
     description: 'The model version that produced the lead score.',
     type: 'string',
     names: { hubspot: 'crm_signals_model_version', salesforce: 'Signals_Model_Version__c' },
+  },
+  {
+    key: 'leadScoreReasonCodes',
+    objectType: 'contact',
+    label: 'Lead score reason codes (crm-signals)',
+    description: 'The lead score reasons as versioned JSON (v, model, and per reason its code, column, bucket, direction, weight and points), for reports and integrations.',
+    type: 'text',
+    names: { hubspot: 'crm_signals_score_reason_codes', salesforce: 'Signals_Score_Reason_Codes__c' },
+    audience: 'programs',
   },
   {
     key: 'segment',

@@ -156,6 +156,20 @@ describe('describe', () => {
     expect(p.describe(row({ age: '', rate: '1', job: null })).job).toBe('job title missing');
   });
 
+  it('gives the same buckets as parts, for reasons worded with the CRM labels', () => {
+    expect(p.valueBuckets(row({ age: '20', rate: '0.1', job: 'retired' }))).toEqual({
+      age: { kind: 'range', lower: null, upper: 30, integer: true },
+      rate: { kind: 'range', lower: null, upper: 1.225, integer: false },
+      job: { kind: 'level', value: 'retired', rare: false },
+    });
+    expect(p.valueBuckets(row({ age: '31', rate: '3', job: 'pilot' }))).toEqual({
+      age: { kind: 'range', lower: 31, upper: 42, integer: true },
+      rate: { kind: 'range', lower: 2.45, upper: expect.closeTo(3.675, 9), integer: false },
+      job: { kind: 'level', value: 'pilot', rare: true },
+    });
+    expect(p.valueBuckets(row({ age: '90', rate: 'x', job: null }))).toEqual({ age: { kind: 'range', lower: 55, upper: null, integer: true }, rate: { kind: 'missing' }, job: { kind: 'missing' } });
+  });
+
   it('formats numbers shortly', () => {
     expect(formatNumber(5228.1)).toBe('5228');
     expect(formatNumber(4.8571)).toBe('4.86');

@@ -88,6 +88,17 @@ export type CategoricalColumn = z.infer<typeof CategoricalColumnJson>;
 export type Column = z.infer<typeof ColumnJson>;
 export type FeaturePipelineJson = z.infer<typeof FeaturePipelineJson>;
 
+/**
+ * A column's value bucket as parts, for readers that word it themselves (reasons a rep reads, with the
+ * CRM's own field labels): a numeric interval of the fitted quartiles (`lower` inclusive, `upper`
+ * exclusive; for integer columns both inclusive), a categorical level, or missing.
+ */
+export type ValueBucket =
+  | { kind: 'missing' }
+  | { kind: 'level'; value: string; rare: boolean }
+  | { kind: 'number'; value: number }
+  | { kind: 'range'; lower: number | null; upper: number | null; integer: boolean };
+
 /** The features one source column produces, and their values for that column's typical value. */
 export interface ColumnFeatures {
   column: string;
@@ -151,10 +162,10 @@ function range(label: string, lo: string, hi: string): string {
   return lo.startsWith('-') || hi.startsWith('-') ? `${label} ${lo} to ${hi}` : `${label} ${lo}-${hi}`;
 }
 
-function describeNumeric(column: NumericColumn, value: number): string {
+/** The fitted quartile interval a value lies in; integer columns as inclusive integer bounds. */
+function numericBucket(column: NumericColumn, value: number): Extract<ValueBucket, { kind: 'number' | 'range' }> {
   const cuts = [...new Set(column.quartiles)].sort((a, b) => a - b);
-  const label = column.label;
-  if (cuts.length === 0) return `${label} = ${formatNumber(value)}`;
+  if (cuts.length === 0) return { kind: 'number', value };
   let k = 0; // value lies in interval k: (-inf, cuts[0]), [cuts[0], cuts[1]), ..., [cuts[last], +inf)
   while (k < cuts.length && value >= (cuts[k] as number)) k++;
   const lower = k === 0 ? null : (cuts[k - 1] as number);
@@ -162,10 +173,21 @@ function describeNumeric(column: NumericColumn, value: number): string {
   if (column.integer && Number.isInteger(value)) {
     const lo = lower === null ? null : Math.ceil(lower);
     const hi = upper === null ? null : Math.ceil(upper) - 1;
-    if (lo === null) return `${label} ≤ ${formatNumber(hi as number)}`;
-    if (hi === null) return `${label} ≥ ${formatNumber(lo)}`;
-    if (lo === hi) return `${label} = ${formatNumber(lo)}`;
-    return range(label, formatNumber(lo), formatNumber(hi));
+    if (lo !== null && lo === hi) return { kind: 'number', value: lo };
+    return { kind: 'range', lower: lo, upper: hi, integer: true };
+  }
+  return { kind: 'range', lower, upper, integer: false };
+}
+
+function describeNumeric(column: NumericColumn, value: number): string {
+  const label = column.label;
+  const b = numericBucket(column, value);
+  if (b.kind === 'number') return `${label} = ${formatNumber(b.value)}`;
+  const { lower, upper } = b;
+  if (b.integer) {
+    if (lower === null) return `${label} ≤ ${formatNumber(upper as number)}`;
+    if (upper === null) return `${label} ≥ ${formatNumber(lower)}`;
+    return range(label, formatNumber(lower), formatNumber(upper));
   }
   if (lower === null) return `${label} < ${formatNumber(upper as number)}`;
   if (upper === null) return `${label} ≥ ${formatNumber(lower)}`;
@@ -363,6 +385,22 @@ export class FeaturePipeline {
       let k = 0;
       while (k < c.quartiles.length && x >= (c.quartiles[k] as number)) k++;
       out[c.name] = `q${k + 1}`;
+    }
+    return out;
+  }
+
+  /** Each column's value bucket as parts (see ValueBucket); the same buckets `describe` words. */
+  valueBuckets(row: RawRow): Record<string, ValueBucket> {
+    const out = nullRecord<ValueBucket>();
+    for (const c of this.columns) {
+      const raw = own(row, c.name);
+      if (c.kind === 'numeric') {
+        const x = numericValue(raw, c.placeholders);
+        out[c.name] = x === null ? { kind: 'missing' } : numericBucket(c, x);
+        continue;
+      }
+      const text = cleanValue(raw, c.placeholders);
+      out[c.name] = text === null ? { kind: 'missing' } : { kind: 'level', value: shorten(text), rare: !c.levels.includes(text) };
     }
     return out;
   }

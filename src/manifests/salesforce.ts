@@ -5,7 +5,7 @@
  * definition, .forceignore) and the record page component are hand-written (manifests/README.md).
  * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/customfield.htm
  */
-import { OUTPUT_FIELDS, type OutputField } from '../domain/outputFields.ts';
+import { OUTPUT_FIELDS, SALESFORCE_LONG_TEXT_LENGTH, type OutputField } from '../domain/outputFields.ts';
 import type { ObjectType } from '../domain/records.ts';
 import { el, metadataXml, opt, sortedFiles, type ManifestFiles } from './files.ts';
 import { LWC_OBJECTS, salesforceLwcFiles } from './salesforceLwc.ts';
@@ -77,7 +77,7 @@ export const SALESFORCE_DESCRIBE_TYPES: Readonly<Record<SalesforceFieldType, str
   Lookup: 'reference',
 };
 
-export const LONG_TEXT_LENGTH = 32768;
+export const LONG_TEXT_LENGTH = SALESFORCE_LONG_TEXT_LENGTH;
 export const DEFAULT_TEXT_LENGTH = 255;
 
 /** The type-specific attributes of an output field in Salesforce. */

@@ -56,7 +56,8 @@ interface SampleValue {
   displayValue: string | null;
 }
 
-const SAMPLE_REASONS = 'Raised by: previous_outcome = success (+14), contact_channel = cellular (+6); Lowered by: campaign_contacts 4-6 (-5)';
+const SAMPLE_REASONS =
+  'Previous campaign outcome: success — raises the score by 14 points; Contact channel: cellular — raises the score by 6 points; Contacts during this campaign: between 4 and 6 — lowers the score by 5 points';
 
 const SAMPLES: Record<string, SampleValue> = {
   leadScore: { value: 81, displayValue: null },
@@ -212,9 +213,11 @@ export function salesforceLwcFiles(dir: string, options: LwcOptions): ManifestFi
     if (!options.fields.some((f) => f.key === key)) throw new Error(`the record page component needs the "${key}" output field on contacts`);
   }
   const base = `${dir}/${LWC_NAME}`;
+  // a rep reads the reasons sentence; the codes JSON beside it is for programs
+  const shown = { ...options, fields: options.fields.filter((f) => f.audience !== 'programs') };
   return {
-    [`${base}/${LWC_FIELDS_MODULE}`]: fieldsSource(options),
-    [`${base}/__tests__/data/getRecord.json`]: json(recordedRecord(options.fields)),
+    [`${base}/${LWC_FIELDS_MODULE}`]: fieldsSource(shown),
+    [`${base}/__tests__/data/getRecord.json`]: json(recordedRecord(shown.fields)),
     [`${base}/__tests__/data/getRelatedListRecords.json`]: json(recordedHistory(options.historyObject)),
   };
 }

@@ -10,6 +10,29 @@ import type { Crm } from '../domain/records.ts';
 /** A CRM field name: letters, digits, underscores, dots (Salesforce relationships). Nothing that could be a query. */
 export const FieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/, 'is not a valid field name');
 
+/** A readable label a rep sees in reasons ("Previous campaign outcome"). */
+export const MAX_LABEL_LENGTH = 80;
+const Label = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_LABEL_LENGTH, `must be at most ${MAX_LABEL_LENGTH} characters`)
+  .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), 'must not contain control characters (line breaks, tabs)');
+
+/**
+ * zod's record drops a `__proto__` key silently; a label under that name is refused, not ignored, so
+ * whoever sent it learns it did nothing.
+ */
+const Labels = z.preprocess(
+  (value, ctx) => {
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+      ctx.issues.push({ code: 'custom', input: value, path: ['__proto__'], message: 'labels: "__proto__" is not a model column or the CRM field of one' });
+    }
+    return value;
+  },
+  z.record(FieldName, Label),
+);
+
 export const LeadScoreMapping = z
   .object({
     numeric: z.array(FieldName),
@@ -42,6 +65,11 @@ export const LeadScoreMapping = z
       converted: z.array(z.string()).min(1),
       lost: z.array(z.string()).min(1),
     }),
+    /**
+     * Readable names for model inputs in the reasons a rep reads, by model column or by the CRM field
+     * behind it; without one, the CRM's own field label is used (src/mapping/labels.ts).
+     */
+    labels: Labels.optional(),
   })
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
@@ -54,6 +82,10 @@ export const LeadScoreMapping = z
       if (range.min !== undefined && range.max !== undefined && range.min > range.max) {
         ctx.addIssue({ code: 'custom', path: ['ranges', name], message: `ranges: "${name}" has min ${range.min} above max ${range.max}` });
       }
+    }
+    const labelled = new Set([...m.numeric, ...m.categorical].flatMap((c) => [c, own(m.fields, c) ?? c]));
+    for (const name of Object.keys(m.labels ?? {})) {
+      if (!labelled.has(name)) ctx.addIssue({ code: 'custom', path: ['labels', name], message: `labels: "${name}" is not a model column or the CRM field of one` });
     }
     if (seen.has(m.outcome.field)) ctx.addIssue({ code: 'custom', path: ['outcome', 'field'], message: `the outcome field "${m.outcome.field}" cannot also be a model input` });
     const overlap = m.outcome.converted.filter((v) => m.outcome.lost.includes(v));

@@ -8,6 +8,7 @@ import { ConnectorError } from '../../connectors/shared/errors.ts';
 import type { OutboxInput } from '../store/types.ts';
 import type { PipelineContext } from './context.ts';
 import { diffValues } from './diff.ts';
+import { tenantWritten } from './events.ts';
 import { desiredValues, fieldsWithCurrentOptions, outputObjectTypes } from './outputs.ts';
 import { SIGNAL_STAGES, type StageReport } from './signals/index.ts';
 import type { SharedModel, SignalStage, StageOptions } from './signals/stage.ts';
@@ -86,6 +87,7 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     if (options.syncOnly) return await finish();
     const stageOptions = { retrain: options.retrain ?? false, ...(options.sharedLeadScore ? { sharedLeadScore: options.sharedLeadScore } : {}) };
     for (const stage of SIGNAL_STAGES) summary.signals.push(await runStage(ctx, stage, runId, stageOptions));
+    tenantWritten(tenant.id);
     const failed = summary.signals.filter((s) => s.error !== undefined);
     if (failed.length) {
       // The run is failed (its work is incomplete and a scheduler may retry it), yet the stages that
@@ -126,6 +128,7 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     if (options.syncedBefore) Object.assign(summary, withSync(summary, options.syncedBefore));
     const { preview: _preview, ...stored } = summary;
     await run.finish(summary.status, stored as unknown as Record<string, unknown>);
+    tenantWritten(tenant.id);
     return summary;
   }
 }

@@ -27,6 +27,8 @@ export function isSignificant(key: string, oldValue: string | null, newValue: st
 export function historyEntries(tenantId: string, crm: Crm, rows: readonly AuditRow[], reasons: (externalId: string) => string | null): HistoryEntry[] {
   const keyOf = new Map(OUTPUT_FIELDS.map((f) => [`${f.objectType}/${crmFieldName(crm, f.key)}`, f.key]));
   return rows.flatMap((row) => {
+    // An erased person's trail keeps ids only: nothing of it goes back to the CRM as history.
+    if (row.erasedAt) return [];
     const key = keyOf.get(`${row.objectType}/${row.property}`);
     if (!key || !isSignificant(key, row.oldValue, row.newValue)) return [];
     return [

@@ -8,6 +8,7 @@ import type { WriteResult } from '../../connectors/connector.ts';
 import type { ObjectType } from '../domain/records.ts';
 import type { OutboxItem } from '../store/types.ts';
 import type { PipelineContext } from './context.ts';
+import { tenantWritten } from './events.ts';
 
 export interface WriteReport {
   attempted: number;
@@ -50,6 +51,7 @@ export async function drainOutbox(ctx: PipelineContext, runId: number, objectTyp
       }
       if (done.length === 0 && failures.length === 0) return;
       await store.completeOutbox(tenant.id, runId, done);
+      tenantWritten(tenant.id);
       if (failures.length) await store.failOutbox(tenant.id, failures);
       const rejected = failures.filter((f) => !f.retryable).length;
       tally.done += done.length;

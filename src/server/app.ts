@@ -8,12 +8,18 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
+import { OUTPUT_FIELDS } from '../domain/outputFields.ts';
+import type { WebhookQueue } from '../pipeline/jobs/webhookJobs.ts';
 import { scoreDistribution } from '../pipeline/report.ts';
 import type { Signer } from '../store/crypto.ts';
 import type { Store, Tenant } from '../store/types.ts';
 import { canAccess, endSession, redeemLoginToken, requireAdmin, startSession, type SessionDeps, type SessionEnv } from './auth/sessions.ts';
 import { renderMessagePage, renderStatusPage, type TenantStatus } from './status/page.ts';
 import { routeTableOnly, servedPaths } from './routeTable.ts';
+import { createCardCache, type CardCache } from './cards/cardCache.ts';
+import { cachedContactCard, cardError } from './cards/contactCard.ts';
+import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
+import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
 
 export interface AppDeps {
   store: Store;
@@ -25,6 +31,14 @@ export interface AppDeps {
    */
   publicUrl?: string;
   log?: (message: string) => void;
+  /** The HubSpot app: its client secret verifies webhooks and card calls, its id tells our own writes apart. */
+  hubspot?: HubSpotAppSecrets;
+  /** Where the webhook receiver hands what it stored (pg-boss, src/pipeline/jobs/webhookJobs.ts). */
+  jobs?: { webhooks: WebhookQueue };
+  /** The record card's cache; by default one per app, made on first use. */
+  cardCache?: CardCache;
+  /** Clock of the signature window (tests). */
+  now?: () => number;
 }
 
 export type ServiceEnv = SessionEnv;
@@ -42,6 +56,12 @@ export const tenantIdParam = z
   .refine((id) => !LONE_SURROGATE.test(id), 'must be well-formed Unicode')
   // eslint-disable-next-line no-control-regex
   .refine((id) => !/[\u0000-\u001f\u007f]/.test(id), 'must not contain control characters');
+
+/** A CRM record id as a route parameter: the same rules as a tenant id, at the store's id length. */
+export const recordIdParam = tenantIdParam.and(z.string().max(1000, 'must be at most 1000 characters'));
+
+/** Our output properties in HubSpot: a change our own app made to one of them is an echo, not news. */
+const HUBSPOT_OUTPUT_PROPERTIES: ReadonlySet<string> = new Set(OUTPUT_FIELDS.map((f) => f.names.hubspot));
 
 /** Validates the route's parameters; the 400 names the first bad parameter and what is wrong with it. */
 export function params<T extends z.ZodRawShape>(shape: T) {
@@ -126,6 +146,19 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
   app.get('/api/tenants/:id/runs', admin, params({ id: tenantIdParam }), async (c) => {
     const tenant = await accessibleTenant(c, store, c.req.valid('param').id);
     return c.json({ runs: await store.listRuns(tenant.id, 50) });
+  });
+
+  // Signed by HubSpot, not by a session: these never read a cookie.
+  let cardCache: CardCache | undefined = deps.cardCache;
+  const cardCacheOf = () => (cardCache ??= createCardCache());
+  mountHubSpotWebhooks(app, deps, HUBSPOT_OUTPUT_PROPERTIES);
+  mountHubSpotContactCard(app, deps, cardCacheOf);
+  // The Salesforce record page's history list (and any admin's view of one contact): the same payload.
+  app.get('/api/tenants/:id/contacts/:contactId/card', admin, params({ id: tenantIdParam, contactId: recordIdParam }), async (c) => {
+    const { id, contactId } = c.req.valid('param');
+    const tenant = await accessibleTenant(c, store, id);
+    const payload = await cachedContactCard(store, cardCacheOf(), tenant.id, contactId);
+    return payload ? c.json(payload, 200) : c.json(cardError(`contact ${contactId} not found in tenant ${tenant.id}`), 404);
   });
 
   app.onError((error, c) => {

@@ -829,5 +829,220 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       await new Promise((r) => setTimeout(r, 20));
       expect(await store.loadSession(short)).toBeNull();
     });
+
+    it('webhook events: deduplicated by event id per tenant, pending in occurrence order, marked processed once', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const event = (eventId: string, occurredAt: string) => ({ eventId, subscriptionType: 'contact.propertyChange', objectId: '42', occurredAt, payload: { propertyName: 'email' } });
+      expect(await store.saveWebhookEvents(a, [event('2', '2026-01-01T00:00:02.000Z'), event('1', '2026-01-01T00:00:01.000Z')])).toBe(2);
+      // A replay inserts nothing; the same id in another tenant is another event.
+      expect(await store.saveWebhookEvents(a, [event('1', '2026-01-01T00:00:09.000Z')])).toBe(0);
+      expect(await store.saveWebhookEvents(b, [event('1', '2026-01-01T00:00:01.000Z')])).toBe(1);
+      const pending = await store.pendingWebhookEvents(a, 10);
+      expect(pending.map((e) => [e.eventId, e.occurredAt])).toEqual([
+        ['1', '2026-01-01T00:00:01.000Z'],
+        ['2', '2026-01-01T00:00:02.000Z'],
+      ]);
+      expect(pending[0]).toMatchObject({ subscriptionType: 'contact.propertyChange', objectId: '42', payload: { propertyName: 'email' }, processedAt: null });
+      expect(await store.markWebhookEventsProcessed(a, ['1'])).toBe(1);
+      expect(await store.markWebhookEventsProcessed(a, ['1'])).toBe(0);
+      expect(await store.markWebhookEventsProcessed(b, ['2'])).toBe(0);
+      expect((await store.pendingWebhookEvents(a, 10)).map((e) => e.eventId)).toEqual(['2']);
+      expect(await store.countWebhookEvents(a)).toBe(2);
+      expect(await store.countWebhookEvents(a, { pending: true })).toBe(1);
+      expect(await store.countWebhookEvents(b, { pending: true })).toBe(1);
+      await expect(store.saveWebhookEvents(a, [event('3', 'not a time')])).rejects.toThrow(/occurredAt/);
+    });
+
+    /* ---------------------------------------------------------------- one record's signals (the app card) */
+
+    it("recordSignals gives one record's newest row of each asked signal, with its time, and only the tenant's own", async () => {
+      const id = await tenant();
+      const other = await tenant();
+      const r1 = await store.startRun(id, 'cycle');
+      const r2 = await store.startRun(id, 'cycle');
+      const row = (externalId: string, signal: string, modelVersion: number, value: unknown) => ({ objectType: 'contact' as const, externalId, signal, modelVersion, value, inputHash: 'h' });
+      await store.saveSignals(id, r1, [row('a', 'leadScore', 1, { score: 40 }), row('a', 'segment', 1, { id: 's1' }), row('b', 'leadScore', 1, { score: 70 })]);
+      await store.saveSignals(id, r2, [row('a', 'leadScore', 2, { score: 55 })]);
+      const otherRun = await store.startRun(other, 'cycle');
+      await store.saveSignals(other, otherRun, [row('a', 'leadScore', 9, { score: 99 }), row('a', 'recommendations', 9, { items: [] })]);
+
+      const signals = await store.recordSignals(id, 'contact', 'a', ['leadScore', 'segment', 'recommendations']);
+      expect([...signals.keys()].sort()).toEqual(['leadScore', 'segment']);
+      expect(signals.get('leadScore')).toMatchObject({ externalId: 'a', signal: 'leadScore', modelVersion: 2, value: { score: 55 } });
+      expect(Number.isNaN(Date.parse(signals.get('leadScore')!.computedAt))).toBe(false);
+      expect((await store.recordSignals(id, 'contact', 'a', ['segment'])).size).toBe(1);
+      expect((await store.recordSignals(id, 'contact', 'a', [])).size).toBe(0);
+      expect((await store.recordSignals(id, 'ticket', 'a', ['leadScore'])).size).toBe(0);
+      expect((await store.recordSignals(id, 'contact', 'nobody', ['leadScore'])).size).toBe(0);
+      expect((await store.recordSignals(other, 'contact', 'a', ['leadScore'])).get('leadScore')?.modelVersion).toBe(9);
+      expect((await store.recordSignals(`t-${randomUUID()}`, 'contact', 'a', ['leadScore'])).size).toBe(0);
+    });
+
+    /* ---------------------------------------------------------------- privacy deletion (migration 006) */
+
+    describe('erasePerson', () => {
+      const EMAIL = 'Zephyrine.Quillfeather@example.com';
+      const FIRST = 'Zephyrine';
+      const LAST = 'Quillfeather';
+      const terms = [EMAIL, FIRST, LAST];
+
+      /** A tenant where the person has records, linked records, signals, written values, audit rows, models, a run summary. */
+      async function personTenant(): Promise<{ id: string; run: number }> {
+        const id = await tenant();
+        const run = await store.startRun(id, 'cycle');
+        const person = rec('p1', 'h1', { properties: { email: EMAIL, firstname: FIRST, lastname: LAST, lifecyclestage: 'lead' } });
+        await store.savePage(id, page(run, [person, rec('p2', 'h2')], {
+          rejected: [{ objectType: 'contact', externalId: null, reason: `invalid email ${EMAIL.toUpperCase()}` }],
+        }));
+        const ticket = (externalId: string, contacts: string[], content: string): Rec =>
+          rec(externalId, `h-${externalId}`, { objectType: 'ticket', properties: { content }, associations: { contact: contacts } });
+        await store.savePage(id, page(run, [
+          ticket('t-own', ['p1'], 'My order never came'),
+          ticket('t-shared', ['p1', 'p2'], 'Both of us need a new invoice'),
+          ticket('t-named', ['p1', 'p2'], `Please call ${FIRST} about it`),
+          ticket('t-quotes', [], `forwarded from ${EMAIL}`),
+          ticket('t-other', ['p2'], 'Nothing about them'),
+        ], { objectType: 'ticket' }));
+        await store.saveSignals(id, run, [
+          { objectType: 'contact', externalId: 'p1', signal: 'leadScore', modelVersion: 1, value: { score: 71 }, inputHash: 'h1' },
+          { objectType: 'contact', externalId: 'p2', signal: 'leadScore', modelVersion: 1, value: { score: 12 }, inputHash: 'h2' },
+          { objectType: 'ticket', externalId: 't-own', signal: 'ticketSentiment', modelVersion: 1, value: { score: -0.5 }, inputHash: 'x' },
+        ]);
+        await store.enqueue(id, run, [
+          { objectType: 'contact', externalId: 'p1', properties: { score: '71' }, previous: { score: null }, modelVersion: 1 },
+          { objectType: 'contact', externalId: 'p2', properties: { score: '12' }, previous: { score: null }, modelVersion: 1 },
+        ]);
+        const pending = await store.pendingOutbox(id, 'contact', 10);
+        await store.completeOutbox(id, run, pending.map((p) => ({ id: p.id, modifiedAt: null })));
+        await store.enqueue(id, run, [{ objectType: 'contact', externalId: 'p1', properties: { score: '72' }, previous: { score: '71' }, modelVersion: 1 }]);
+        // A model whose body holds the person's name as a category level, one holding their id, one holding nothing of them.
+        await store.saveModel(id, { kind: 'leadScore', status: 'active', metrics: { auc: 0.8 }, model: { levels: { owner: [FIRST, 'Other'] } }, trainedOn: { rows: 2 } });
+        await store.saveModel(id, { kind: 'recommendations', status: 'active', metrics: {}, model: { users: [['p1', [['GTX', 1]]], ['p2', []]] }, trainedOn: { rows: 1 } });
+        await store.saveModel(id, { kind: 'segment', status: 'active', metrics: { silhouette: 0.4 }, model: { centroids: [[0.1, 0.2]] }, trainedOn: { rows: 2 } });
+        await store.finishRun(id, run, 'succeeded', { rejected: [{ externalId: null, reason: `invalid email ${EMAIL}` }], note: `${LAST} synced` });
+        return { id, run };
+      }
+
+      async function tenantRows(id: string): Promise<string> {
+        const out: unknown[] = [];
+        for (const table of ['records', 'signals', 'outbox', 'written_values', 'audit', 'rejected_records', 'models', 'runs', 'checkpoints', 'erasures', 'retrain_requests']) {
+          const { rows } = await target.db.query(`SELECT t::text AS row FROM ${table} t WHERE tenant_id = $1`, [id]);
+          out.push(...rows.map((r) => r.row));
+        }
+        return JSON.stringify(out).toLowerCase();
+      }
+
+      it('removes the person from every table in one go, keeps ids and a date in the audit, unlinks shared records and asks every model kind to retrain', async () => {
+        const { id } = await personTenant();
+        const before = await tenantRows(id);
+        for (const term of terms) expect(before).toContain(term.toLowerCase());
+
+        const result = await store.erasePerson(id, { objectType: 'contact', externalIds: ['p1'], emails: [EMAIL], names: [FIRST, LAST, `${FIRST} ${LAST}`] }, new Date('2026-03-04T05:06:07.000Z'));
+        expect(result.records).toEqual({ contact: 1, ticket: 3 });
+        expect(result.unlinked).toBe(1);
+        expect(result.modelBodies).toBe(2);
+        expect(result.retrain).toEqual(['leadScore', 'recommendations', 'segment']);
+        expect(result.tombstones.map((t) => `${t.objectType}/${t.externalId}`).sort()).toEqual(['contact/p1', 'ticket/t-named', 'ticket/t-own', 'ticket/t-quotes']);
+
+        const after = await tenantRows(id);
+        for (const term of terms) expect(after).not.toContain(term.toLowerCase());
+        expect((await store.getRecords(id, 'contact')).map((r) => r.externalId)).toEqual(['p2']);
+        const tickets = await store.getRecords(id, 'ticket');
+        expect(tickets.map((t) => t.externalId)).toEqual(['t-other', 't-shared']);
+        expect(tickets.find((t) => t.externalId === 't-shared')?.associations.contact).toEqual(['p2']);
+        expect([...(await store.latestSignals(id, 'contact', 'leadScore')).keys()]).toEqual(['p2']);
+        expect(await store.latestSignals(id, 'ticket', 'ticketSentiment')).toEqual(new Map());
+        expect([...(await store.writtenValues(id, 'contact')).keys()]).toEqual(['p2']);
+        expect(await store.countPending(id)).toBe(0);
+        const audit = await store.audit(id);
+        expect(audit).toHaveLength(2);
+        const erasedRow = audit.find((a) => a.externalId === 'p1');
+        expect(erasedRow).toMatchObject({ objectType: 'contact', property: 'score', oldValue: null, newValue: 'erased on 2026-03-04', erasedAt: '2026-03-04T05:06:07.000Z' });
+        expect(audit.find((a) => a.externalId === 'p2')).toMatchObject({ newValue: '12', erasedAt: null });
+        // Bodies holding the person are gone and not served; the one without them serves until the retrain.
+        expect(await store.getActiveModel(id, 'leadScore')).toBeNull();
+        expect(await store.getActiveModel(id, 'recommendations')).toBeNull();
+        expect((await store.getActiveModel(id, 'segment'))?.model).toEqual({ centroids: [[0.1, 0.2]] });
+        expect([...(await store.retrainRequests(id)).values()].map((r) => r.reason)).toEqual(Array(3).fill('person erased (privacy deletion)'));
+        expect([...(await store.erasedIds(id, 'contact')).entries()]).toEqual([['p1', '2026-03-04T05:06:07.000Z']]);
+        expect((await store.listRuns(id, 1))[0]?.summary).toMatchObject({ note: '[erased] synced' });
+      });
+
+      it('is idempotent: erasing again finds nothing more and asks for no second retrain', async () => {
+        const { id } = await personTenant();
+        const request = { objectType: 'contact' as const, externalIds: ['p1'], emails: [EMAIL], names: [FIRST, LAST] };
+        await store.erasePerson(id, request, new Date());
+        const requests = await store.retrainRequests(id);
+        for (const [kind, r] of requests) await store.completeRetrainRequest(id, kind, r.requestedAt);
+        const again = await store.erasePerson(id, { objectType: 'contact', externalIds: ['p1'] }, new Date());
+        expect(again).toMatchObject({ records: {}, unlinked: 0, signals: 0, outbox: 0, writtenValues: 0, audit: 0, modelBodies: 0, retrain: [] });
+        expect((await store.retrainRequests(id)).size).toBe(0);
+        expect((await store.audit(id)).find((a) => a.externalId === 'p1')?.newValue).toMatch(/^erased on /);
+      });
+
+      it('a later sync skips the erased person and what was only theirs, and drops them from shared links', async () => {
+        const { id, run } = await personTenant();
+        await store.erasePerson(id, { objectType: 'contact', externalIds: ['p1'], emails: [EMAIL] }, new Date());
+        const again = await store.savePage(id, page(run, [rec('p1', 'h1', { properties: { email: EMAIL } }), rec('p3', 'h3')]));
+        expect(again).toEqual({ changedIds: ['p3'], unchanged: 0, rejected: 0, erased: 1 });
+        const tickets = await store.savePage(id, page(run, [
+          rec('t-own', 'h', { objectType: 'ticket', associations: { contact: ['p1'] } }),
+          rec('t-new', 'h', { objectType: 'ticket', associations: { contact: ['p1'] } }),
+          rec('t-mixed', 'h', { objectType: 'ticket', associations: { contact: ['p1', 'p3'] } }),
+        ], { objectType: 'ticket' }));
+        expect(tickets).toMatchObject({ changedIds: ['t-mixed'], erased: 2 });
+        expect((await store.getRecords(id, 'ticket', ['t-mixed']))[0]?.associations.contact).toEqual(['p3']);
+        expect(await store.getRecords(id, 'contact', ['p1'])).toEqual([]);
+      });
+
+      it('drops old model bodies once the kind is retrained, keeping a newer request', async () => {
+        const { id } = await personTenant();
+        await store.erasePerson(id, { objectType: 'contact', externalIds: ['p1'] }, new Date());
+        const request = (await store.retrainRequests(id)).get('segment')!;
+        const v2 = await store.saveModel(id, { kind: 'segment', status: 'candidate', metrics: {}, model: { centroids: [[0.3]] }, trainedOn: {} });
+        await store.promoteModel(id, 'segment', v2);
+        await store.completeRetrainRequest(id, 'segment', request.requestedAt);
+        expect((await store.retrainRequests(id)).has('segment')).toBe(false);
+        const { rows } = await target.db.query('SELECT version, status, model FROM models WHERE tenant_id = $1 AND kind = $2 ORDER BY version', [id, 'segment']);
+        expect(rows.map((r) => [Number(r.version), r.status, r.model])).toEqual([[1, 'retired', null], [2, 'active', { centroids: [[0.3]] }]]);
+        // A request made after the retrain began stays for the next cycle.
+        expect((await store.retrainRequests(id)).has('leadScore')).toBe(true);
+        await store.completeRetrainRequest(id, 'leadScore', '2000-01-01T00:00:00.000Z');
+        expect((await store.retrainRequests(id)).has('leadScore')).toBe(true);
+      });
+
+      it('touches only its tenant, and refuses bad requests with a message naming the problem', async () => {
+        const a = await personTenant();
+        const b = await personTenant();
+        await store.erasePerson(b.id, { objectType: 'contact', externalIds: ['p1'], emails: [EMAIL], names: [FIRST, LAST] }, new Date());
+        const untouched = await tenantRows(a.id);
+        for (const term of terms) expect(untouched).toContain(term.toLowerCase());
+        expect(await store.countRecords(a.id, 'contact')).toBe(2);
+        expect((await store.erasedIds(a.id, 'contact')).size).toBe(0);
+
+        const erase = (request: unknown, at: Date = new Date()) => store.erasePerson(a.id, request as never, at);
+        await expect(erase({ objectType: 'contact', externalIds: [] })).rejects.toThrow(/at least one external id/);
+        await expect(erase({ objectType: 'contact', externalIds: ['  '] })).rejects.toThrow(/at least one external id/);
+        await expect(erase({ objectType: 'contact', externalIds: 'p1' })).rejects.toThrow(/externalIds must be a list/);
+        await expect(erase({ objectType: 'contact', externalIds: [7] })).rejects.toThrow(/externalIds\[0\] is not a string/);
+        await expect(erase({ objectType: '', externalIds: ['p1'] })).rejects.toThrow(/objectType is missing/);
+        await expect(erase({ objectType: 'contact', externalIds: ['x'.repeat(1001)] })).rejects.toThrow(/longer than 1000/);
+        await expect(erase({ objectType: 'contact', externalIds: ['p1'] }, new Date(Number.NaN))).rejects.toThrow(/not a valid date/);
+        await expect(store.erasePerson(`missing-${randomUUID()}`, { objectType: 'contact', externalIds: ['p1'] }, new Date())).rejects.toThrow(/does not exist/);
+        expect(await store.countRecords(a.id, 'contact')).toBe(2);
+      });
+
+      it('finds a person by email (trimmed, any case) or by any property holding another id of theirs', async () => {
+        const { id } = await personTenant();
+        const run = await store.startRun(id, 'cycle');
+        await store.savePage(id, page(run, [rec('lead-9', 'h', { properties: { Email: 'x@y.z', ConvertedContactId: '003000000000009AAA' } })]));
+        expect(await store.findRecordIds(id, 'contact', { property: 'email', values: [`  ${EMAIL.toUpperCase()} `] })).toEqual(['p1']);
+        expect(await store.findRecordIds(id, 'contact', { values: ['003000000000009AAA'] })).toEqual(['lead-9']);
+        expect(await store.findRecordIds(id, 'contact', { property: 'email', values: [] })).toEqual([]);
+        const other = await tenant();
+        expect(await store.findRecordIds(other, 'contact', { property: 'email', values: [EMAIL] })).toEqual([]);
+      });
+    });
   });
 }

@@ -6,11 +6,17 @@ import { createHash } from 'node:crypto';
 import type { CanonicalRecord, Crm, LineItem, ObjectType, PropertyValue, RejectedRecord } from '../domain/records.ts';
 import type { Sealer } from './crypto.ts';
 import type { Db, Queryable, Row } from './db.ts';
+import { dropErased, ERASURE_LOCK, eraseInTransaction } from './erasure.ts';
 import { cleanText, cleanTruncated, redactSecrets, toJsonb } from './sanitize.ts';
 import { int, intOrNull, iso, isoOrNull, multiRow, normalizeTimestamp, object, text, textOrNull } from './sql.ts';
 import { RunLeaseHeldError } from './types.ts';
 import type {
   AuditRow,
+  ComputedSignal,
+  ErasureRequest,
+  ErasureResult,
+  RecordMatch,
+  RetrainRequest,
   LeasedRunStart,
   ModelStatus,
   OutboxInput,
@@ -31,6 +37,8 @@ import type {
   TenantInput,
   TenantMode,
   TenantStatus,
+  StoredWebhookEvent,
+  WebhookEventInput,
 } from './types.ts';
 
 /** Longer ids cannot be a CRM's and would overflow a btree index entry (~2.7 kB). */
@@ -156,6 +164,7 @@ function toAudit(r: Row): AuditRow {
     newValue: text(r.new_value),
     modelVersion: intOrNull(r.model_version),
     writtenAt: iso(r.written_at),
+    erasedAt: isoOrNull(r.erased_at),
   };
 }
 
@@ -297,9 +306,12 @@ export class SqlStore implements Store {
       byId.delete(externalId);
       byId.set(externalId, { externalId, modifiedAt: normalizeTimestamp(record.modifiedAt) as string, record });
     }
-    const valid = [...byId.values()];
+    const candidates = [...byId.values()];
 
     return this.#db.transaction(async (tx) => {
+      // Shared: pages of one tenant go on together; an erasure waits for them and they for it.
+      await tx.query(`SELECT pg_advisory_xact_lock_shared(${ERASURE_LOCK})`, [tenantId]);
+      const { kept: valid, erased } = await dropErased(tx, tenantId, objectType, candidates);
       const changed = new Set<string>();
       // `old` and `up` see the same snapshot: old holds the hashes before this statement's upsert.
       // A record older than the stored one (an out-of-order webhook) does not overwrite it.
@@ -357,7 +369,8 @@ export class SqlStore implements Store {
       }
 
       const changedIds = valid.filter((v) => changed.has(v.externalId)).map((v) => v.externalId);
-      return { changedIds, unchanged: valid.length - changedIds.length, rejected: rejected.length };
+      const result: PageWriteResult = { changedIds, unchanged: valid.length - changedIds.length, rejected: rejected.length };
+      return erased > 0 ? { ...result, erased } : result;
     });
   }
 
@@ -632,7 +645,7 @@ export class SqlStore implements Store {
 
   async audit(tenantId: string, options: { runId?: number; limit?: number } = {}): Promise<AuditRow[]> {
     const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_AUDIT_LIMIT));
-    const columns = 'id, run_id, object_type, external_id, property, old_value, new_value, model_version, written_at';
+    const columns = 'id, run_id, object_type, external_id, property, old_value, new_value, model_version, written_at, erased_at';
     const { rows } =
       options.runId === undefined
         ? await this.#db.query(`SELECT ${columns} FROM audit WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`, [tenantId, limit])
@@ -802,6 +815,128 @@ export class SqlStore implements Store {
 
   async deleteSession(sessionId: string): Promise<void> {
     await this.#db.query('DELETE FROM sessions WHERE id_hash = $1', [tokenHash(sessionId)]);
+  }
+
+  /* -------------------------------------------------------------- webhook events (migration 007) */
+
+  async saveWebhookEvents(tenantId: string, events: WebhookEventInput[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const rows = events.map((e) => {
+      const occurredAt = normalizeTimestamp(e.occurredAt);
+      if (occurredAt === null) throw new Error(`webhook event ${e.eventId}: invalid occurredAt ${JSON.stringify(e.occurredAt)}`);
+      return {
+        event_id: cleanTruncated(e.eventId, MAX_ID_LENGTH),
+        subscription_type: cleanTruncated(e.subscriptionType, 200),
+        object_id: cleanTruncated(e.objectId, MAX_ID_LENGTH),
+        occurred_at: occurredAt,
+        payload: e.payload,
+      };
+    });
+    const { rows: inserted } = await this.#db.query(
+      `INSERT INTO webhook_events (tenant_id, event_id, subscription_type, object_id, occurred_at, payload)
+       SELECT $1, e.event_id, e.subscription_type, e.object_id, e.occurred_at, e.payload
+       FROM jsonb_to_recordset($2::jsonb) AS e (event_id text, subscription_type text, object_id text, occurred_at timestamptz, payload jsonb)
+       ON CONFLICT (tenant_id, event_id) DO NOTHING
+       RETURNING event_id`,
+      [tenantId, toJsonb(rows)],
+    );
+    return inserted.length;
+  }
+
+  async pendingWebhookEvents(tenantId: string, limit: number): Promise<StoredWebhookEvent[]> {
+    const { rows } = await this.#db.query(
+      `SELECT event_id, subscription_type, object_id, occurred_at, payload, received_at, processed_at FROM webhook_events
+       WHERE tenant_id = $1 AND processed_at IS NULL ORDER BY occurred_at, event_id LIMIT $2`,
+      [tenantId, Math.max(0, Math.floor(limit))],
+    );
+    return rows.map((r) => ({
+      eventId: text(r.event_id),
+      subscriptionType: text(r.subscription_type),
+      objectId: text(r.object_id),
+      occurredAt: iso(r.occurred_at),
+      payload: object(r.payload),
+      receivedAt: iso(r.received_at),
+      processedAt: isoOrNull(r.processed_at),
+    }));
+  }
+
+  async markWebhookEventsProcessed(tenantId: string, eventIds: string[]): Promise<number> {
+    if (eventIds.length === 0) return 0;
+    const { rowCount } = await this.#db.query(
+      'UPDATE webhook_events SET processed_at = now() WHERE tenant_id = $1 AND event_id = ANY($2::text[]) AND processed_at IS NULL',
+      [tenantId, eventIds],
+    );
+    return rowCount ?? 0;
+  }
+
+  async countWebhookEvents(tenantId: string, options: { pending?: boolean } = {}): Promise<number> {
+    const { rows } = await this.#db.query(
+      `SELECT count(*) AS n FROM webhook_events WHERE tenant_id = $1${options.pending ? ' AND processed_at IS NULL' : ''}`,
+      [tenantId],
+    );
+    return int(rows[0]?.n ?? 0);
+  }
+
+  /* -------------------------------------------------------------- one record's signals (the app card) */
+
+  async recordSignals(tenantId: string, objectType: ObjectType, externalId: string, signals: readonly string[]): Promise<Map<string, ComputedSignal>> {
+    const out = new Map<string, ComputedSignal>();
+    if (signals.length === 0) return out;
+    // signal = ANY keeps to the signals_latest index (tenant, object type, signal, external id, id DESC)
+    const { rows } = await this.#db.query(
+      `SELECT DISTINCT ON (signal) signal, model_version, value, input_hash, computed_at FROM signals
+       WHERE tenant_id = $1 AND object_type = $2 AND signal = ANY($3::text[]) AND external_id = $4
+       ORDER BY signal, id DESC`,
+      [tenantId, objectType, [...signals], externalId],
+    );
+    for (const r of rows) {
+      const signal = text(r.signal);
+      out.set(signal, { objectType, externalId, signal, modelVersion: int(r.model_version), value: r.value ?? null, inputHash: text(r.input_hash), computedAt: iso(r.computed_at) });
+    }
+    return out;
+  }
+
+  /* -------------------------------------------------------------- privacy deletion (migration 006, erasure.ts) */
+
+  async findRecordIds(tenantId: string, objectType: ObjectType, match: RecordMatch): Promise<string[]> {
+    const values = Array.isArray(match?.values) ? match.values.filter((v): v is string => typeof v === 'string').map((v) => cleanText(v).trim()).filter((v) => v !== '') : [];
+    if (values.length === 0) return [];
+    const byProperty = typeof match.property === 'string' && match.property !== '';
+    const { rows } = byProperty
+      ? await this.#db.query(
+          `SELECT external_id FROM records WHERE tenant_id = $1 AND object_type = $2 AND lower(trim(properties ->> $3)) = ANY($4::text[]) ORDER BY external_id`,
+          [tenantId, objectType, cleanText(match.property!), [...new Set(values.map((v) => v.toLowerCase()))]],
+        )
+      : await this.#db.query(
+          `SELECT external_id FROM records r WHERE tenant_id = $1 AND object_type = $2
+             AND EXISTS (SELECT 1 FROM jsonb_each_text(r.properties) p WHERE p.value = ANY($3::text[])) ORDER BY external_id`,
+          [tenantId, objectType, [...new Set(values)]],
+        );
+    return rows.map((r) => text(r.external_id));
+  }
+
+  async erasePerson(tenantId: string, request: ErasureRequest, erasedAt: Date): Promise<ErasureResult> {
+    return this.#db.transaction((tx) => eraseInTransaction(tx, tenantId, request, erasedAt));
+  }
+
+  async erasedIds(tenantId: string, objectType: ObjectType): Promise<Map<string, string>> {
+    const { rows } = await this.#db.query('SELECT external_id, erased_at FROM erasures WHERE tenant_id = $1 AND object_type = $2 ORDER BY external_id', [tenantId, objectType]);
+    return new Map(rows.map((r) => [text(r.external_id), iso(r.erased_at)]));
+  }
+
+  async retrainRequests(tenantId: string): Promise<Map<string, RetrainRequest>> {
+    const { rows } = await this.#db.query('SELECT kind, reason, requested_at FROM retrain_requests WHERE tenant_id = $1 ORDER BY kind', [tenantId]);
+    return new Map(rows.map((r) => [text(r.kind), { reason: text(r.reason), requestedAt: iso(r.requested_at) }]));
+  }
+
+  async completeRetrainRequest(tenantId: string, kind: string, requestedAt: string): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx.query('DELETE FROM retrain_requests WHERE tenant_id = $1 AND kind = $2 AND requested_at <= $3::timestamptz', [tenantId, kind, requestedAt]);
+      await tx.query(
+        `UPDATE models SET model = NULL WHERE tenant_id = $1 AND kind = $2 AND status <> 'active' AND created_at <= $3::timestamptz AND model IS NOT NULL`,
+        [tenantId, kind, requestedAt],
+      );
+    });
   }
 }
 

@@ -62,6 +62,8 @@ export interface PageWriteResult {
    * 1,000 characters, an unparseable modifiedAt, a record of another object type).
    */
   rejected: number;
+  /** Records skipped because they were erased (tombstoned), when there were any. */
+  erased?: number;
 }
 
 export type ModelStatus = 'active' | 'candidate' | 'rejected' | 'retired';
@@ -112,6 +114,8 @@ export interface AuditRow {
   newValue: string;
   modelVersion: number | null;
   writtenAt: string;
+  /** Set when the record was erased for a privacy deletion: the values are gone, the ids stay. */
+  erasedAt?: string | null;
 }
 
 export interface RunRow {
@@ -279,6 +283,56 @@ export interface Store {
   /** The live session, or null (unknown or expired). */
   loadSession(sessionId: string): Promise<AdminSession | null>;
   deleteSession(sessionId: string): Promise<void>;
+
+  /* -------------------------------------------------------------- webhook events (migration 007) */
+
+  /**
+   * Stores events as received; an event id the tenant already has is skipped (a retried or replayed
+   * delivery changes nothing). Returns the number of events that were new.
+   */
+  saveWebhookEvents(tenantId: string, events: WebhookEventInput[]): Promise<number>;
+  /** Unprocessed events, oldest occurrence first (HubSpot does not deliver in order). */
+  pendingWebhookEvents(tenantId: string, limit: number): Promise<StoredWebhookEvent[]>;
+  /** Marks the events processed; returns how many were still unprocessed. */
+  markWebhookEventsProcessed(tenantId: string, eventIds: string[]): Promise<number>;
+  /** How many events the tenant has, only the unprocessed ones when asked. */
+  countWebhookEvents(tenantId: string, options?: { pending?: boolean }): Promise<number>;
+
+  /* -------------------------------------------------------------- one record's signals (the app card) */
+
+  /** The newest row of each of `signals` for one record, by signal, with when it was computed. */
+  recordSignals(tenantId: string, objectType: ObjectType, externalId: string, signals: readonly string[]): Promise<Map<string, ComputedSignal>>;
+
+  /* -------------------------------------------------------------- privacy deletion (migration 006) */
+
+  /**
+   * Ids of the tenant's `objectType` records matching one of `values`: by `property` (trimmed, case-
+   * insensitive: a person by email), or without one by any property equal to a value exactly (the leads
+   * whose ConvertedContactId is a Salesforce contact id).
+   */
+  findRecordIds(tenantId: string, objectType: ObjectType, match: RecordMatch): Promise<string[]>;
+  /**
+   * Erases a person in one transaction (see ErasureRequest): their records and the records linked only to
+   * them, with signals, outbox items, written values and rejected rows; audit rows keep ids and the date
+   * only; model bodies holding their values are dropped and every model kind is asked to retrain; the
+   * ids are kept as tombstones that savePage skips. Idempotent: erasing again finds nothing more.
+   */
+  erasePerson(tenantId: string, request: ErasureRequest, erasedAt: Date): Promise<ErasureResult>;
+  /** Tombstoned ids of one object type (ids and dates only). */
+  erasedIds(tenantId: string, objectType: ObjectType): Promise<Map<string, string>>;
+  /** Model kinds the next cycle must retrain, with the reason and when it was asked. */
+  retrainRequests(tenantId: string): Promise<Map<string, RetrainRequest>>;
+  /**
+   * A kind was retrained for its request: clears the request (unless a newer one came since `requestedAt`,
+   * another erasure meanwhile) and drops the bodies of that kind's versions saved before it, which learnt
+   * from the erased person; their metrics and history stay.
+   */
+  completeRetrainRequest(tenantId: string, kind: string, requestedAt: string): Promise<void>;
+}
+
+export interface ComputedSignal extends SignalRow {
+  /** ISO 8601. */
+  computedAt: string;
 }
 
 export interface SaveInstallOptions {
@@ -319,3 +373,82 @@ export class RunLeaseHeldError extends Error {
     this.name = 'RunLeaseHeldError';
   }
 }
+
+/* ------------------------------------------------------------------ webhook events */
+
+export interface WebhookEventInput {
+  /** The CRM's event id (unique per tenant). */
+  eventId: string;
+  subscriptionType: string;
+  objectId: string;
+  /** ISO 8601. */
+  occurredAt: string;
+  /** Ids, property names and provenance only: never a property value. */
+  payload: Record<string, unknown>;
+}
+
+export interface StoredWebhookEvent extends WebhookEventInput {
+  receivedAt: string;
+  processedAt: string | null;
+}
+
+/* ------------------------------------------------------------------ privacy deletion (migration 006) */
+
+export interface ErasureRequest {
+  /** The person's object type ('contact': a HubSpot contact, a Salesforce lead). */
+  objectType: ObjectType;
+  /** The person's record ids; at least one. Kept as tombstones. */
+  externalIds: string[];
+  /**
+   * Ids the CRM gives the same person elsewhere (the Salesforce Contact a lead was converted into):
+   * records whose properties hold one (a case's ContactId) are linked to the person. Matched exactly.
+   */
+  otherIds?: string[];
+  /**
+   * The person's email addresses: search terms only, never stored. Any record that mentions one is
+   * erased too (a duplicate contact, a ticket quoting it); they are scrubbed from run summaries, cursors
+   * and errors, and a model body that holds one is dropped.
+   */
+  emails?: string[];
+  /**
+   * The person's names (first, last, full): search terms only, never stored. A record linked to the
+   * person and to others is erased rather than unlinked when it names them; whole-word mentions are
+   * scrubbed like emails; a model body holding one as a whole value (a category level) is dropped.
+   */
+  names?: string[];
+}
+
+export interface ErasureResult {
+  erasedAt: string;
+  /** Records deleted, by object type (the person's and the records linked only to them). */
+  records: Partial<Record<ObjectType, number>>;
+  /** Records linked to the person and to others, which keep their other links and lose the person's. */
+  unlinked: number;
+  signals: number;
+  outbox: number;
+  writtenValues: number;
+  rejected: number;
+  /** Audit rows whose values were cleared (ids and the erasure date kept). */
+  audit: number;
+  /** Model versions whose body held the person's values: dropped (an active one is retired). */
+  modelBodies: number;
+  /** Run summaries, cursors and outbox errors the person's email or name was scrubbed from. */
+  scrubbed: number;
+  /** Model kinds the next cycle retrains. */
+  retrain: string[];
+  /** Every (object type, id) tombstoned by this erasure. */
+  tombstones: Array<{ objectType: ObjectType; externalId: string }>;
+}
+
+export interface RecordMatch {
+  property?: string;
+  values: string[];
+}
+
+export interface RetrainRequest {
+  reason: string;
+  requestedAt: string;
+}
+
+/** The reason the next cycle gives for retraining after an erasure. */
+export const PERSON_ERASED = 'person erased (privacy deletion)';

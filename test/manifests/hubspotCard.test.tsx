@@ -27,7 +27,16 @@ import { SERVED_PATHS } from '../../src/server/app.ts';
 const ENDPOINT = `${BACKEND_URL_PLACEHOLDER}${BACKEND_PATHS.hubspotContactCard}`;
 
 const SIGNALS: ContactSignals = {
-  leadScore: { score: 81, reasons: ['previous_outcome = success raised it by 14', 'campaign_contacts 4-6 lowered it by 5'], modelVersion: 'leadScore v7', scoredAt: '2026-11-20T09:30:00.000Z' },
+  leadScore: {
+    score: 81,
+    reasons: [
+      { text: 'Previous campaign outcome: success — raises the score by 14 points', label: 'Previous campaign outcome', value: 'success', direction: 'raises', points: 14 },
+      { text: 'Contacts during this campaign: between 4 and 6 — lowers the score by 5 points', label: 'Contacts during this campaign', value: 'between 4 and 6', direction: 'lowers', points: 5 },
+    ],
+    codesVersion: 1,
+    modelVersion: 'leadScore v7',
+    scoredAt: '2026-11-20T09:30:00.000Z',
+  },
   segment: { id: 'seg-2', name: 'Young professionals, cellular' },
   recommendations: [{ item: 'GTX Pro', reason: 'bought by 40 % of contacts that own GTX Lite' }],
   feedbackSentiment: { score: 0.62, label: 'positive', tickets: 3 },
@@ -72,6 +81,13 @@ describe('card payload', () => {
     expect(() => parseCardPayload({ ...READY, signals: { ...SIGNALS, feedbackSentiment: { ...SIGNALS.feedbackSentiment, label: 'angry' } } })).toThrow(
       'signals.feedbackSentiment.label must be one of positive, neutral, negative, got "angry"',
     );
+    const reason = SIGNALS.leadScore!.reasons[0]!;
+    const withReason = (r: unknown) => ({ ...READY, signals: { ...SIGNALS, leadScore: { ...SIGNALS.leadScore, reasons: [r] } } });
+    expect(() => parseCardPayload(withReason('Previous campaign outcome: success'))).toThrow('signals.leadScore.reasons[0] must be an object');
+    expect(() => parseCardPayload(withReason({ ...reason, direction: 'up' }))).toThrow('signals.leadScore.reasons[0].direction must be one of raises, lowers, got "up"');
+    expect(() => parseCardPayload(withReason({ ...reason, points: -3 }))).toThrow('signals.leadScore.reasons[0].points must not be negative');
+    expect(() => parseCardPayload(withReason({ ...reason, label: null }))).toThrow('signals.leadScore.reasons[0].label must be a string');
+    expect(() => parseCardPayload({ ...READY, signals: { ...SIGNALS, leadScore: { ...SIGNALS.leadScore, codesVersion: '1' } } })).toThrow('signals.leadScore.codesVersion must be a number');
     expect(() => parseCardPayload({ status: 'done' })).toThrow('status must be ready, empty or error, got "done"');
     expect(() => parseCardPayload([])).toThrow('the answer must be an object');
   });
@@ -99,7 +115,7 @@ describe('card states', () => {
     expect(cardView(SIGNALS)).toEqual({
       score: '81',
       sentiment: '0.62',
-      reasons: SIGNALS.leadScore!.reasons,
+      reasons: SIGNALS.leadScore!.reasons.map((r) => r.text),
       segment: 'Young professionals, cellular',
       recommendations: ['GTX Pro: bought by 40 % of contacts that own GTX Lite'],
       feedback: { tag: 'success', label: 'positive', summary: 'over 3 tickets' },
@@ -136,7 +152,10 @@ describe('card component (ui-extensions test renderer)', () => {
       ['Lead score', '81'],
       ['Feedback sentiment', '0.62'],
     ]);
-    expect(renderer.findByTestId(List, 'reasons').findAll(Text).map((t) => t.text)).toEqual(SIGNALS.leadScore!.reasons);
+    expect(renderer.findByTestId(List, 'reasons').findAll(Text).map((t) => t.text)).toEqual([
+      'Previous campaign outcome: success — raises the score by 14 points',
+      'Contacts during this campaign: between 4 and 6 — lowers the score by 5 points',
+    ]);
     expect(renderer.findByTestId(Text, 'segment').text).toBe('Young professionals, cellular');
     expect(renderer.findByTestId(List, 'recommendations').findAll(Text).map((t) => t.text)).toEqual(['GTX Pro: bought by 40 % of contacts that own GTX Lite']);
     expect(renderer.find(StatusTag).props.variant).toBe('success');

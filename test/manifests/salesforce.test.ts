@@ -300,10 +300,15 @@ describe('lwc/signalHistory', () => {
     expect(childrenNamed(childrenNamed(config, 'objects')[0]!, 'object').map((o) => o.text)).toEqual([...LWC_OBJECTS]);
   });
 
-  it('imports every contact output field for both objects (generated), and reads history through the related-list wire', () => {
+  it('imports every contact output field a rep reads for both objects (generated), not the JSON for programs, and reads history through the related-list wire', () => {
     for (const field of OUTPUT_FIELDS.filter((f) => f.objectType === 'contact')) {
-      for (const object of LWC_OBJECTS) expect(fields).toContain(`'@salesforce/schema/${object}.${field.names.salesforce}'`);
+      for (const object of LWC_OBJECTS) {
+        const schemaImport = `'@salesforce/schema/${object}.${field.names.salesforce}'`;
+        if (field.audience === 'programs') expect(fields).not.toContain(schemaImport);
+        else expect(fields).toContain(schemaImport);
+      }
     }
+    expect(OUTPUT_FIELDS.filter((f) => f.audience === 'programs').map((f) => f.key)).toEqual(['leadScoreReasonCodes']);
     for (const apiName of Object.values(LWC_HISTORY_FIELDS)) expect(fields).toContain(`'@salesforce/schema/${SIGNAL_HISTORY_OBJECT}.${apiName}'`);
     expect(js).toContain("from './fields'");
     expect(js).toContain("from 'lightning/uiRelatedListApi'");
@@ -321,7 +326,7 @@ describe('lwc/signalHistory', () => {
     const template = parseXml(read(`${base}/${LWC_NAME}.html`), { lenient: true });
     expect(template.name).toBe('template');
     const record = JSON.parse(read(`${base}/__tests__/data/getRecord.json`));
-    for (const field of OUTPUT_FIELDS.filter((f) => f.objectType === 'contact')) expect(record.fields).toHaveProperty(field.names.salesforce);
+    for (const field of OUTPUT_FIELDS.filter((f) => f.objectType === 'contact' && f.audience !== 'programs')) expect(record.fields).toHaveProperty(field.names.salesforce);
     const history = JSON.parse(read(`${base}/__tests__/data/getRelatedListRecords.json`));
     expect(history.records.length).toBeGreaterThan(0);
     for (const row of history.records) for (const apiName of Object.values(LWC_HISTORY_FIELDS)) expect(row.fields).toHaveProperty(apiName);

@@ -23,7 +23,8 @@ const recorded = (name: string): any => JSON.parse(readFileSync(join(DIR, '__tes
 const mockGetRecord = recorded('getRecord.json');
 const mockGetRelatedListRecords = recorded('getRelatedListRecords.json');
 
-const contactFields = OUTPUT_FIELDS.filter((f) => f.objectType === 'contact');
+/** What the component shows a rep: the reason codes JSON is for programs. */
+const contactFields = OUTPUT_FIELDS.filter((f) => f.objectType === 'contact' && f.audience !== 'programs');
 const shortLabel = (label: string) => label.replace(/\s*\(crm-signals\)$/, '');
 
 interface Component {

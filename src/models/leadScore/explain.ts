@@ -119,6 +119,7 @@ export function reasonsOf(model: LeadScoreModel, row: RawRow, contributions: Arr
   if (effects.length === 0) return [];
   const buckets = model.pipeline.describe(row);
   const keys = model.pipeline.bucketKeys(row);
+  const values = model.pipeline.valueBuckets(row);
   const order = new Map(model.pipeline.columnNames.map((c, i) => [c, i]));
   const rank = (a: { column: string; effect: number }, b: { column: string; effect: number }) =>
     Math.abs(b.effect) - Math.abs(a.effect) || (order.get(a.column) as number) - (order.get(b.column) as number);
@@ -129,6 +130,7 @@ export function reasonsOf(model: LeadScoreModel, row: RawRow, contributions: Arr
       column: e.column,
       bucket: buckets[e.column] ?? e.column,
       bucketKey,
+      value: values[e.column] ?? { kind: 'missing' },
       direction,
       weight: Math.round(Math.abs(e.effect) * 1000) / 10,
       code: `${e.column}|${bucketKey}|${direction}`,
@@ -138,22 +140,4 @@ export function reasonsOf(model: LeadScoreModel, row: RawRow, contributions: Arr
   const ups = effects.filter((e) => e.effect > 0).sort(rank).slice(0, perDirection);
   const downs = effects.filter((e) => e.effect < 0).sort(rank).slice(0, perDirection);
   return [...ups.map(toReason), ...downs.map(toReason)];
-}
-
-function points(weight: number, sign: '+' | '-'): string {
-  const shown = weight >= 1 ? String(Math.round(weight)) : String(weight);
-  return `${sign}${shown}`;
-}
-
-/**
- * One readable sentence: "Raised by: previous outcome = success (+21), month = mar (+9); Lowered by:
- * employees (economy) ≥ 5228 (-4)". Weights are percentage points of conversion probability.
- */
-export function formatReasons(reasons: readonly Pick<Reason, 'bucket' | 'direction' | 'weight'>[]): string {
-  const ups = reasons.filter((r) => r.direction === 'up');
-  const downs = reasons.filter((r) => r.direction === 'down');
-  const parts: string[] = [];
-  if (ups.length > 0) parts.push(`Raised by: ${ups.map((r) => `${r.bucket} (${points(r.weight, '+')})`).join(', ')}`);
-  if (downs.length > 0) parts.push(`Lowered by: ${downs.map((r) => `${r.bucket} (${points(r.weight, '-')})`).join(', ')}`);
-  return parts.length > 0 ? parts.join('; ') : 'No single factor moved this score.';
 }

@@ -11,7 +11,8 @@ import { assertCompatible } from './json.ts';
 import type { LeadScoreModel, LeadScorePrediction, PredictOptions } from './types.ts';
 
 export { fitLeadScore } from './fit.ts';
-export { explainRow, formatReasons } from './explain.ts';
+export { explainRow } from './explain.ts';
+export * from './reasonText.ts';
 export type { Explanation } from './explain.ts';
 export { leadScoreFromJSON, leadScoreToJSON } from './json.ts';
 export type { LeadScoreJson } from './json.ts';

@@ -290,21 +290,30 @@ describe('predict', () => {
   });
 });
 
-describe('formatReasons', () => {
-  it('writes one readable sentence', () => {
-    const reasons = [
-      { bucket: 'previous outcome = success', direction: 'up' as const, weight: 21.3 },
-      { bucket: 'month = mar', direction: 'up' as const, weight: 0.4 },
-      { bucket: 'employees ≥ 5228', direction: 'down' as const, weight: 4.6 },
-    ];
-    expect(formatReasons(reasons)).toBe('Raised by: previous outcome = success (+21), month = mar (+0.4); Lowered by: employees ≥ 5228 (-5)');
-    expect(formatReasons(reasons.slice(2))).toBe('Lowered by: employees ≥ 5228 (-5)');
-    expect(formatReasons([])).toBe('No single factor moved this score.');
+describe('formatReasons on real predictions', () => {
+  it('words the top reason with the label, a readable bucket and whole points', () => {
+    const reasons = predict(fitted.model, probe.slice(0, 1))[0]!.reasons;
+    const top = reasons.find((r) => r.direction === 'up')!;
+    expect(top.value).toMatchObject({ kind: 'range', integer: true, upper: null });
+    const text = formatReasons(reasons, (c) => (c === 'engagement' ? 'Engagement score' : undefined));
+    expect(text).toMatch(/^Engagement score: [\d,]+ or more — raises the score by \d+ points/);
+    expect(text).toContain(`raises the score by ${Math.round(top.weight)} points`);
   });
 
-  it('formats real predictions', () => {
-    const text = formatReasons(predict(fitted.model, probe.slice(0, 1))[0]!.reasons);
-    expect(text).toMatch(/^Raised by: engagement score ≥ \d+ \(\+\d+\)/);
+  it('points are score points: the typical lead plus every column gives the score, up to rounding', () => {
+    const row = fitted.model.pipeline.transformDense([probe[0]!]).data;
+    const e = explainRow(fitted.model, row);
+    const prediction = predict(fitted.model, probe.slice(0, 1), { maxReasonsPerDirection: 100 })[0]!;
+    const sumOfColumns = e.contributions.reduce((s, c) => s + c, 0);
+    expect(100 * (e.base + sumOfColumns)).toBeCloseTo(100 * prediction.probability, 6);
+    // each reason's weight is its column's share of that sum, in percentage points
+    for (const r of prediction.reasons) expect(Math.abs(r.weight)).toBeGreaterThan(0);
+    const shown = prediction.reasons.reduce((s, r) => s + (r.direction === 'up' ? r.weight : -r.weight), 0);
+    // weights carry one decimal (±0.05 each); columns under 0.1 points are no reasons
+    const columns = fitted.model.pipeline.columnNames.length;
+    const slack = 0.05 * prediction.reasons.length + 0.1 * (columns - prediction.reasons.length) + 1e-9;
+    expect(Math.abs(100 * e.base + shown - 100 * prediction.probability)).toBeLessThanOrEqual(slack);
+    expect(Math.abs(100 * prediction.probability - prediction.score)).toBeLessThanOrEqual(0.5);
   });
 });
 

@@ -2,7 +2,7 @@
  * The lead score's shapes: the model, what fitting reports about it, and what scoring gives per record.
  */
 import type { RangeRule, RowCleaner } from '../../features/cleaning.ts';
-import type { FeaturePipeline, FeatureSpec } from '../../features/pipeline.ts';
+import type { FeaturePipeline, FeatureSpec, ValueBucket } from '../../features/pipeline.ts';
 import type { PlattParameters } from '../calibration.ts';
 import type { FastForestModel } from '../forest/index.ts';
 import type { BoostingModel, BoostingOptions } from '../boosting/index.ts';
@@ -127,6 +127,8 @@ export interface Reason {
   bucket: string;
   /** The value's bucket, stable: 'q1'..'q4', 'missing', 'other' or the level. */
   bucketKey: string;
+  /** The same bucket as parts, for wording it with the CRM's field label (reasonText.ts). */
+  value: ValueBucket;
   direction: 'up' | 'down';
   /** How far this value moves the calibrated probability, in percentage points (one decimal). */
   weight: number;

@@ -129,6 +129,15 @@ export async function sendRound(boss: PgBoss, deps: Pick<CycleJobDeps, 'units' |
   return out;
 }
 
+/**
+ * One cycle job for a unit outside a round (a webhook's changes): null when one is already queued for it,
+ * which then covers these changes too (the stately queue keeps one queued job per unit).
+ */
+export async function sendCycle(boss: PgBoss, tenantIds: readonly string[], round: string, retry: RetryPolicy = DEFAULT_RETRY): Promise<string | null> {
+  const data: CycleJobData = { tenantIds: [...tenantIds], round };
+  return boss.send(CYCLE_QUEUE, data, sendOptions(tenantIds, retry));
+}
+
 /** Rounds on pg-boss cron (one schedule for the whole service: every process may set it, pg-boss fires it once). Needs the queues. */
 export async function scheduleRounds(boss: PgBoss, everyMinutes: number): Promise<void> {
   await boss.schedule(ROUND_QUEUE, cronEvery(everyMinutes), {});

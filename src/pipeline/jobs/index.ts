@@ -6,3 +6,4 @@ export * from './bossDb.ts';
 export * from './cycleJobs.ts';
 export * from './runLease.ts';
 export * from './unit.ts';
+export * from './webhookJobs.ts';

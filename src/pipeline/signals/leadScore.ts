@@ -2,27 +2,84 @@
  * The lead score: trained on contacts whose outcome is known, evaluated out-of-sample, promoted only when
  * no worse than the active model, and computed for open contacts whose inputs or model changed.
  */
-import { fitLeadScore, formatReasons, LEAD_SCORE_VERSION, leadScoreFromJSON, leadScoreToJSON, predictLeadScore } from '../../models/leadScore/index.ts';
-import type { Confidence, Reason } from '../../models/leadScore/index.ts';
-import { defaultMapping, leadScoreSpecHash, modelInputs, modelRow, outcomeOf } from '../../mapping/index.ts';
+import type { FieldInfo } from '../../../connectors/connector.ts';
+import { maxValueLength, outputField } from '../../domain/outputFields.ts';
+import {
+  fitLeadScore,
+  LEAD_SCORE_VERSION,
+  leadScoreFromJSON,
+  leadScoreToJSON,
+  predictLeadScore,
+  readableReasons,
+  REASON_CODES_VERSION,
+  reasonCodes,
+  reasonCodesText,
+  reasonSentence,
+} from '../../models/leadScore/index.ts';
+import type { Confidence, ReadableReason, Reason, ReasonCodes } from '../../models/leadScore/index.ts';
+import { defaultMapping, inputLabels, leadScoreSpecHash, modelInputs, modelRow, outcomeOf, type LeadScoreMapping } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel, type ModelOutcome } from './lifecycle.ts';
-import { byId, due, type SharedModel, type SignalStage, type StageReport } from './stage.ts';
+import { byId, due, hashOf, type SharedModel, type SignalStage, type StageReport } from './stage.ts';
 
 export const LEAD_SCORE = 'leadScore';
 /** "No worse": the out-of-sample AUC may dip by sampling noise alone. */
 const PROMOTION_TOLERANCE = 0.005;
 const SCORE_BATCH = 500;
 
+/** Reason codes as values scored before the codes were versioned hold them. */
+type LegacyReasonCodes = Array<Pick<Reason, 'code' | 'column' | 'bucketKey' | 'direction' | 'weight' | 'modelVersion'>>;
+
 export interface LeadScoreValue {
   score: number;
   probability: number;
-  /** The readable sentence written to the CRM. */
+  /** The readable sentence written to the CRM ("Label: value — raises the score by N points; ..."). */
   reasons: string;
-  /** The same reasons as stable codes (column, bucket, direction, weight, model id), for cards and audits. */
-  reasonCodes?: Array<Pick<Reason, 'code' | 'column' | 'bucketKey' | 'direction' | 'weight' | 'modelVersion'>>;
+  /** The same reasons in parts, for the app card. Absent in values scored before reasons were worded. */
+  readable?: ReadableReason[];
+  /** The same reasons as versioned codes (the reason codes field); an array in values scored before. */
+  reasonCodes?: ReasonCodes | LegacyReasonCodes;
+  /** Which label overrides the reasons were worded with: changed overrides reword them. */
+  labelsKey?: string;
+  /** ISO time of scoring. */
+  scoredAt?: string;
   confidence?: Confidence;
+}
+
+const REASONS_MAX_LENGTH = maxValueLength(outputField('leadScoreReasons'));
+const CODES_MAX_LENGTH = maxValueLength(outputField('leadScoreReasonCodes'));
+
+/** The mapping's label overrides, as a key that changes when any of them does. */
+function labelsKeyOf(m: LeadScoreMapping): string {
+  return hashOf(Object.entries(m.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Whether a stored value has today's reasons (worded, versioned codes, the current label overrides). */
+function currentReasons(value: unknown, labelsKey: string): boolean {
+  const v = value as LeadScoreValue | null | undefined;
+  const codes = v?.reasonCodes;
+  return Array.isArray(v?.readable) && codes !== undefined && !Array.isArray(codes) && codes.v === REASON_CODES_VERSION && v?.labelsKey === labelsKey;
+}
+
+/** The reason codes field of a stored value, whichever format it was scored in. */
+export function reasonCodesOf(value: LeadScoreValue, modelVersion: number): ReasonCodes {
+  const codes = value.reasonCodes;
+  if (codes === undefined) return reasonCodes([], `leadScore v${modelVersion}`);
+  return Array.isArray(codes) ? reasonCodes(codes, `leadScore v${modelVersion}`) : codes;
+}
+
+/**
+ * The CRM's contact field labels, once per cycle that scores. A CRM that does not answer costs the
+ * reasons their CRM labels (readable column names instead), never the scores.
+ */
+async function discoveredContactFields(ctx: PipelineContext): Promise<FieldInfo[] | null> {
+  try {
+    return await ctx.connector.discover('contact');
+  } catch (error) {
+    ctx.log(`lead score: field labels unavailable (${error instanceof Error ? error.message : String(error)}); reasons use readable column names`);
+    return null;
+  }
 }
 
 /**
@@ -32,11 +89,13 @@ export interface LeadScoreValue {
 async function adopt(ctx: PipelineContext, shared: SharedModel): Promise<ModelOutcome> {
   const { store, tenant } = ctx;
   const active = await store.getActiveModel(tenant.id, LEAD_SCORE);
-  if (active?.trainedOn.sharedKey === shared.key) return { active, trained: false, reason: 'shared model is current' };
-  const reason = `shared model trained on ${shared.rows} labelled records across CRMs`;
+  const request = (await store.retrainRequests(tenant.id)).get(LEAD_SCORE) ?? null;
+  if (active?.trainedOn.sharedKey === shared.key && !request) return { active, trained: false, reason: 'shared model is current' };
+  const reason = request ? `${request.reason}: shared model trained on ${shared.rows} labelled records across CRMs` : `shared model trained on ${shared.rows} labelled records across CRMs`;
   const trainedOn = { rows: shared.rows, sharedKey: shared.key, reason, specHash: leadScoreSpecHash(ctx.mapping) };
   const version = await store.saveModel(tenant.id, { kind: LEAD_SCORE, status: 'candidate', metrics: shared.metrics, model: shared.model, trainedOn });
   await store.promoteModel(tenant.id, LEAD_SCORE, version);
+  if (request) await store.completeRetrainRequest(tenant.id, LEAD_SCORE, request.requestedAt);
   return { active: await store.getActiveModel(tenant.id, LEAD_SCORE), trained: true, reason };
 }
 
@@ -118,7 +177,12 @@ export const leadScoreStage: SignalStage = {
       objectType: 'contact',
       values: (row: SignalRow) => {
         const value = row.value as LeadScoreValue;
-        return { leadScore: String(value.score), leadScoreReasons: value.reasons, leadScoreModel: `leadScore v${row.modelVersion}` };
+        return {
+          leadScore: String(value.score),
+          leadScoreReasons: value.reasons,
+          leadScoreModel: `leadScore v${row.modelVersion}`,
+          leadScoreReasonCodes: reasonCodesText(reasonCodesOf(value, row.modelVersion), CODES_MAX_LENGTH),
+        };
       },
     },
   ],
@@ -131,18 +195,30 @@ export const leadScoreStage: SignalStage = {
     if (!active) return report;
     report.metrics = active.metrics;
 
-    const todo = due(open, await store.latestSignals(tenant.id, 'contact', LEAD_SCORE), active.version, (c) => c.inputHash);
+    const latest = await store.latestSignals(tenant.id, 'contact', LEAD_SCORE);
+    const labelsKey = labelsKeyOf(mapping.leadScore);
+    // values scored before reasons were worded, or with other label overrides, are reworded too
+    const stale = new Set(due(open, latest, active.version, (c) => c.inputHash).map((c) => c.externalId));
+    const todo = open.filter((c) => stale.has(c.externalId) || !currentReasons(latest.get(c.externalId)?.value, labelsKey));
     const model = leadScoreFromJSON(active.model);
+    const labels = todo.length > 0 ? inputLabels(mapping.leadScore, await discoveredContactFields(ctx)) : {};
+    const labelOf = (column: string) => (Object.hasOwn(labels, column) ? labels[column] : undefined);
+    const modelName = `leadScore v${active.version}`;
     for (let i = 0; i < todo.length; i += SCORE_BATCH) {
       const batch = todo.slice(i, i + SCORE_BATCH);
       const predictions = predictLeadScore(model, batch.map((c) => modelRow(c.properties, mapping.leadScore)));
+      const scoredAt = new Date().toISOString();
       const rows: SignalRow[] = batch.map((c, j) => {
         const p = predictions[j]!;
+        const readable = readableReasons(p.reasons, labelOf, REASONS_MAX_LENGTH);
         const value: LeadScoreValue = {
           score: p.score,
           probability: p.probability,
-          reasons: formatReasons(p.reasons),
-          reasonCodes: p.reasons.map(({ code, column, bucketKey, direction, weight, modelVersion }) => ({ code, column, bucketKey, direction, weight, modelVersion })),
+          reasons: reasonSentence(readable),
+          readable,
+          reasonCodes: reasonCodes(p.reasons, modelName),
+          labelsKey,
+          scoredAt,
           confidence: p.confidence,
         };
         return { objectType: 'contact', externalId: c.externalId, signal: LEAD_SCORE, modelVersion: active.version, value, inputHash: c.inputHash };

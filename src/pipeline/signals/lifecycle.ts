@@ -3,7 +3,7 @@
  * format upgraded, spec changed, training rows moved, forced), fit, save, and promote only if no worse
  * where the stage has a quality metric. A stage supplies what differs (its spec, its rows, its fit).
  */
-import type { StoredModel } from '../../store/types.ts';
+import type { RetrainRequest, StoredModel } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 
 /** Retrain when the training set grew or shrank by this share since the active model was trained. */
@@ -49,9 +49,17 @@ export interface ModelOutcome {
   reason: string;
 }
 
-/** Why the active model must be replaced, in the order that explains most: a forced retrain names itself. */
-export function retrainReason(active: StoredModel | null, plan: Pick<ModelPlan, 'specHash' | 'legacySpecHash' | 'rows' | 'force' | 'unusable'>): string | null {
+/**
+ * Why the active model must be replaced, in the order that explains most: a forced retrain names itself,
+ * then a stored request (a privacy deletion: the model was trained on the erased person).
+ */
+export function retrainReason(
+  active: StoredModel | null,
+  plan: Pick<ModelPlan, 'specHash' | 'legacySpecHash' | 'rows' | 'force' | 'unusable'>,
+  request: RetrainRequest | null = null,
+): string | null {
   if (plan.force) return 'retrain requested';
+  if (request) return request.reason;
   if (!active) return 'no active model';
   const unusable = plan.unusable?.(active);
   if (unusable) return unusable;
@@ -75,9 +83,12 @@ function servable(active: StoredModel | null, plan: ModelPlan): active is Stored
 export async function ensureModel(ctx: PipelineContext, plan: ModelPlan): Promise<ModelOutcome> {
   const { store, tenant } = ctx;
   const active = await store.getActiveModel(tenant.id, plan.kind);
-  const reason = retrainReason(active, plan);
+  const request = (await store.retrainRequests(tenant.id)).get(plan.kind) ?? null;
+  const reason = retrainReason(active, plan, request);
   if (!reason) return { active, trained: false, reason: 'model is current' };
   if (plan.cannotFit) {
+    // A model trained on an erased person must not go on scoring; the request waits for enough data.
+    if (request) return { active: null, trained: false, reason: `${reason}; ${plan.cannotFit}` };
     if (!active || servable(active, plan)) return { active, trained: false, reason: plan.cannotFit };
     // A model fitted on another spec would fail on every row: no signal is better than a crash.
     return { active: null, trained: false, reason: `${reason}; ${plan.cannotFit}` };
@@ -85,7 +96,8 @@ export async function ensureModel(ctx: PipelineContext, plan: ModelPlan): Promis
 
   const { model, metrics } = await plan.fit(reason);
   const score = plan.quality?.of(metrics) ?? null;
-  const bar = servable(active, plan) && plan.quality ? plan.quality.of(active.metrics) : null;
+  // The old model learnt from an erased person: it is no bar, the new one replaces it whatever its metric.
+  const bar = !request && servable(active, plan) && plan.quality ? plan.quality.of(active.metrics) : null;
   // a model that cannot serve the current spec is no bar
   const promote = score === null || bar === null || score >= bar - plan.quality!.tolerance;
   const version = await store.saveModel(tenant.id, {
@@ -102,6 +114,7 @@ export async function ensureModel(ctx: PipelineContext, plan: ModelPlan): Promis
     return { active, trained: true, reason: `${reason}; new model not promoted (${f(score!)})` };
   }
   await store.promoteModel(tenant.id, plan.kind, version);
+  if (request) await store.completeRetrainRequest(tenant.id, plan.kind, request.requestedAt);
   ctx.log(`${plan.label} model v${version}${figures}, promoted`);
   return { active: await store.getActiveModel(tenant.id, plan.kind), trained: true, reason };
 }

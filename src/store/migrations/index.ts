@@ -8,6 +8,8 @@ import { sql as openCrmList } from './002_open_crm_list.ts';
 import { sql as mappings } from './003_mappings.ts';
 import { sql as runLeases } from './004_run_leases.ts';
 import { sql as tenantAccess } from './005_tenant_access.ts';
+import { sql as erasure } from './006_erasure.ts';
+import { sql as webhookEvents } from './007_webhook_events.ts';
 
 export interface Migration {
   version: number;
@@ -22,4 +24,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: '003_mappings', sql: mappings },
   { version: 4, name: '004_run_leases', sql: runLeases },
   { version: 5, name: '005_tenant_access', sql: tenantAccess },
+  { version: 6, name: '006_erasure', sql: erasure },
+  { version: 7, name: '007_webhook_events', sql: webhookEvents },
 ];

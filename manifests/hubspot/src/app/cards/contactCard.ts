@@ -4,7 +4,7 @@
  * The payload type is the backend's own (src/domain/card.ts); `import type` is erased when HubSpot
  * bundles the card, so nothing outside this project is uploaded.
  */
-import type { CardFeedbackSentiment, CardLeadScore, CardRecommendation, CardSegment, ContactCardPayload, ContactSignals, SentimentLabel } from '../../../../../src/domain/card.ts';
+import type { CardFeedbackSentiment, CardLeadScore, CardReason, CardRecommendation, CardSegment, ContactCardPayload, ContactSignals, SentimentLabel } from '../../../../../src/domain/card.ts';
 
 /** hubspot.fetch allows up to 15 s; leave room for its one retry on a 5xx. */
 export const FETCH_TIMEOUT_MS = 7000;
@@ -64,11 +64,23 @@ function nullable<T>(value: unknown, where: string, parse: (v: unknown, where: s
 
 const SENTIMENT_LABELS: readonly SentimentLabel[] = ['positive', 'neutral', 'negative'];
 
+const DIRECTIONS: readonly CardReason['direction'][] = ['raises', 'lowers'];
+
+function reason(value: unknown, where: string): CardReason {
+  const o = object(value, where);
+  const direction = string(o.direction, `${where}.direction`);
+  if (!(DIRECTIONS as readonly string[]).includes(direction)) throw new PayloadError(`${where}.direction must be one of ${DIRECTIONS.join(', ')}, got ${JSON.stringify(direction)}`);
+  const points = finite(o.points, `${where}.points`);
+  if (points < 0) throw new PayloadError(`${where}.points must not be negative`);
+  return { text: string(o.text, `${where}.text`), label: string(o.label, `${where}.label`), value: string(o.value, `${where}.value`), direction: direction as CardReason['direction'], points };
+}
+
 function leadScore(value: unknown, where: string): CardLeadScore {
   const o = object(value, where);
   return {
     score: finite(o.score, `${where}.score`),
-    reasons: list(o.reasons, `${where}.reasons`, string),
+    reasons: list(o.reasons, `${where}.reasons`, reason),
+    codesVersion: finite(o.codesVersion, `${where}.codesVersion`),
     modelVersion: string(o.modelVersion, `${where}.modelVersion`),
     scoredAt: string(o.scoredAt, `${where}.scoredAt`),
   };
@@ -150,6 +162,7 @@ const SENTIMENT_TAG: Record<SentimentLabel, SentimentTag> = { positive: 'success
 export interface CardView {
   score: string;
   sentiment: string;
+  /** The reasons' sentences, raising ones first. */
   reasons: string[];
   segment: string;
   recommendations: string[];
@@ -170,7 +183,7 @@ export function cardView(signals: ContactSignals): CardView {
   return {
     score: leadScore ? String(Math.round(leadScore.score)) : '-',
     sentiment: feedbackSentiment ? feedbackSentiment.score.toFixed(2) : '-',
-    reasons: leadScore ? leadScore.reasons : [],
+    reasons: leadScore ? leadScore.reasons.map((r) => r.text) : [],
     segment: segment ? segment.name : 'Not segmented yet',
     recommendations: recommendations.map((r) => `${r.item}: ${r.reason}`),
     feedback: feedbackSentiment
