@@ -3,6 +3,7 @@
  * contactCardPayload over the store the cycle filled, so the card, the payload type and the pipeline's
  * reasons are tested together, not against a hand-made fixture. Also the empty state (a contact synced
  * but not yet computed) and the error state (a contact the portal does not hold), from the same store.
+ * Last, on the same store, which labels the lead score stage words reasons with.
  */
 import { EmptyState, ErrorState, List, StatisticsItem, Text } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
@@ -10,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactSignalsCard } from '../../manifests/hubspot/src/app/cards/ContactSignalsCard.tsx';
 import type { CardResponse } from '../../manifests/hubspot/src/app/cards/contactCard.ts';
 import type { ContactCardPayload } from '../../src/domain/card.ts';
+import { humaniseColumn } from '../../src/domain/humanise.ts';
+import { modelInputs, parseMapping } from '../../src/mapping/index.ts';
 import { CONTACT_NOT_FOUND, contactCardPayload, NOTHING_COMPUTED } from '../../src/pipeline/cardPayload.ts';
+import { leadScoreStage } from '../../src/pipeline/signals/leadScore.ts';
+import type { LeadScoreValue } from '../../src/pipeline/signals/index.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let harness: Harness;
@@ -78,5 +83,32 @@ describe('the contact card with a payload from a real cycle', () => {
     const renderer = render('987654321', payload);
     await renderer.waitFor(() => expect(renderer.maybeFind(ErrorState)).not.toBeNull());
     expect(renderer.find(ErrorState).find(Text).text).toBe(CONTACT_NOT_FOUND);
+  });
+});
+
+describe('the labels reasons are worded with', () => {
+  it('rewords with the mapping override first and readable column names when discover fails, without retraining, once', async () => {
+    const { ctx, store } = harness;
+    const mapping = parseMapping({ ...ctx.mapping, leadScore: { ...ctx.mapping.leadScore, labels: { previous_outcome: 'Last campaign result' } } });
+    const connector = Object.create(ctx.connector, { discover: { value: async () => Promise.reject(new Error('HTTP 403 forbidden')) } }) as typeof ctx.connector;
+    const logs: string[] = [];
+    const stageCtx = { ...ctx, mapping, connector, log: (m: string) => void logs.push(m) };
+
+    const report = await leadScoreStage.run(stageCtx, await store.startRun(ctx.tenant.id, 'cycle'), { retrain: false });
+    expect(report.error).toBeUndefined();
+    expect(report.trained).toBe(false);
+    expect(report.computed).toBe(report.eligible);
+    expect(logs).toContain('lead score: field labels unavailable (HTTP 403 forbidden); reasons use readable column names');
+
+    const values = [...(await store.latestSignals(ctx.tenant.id, 'contact', 'leadScore')).values()].map((r) => r.value as LeadScoreValue);
+    const used = new Set(values.flatMap((v) => v.readable!.map((r) => r.label)));
+    expect(used).toContain('Last campaign result');
+    const { numeric, categorical } = modelInputs(mapping.leadScore);
+    const readable = new Set([...numeric, ...categorical].filter((c) => c !== 'previous_outcome').map(humaniseColumn));
+    for (const label of used) if (label !== 'Last campaign result') expect(readable, label).toContain(label);
+    for (const v of values) expect(v.reasons).not.toContain('Previous campaign outcome');
+
+    const again = await leadScoreStage.run(stageCtx, await store.startRun(ctx.tenant.id, 'cycle'), { retrain: false });
+    expect(again.computed).toBe(0);
   });
 });
