@@ -27,11 +27,22 @@ describe('a full cycle on the emulator', () => {
     // Lead score with reasons on every open contact, and only there.
     const scores = emulatorScores(emulator);
     expect(scores.size).toBeGreaterThan(100);
+    // Reasons name inputs by the portal's own property labels, with whole points; the codes beside them are versioned JSON.
+    const labels = new Set(emulator.state.properties('contacts').map((p) => p.label));
     for (const [id, score] of scores) {
       expect(score, `contact ${id}`).toMatch(/^\d+$/);
       expect(Number(score)).toBeGreaterThanOrEqual(1);
       expect(Number(score)).toBeLessThanOrEqual(99);
-      expect(emulator.state.get('contacts', id)?.properties.crm_signals_score_reasons).toMatch(/(Raised|Lowered) by: /);
+      const properties = emulator.state.get('contacts', id)!.properties;
+      const text = properties.crm_signals_score_reasons!;
+      const reasons = text === 'No single factor moved this score.' ? [] : text.split('; ');
+      for (const reason of reasons) {
+        expect(reason).toMatch(/^[^:]+: .+ — (raises|lowers) the score by (\d+ points?|less than 1 point)$/);
+        expect(labels, reason).toContain(reason.slice(0, reason.indexOf(': ')));
+      }
+      const codes = JSON.parse(properties.crm_signals_score_reason_codes!);
+      expect(codes).toMatchObject({ v: 1, model: properties.crm_signals_model_version });
+      expect(codes.reasons).toHaveLength(reasons.length);
     }
     const known = emulator.state.list('contacts').filter((c) => c.properties.lifecyclestage === 'customer');
     expect(known.length).toBeGreaterThan(0);

@@ -26,7 +26,10 @@ describe('a cycle on the Salesforce emulator', () => {
     for (const id of open) {
       const lead = emulator.state.get('Lead', id)!;
       expect(lead.Signals_Lead_Score__c, `lead ${id}`).toEqual(expect.any(Number));
-      expect(lead.Signals_Score_Reasons__c).toMatch(/(Raised|Lowered) by: /);
+      // worded with the org's field labels, never API names; the codes beside them are versioned JSON
+      expect(lead.Signals_Score_Reasons__c).toMatch(/^[^:]+: .+ — (raises|lowers) the score by (\d+ points?|less than 1 point)|^No single factor moved this score\.$/);
+      expect(lead.Signals_Score_Reasons__c).not.toMatch(/__c/);
+      expect(JSON.parse(String(lead.Signals_Score_Reason_Codes__c))).toMatchObject({ v: 1, model: lead.Signals_Model_Version__c });
       expect(lead.Signals_Segment__c).toEqual(expect.any(String));
     }
     for (const c of emulator.state.list('Case')) expect(['positive', 'neutral', 'negative']).toContain(c.Signals_Sentiment_Label__c);

@@ -1,0 +1,87 @@
+/**
+ * What the contact card shows, from the store: the newest value of each of the four signals of one
+ * contact of one tenant (src/domain/card.ts is the payload type the HubSpot card renders). The route in
+ * front of it signs, caches and answers; this only reads.
+ *
+ * A stored value that does not have the shape its stage writes (a value from an older build, a damaged
+ * row) leaves that one signal empty on the card: the other signals still show.
+ */
+import type { CardFeedbackSentiment, CardLeadScore, CardReason, CardRecommendation, CardSegment, ContactCardPayload } from '../domain/card.ts';
+import type { ComputedSignal, Store } from '../store/types.ts';
+import { reasonCodesOf } from './signals/leadScore.ts';
+import { FEEDBACK_SENTIMENT, LEAD_SCORE, RECOMMENDATIONS, SEGMENT, type LeadScoreValue } from './signals/index.ts';
+
+export const CONTACT_NOT_FOUND = 'contact not found in this portal';
+export const NOTHING_COMPUTED = 'crm-signals has not computed signals for this contact yet: they appear after the next cycle.';
+const CARD_SIGNALS = [LEAD_SCORE, SEGMENT, RECOMMENDATIONS, FEEDBACK_SENTIMENT] as const;
+const MAX_CONTACT_ID_LENGTH = 255;
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function cardReason(r: unknown): CardReason | null {
+  if (!isObject(r) || !isString(r.text) || !isString(r.label) || !isString(r.value) || !isFinite(r.points)) return null;
+  if (r.direction !== 'raises' && r.direction !== 'lowers') return null;
+  return { text: r.text, label: r.label, value: r.value, direction: r.direction, points: r.points };
+}
+
+function leadScore(row: ComputedSignal): CardLeadScore | null {
+  const v = row.value as LeadScoreValue | null;
+  if (!isObject(v) || !isFinite(v.score)) return null;
+  // a score from before reasons were worded has no parts to show: it gets them when scored again
+  const readable = Array.isArray(v.readable) ? v.readable.map(cardReason) : [];
+  const reasons = readable.filter((r): r is CardReason => r !== null);
+  const codesVersion = Array.isArray(v.readable) ? reasonCodesOf(v, row.modelVersion).v : 0;
+  return { score: v.score, reasons, codesVersion, modelVersion: `leadScore v${row.modelVersion}`, scoredAt: isString(v.scoredAt) ? v.scoredAt : row.computedAt };
+}
+
+function segment(row: ComputedSignal): CardSegment | null {
+  const v = row.value;
+  return isObject(v) && isString(v.id) && isString(v.name) ? { id: v.id, name: v.name } : null;
+}
+
+function recommendations(row: ComputedSignal): CardRecommendation[] {
+  const v = row.value;
+  if (!isObject(v) || !Array.isArray(v.items)) return [];
+  return v.items.flatMap((i: unknown) => (isObject(i) && isString(i.item) && isString(i.reason) ? [{ item: i.item, reason: i.reason }] : []));
+}
+
+function feedbackSentiment(row: ComputedSignal): CardFeedbackSentiment | null {
+  const v = row.value;
+  if (!isObject(v) || !isFinite(v.score) || !isFinite(v.count)) return null;
+  if (v.label !== 'positive' && v.label !== 'neutral' && v.label !== 'negative') return null;
+  return { score: v.score, label: v.label, tickets: v.count };
+}
+
+/** Why a contact id cannot be one, or null. */
+function contactIdProblem(contactId: unknown): string | null {
+  if (typeof contactId !== 'string' || contactId.trim() === '') return 'contact id must be a non-empty string';
+  if (contactId.length > MAX_CONTACT_ID_LENGTH) return `contact id must be at most ${MAX_CONTACT_ID_LENGTH} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(contactId)) return 'contact id must not contain control characters';
+  return null;
+}
+
+/** The card payload of one contact of one tenant: ready, empty (known, nothing computed) or error. */
+export async function contactCardPayload(store: Store, tenantId: string, contactId: string): Promise<ContactCardPayload> {
+  const problem = contactIdProblem(contactId);
+  if (problem) return { status: 'error', message: problem };
+  const [contact] = await store.getRecords(tenantId, 'contact', [contactId]);
+  if (!contact) return { status: 'error', message: CONTACT_NOT_FOUND };
+  const rows = await store.recordSignals(tenantId, 'contact', contactId, CARD_SIGNALS);
+  if (rows.size === 0) return { status: 'empty', message: NOTHING_COMPUTED };
+  const of = <T>(signal: string, read: (row: ComputedSignal) => T, none: T): T => {
+    const row = rows.get(signal);
+    return row ? read(row) : none;
+  };
+  return {
+    status: 'ready',
+    signals: {
+      leadScore: of(LEAD_SCORE, leadScore, null),
+      segment: of(SEGMENT, segment, null),
+      recommendations: of(RECOMMENDATIONS, recommendations, []),
+      feedbackSentiment: of(FEEDBACK_SENTIMENT, feedbackSentiment, null),
+    },
+  };
+}
