@@ -107,4 +107,40 @@ describe('ensureModel', () => {
     // the tenant changed it: the old model cannot be trusted with the new columns
     expect(await ensureModel(ctx, plan({ specHash: 'edited', legacySpecHash: 'built-in' }))).toMatchObject({ trained: true, reason: 'mapping changed' });
   });
+
+  /** A person the tenant's models learnt from, erased: every kind gets a retrain request. */
+  async function erasePersonOf(ctx: PipelineContext): Promise<void> {
+    const run = await store.startRun(ctx.tenant.id, 'cycle');
+    await store.savePage(ctx.tenant.id, {
+      runId: run,
+      objectType: 'contact',
+      records: [{ objectType: 'contact', externalId: 'gone', modifiedAt: '2024-01-01T00:00:00.000Z', properties: { email: 'gone@example.org' }, associations: {}, inputHash: 'h' }],
+      rejected: [],
+      checkpoint: undefined,
+    });
+    await store.erasePerson(ctx.tenant.id, { objectType: 'contact', externalIds: ['gone'], emails: ['gone@example.org'] }, new Date());
+  }
+
+  it('after a privacy deletion: retrains with that reason, replaces the old model even when its metric is lower, once', async () => {
+    const ctx = await context();
+    const old = await ensureModel(ctx, plan({ auc: 0.9 }));
+    await erasePersonOf(ctx);
+    const worse = plan({ auc: 0.7 });
+    const retrained = await ensureModel(ctx, worse);
+    expect(retrained).toMatchObject({ trained: true, reason: 'person erased (privacy deletion)' });
+    expect(worse.fits).toEqual(['person erased (privacy deletion)']);
+    expect(retrained.active?.version).toBeGreaterThan(old.active!.version);
+    expect(retrained.active?.metrics).toEqual({ auc: 0.7 });
+    expect((await store.retrainRequests(ctx.tenant.id)).size).toBe(0);
+    expect(await ensureModel(ctx, plan({ auc: 0.7 }))).toMatchObject({ trained: false, reason: 'model is current' });
+  });
+
+  it('after a privacy deletion without data to fit: the old model no longer serves, and the request waits', async () => {
+    const ctx = await context();
+    await ensureModel(ctx, plan());
+    await erasePersonOf(ctx);
+    const none = await ensureModel(ctx, plan({ cannotFit: 'too few rows' }));
+    expect(none).toEqual({ active: null, trained: false, reason: 'person erased (privacy deletion); too few rows' });
+    expect((await store.retrainRequests(ctx.tenant.id)).has('demo')).toBe(true);
+  });
 });
