@@ -10,7 +10,7 @@ export const DEFAULT_SCOPES = [
   'crm.objects.deals.read', 'crm.objects.deals.write',
   'tickets',
   'crm.objects.line_items.read', 'crm.objects.products.read',
-  'crm.schemas.contacts.write', 'crm.schemas.deals.write',
+  'crm.schemas.contacts.write', 'crm.schemas.deals.write', 'crm.schemas.tickets.write',
 ];
 
 export interface AccessToken {
@@ -29,25 +29,27 @@ export interface AuthOptions {
   clientSecret: string;
   tokenTtlSeconds: number;
   clock: () => number;
+  /** The scopes the app declares (its required and optional scopes); what a token can carry at most. */
+  scopes: readonly string[];
 }
 
 export class AuthStore {
-  private readonly codes = new Map<string, { redirectUri: string | undefined }>();
+  private readonly codes = new Map<string, { redirectUri: string | undefined; scopes: string[] }>();
   private readonly access = new Map<string, AccessToken>();
   private readonly refresh = new Map<string, { scopes: string[] }>();
 
   constructor(readonly options: AuthOptions) {}
 
   /** Simulates the admin approving the install: the redirect would carry this code. */
-  issueCode(redirectUri?: string): string {
+  issueCode(redirectUri?: string, scopes: readonly string[] = this.options.scopes): string {
     const code = randomUUID();
-    this.codes.set(code, { redirectUri });
+    this.codes.set(code, { redirectUri, scopes: [...scopes] });
     return code;
   }
 
   /** An access token without going through OAuth, as a private app or service key would have. */
   issueAccessToken(ttlSeconds = this.options.tokenTtlSeconds): AccessToken {
-    return this.mint(null, DEFAULT_SCOPES, ttlSeconds);
+    return this.mint(null, [...this.options.scopes], ttlSeconds);
   }
 
   private mint(refreshToken: string | null, scopes: string[], ttlSeconds = this.options.tokenTtlSeconds): AccessToken {
@@ -79,8 +81,8 @@ export class AuthStore {
     // One-time: a replayed code must fail, as HubSpot's does.
     this.codes.delete(p.code);
     const refreshToken = `na1-${randomUUID()}`;
-    this.refresh.set(refreshToken, { scopes: DEFAULT_SCOPES });
-    return this.mint(refreshToken, DEFAULT_SCOPES);
+    this.refresh.set(refreshToken, { scopes: entry.scopes });
+    return this.mint(refreshToken, entry.scopes);
   }
 
   /** HubSpot does not rotate refresh tokens: the same one comes back. */

@@ -5,19 +5,23 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { countCalls } from '../shared/http.ts';
 import { listen, type Listening } from '../shared/listen.ts';
-import { AuthStore } from './auth.ts';
+import { AuthStore, DEFAULT_SCOPES } from './auth.ts';
 import type { Policy, EmulatorContext, Stats } from './context.ts';
 import { errorBody } from './errors.ts';
 import { Faults } from './faults.ts';
 import { RollingWindow, type WindowConfig } from './rateLimit.ts';
 import { mountAssociations } from './routes/associations.ts';
+import { AUTHORIZE_PATH, mountAuthorize } from './routes/authorize.ts';
+import { mountLifecycle } from './routes/lifecycle.ts';
 import { mountBatch } from './routes/batch.ts';
 import { mountOAuth } from './routes/oauth.ts';
 import { mountObjects } from './routes/objects.ts';
 import { mountProperties } from './routes/properties.ts';
 import { mountSearch } from './routes/search.ts';
 import { seedPortal } from './seed.ts';
-import { EmulatorState } from './state.ts';
+import type { ObjectType } from './objectTypes.ts';
+import { EmulatorState, type StoredRecord } from './state.ts';
+import { createWebhookSender, type WebhookOptions, type WebhookSender } from './webhooks.ts';
 
 export { EmulatorState, type StoredRecord, type Outcome } from './state.ts';
 export { parseHubSpotDump, HUBSPOT_DUMP_KIND, HUBSPOT_DUMP_VERSION, type HubSpotEmulatorDump } from './dump.ts';
@@ -26,6 +30,19 @@ export { SEED_BASE_DATE_MS } from '../shared/seedPlan.ts';
 export { Faults, type FaultSettings } from './faults.ts';
 export type { PropertyDef, OptionDef, GroupDef } from './catalog.ts';
 export { OBJECT_TYPES, type ObjectType } from './objectTypes.ts';
+export { DEFAULT_SCOPES } from './auth.ts';
+export { AUTHORIZE_PATH, CONSENT_PATH } from './routes/authorize.ts';
+export { signV3, signatureUri, signedHeaders } from './webhookSigner.ts';
+export {
+  APP_LIFECYCLE_EVENT, APP_UNINSTALL_EVENT_TYPE_ID, DEFAULT_RETRY_DELAYS_MS, MAX_EVENTS_PER_REQUEST,
+  type DeliveryAttempt, type SubscriptionSpec, type WebhookEvent, type WebhookOptions, type WebhookSender,
+} from './webhooks.ts';
+export type { Actor, StateChange } from './state.ts';
+
+/** Where an emulator listening at `url` shows its install screen (app.hubspot.com/oauth/authorize in HubSpot). */
+export function hubspotEmulatorAuthorizeUrl(url: string): string {
+  return `${url.replace(/\/+$/, '')}${AUTHORIZE_PATH}`;
+}
 
 export interface EmulatorOptions {
   seed?: number;
@@ -42,6 +59,12 @@ export interface EmulatorOptions {
   /** Default 1800 (HubSpot's 30 minutes). */
   tokenTtlSeconds?: number;
   portalId?: number;
+  /** The app's id, the sourceId of its own writes in webhook events; default 3141592. */
+  appId?: number;
+  /** The scopes the app declares; the install URL may ask for these only. Default DEFAULT_SCOPES. */
+  scopes?: readonly string[];
+  /** Signed webhooks for the portal's changes (see webhooks.ts); without a targetUrl nothing is sent. */
+  webhooks?: WebhookOptions;
   /** Time source for tokens, rate windows and write timestamps; default Date.now. */
   clock?: () => number;
   /**
@@ -72,9 +95,19 @@ export interface HubSpotEmulator {
   issueAccessToken(ttlSeconds?: number): string;
   /** Forgets every rate-limit window, e.g. after a storm test. */
   resetRateLimits(): void;
-  /** The app is uninstalled: all tokens stop working, refreshes answer BAD_REFRESH_TOKEN. */
+  /**
+   * The app is uninstalled: all tokens stop working, refreshes answer BAD_REFRESH_TOKEN, and the
+   * uninstall lifecycle event goes to the webhook target.
+   */
   uninstall(): void;
+  /** A user edits a record in HubSpot's UI (no validation; the webhook events say CRM_UI). Throws for an unknown id. */
+  edit(id: string, properties: Record<string, string>, type?: ObjectType): StoredRecord;
+  /** Signed webhook delivery: target, flush, the log of attempts. */
+  webhooks: WebhookSender;
+  /** `${listen url}/oauth/authorize` once listening (configure the service's HubSpot authorize URL with it). */
+  readonly authorizeUrl: string;
   portalId: number;
+  appId: number;
   clientId: string;
   clientSecret: string;
 }
@@ -95,7 +128,7 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
     throw new Error(`portalId ${options.portalId} contradicts the restored dump, which is portal ${state.portalId}`);
   }
   const portalId = state.portalId;
-  const appId = 3_141_592;
+  const appId = options.appId ?? 3_141_592;
   const rateLimit: WindowConfig = options.rateLimit ?? { max: 110, intervalMs: 10_000 };
   const searchPerSecond = options.searchPerSecond ?? 5;
   const clientId = options.clientId ?? 'sandbox-client-id';
@@ -103,7 +136,11 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
 
   if (options.restore === undefined) seedPortal(state, { seed, contacts: options.contacts ?? 5000, openShare: options.openShare ?? 0.2 });
   const faults = new Faults(state, seed);
-  const auth = new AuthStore({ clientId, clientSecret, tokenTtlSeconds: options.tokenTtlSeconds ?? 1800, clock });
+  const auth = new AuthStore({ clientId, clientSecret, tokenTtlSeconds: options.tokenTtlSeconds ?? 1800, clock, scopes: options.scopes ?? DEFAULT_SCOPES });
+  const webhooks = createWebhookSender(options.webhooks ?? {}, { portalId, appId, clientSecret, clock, seed });
+  // After seeding or restoring: the portal's history is not news to anyone.
+  state.observer = (change) => webhooks.record(change);
+  let baseUrl = 'http://localhost';
   const stats: Stats = { calls: 0, byRoute: {}, writeCalls: 0, throttled: 0 };
 
   const tenSecondly = new RollingWindow(() => faults.current.rateLimit ?? rateLimit, clock);
@@ -165,6 +202,7 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
   });
 
   mountOAuth(app, ctx);
+  mountAuthorize(app, ctx);
 
   app.use('/crm/*', async (c, next) => {
     const check = auth.check(c.req.header('Authorization'));
@@ -181,6 +219,7 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
   // Search and batch before the /{objectId} routes they would otherwise resemble.
   mountSearch(app, ctx);
   mountBatch(app, ctx);
+  mountLifecycle(app, ctx);
   mountObjects(app, ctx);
   mountProperties(app, ctx);
   mountAssociations(app, ctx);
@@ -197,8 +236,18 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
     state,
     faults,
     portalId,
+    appId,
     clientId,
     clientSecret,
+    webhooks,
+    get authorizeUrl() {
+      return hubspotEmulatorAuthorizeUrl(baseUrl);
+    },
+    edit: (id, properties, type = 'contacts') => {
+      const record = state.update(type, id, properties, state.now(), 'CRM_UI');
+      if (!record) throw new Error(`no ${type} record ${id} in portal ${portalId}`);
+      return record;
+    },
     stats: () => ({ ...stats, byRoute: { ...stats.byRoute } }),
     resetStats: () => {
       stats.calls = 0;
@@ -212,7 +261,14 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
       tenSecondly.reset();
       searchWindow.reset();
     },
-    uninstall: () => auth.revokeAll(),
-    listen: (port = 0) => listen(app.fetch, port),
+    uninstall: () => {
+      auth.revokeAll();
+      webhooks.uninstalled();
+    },
+    listen: async (port = 0) => {
+      const listening = await listen(app.fetch, port);
+      baseUrl = listening.url;
+      return listening;
+    },
   };
 }

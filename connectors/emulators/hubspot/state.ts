@@ -40,10 +40,27 @@ export type Outcome = 'yes' | 'no';
 
 export const DEFAULT_PORTAL_ID = 24_681_357;
 
+/**
+ * Who made a change, as webhook events report it: a user in HubSpot's UI, or our app through the API
+ * (HubSpot says INTEGRATION with the writing app's id as sourceId, reference §9.6).
+ */
+export type Actor = 'CRM_UI' | 'INTEGRATION';
+
+/** A change to the portal, in the terms of HubSpot's webhook subscription types. */
+export type StateChange =
+  | { kind: 'creation' | 'deletion'; type: ObjectType; objectId: string; by: Actor }
+  | { kind: 'propertyChange'; type: ObjectType; objectId: string; propertyName: string; propertyValue: string; by: Actor }
+  | { kind: 'merge'; type: ObjectType; objectId: string; primaryObjectId: string; mergedObjectIds: string[]; by: Actor }
+  | { kind: 'privacyDeletion'; type: 'contacts'; objectId: string; by: Actor };
+
 export interface InsertOptions {
   createdAt?: number;
   updatedAt?: number;
+  by?: Actor;
 }
+
+/** Stamped on every write; a change to them alone is no change a subscriber hears about. */
+const SYSTEM_PROPERTIES = new Set(['hs_object_id', 'createdate', 'hs_lastmodifieddate', 'lastmodifieddate']);
 
 export class EmulatorState {
   private readonly tables: Record<ObjectType, Table>;
@@ -54,6 +71,8 @@ export class EmulatorState {
   private readonly clock: () => number;
   /** Kept here so a dump names the portal it came from and a restore answers as the same portal. */
   readonly portalId: number;
+  /** Hears every change after seeding (the webhook sender); seeding and restoring happen before it is set. */
+  observer: ((change: StateChange) => void) | undefined = undefined;
 
   constructor(clock: () => number = Date.now, portalId: number = DEFAULT_PORTAL_ID) {
     this.clock = clock;
@@ -112,6 +131,7 @@ export class EmulatorState {
     this.stampSystem(type, record);
     table.byId.set(id, record);
     table.order.push(id);
+    this.observer?.({ kind: 'creation', type, objectId: id, by: options.by ?? 'CRM_UI' });
     return record;
   }
 
@@ -119,16 +139,84 @@ export class EmulatorState {
    * Changes properties as a CRM user would in the UI: no validation, '' clears, and the
    * modification timestamps move to now. Returns undefined for an unknown id.
    */
-  update(type: ObjectType, id: string, properties: Record<string, string>, at: number = this.now()): StoredRecord | undefined {
+  update(type: ObjectType, id: string, properties: Record<string, string>, at: number = this.now(), by: Actor = 'CRM_UI'): StoredRecord | undefined {
     const record = this.tables[type].byId.get(id);
     if (!record) return undefined;
+    const changed: [string, string][] = [];
     for (const [k, v] of Object.entries(properties)) {
+      const before = record.properties[k] ?? '';
       if (v === '') delete record.properties[k];
       else record.properties[k] = v;
+      if (before !== v && !SYSTEM_PROPERTIES.has(k)) changed.push([k, v]);
     }
     record.updatedAt = at;
     this.stampSystem(type, record);
+    // HubSpot only tells subscribers about values that really changed.
+    for (const [propertyName, propertyValue] of changed) {
+      this.observer?.({ kind: 'propertyChange', type, objectId: id, propertyName, propertyValue, by });
+    }
     return record;
+  }
+
+  /**
+   * Deletes a record and its associations (the emulator keeps no recycle bin, so archiving is final).
+   * False for an unknown id.
+   */
+  remove(type: ObjectType, id: string, by: Actor = 'CRM_UI'): boolean {
+    if (!this.drop(type, id)) return false;
+    this.observer?.({ kind: 'deletion', type, objectId: id, by });
+    return true;
+  }
+
+  /** GDPR deletion: gone like remove(), announced as contact.privacyDeletion and then contact.deletion (reference §9.5). */
+  privacyDelete(id: string, by: Actor = 'CRM_UI'): boolean {
+    if (!this.drop('contacts', id)) return false;
+    this.observer?.({ kind: 'privacyDeletion', type: 'contacts', objectId: id, by });
+    this.observer?.({ kind: 'deletion', type: 'contacts', objectId: id, by });
+    return true;
+  }
+
+  /**
+   * Merges `mergedId` into `primaryId`: the primary keeps its id and its values, the merged record's
+   * values fill the primary's blanks, its associations move over, and it is gone. Undefined when either
+   * id is unknown or both are the same record.
+   */
+  merge(type: ObjectType, primaryId: string, mergedId: string, by: Actor = 'CRM_UI'): StoredRecord | undefined {
+    const table = this.tables[type];
+    const primary = table.byId.get(primaryId);
+    const merged = table.byId.get(mergedId);
+    if (!primary || !merged || primaryId === mergedId) return undefined;
+    for (const [k, v] of Object.entries(merged.properties)) {
+      if (!SYSTEM_PROPERTIES.has(k) && primary.properties[k] === undefined) primary.properties[k] = v;
+    }
+    for (const to of OBJECT_TYPES) for (const otherId of this.associations(type, mergedId, to)) this.associate(type, primaryId, to, otherId);
+    if (this.hidden.has(mergedId) && !this.hidden.has(primaryId)) this.hidden.set(primaryId, this.hidden.get(mergedId) as Outcome);
+    this.drop(type, mergedId);
+    primary.updatedAt = this.now();
+    this.stampSystem(type, primary);
+    this.observer?.({ kind: 'merge', type, objectId: primaryId, primaryObjectId: primaryId, mergedObjectIds: [mergedId], by });
+    return primary;
+  }
+
+  private drop(type: ObjectType, id: string): boolean {
+    const table = this.tables[type];
+    if (!table.byId.delete(id)) return false;
+    table.order.splice(table.order.indexOf(id), 1);
+    for (const [key, byFrom] of this.links) {
+      const [from] = key.split('->');
+      if (from === type) {
+        byFrom.delete(id);
+        continue;
+      }
+      if (!key.endsWith(`->${type}`)) continue;
+      for (const [fromId, list] of byFrom) {
+        const at = list.indexOf(id);
+        if (at >= 0) list.splice(at, 1);
+        if (list.length === 0) byFrom.delete(fromId);
+      }
+    }
+    this.hidden.delete(id);
+    return true;
   }
 
   private stampSystem(type: ObjectType, record: MutableRecord): void {

@@ -128,7 +128,7 @@ export function mountBatch(app: Hono, ctx: EmulatorContext): void {
         });
         continue;
       }
-      const updated = state.update(type, p.record.id, p.values, at) as StoredRecord;
+      const updated = state.update(type, p.record.id, p.values, at, 'INTEGRATION') as StoredRecord;
       const names = [...new Set([...Object.keys(p.values), ...systemProperties(type)])];
       results.push(toApiObject(state, type, updated, { names, ...(p.trace ? { objectWriteTraceId: p.trace } : {}) }));
     }

@@ -98,7 +98,7 @@ export function mountObjects(app: Hono, ctx: EmulatorContext): void {
     if (problems.length > 0) {
       return hubspotError(c, 400, { message: problemsMessage(problems), category: 'VALIDATION_ERROR', errors: problemDetails(problems) });
     }
-    const updated = state.update(type, found.record.id, values) as StoredRecord;
+    const updated = state.update(type, found.record.id, values, state.now(), 'INTEGRATION') as StoredRecord;
     ctx.stats.writeCalls++;
     return c.json(toApiObject(state, type, updated, { names: [...new Set([...Object.keys(values), ...systemProperties(type)])] }));
   });
