@@ -14,6 +14,7 @@ import type { Store, Tenant } from '../store/types.ts';
 import { canAccess, endSession, redeemLoginToken, requireAdmin, startSession, type SessionDeps, type SessionEnv } from './auth/sessions.ts';
 import { renderMessagePage, renderStatusPage, type TenantStatus } from './status/page.ts';
 import { routeTableOnly, servedPaths } from './routeTable.ts';
+import { mountInstall, type InstallDeps } from './install/routes.ts';
 
 export interface AppDeps {
   store: Store;
@@ -25,6 +26,8 @@ export interface AppDeps {
    */
   publicUrl?: string;
   log?: (message: string) => void;
+  /** The CRM apps admins install through (GET /install/<crm>); without one, those pages say it is not set up. */
+  install?: InstallDeps;
 }
 
 export type ServiceEnv = SessionEnv;
@@ -103,6 +106,8 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
     await endSession(c, sessions);
     return c.html(renderMessagePage('Signed out', ['Open a new login link to sign in again.']));
   });
+  // Read per request, like secureCookies: a route-table-only app must not touch its deps while mounting.
+  mountInstall(app, sessions, () => deps.install, (message) => (deps.log ?? console.error)(message));
   app.get('/api/session', admin, (c) => {
     const session = c.get('session')!;
     return c.json({ operator: session.operator, tenants: session.tenantIds, label: session.label, expiresAt: session.expiresAt, csrfToken: session.csrfToken });
