@@ -35,12 +35,18 @@ export interface ConnectOptions {
   log?: (message: string) => void;
 }
 
+/** What the install's callback knows besides the code. */
+export interface ExchangeOptions {
+  /** The PKCE verifier whose S256 challenge went into the authorize URL (Salesforce checks it; HubSpot ignores it). */
+  codeVerifier?: string;
+}
+
 /** A CRM app (a HubSpot public app, a Salesforce connected app) with validated credentials. */
 export interface CrmApp {
   /** Where tokens come from (an API base or login URL): credentials from elsewhere need a new install. */
   readonly endpoint: string;
   /** The OAuth code exchange at install: the credentials to store and the CRM account they belong to. */
-  exchangeCode(code: string): Promise<{ credentials: StoredCredentials; accountId: string | null }>;
+  exchangeCode(code: string, options?: ExchangeOptions): Promise<{ credentials: StoredCredentials; accountId: string | null }>;
   /** Stored credentials this app can use, or null when they are unreadable or from another endpoint. */
   usable(stored: Record<string, unknown> | null): StoredCredentials | null;
   connect(stored: StoredCredentials, options: ConnectOptions): Connector;
@@ -110,7 +116,7 @@ export interface OAuthAppSpec<Stored extends StoredCredentials> {
   endpoint: string;
   /** What the store keeps for this CRM (validated on every load: a store may hold older or foreign rows). */
   stored: z.ZodType<Stored>;
-  exchange(code: string): Promise<{ credentials: Stored; accountId: string | null }>;
+  exchange(code: string, options: ExchangeOptions): Promise<{ credentials: Stored; accountId: string | null }>;
   build(credentials: Stored, options: ConnectOptions): Connector;
 }
 
@@ -122,7 +128,7 @@ export function oauthApp<Stored extends StoredCredentials>(spec: OAuthAppSpec<St
   };
   return {
     endpoint: spec.endpoint,
-    exchangeCode: (code) => spec.exchange(code),
+    exchangeCode: (code, options = {}) => spec.exchange(code, options),
     usable,
     connect(stored, options) {
       const credentials = usable(stored);

@@ -5,7 +5,7 @@
  */
 import jsforce from 'jsforce';
 import { z } from 'zod';
-import { baseUrl, oauthClient } from '../profile.ts';
+import { baseUrl, oauthClient, type ExchangeOptions } from '../profile.ts';
 import { authAnswer } from '../shared/edge.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { API_VERSION, type SalesforceTokens } from './session.ts';
@@ -34,6 +34,9 @@ export const StoredSalesforceCredentials = z.object({
   endpoint: z.string().min(1),
 });
 
+/** RFC 7636 section 4.1. */
+const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
 const SalesforceId = z.string().refine(isSalesforceId, 'is not a Salesforce id');
 
 /** What jsforce read from the token response and the identity URL, checked before it is stored. */
@@ -45,11 +48,18 @@ const TokenAnswer = z.object({
   orgId: SalesforceId,
 });
 
-export async function exchangeSalesforceCode(app: SalesforceApp, code: string): Promise<SalesforceTokens> {
+/**
+ * `codeVerifier`: the PKCE verifier of the authorize request that produced the code (web-server flow with
+ * PKCE); Salesforce answers invalid_grant "invalid code verifier" when it does not match the challenge.
+ */
+export async function exchangeSalesforceCode(app: SalesforceApp, code: string, options: ExchangeOptions = {}): Promise<SalesforceTokens> {
+  if (options.codeVerifier !== undefined && !PKCE_VERIFIER.test(options.codeVerifier)) {
+    throw new ConnectorError('bad_request', 'the PKCE code verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~');
+  }
   const connection = new jsforce.Connection({ version: API_VERSION, oauth2: { ...app } });
   let user: { id?: string; organizationId?: string };
   try {
-    user = await connection.authorize(code);
+    user = await connection.authorize(code, options.codeVerifier === undefined ? {} : { code_verifier: options.codeVerifier });
   } catch (error) {
     const name = (error as { name?: string }).name ?? 'error';
     throw new ConnectorError(/ERROR_HTTP_5/.test(name) ? 'unavailable' : 'needs_reauth', `Salesforce token request refused (${name})`);

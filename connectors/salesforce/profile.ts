@@ -19,8 +19,8 @@ function salesforceApp(input: unknown): CrmApp {
     label: 'Salesforce',
     endpoint,
     stored: StoredSalesforceCredentials,
-    async exchange(code) {
-      const tokens = await exchangeSalesforceCode(app, code);
+    async exchange(code, exchangeOptions) {
+      const tokens = await exchangeSalesforceCode(app, code, exchangeOptions);
       return { credentials: { ...tokens, endpoint }, accountId: tokens.orgId };
     },
     build(credentials, options) {

@@ -272,7 +272,8 @@ export function createWebhookSender(options: WebhookOptions, deps: SenderDeps): 
   };
 
   return {
-    record: (change) => enqueue(eventsFor(change)),
+    // Without a target nothing would be sent: skip building the events (the demo writes thousands).
+    record: (change) => (target === null ? undefined : enqueue(eventsFor(change))),
     uninstalled: () => {
       const events = subscriptions
         .filter((s) => s.subscriptionType === APP_LIFECYCLE_EVENT)

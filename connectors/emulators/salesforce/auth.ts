@@ -127,6 +127,18 @@ export class AuthStore {
     this.sessions.clear();
   }
 
+  /**
+   * An admin revokes the app (Setup > Connected Apps OAuth Usage > Revoke): every refresh token and the
+   * sessions opened from them die; later refreshes answer invalid_grant. Sessions opened without OAuth stay.
+   */
+  revokeApp(): number {
+    const count = this.refreshTokens.size;
+    this.refreshTokens.clear();
+    for (const [k, s] of this.sessions) if (s.refreshToken !== null) this.sessions.delete(k);
+    this.codes.clear();
+    return count;
+  }
+
   /** POST /services/oauth2/revoke: a refresh token takes its sessions with it. */
   revoke(token: string): boolean {
     if (this.sessions.delete(token)) return true;

@@ -30,6 +30,8 @@ export interface EmulatorContext {
   instanceUrl(): string;
   /** The identity URL token responses carry (…/id/<orgId>/<userId>). */
   idUrl(userId: string): string;
+  /** The connected app's callback URLs; undefined accepts any absolute http(s) redirect_uri. */
+  callbackUrls: readonly string[] | undefined;
 }
 
 /** Salesforce sends JSON with an explicit charset; jsforce only checks the media type. */

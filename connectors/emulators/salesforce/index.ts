@@ -45,6 +45,8 @@ export interface SalesforceEmulatorOptions {
   sessionTtlSeconds?: number;
   clientId?: string;
   clientSecret?: string;
+  /** The connected app's callback URLs; authorize refuses any other redirect_uri. Default: any http(s) URL. */
+  callbackUrls?: readonly string[];
   /** Overrides the seeded integration user's id (must be a valid 005 id if given). */
   integrationUserId?: string;
   /** Time source for sessions, limits, cursors and write timestamps; default Date.now. */
@@ -86,6 +88,11 @@ export interface SalesforceEmulator {
   issueAccessToken(userId?: string): string;
   /** Every session dies (refresh tokens survive): API calls answer 401 INVALID_SESSION_ID. */
   expireSessions(): void;
+  /**
+   * An admin revokes the app's OAuth tokens: refreshes answer 400 invalid_grant "expired access/refresh
+   * token" and the sessions they opened die. Returns how many refresh tokens were revoked.
+   */
+  revokeAppTokens(): number;
   orgId: string;
   integrationUserId: string;
   clientId: string;
@@ -147,6 +154,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     jobs: new BulkJobs(),
     instanceUrl: () => baseUrl,
     idUrl: (userId) => `https://login.salesforce.com/id/${state.orgId}/${userId}`,
+    callbackUrls: options.callbackUrls,
   };
 
   const app = new Hono<Env>({ strict: false });
@@ -210,6 +218,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     issueAuthCode: (redirectUri) => auth.issueCode(state.users.integration, redirectUri),
     issueAccessToken: (userId) => auth.openSession(userId ?? state.users.integration).token,
     expireSessions: () => auth.expireSessions(),
+    revokeAppTokens: () => auth.revokeApp(),
     listen: async (port = 0) => {
       const listening = await listen(app.fetch, port);
       baseUrl = listening.url;

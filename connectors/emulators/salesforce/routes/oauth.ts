@@ -6,6 +6,7 @@
 import type { Context, Hono } from 'hono';
 import type { GrantError, Session } from '../auth.ts';
 import { json, type Env, type EmulatorContext } from '../context.ts';
+import { consentHtml, redirectTarget, redirectWith } from '../../shared/consent.ts';
 import { formFields } from '../../shared/http.ts';
 import type { StoredRecord } from '../values.ts';
 import { formatDateTime } from '../values.ts';
@@ -24,6 +25,33 @@ async function form(c: Context): Promise<Record<string, string>> {
     if (secret !== undefined && out['client_secret'] === undefined) out['client_secret'] = decodeURIComponent(secret);
   }
   return out;
+}
+
+/** RFC 7636: 43 to 128 characters of the unreserved set; a S256 challenge is 43 base64url characters. */
+const CODE_CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
+
+type CheckedAuthorize =
+  | { ok: true; redirectUri: string; state: string | undefined; codeChallenge: string | undefined; scope: string[]; fields: Record<string, string> }
+  | { ok: false; response: Response };
+
+function checkAuthorize(ctx: EmulatorContext, q: Record<string, string | undefined>): CheckedAuthorize {
+  const fail = (error: string, error_description: string): CheckedAuthorize => ({ ok: false, response: json({ error, error_description }, 400) });
+  if (q['client_id'] !== ctx.auth.options.clientId) return fail('invalid_client_id', 'client identifier invalid');
+  const redirect = q['redirect_uri'];
+  const callbacks = ctx.callbackUrls;
+  if (!redirect || !redirectTarget(redirect) || (callbacks !== undefined && !callbacks.includes(redirect))) {
+    return fail('redirect_uri_mismatch', 'redirect_uri must match configuration');
+  }
+  if (q['response_type'] !== 'code') return fail('unsupported_response_type', 'response type not supported');
+  const challenge = q['code_challenge'];
+  const method = q['code_challenge_method'];
+  if (challenge !== undefined && !CODE_CHALLENGE.test(challenge)) return fail('invalid_request', 'invalid code_challenge');
+  // Salesforce verifies S256 only; plain is refused rather than silently accepted.
+  if (method !== undefined && method !== 'S256') return fail('invalid_request', 'invalid code_challenge_method');
+  if (method !== undefined && challenge === undefined) return fail('invalid_request', 'missing code_challenge');
+  const fields: Record<string, string> = { response_type: 'code', client_id: q['client_id'], redirect_uri: redirect };
+  for (const k of ['state', 'scope', 'code_challenge', 'code_challenge_method'] as const) if (q[k] !== undefined) fields[k] = q[k];
+  return { ok: true, redirectUri: redirect, state: q['state'], codeChallenge: challenge, scope: (q['scope'] ?? '').split(/\s+/).filter(Boolean), fields };
 }
 
 function grantError(e: GrantError): Response {
@@ -114,18 +142,34 @@ export function mountOAuth(app: Hono<Env>, ctx: EmulatorContext): void {
     }
   });
 
-  /** The admin approves at once (as integration user) and is redirected back with a code. */
+  /**
+   * The web-server flow's login and approval screen: the request is checked first (an unknown client
+   * or a redirect_uri that is not the app's callback is an error, never a redirect), then a consent form
+   * posts the admin's decision back here; approval redirects with code and state, a denial with
+   * error=access_denied. The approving user is the integration user.
+   */
   app.get('/services/oauth2/authorize', (c) => {
-    const q = c.req.query();
-    if (q['client_id'] !== auth.options.clientId) return json({ error: 'invalid_client_id', error_description: 'client identifier invalid' }, 400);
-    if (q['response_type'] !== 'code') return json({ error: 'unsupported_response_type', error_description: 'response type not supported' }, 400);
-    const redirect = q['redirect_uri'];
-    if (!redirect) return json({ error: 'redirect_uri_mismatch', error_description: 'redirect_uri must match configuration' }, 400);
-    const code = auth.issueCode(state.users.integration, redirect, q['code_challenge']);
-    const url = new URL(redirect);
-    url.searchParams.set('code', code);
-    if (q['state'] !== undefined) url.searchParams.set('state', q['state']);
-    return c.redirect(url.toString(), 302);
+    const checked = checkAuthorize(ctx, c.req.query());
+    if (!checked.ok) return checked.response;
+    return c.html(consentHtml({
+      title: `Allow access to org ${state.orgId}?`,
+      asks: checked.scope.length > 0 ? checked.scope : ['api', 'refresh_token'],
+      action: '/services/oauth2/authorize',
+      fields: checked.fields,
+    }));
+  });
+
+  app.post('/services/oauth2/authorize', async (c) => {
+    const p = await formFields(c);
+    // Re-checked: a posted form may hold other values than the page did.
+    const checked = checkAuthorize(ctx, p);
+    if (!checked.ok) return checked.response;
+    if (p['decision'] === 'deny') {
+      return c.redirect(redirectWith(checked.redirectUri, { error: 'access_denied', error_description: 'end-user denied authorization', state: checked.state }), 302);
+    }
+    if (p['decision'] !== 'allow') return json({ error: 'invalid_request', error_description: 'decision must be allow or deny' }, 400);
+    const code = auth.issueCode(state.users.integration, checked.redirectUri, checked.codeChallenge);
+    return c.redirect(redirectWith(checked.redirectUri, { code, state: checked.state }), 302);
   });
 
   app.post('/services/oauth2/revoke', async (c) => {

@@ -112,10 +112,19 @@ describe('OAuth and sessions', () => {
     await expect(conn.query('SELECT Id FROM Lead')).rejects.toThrow('Unable to refresh session due to: expired access/refresh token');
   });
 
-  it('runs the web-server flow with PKCE through /services/oauth2/authorize', async () => {
+  it('runs the web-server flow with PKCE through /services/oauth2/authorize and its consent form', async () => {
+    const approve = async (client: OAuth2, params: Record<string, string>) => {
+      const page = await fetch(client.getAuthorizationUrl(params), { redirect: 'manual' });
+      expect(page.status).toBe(200);
+      const fields = Object.fromEntries([...(await page.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+      const back = await fetch(`${url}/services/oauth2/authorize`, {
+        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, decision: 'allow' }),
+      });
+      expect(back.status).toBe(302);
+      return new URL(back.headers.get('location') ?? '');
+    };
     const client = new OAuth2({ clientId: sb.clientId, redirectUri: REDIRECT, loginUrl: url, useVerifier: true });
-    const location = (await fetch(client.getAuthorizationUrl({ scope: 'api refresh_token', state: 's-1' }), { redirect: 'manual' })).headers.get('location') ?? '';
-    const back = new URL(location);
+    const back = await approve(client, { scope: 'api refresh_token', state: 's-1' });
     expect(back.origin + back.pathname).toBe(REDIRECT);
     expect(back.searchParams.get('state')).toBe('s-1');
     const conn = new Connection({ oauth2: client, version: '62.0' });
@@ -123,7 +132,7 @@ describe('OAuth and sessions', () => {
     expect(info.organizationId).toBe(sb.orgId);
 
     const other = new OAuth2({ clientId: sb.clientId, redirectUri: REDIRECT, loginUrl: url, useVerifier: true });
-    const loc2 = new URL((await fetch(other.getAuthorizationUrl({}), { redirect: 'manual' })).headers.get('location') ?? '');
+    const loc2 = await approve(other, {});
     const wrongVerifier = new Connection({ oauth2: new OAuth2({ clientId: sb.clientId, redirectUri: REDIRECT, loginUrl: url, useVerifier: true }), version: '62.0' });
     await expect(wrongVerifier.authorize(loc2.searchParams.get('code') as string)).rejects.toMatchObject({ name: 'invalid_grant' });
   });
