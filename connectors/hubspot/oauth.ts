@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { baseUrl, oauthClient } from '../profile.ts';
 import { authAnswer } from '../shared/edge.ts';
-import { ConnectorError } from '../shared/errors.ts';
+import { ConnectorError, TokenRefusedError } from '../shared/errors.ts';
 
 export const HUBSPOT_API_BASE = 'https://api.hubapi.com';
 
@@ -55,7 +55,8 @@ async function requestToken(app: OAuthApp, form: Record<string, string>, send: t
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const status = (body as { status?: string } | null)?.status ?? String(response.status);
-    // BAD_REFRESH_TOKEN means the app was uninstalled or the grant revoked: retrying cannot help.
+    // BAD_REFRESH_TOKEN (a 400) means the app was uninstalled or the grant revoked: retrying cannot help.
+    if (form.grant_type === 'refresh_token' && (response.status === 400 || response.status === 401)) throw new TokenRefusedError('HubSpot', status, response.status);
     const code = response.status >= 500 ? 'unavailable' : 'needs_reauth';
     throw new ConnectorError(code, `HubSpot token request refused (${status})`, response.status);
   }

@@ -8,6 +8,7 @@ import jsforce from 'jsforce';
 import type { ApiUsage } from '../connector.ts';
 import type { SalesforceApp } from './oauth.ts';
 import type { FailedAttempt, RetryPolicy } from '../shared/retryDecision.ts';
+import { TokenRefusedError } from '../shared/errors.ts';
 import { send } from '../shared/send.ts';
 import { countingFetch, type CountRequest } from '../shared/transport.ts';
 import { countJsforceRequests } from './transport.ts';
@@ -98,10 +99,33 @@ export class SalesforceSession {
     });
     countJsforceRequests(this.connection, 'Connection', this.count);
     countJsforceRequests(this.connection.oauth2, 'OAuth2', this.count);
+    this.noticeRefusedRefresh();
     this.connection.on('refresh', (accessToken: string) => {
       this.tokens = { ...this.tokens, accessToken };
       void this.options.onTokens?.(this.tokens);
     });
+  }
+
+  /** Set once Salesforce answered our refresh token with invalid_grant: every later call fails with it. */
+  private refused: TokenRefusedError | null = null;
+
+  /**
+   * jsforce reports a refused refresh as a plain "Unable to refresh session" error, the same as any other
+   * failed request, so the refusal is caught where the token request itself fails, with its error code.
+   */
+  private noticeRefusedRefresh(): void {
+    const oauth2 = this.connection.oauth2;
+    const refresh = oauth2.refreshToken.bind(oauth2);
+    oauth2.refreshToken = async (token: string) => {
+      try {
+        return await refresh(token);
+      } catch (error) {
+        const e = error as { name?: string; message?: string };
+        // invalid_grant: the refresh token was revoked or expired, or its user deactivated (not a bad client secret, which is invalid_client).
+        if (e.name === 'invalid_grant') this.refused = new TokenRefusedError('Salesforce', `invalid_grant${e.message ? `: ${e.message}` : ''}`, 400);
+        throw error;
+      }
+    };
   }
 
   get userId(): string | null {
@@ -151,6 +175,7 @@ export class SalesforceSession {
   }
 
   private async send<T>(label: string, request: (connection: jsforce.Connection) => Promise<T>, ownHttp: boolean): Promise<T> {
+    if (this.refused) throw this.refused;
     await this.refreshIfIdle();
     const delegate = (this.connection as unknown as { _refreshDelegate?: RefreshDelegate })._refreshDelegate;
     return send(
@@ -166,7 +191,10 @@ export class SalesforceSession {
         ...(this.options.log ? { log: this.options.log } : {}),
       },
       label,
-      () => request(this.connection),
+      () =>
+        request(this.connection).catch((error: unknown) => {
+          throw this.refused ?? error;
+        }),
     );
   }
 }

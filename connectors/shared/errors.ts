@@ -37,3 +37,20 @@ export class ConnectorError extends Error {
     return CONNECTION_STATUS[this.code];
   }
 }
+
+/**
+ * The CRM refused our refresh token (HubSpot BAD_REFRESH_TOKEN, Salesforce invalid_grant): the app was
+ * uninstalled, its access revoked or its user deactivated. Unlike a 401 on one call, no retry and no
+ * later cycle can help, so the send chain passes it on untouched and the cycle disconnects the tenant.
+ */
+export class TokenRefusedError extends ConnectorError {
+  constructor(
+    /** How people write the CRM's name. */
+    readonly crmLabel: string,
+    /** What the CRM answered (its error code and description), never a token. */
+    readonly detail: string,
+    status: number | null = null,
+  ) {
+    super('needs_reauth', `${crmLabel} refused our refresh token (${detail}): the app was uninstalled or its access revoked — install again to reconnect`, status);
+  }
+}

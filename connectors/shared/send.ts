@@ -2,7 +2,7 @@
  * The one chain every CRM request goes through: limiter, then send, then the retry decision. Calls are
  * counted at the transport (transport.ts), not here: the SDKs send requests this chain never sees.
  */
-import { ConnectorError, type ConnectorErrorCode } from './errors.ts';
+import { ConnectorError, TokenRefusedError, type ConnectorErrorCode } from './errors.ts';
 import { decideRetry, DEFAULT_RETRY_POLICY, type FailedAttempt, type RetryPolicy, type RetryRule, type StopReason } from './retryDecision.ts';
 import type { RollingWindowLimiter } from './rateLimiter.ts';
 import type { ApiUsage } from '../connector.ts';
@@ -42,6 +42,8 @@ export async function send<T>(ctx: SendContext, label: string, request: () => Pr
     try {
       return await request();
     } catch (error) {
+      // A refused refresh token is final: another attempt would only be refused again.
+      if (error instanceof TokenRefusedError) throw error;
       const failure = ctx.describeError(error);
       const decision = decideRetry({ ...failure, attempt }, ctx.policy ?? DEFAULT_RETRY_POLICY, ctx.rules);
       if (!decision.retry) {

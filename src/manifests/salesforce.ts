@@ -301,3 +301,9 @@ export function salesforceProject(fields: readonly OutputField[] = OUTPUT_FIELDS
   }
   return sortedFiles(files);
 }
+
+/**
+ * The OAuth scopes of the External Client App (manifests/README.md): the install's authorize URL asks for
+ * exactly these. `api` for REST and Bulk, `refresh_token` so cycles run without the admin present.
+ */
+export const SALESFORCE_OAUTH_SCOPES: readonly string[] = Object.freeze(['api', 'refresh_token']);

@@ -4,7 +4,7 @@
  * The CRM's profile supplies the app's credentials check, the code exchange and the connector.
  */
 import type { Connector } from '../../connectors/connector.ts';
-import type { StoredCredentials } from '../../connectors/profile.ts';
+import type { CrmApp, StoredCredentials } from '../../connectors/profile.ts';
 import { profileOf } from '../../connectors/registry.ts';
 import { readFields, type Mapping } from '../mapping/index.ts';
 import type { Store, Tenant, TenantMode } from '../store/types.ts';
@@ -62,11 +62,22 @@ export async function connectTenant(store: Store, options: ConnectTenantOptions)
     tenant = await store.saveInstall({ id: row.id, crm: row.crm, name: row.name, mode: options.mode, accountId: exchanged.accountId }, credentials, { forgetCrmState });
     installed = true;
   }
-  const connector = app.connect(credentials, {
+  const connector = connectorOn(store, tenant, app, credentials, options);
+  return { tenant, connector, installed };
+}
+
+/** The tenant's connector on its credentials; refreshed tokens are sealed into the store as they come. */
+export function connectorOn(
+  store: Store,
+  tenant: Tenant,
+  app: CrmApp,
+  credentials: StoredCredentials,
+  options: { mapping: Mapping; settings?: Record<string, unknown>; log?: (message: string) => void },
+): Connector {
+  return app.connect(credentials, {
     fields: readFields(options.mapping),
     onCredentials: (fresh) => store.saveCredentials(tenant.id, fresh),
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  return { tenant, connector, installed };
 }

@@ -16,6 +16,8 @@ import { syncObject, type SyncReport } from './sync.ts';
 import { drainOutbox, type WriteReport } from './writeBack.ts';
 import { recordHistory } from './history.ts';
 import { startLeasedRun } from './jobs/runLease.ts';
+import { TokenRefusedError } from '../../connectors/shared/errors.ts';
+import { disconnect } from './disconnect.ts';
 
 export const SYNCED_OBJECTS: ObjectType[] = ['contact', 'deal', 'ticket'];
 
@@ -51,6 +53,8 @@ export interface CycleSummary {
   history: number;
   api: ApiUsage;
   rejected: RejectedRecord[];
+  /** Set when the CRM refused our refresh token during this cycle: the tenant is now disconnected, for this reason. */
+  disconnected?: string;
 }
 
 export async function runCycle(ctx: PipelineContext, options: CycleOptions = {}): Promise<CycleSummary> {
@@ -114,6 +118,11 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
     }
   } catch (error) {
     summary.status = 'failed';
+    if (error instanceof TokenRefusedError) {
+      // Uninstalled or revoked: the tenant is disconnected (tokens deleted) and no retry follows.
+      await disconnect(store, tenant.id, error.message);
+      summary.disconnected = error.message;
+    }
     const message = error instanceof ConnectorError ? `${error.connectionStatus}: ${error.message}` : (error as Error).message;
     summary.error = summary.error ? `${message}; ${summary.error}` : message;
     ctx.log(`cycle failed: ${summary.error}`);

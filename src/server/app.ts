@@ -20,6 +20,7 @@ import { createCardCache, type CardCache } from './cards/cardCache.ts';
 import { cachedContactCard, cardError } from './cards/contactCard.ts';
 import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
 import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
+import { mountInstall, type InstallDeps } from './install/routes.ts';
 
 export interface AppDeps {
   store: Store;
@@ -39,6 +40,8 @@ export interface AppDeps {
   cardCache?: CardCache;
   /** Clock of the signature window (tests). */
   now?: () => number;
+  /** The CRM apps admins install through (GET /install/<crm>); without one, those pages say it is not set up. */
+  install?: InstallDeps;
 }
 
 export type ServiceEnv = SessionEnv;
@@ -123,6 +126,8 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
     await endSession(c, sessions);
     return c.html(renderMessagePage('Signed out', ['Open a new login link to sign in again.']));
   });
+  // Read per request, like secureCookies: a route-table-only app must not touch its deps while mounting.
+  mountInstall(app, sessions, () => deps.install, (message) => (deps.log ?? console.error)(message));
   app.get('/api/session', admin, (c) => {
     const session = c.get('session')!;
     return c.json({ operator: session.operator, tenants: session.tenantIds, label: session.label, expiresAt: session.expiresAt, csrfToken: session.csrfToken });

@@ -40,7 +40,9 @@ export interface JobAttempt {
 
 /** What a finished cycle job leaves as its pg-boss output. */
 export interface CycleJobOutput {
-  runs: Array<{ tenantId: string; runId: number; status: CycleSummary['status'] }>;
+  runs: Array<{ tenantId: string; runId: number; status: CycleSummary['status']; disconnected?: string }>;
+  /** Tenants of the job that were disconnected when it started: their cycle did not run. */
+  skipped: string[];
 }
 
 export const unitKey = (tenantIds: readonly string[]): string => [...tenantIds].sort().join('+');
@@ -81,11 +83,16 @@ async function runCycleJob(deps: CycleJobDeps, job: PgBoss.JobWithMetadata<unkno
     final: job.retryCount >= job.retryLimit,
   };
   const tenants: Tenant[] = [];
+  const skipped: string[] = [];
   for (const id of data.tenantIds) {
     const tenant = await store.getTenant(id);
     if (!tenant) throw new Error(`${CYCLE_QUEUE} job ${job.id}: no tenant ${id}`);
-    tenants.push(tenant);
+    // Disconnected (uninstalled, token refused): no tokens are kept and the CRM must not be called.
+    if (tenant.status === 'disconnected') skipped.push(id);
+    else tenants.push(tenant);
   }
+  if (skipped.length > 0) log(`cycle job ${job.id}: skipping disconnected tenant(s) ${skipped.join(', ')}`);
+  if (tenants.length === 0) return { runs: [], skipped };
   let summaries: CycleSummary[];
   try {
     summaries = await deps.runUnit(tenants, attempt);
@@ -99,13 +106,15 @@ async function runCycleJob(deps: CycleJobDeps, job: PgBoss.JobWithMetadata<unkno
     throw error;
   }
   for (const s of summaries) await store.annotateRun(s.tenantId, s.runId, { job: attempt });
-  const failed = summaries.filter((s) => s.status === 'failed');
+  // A cycle that disconnected its tenant (the CRM refused our refresh token) is final: a retry cannot help.
+  for (const s of summaries) if (s.disconnected) log(`tenant ${s.tenantId} disconnected: ${s.disconnected}`);
+  const failed = summaries.filter((s) => s.status === 'failed' && !s.disconnected);
   if (failed.length > 0) {
     const reason = failed.map((s) => `${s.tenantId} run #${s.runId}: ${s.error ?? 'failed'}`).join('; ');
     log(`cycle job ${job.id} attempt ${attempt.attempt}/${attempt.attempts} failed: ${reason}`);
     throw new Error(reason);
   }
-  return { runs: summaries.map((s) => ({ tenantId: s.tenantId, runId: s.runId, status: s.status })) };
+  return { runs: summaries.map((s) => ({ tenantId: s.tenantId, runId: s.runId, status: s.status, ...(s.disconnected ? { disconnected: s.disconnected } : {}) })), skipped };
 }
 
 export interface RoundSent {
@@ -121,8 +130,7 @@ export async function sendRound(boss: PgBoss, deps: Pick<CycleJobDeps, 'units' |
   const policy = retry ?? deps.retry ?? DEFAULT_RETRY;
   const out: RoundSent = { round, sent: {}, skipped: [] };
   for (const tenantIds of await deps.units()) {
-    const data: CycleJobData = { tenantIds, round };
-    const id = await boss.send(CYCLE_QUEUE, data, sendOptions(tenantIds, policy));
+    const id = await sendCycle(boss, tenantIds, round, policy);
     if (id) out.sent[unitKey(tenantIds)] = id;
     else out.skipped.push(unitKey(tenantIds));
   }
@@ -130,12 +138,33 @@ export async function sendRound(boss: PgBoss, deps: Pick<CycleJobDeps, 'units' |
 }
 
 /**
- * One cycle job for a unit outside a round (a webhook's changes): null when one is already queued for it,
- * which then covers these changes too (the stately queue keeps one queued job per unit).
+ * One cycle job for these tenants now (e.g. a new install's first sync); null when one is already queued
+ * for them (the stately queue keeps one queued per unit, and that one will sync as well).
  */
 export async function sendCycle(boss: PgBoss, tenantIds: readonly string[], round: string, retry: RetryPolicy = DEFAULT_RETRY): Promise<string | null> {
   const data: CycleJobData = { tenantIds: [...tenantIds], round };
   return boss.send(CYCLE_QUEUE, data, sendOptions(tenantIds, retry));
+}
+
+/** A round's units without disconnected tenants (a unit left empty is dropped). */
+export async function connectedUnits(store: Store, units: string[][]): Promise<string[][]> {
+  const connected = new Set((await store.listTenants()).filter((t) => t.status === 'connected').map((t) => t.id));
+  return units.map((unit) => unit.filter((id) => connected.has(id))).filter((unit) => unit.length > 0);
+}
+
+/**
+ * Cancels the tenant's cycle jobs that have not started (queued or waiting for a retry), alone or in a
+ * linked unit. A running one is left to end on its own: it sees the tenant disconnected at its next start.
+ */
+export async function cancelQueuedCycleJobs(boss: PgBoss, db: Queryable, schema: string, tenantId: string): Promise<string[]> {
+  // pg-boss 10 has no API listing jobs by payload: read its job table (schema pinned with pg-boss 10.4.2).
+  const { rows } = await db.query(
+    `SELECT id FROM ${quoteSchema(schema)}.job WHERE name = $1 AND state IN ('created', 'retry') AND data->'tenantIds' ? $2`,
+    [CYCLE_QUEUE, tenantId],
+  );
+  const ids = rows.map((r) => String(r.id));
+  if (ids.length > 0) await boss.cancel(CYCLE_QUEUE, ids);
+  return ids;
 }
 
 /** Rounds on pg-boss cron (one schedule for the whole service: every process may set it, pg-boss fires it once). Needs the queues. */
