@@ -931,9 +931,10 @@ export class SqlStore implements Store {
 
   async completeRetrainRequest(tenantId: string, kind: string, requestedAt: string): Promise<void> {
     await this.#db.transaction(async (tx) => {
-      await tx.query('DELETE FROM retrain_requests WHERE tenant_id = $1 AND kind = $2 AND requested_at <= $3::timestamptz', [tenantId, kind, requestedAt]);
+      // requestedAt came back with milliseconds; PostgreSQL keeps microseconds, so compare at the precision we hand out.
+      await tx.query(`DELETE FROM retrain_requests WHERE tenant_id = $1 AND kind = $2 AND date_trunc('milliseconds', requested_at) <= $3::timestamptz`, [tenantId, kind, requestedAt]);
       await tx.query(
-        `UPDATE models SET model = NULL WHERE tenant_id = $1 AND kind = $2 AND status <> 'active' AND created_at <= $3::timestamptz AND model IS NOT NULL`,
+        `UPDATE models SET model = NULL WHERE tenant_id = $1 AND kind = $2 AND status <> 'active' AND date_trunc('milliseconds', created_at) <= $3::timestamptz AND model IS NOT NULL`,
         [tenantId, kind, requestedAt],
       );
     });
