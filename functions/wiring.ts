@@ -7,7 +7,7 @@ import { profileOf } from '../connectors/registry.ts';
 import type { WindowLimit } from '../connectors/shared/rateLimiter.ts';
 import type { Crm } from '../src/domain/records.ts';
 import type { Mapping } from '../src/mapping/index.ts';
-import { connectTenant } from '../src/pipeline/connect.ts';
+import { APP_SETTINGS, connectTenant } from '../src/pipeline/connect.ts';
 import { tenantMapping } from '../src/pipeline/mappings.ts';
 import type { PipelineContext, ProgressEvent } from '../src/pipeline/context.ts';
 import type { CycleOptions, CycleSummary } from '../src/pipeline/cycle.ts';
@@ -26,12 +26,6 @@ export interface CrmAppConfig {
 
 /** The OAuth apps tenants are connected through, per CRM. */
 export type CrmApps = Partial<Record<Crm, CrmAppConfig>>;
-
-/** Where a deployment configures each CRM's app: named when a tenant's CRM has none. */
-const APP_SETTINGS: Record<Crm, string> = {
-  hubspot: 'HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET',
-  salesforce: 'SALESFORCE_CONSUMER_KEY, SALESFORCE_CONSUMER_SECRET',
-};
 
 /** The real apps of a deployment (HubSpot client id/secret, Salesforce consumer key/secret). */
 export function appsFromConfig(config: Config): CrmApps {

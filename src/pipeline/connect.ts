@@ -8,6 +8,13 @@ import type { CrmApp, StoredCredentials } from '../../connectors/profile.ts';
 import { profileOf } from '../../connectors/registry.ts';
 import { readFields, type Mapping } from '../mapping/index.ts';
 import type { Store, Tenant, TenantMode } from '../store/types.ts';
+import type { Crm } from '../domain/records.ts';
+
+/** Where a deployment configures each CRM's app (functions/config.ts reads them): named when one is missing. */
+export const APP_SETTINGS: Record<Crm, string> = {
+  hubspot: 'HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET',
+  salesforce: 'SALESFORCE_CONSUMER_KEY, SALESFORCE_CONSUMER_SECRET',
+};
 
 export interface ConnectTenantOptions {
   /** Checked against the registry: a CRM without a profile is refused by name. */

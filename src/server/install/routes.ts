@@ -10,6 +10,7 @@ import { CRMS, profileOf } from '../../../connectors/registry.ts';
 import { ConnectorError } from '../../../connectors/shared/errors.ts';
 import { ProfileError } from '../../../connectors/profile.ts';
 import type { Crm } from '../../domain/records.ts';
+import { APP_SETTINGS } from '../../pipeline/connect.ts';
 import { InstallError, installTenant, type InstalledTenant } from '../../pipeline/install.ts';
 import { startSession, type SessionDeps, type SessionEnv } from '../auth/sessions.ts';
 import { renderMessagePage } from '../status/page.ts';
@@ -35,12 +36,6 @@ export interface InstallDeps {
   /** The clock the state's age is measured on. Default Date.now. */
   now?: () => number;
 }
-
-/** Where a deployment configures each CRM's app, for the page of an unconfigured one. */
-const APP_SETTINGS: Record<Crm, string> = {
-  hubspot: 'HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET',
-  salesforce: 'SALESFORCE_CONSUMER_KEY and SALESFORCE_CONSUMER_SECRET',
-};
 
 export function mountInstall(app: Hono<SessionEnv>, sessions: SessionDeps, getDeps: () => InstallDeps | undefined, log: (message: string) => void): void {
   const stateDeps = (deps: InstallDeps): StateDeps => ({
