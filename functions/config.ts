@@ -38,6 +38,8 @@ export interface Config {
     apiUrl?: string;
     clientId?: string;
     clientSecret?: string;
+    /** The app's id: webhook events of our own writes carry it as sourceId, and are not news. */
+    appId?: string;
     redirectUri: string;
     /** An OAuth authorization code to install with. */
     authCode?: string;
@@ -153,6 +155,7 @@ const SOURCES = {
   clientId: { flag: 'client-id', env: 'HUBSPOT_CLIENT_ID', schema: text },
   clientSecret: { flag: 'client-secret', env: 'HUBSPOT_CLIENT_SECRET', schema: text, sensitive: true },
   clientSecretFile: { flag: 'client-secret-file', env: 'HUBSPOT_CLIENT_SECRET_FILE', schema: text },
+  hubspotAppId: { env: 'HUBSPOT_APP_ID', schema: z.string().regex(/^\d{1,20}$/, 'must be the numeric app id') },
   hubspotRedirect: { flag: 'redirect-uri', env: 'HUBSPOT_REDIRECT_URI', schema: httpUrl },
   salesforceUrl: { flag: 'salesforce-url', env: 'SALESFORCE_LOGIN_URL', schema: httpUrl },
   consumerKey: { env: 'SALESFORCE_CONSUMER_KEY', schema: text },
@@ -245,6 +248,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
       ...(v.hubspotUrl !== undefined ? { apiUrl: v.hubspotUrl } : {}),
       ...(v.clientId !== undefined ? { clientId: v.clientId } : {}),
       ...(clientSecret !== undefined ? { clientSecret } : {}),
+      ...(v.hubspotAppId !== undefined ? { appId: v.hubspotAppId } : {}),
       ...(v.authCode !== undefined ? { authCode: v.authCode } : {}),
       redirectUri: v.hubspotRedirect ?? `${publicUrl}/install/hubspot/callback`,
     },

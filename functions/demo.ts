@@ -15,7 +15,7 @@ import { createLoginLink } from '../src/server/auth/sessions.ts';
 import type { Config } from './config.ts';
 import { installDemoPortals } from './demoPortals.ts';
 import { startServer, untilStopped } from './server.ts';
-import { cycleRunner, openServiceStore, startJobs } from './wiring.ts';
+import { cycleRunner, installDeps, openServiceStore, startJobs } from './wiring.ts';
 
 export interface DemoIo {
   out: (line: string) => void;
@@ -69,7 +69,7 @@ export async function runDemo(config: Config, io: DemoIo = processIo): Promise<n
     }
 
     if (config.once) {
-      const round = await sendRound(jobs.boss, { units, ...(retry ? { retry } : {}) }, 'once');
+      const round = await sendRound(jobs.boss, { store, units, ...(retry ? { retry } : {}) }, 'once');
       if (round.skipped.length) throw new Error(`a cycle of ${round.skipped.join(', ')} is already queued`);
       const ends = await waitForJobs(jobs.boss, CYCLE_QUEUE, Object.values(round.sent));
       io.out(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -83,17 +83,23 @@ export async function runDemo(config: Config, io: DemoIo = processIo): Promise<n
         publicUrl: config.publicUrl,
         log: io.log,
         jobs: { webhooks: jobs.webhooks },
-        ...(config.hubspot.clientSecret ? { hubspot: { clientSecret: config.hubspot.clientSecret } } : {}),
+        ...(portals.hubspotSecrets ? { hubspot: portals.hubspotSecrets } : {}),
+        // An admin may install (or re-install) the demo's accounts through the browser, as on a marketplace.
+        install: installDeps(portals.apps, jobs, portals.connectors),
       },
       { port: config.port, host: config.host },
     );
     closers.push(() => served.close());
+    portals.sendWebhooksTo(`${config.publicUrl}/webhooks/hubspot`);
     await scheduleRounds(jobs.boss, config.everyMinutes);
     await triggerRound(jobs.boss, 'start');
     // The page needs a session: the person at this terminal gets a one-time link (never logged elsewhere).
-    const login = await createLoginLink(store, served.url, { operator: true, tenantIds: [], label: 'operator (npm start)' });
-    io.out(`status page: ${served.url} (a cycle every ${config.everyMinutes} min; Ctrl-C to stop)`);
+    // Links on the public URL: the install's callback comes back there, so its cookies are that host's.
+    const base = config.port === 0 ? served.url : config.publicUrl;
+    const login = await createLoginLink(store, base, { operator: true, tenantIds: [], label: 'operator (npm start)' });
+    io.out(`status page: ${base} (a cycle every ${config.everyMinutes} min; Ctrl-C to stop)`);
     io.out(`sign in once with: ${login} (valid 15 min)`);
+    for (const crm of Object.keys(portals.apps)) io.out(`install through the browser: ${base}/install/${crm}`);
     await untilStopped();
     return 0;
   } finally {

@@ -22,6 +22,10 @@ export interface DemoPortals {
   apps: CrmApps;
   /** The connectors the installs used: cycles go on with them (one rate limiter per portal). */
   connectors: ConnectorCache;
+  /** The HubSpot app as the HTTP app needs it (its secret verifies webhooks and card calls), when the demo has a HubSpot portal. */
+  hubspotSecrets?: { clientSecret: string; appId?: string };
+  /** Points the embedded HubSpot portal's signed webhooks at the service (`<public URL>/webhooks/hubspot`). */
+  sendWebhooksTo(url: string): void;
   /** Saves the emulated accounts' state (after each cycle and at close), so the next start resumes them. */
   persist(): Promise<void>;
   close(): Promise<void>;
@@ -39,6 +43,8 @@ interface Installed<App> {
   connector: Connector;
   persist: () => Promise<void>;
   close: () => Promise<void>;
+  webhooksTo?: (url: string) => void;
+  appId?: string;
 }
 
 const HUBSPOT_TENANT = 'demo-hubspot';
@@ -47,7 +53,7 @@ const SALESFORCE_TENANT = 'demo-salesforce';
 /** The demo's own OAuth client, made up for this process only. */
 const demoClient = () => ({ clientId: 'crm-signals-demo', clientSecret: randomBytes(16).toString('hex') });
 
-async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Installed<CrmAppConfig>> {
+async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Installed<CrmAppConfig & { app: { clientSecret: string } }>> {
   const redirectUri = config.hubspot.redirectUri;
   let baseUrl = config.hubspot.apiUrl;
   let authCode = config.hubspot.authCode;
@@ -55,6 +61,8 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
   let close = async () => {};
   let persist = async () => {};
   let freshAccount = false;
+  let webhooksTo: ((url: string) => void) | undefined;
+  let appId = config.hubspot.appId;
   if (!baseUrl) {
     ({ clientId, clientSecret } = demoClient());
     const saved = await savedAccount(store, config.dataDir, 'hubspot', HUBSPOT_TENANT);
@@ -65,6 +73,8 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
     close = listening.close;
     freshAccount = saved.restore === null;
     authCode = emulator.issueAuthCode(redirectUri);
+    webhooksTo = (url) => emulator.webhooks.setTarget(url);
+    appId = String(emulator.appId);
     io.out(`HubSpot emulator (portal ${emulator.portalId}${saved.restore ? ', as the last run left it' : ''}) at ${baseUrl}`);
   }
   if (!clientId || !clientSecret) throw new Error('a HubSpot URL needs --client-id and --client-secret (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)');
@@ -87,7 +97,7 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
     const result = await connector.install(OUTPUT_FIELDS);
     io.out(`installed into HubSpot portal ${tenant.accountId}: ${result.created.length} properties created, ${result.existing.length} already there`);
   }
-  return { tenant, app, mapping, connector, persist, close };
+  return { tenant, app, mapping, connector, persist, close, ...(webhooksTo ? { webhooksTo } : {}), ...(appId ? { appId } : {}) };
 }
 
 async function salesforcePortal(store: Store, config: Config, io: Io): Promise<Installed<CrmAppConfig>> {
@@ -153,6 +163,8 @@ export async function installDemoPortals(store: Store, config: Config, io: Io): 
   const connectors: ConnectorCache = new Map();
   const closers: Array<() => Promise<void>> = [];
   const persisters: Array<() => Promise<void>> = [];
+  let hubspotSecrets: DemoPortals['hubspotSecrets'];
+  let webhooksTo: (url: string) => void = () => undefined;
   const keep = (installed: Installed<unknown>) => {
     tenants.push(installed.tenant);
     connectors.set(installed.tenant.id, { mapping: installed.mapping, connector: installed.connector });
@@ -166,6 +178,8 @@ export async function installDemoPortals(store: Store, config: Config, io: Io): 
     if (config.crm !== 'salesforce') {
       const h = await hubspotPortal(store, config, io);
       apps.hubspot = h.app;
+      hubspotSecrets = { clientSecret: h.app.app.clientSecret, ...(h.appId ? { appId: h.appId } : {}) };
+      if (h.webhooksTo) webhooksTo = h.webhooksTo;
       keep(h);
     }
     if (config.crm !== 'hubspot') {
@@ -181,6 +195,8 @@ export async function installDemoPortals(store: Store, config: Config, io: Io): 
     tenants,
     apps,
     connectors,
+    ...(hubspotSecrets ? { hubspotSecrets } : {}),
+    sendWebhooksTo: (url) => webhooksTo(url),
     persist,
     close: async () => {
       await persist();

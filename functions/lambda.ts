@@ -27,5 +27,7 @@ export const handler: ReturnType<typeof lambdaHandler> = async (event, context) 
 export async function openLambdaStore(env: Env): Promise<ReturnType<typeof lambdaHandler>> {
   const config = loadConfig([], env);
   const opened = await openServiceStore(config, { keysRequiredBy: 'the Lambda handler' });
-  return lambdaHandler({ store: opened.store, signer: opened.signer, publicUrl: config.publicUrl });
+  const { clientSecret, appId } = config.hubspot;
+  // The card's backend answers from the store; webhooks need the job queue, which Lambda leaves to the workers.
+  return lambdaHandler({ store: opened.store, signer: opened.signer, publicUrl: config.publicUrl, ...(clientSecret ? { hubspot: { clientSecret, ...(appId ? { appId } : {}) } } : {}) });
 }

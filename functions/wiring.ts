@@ -6,12 +6,25 @@ import type { Connector } from '../connectors/connector.ts';
 import { profileOf } from '../connectors/registry.ts';
 import type { WindowLimit } from '../connectors/shared/rateLimiter.ts';
 import type { Crm } from '../src/domain/records.ts';
-import type { Mapping } from '../src/mapping/index.ts';
+import { sameMapping, type Mapping } from '../src/mapping/index.ts';
 import { APP_SETTINGS, connectTenant } from '../src/pipeline/connect.ts';
 import { tenantMapping } from '../src/pipeline/mappings.ts';
 import type { PipelineContext, ProgressEvent } from '../src/pipeline/context.ts';
 import type { CycleOptions, CycleSummary } from '../src/pipeline/cycle.ts';
-import { openBoss, registerCycleJobs, registerWebhookJobs, runCycleUnit, webhookQueue, type CycleJobDeps, type LeaseSettings, type WebhookQueue } from '../src/pipeline/jobs/index.ts';
+import {
+  cancelQueuedCycleJobs,
+  DEFAULT_BOSS_SCHEMA,
+  openBoss,
+  registerCycleJobs,
+  registerWebhookJobs,
+  runCycleUnit,
+  sendCycle,
+  webhookQueue,
+  type CycleJobDeps,
+  type LeaseSettings,
+  type WebhookQueue,
+} from '../src/pipeline/jobs/index.ts';
+import type { InstallDeps } from '../src/server/install/routes.ts';
 import { openStoreWithDb, type OpenedStore } from '../src/store/index.ts';
 import type { Store, Tenant } from '../src/store/types.ts';
 import { requireEncryptionKeys, storeKeys, type Config } from './config.ts';
@@ -94,7 +107,7 @@ export function cycleRunner(o: RunnerOptions): CycleJobDeps['runUnit'] {
   const cache: ConnectorCache = o.connectors ?? new Map();
   const connectorOf = async (tenant: Tenant, mapping: Mapping): Promise<Connector> => {
     const cached = cache.get(tenant.id);
-    if (cached && JSON.stringify(cached.mapping) === JSON.stringify(mapping)) return cached.connector;
+    if (cached && sameMapping(cached.mapping, mapping)) return cached.connector;
     const connector = await connectorFor(o.store, tenant, o.apps, mapping, o.log);
     cache.set(tenant.id, { mapping, connector });
     return connector;
@@ -132,6 +145,18 @@ export async function openServiceStore(config: Config, options: { keysRequiredBy
   });
 }
 
+/**
+ * Installs through the service (GET /install/<crm>) with these apps: the first sync is a cycle job, and
+ * the install's connector is kept in `connectors` so that the cycles go on with its rate limiter.
+ */
+export function installDeps(apps: CrmApps, jobs: Pick<Jobs, 'boss'>, connectors?: ConnectorCache): InstallDeps {
+  return {
+    apps,
+    requestSync: async (tenantId, reason) => void (await sendCycle(jobs.boss, [tenantId], reason)),
+    onInstalled: (installed) => void connectors?.set(installed.tenant.id, { mapping: installed.mapping, connector: installed.connector }),
+  };
+}
+
 export interface Jobs {
   boss: PgBoss;
   /** What the HTTP app's webhook receiver hands its stored events to (AppDeps.jobs). */
@@ -149,7 +174,15 @@ export async function startJobs(opened: OpenedStore, deps: CycleJobDeps, options
   await registerCycleJobs(boss, deps);
   // A webhook's changes run the cycle of the tenant's whole unit (a linked group trains one model).
   const unitOf = async (tenant: Tenant) => (await deps.units()).find((unit) => unit.includes(tenant.id)) ?? [tenant.id];
-  await registerWebhookJobs(boss, { store: deps.store, log: deps.log, unitOf, ...(deps.retry ? { cycleRetry: deps.retry } : {}) });
+  const schema = options.schema ?? DEFAULT_BOSS_SCHEMA;
+  await registerWebhookJobs(boss, {
+    store: deps.store,
+    log: deps.log,
+    unitOf,
+    // An uninstalled tenant's queued cycles are cancelled, not left to start and skip.
+    cancelQueued: async (tenantId) => (await cancelQueuedCycleJobs(boss, opened.db, schema, tenantId)).length,
+    ...(deps.retry ? { cycleRetry: deps.retry } : {}),
+  });
   return {
     boss,
     webhooks: webhookQueue(boss),

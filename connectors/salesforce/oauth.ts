@@ -62,7 +62,10 @@ export async function exchangeSalesforceCode(app: SalesforceApp, code: string, o
     user = await connection.authorize(code, options.codeVerifier === undefined ? {} : { code_verifier: options.codeVerifier });
   } catch (error) {
     const name = (error as { name?: string }).name ?? 'error';
-    throw new ConnectorError(/ERROR_HTTP_5/.test(name) ? 'unavailable' : 'needs_reauth', `Salesforce token request refused (${name})`);
+    // jsforce puts Salesforce's error_description in the message ("invalid code verifier"): it tells the admin why.
+    const description = (error as { message?: string }).message?.trim().slice(0, 200);
+    const why = description && description !== name ? `${name}: ${description}` : name;
+    throw new ConnectorError(/ERROR_HTTP_5/.test(name) ? 'unavailable' : 'needs_reauth', `Salesforce token request refused (${why})`);
   }
   return authAnswer(
     TokenAnswer,

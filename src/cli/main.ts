@@ -32,6 +32,7 @@ commands:
             --worker-id ID       this process's identity for run leases (default host:pid)
             environment: DATABASE_URL, CRM_SIGNALS_ENCRYPTION_KEYS (keys of the stored tokens: base64 32-byte
             keys or passphrases, comma-separated, newest first; required with DATABASE_URL), CRM_SIGNALS_SECRET (older single key),
+            HUBSPOT_APP_ID (webhook events of our own writes are dropped as echoes),
             SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET / SALESFORCE_REDIRECT_URI, CRM_SIGNALS_DEBUG
   eval      evaluate the product's models on a file: eval leadscore|sentiment|recommend|segments (eval --help)
             exit code 2: the command line or the file is wrong; 1: an internal error (--debug prints its stack)

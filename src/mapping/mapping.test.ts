@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hubspotProfile } from '../../connectors/hubspot/profile.ts';
 import type { CanonicalRecord } from '../domain/records.ts';
-import { checkMappingAgainstFields, DEFAULT_HUBSPOT_MAPPING, inputHash, MappingError, modelRow, outcomeOf, parseMapping, recordProblem } from './index.ts';
+import { checkMappingAgainstFields, DEFAULT_HUBSPOT_MAPPING, inputHash, MappingError, modelRow, outcomeOf, parseMapping, recordProblem, sameMapping } from './index.ts';
 
 const lead = DEFAULT_HUBSPOT_MAPPING.leadScore;
 function contact(properties: Record<string, string | null>): CanonicalRecord {
@@ -9,6 +9,16 @@ function contact(properties: Record<string, string | null>): CanonicalRecord {
 }
 
 describe('field mapping', () => {
+  it('sameMapping ignores key order (a mapping read back from jsonb) and sees any changed value', () => {
+    const reversed = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(reversed) : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)])) : value;
+    const roundTripped = reversed(DEFAULT_HUBSPOT_MAPPING) as typeof DEFAULT_HUBSPOT_MAPPING;
+    expect(JSON.stringify(roundTripped)).not.toBe(JSON.stringify(DEFAULT_HUBSPOT_MAPPING));
+    expect(sameMapping(roundTripped, DEFAULT_HUBSPOT_MAPPING)).toBe(true);
+    expect(sameMapping(DEFAULT_HUBSPOT_MAPPING, { ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, numeric: [...lead.numeric].reverse() } })).toBe(false);
+    expect(sameMapping(DEFAULT_HUBSPOT_MAPPING, { ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, labels: { age: 'Age in years' } } })).toBe(false);
+  });
+
   it('refuses a field name that could inject into a query, naming the path', () => {
     const bad = { ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, numeric: ['age', 'Name; DELETE'] } };
     expect(() => parseMapping(bad)).toThrow(/leadScore\.numeric\.1: is not a valid field name/);

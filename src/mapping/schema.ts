@@ -150,6 +150,23 @@ export function parseMapping(input: unknown): Mapping {
   return parsed.data;
 }
 
+/**
+ * Whether two mappings say the same thing. Key order is not part of it: a mapping read back from the
+ * store's jsonb has its keys in another order than the one the code built.
+ */
+export function sameMapping(a: Mapping, b: Mapping): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** The CRM field behind a model column. */
 export function crmField(m: LeadScoreMapping, column: string): string {
   return own(m.fields, column) ?? column;

@@ -80,6 +80,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig(argv, env)).toThrow(message);
   });
 
+  it('HUBSPOT_APP_ID is the numeric app id our own writes are recognised by', () => {
+    expect(loadConfig([], { HUBSPOT_APP_ID: '3141592' }).hubspot.appId).toBe('3141592');
+    expect(() => loadConfig([], { HUBSPOT_APP_ID: 'my-app' })).toThrow(/HUBSPOT_APP_ID.*must be the numeric app id/);
+  });
+
   it('a worker needs DATABASE_URL', () => {
     expect(() => requireDatabaseUrl(loadConfig([], {}))).toThrow(/DATABASE_URL must be set for a worker/);
   });

@@ -118,17 +118,28 @@ export function defineJobSuite(label: string, open: () => Promise<JobTarget>): v
       const boss = await openBoss(target.opened.db, { schema: `${target.bossSchema}_idle`, schedule: false, supervise: false });
       bosses.push(boss);
       await createQueues(boss);
-      const units = { units: async () => [[id!]] };
+      const units = { store, units: async () => [[id!]] };
       const first = await sendRound(boss, units, 'a');
       const second = await sendRound(boss, units, 'b');
       expect(Object.keys(first.sent)).toEqual([id]);
       expect(second).toEqual({ round: 'b', sent: {}, skipped: [id] });
     });
 
+    it('a round leaves out disconnected tenants: no job is queued for an uninstalled account', async () => {
+      const [connected, gone] = await tenants(2);
+      await store.disconnectTenant(gone!, 'uninstalled in a test');
+      const boss = await openBoss(target.opened.db, { schema: `${target.bossSchema}_gone`, schedule: false, supervise: false });
+      bosses.push(boss);
+      await createQueues(boss);
+      const round = await sendRound(boss, { store, units: async () => [[connected!], [gone!], [connected!, gone!]] }, 'r');
+      expect(Object.keys(round.sent).sort()).toEqual([connected!]);
+      expect(round.skipped).toEqual([connected!]);
+    });
+
     it('a cycle that throws is retried with backoff; when it finally fails its reason is on the run row', async () => {
       const [id] = await tenants(1);
       const boss = await worker({ units: async () => [[id!]], runUnit: cheapCycle(store, () => 'throw'), retry: { limit: 2, delaySeconds: 1 } });
-      const round = await sendRound(boss, { units: async () => [[id!]], retry: { limit: 2, delaySeconds: 1 } }, 'failing');
+      const round = await sendRound(boss, { store, units: async () => [[id!]], retry: { limit: 2, delaySeconds: 1 } }, 'failing');
       const [end] = await waitForJobs(boss, CYCLE_QUEUE, Object.values(round.sent));
       expect(end?.state).toBe('failed');
       const job = await boss.getJobById(CYCLE_QUEUE, end!.id, { includeArchive: true });
@@ -145,7 +156,7 @@ export function defineJobSuite(label: string, open: () => Promise<JobTarget>): v
     it('a cycle whose run failed fails its job: the run keeps the error and the attempt', async () => {
       const [id] = await tenants(1);
       const boss = await worker({ units: async () => [[id!]], runUnit: cheapCycle(store, () => 'failed'), retry: { limit: 0, delaySeconds: 1 } });
-      const round = await sendRound(boss, { units: async () => [[id!]], retry: { limit: 0, delaySeconds: 1 } }, 'once');
+      const round = await sendRound(boss, { store, units: async () => [[id!]], retry: { limit: 0, delaySeconds: 1 } }, 'once');
       const [end] = await waitForJobs(boss, CYCLE_QUEUE, Object.values(round.sent));
       expect(end?.state).toBe('failed');
       const [run] = await store.listRuns(id!, 10);

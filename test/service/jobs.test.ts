@@ -76,7 +76,7 @@ describe('the real cycle as a job (PGlite, HubSpot emulator)', () => {
     ]);
     const writesAfterFirst = emulator.stats().writeCalls;
 
-    const round = await sendRound(boss, { units: async () => [[ctx.tenant.id]] }, 'second');
+    const round = await sendRound(boss, { store, units: async () => [[ctx.tenant.id]] }, 'second');
     const [end] = await waitForJobs(boss, CYCLE_QUEUE, Object.values(round.sent));
     expect(end).toMatchObject({ state: 'completed', output: { runs: [{ tenantId: ctx.tenant.id, status: 'succeeded' }] } });
     const [second] = await store.listRuns(ctx.tenant.id, 1);

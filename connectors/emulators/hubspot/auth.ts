@@ -37,12 +37,15 @@ export class AuthStore {
   private readonly codes = new Map<string, { redirectUri: string | undefined; scopes: string[] }>();
   private readonly access = new Map<string, AccessToken>();
   private readonly refresh = new Map<string, { scopes: string[] }>();
+  /** Every code and token ever handed out (tests search logs and answers for each). */
+  readonly issued: string[] = [];
 
   constructor(readonly options: AuthOptions) {}
 
   /** Simulates the admin approving the install: the redirect would carry this code. */
   issueCode(redirectUri?: string, scopes: readonly string[] = this.options.scopes): string {
     const code = randomUUID();
+    this.issued.push(code);
     this.codes.set(code, { redirectUri, scopes: [...scopes] });
     return code;
   }
@@ -60,6 +63,7 @@ export class AuthStore {
       scopes,
     };
     this.access.set(token.token, token);
+    this.issued.push(token.token);
     return token;
   }
 
@@ -81,6 +85,7 @@ export class AuthStore {
     // One-time: a replayed code must fail, as HubSpot's does.
     this.codes.delete(p.code);
     const refreshToken = `na1-${randomUUID()}`;
+    this.issued.push(refreshToken);
     this.refresh.set(refreshToken, { scopes: entry.scopes });
     return this.mint(refreshToken, entry.scopes);
   }

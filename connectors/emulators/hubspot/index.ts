@@ -89,6 +89,8 @@ export interface HubSpotEmulator {
   faults: Faults;
   stats(): EmulatorStats;
   resetStats(): void;
+  /** Every authorization code, access token and refresh token this emulator handed out, oldest first. */
+  issuedSecrets(): string[];
   /** A one-time code for the token endpoint, as if the admin had just approved the install. */
   issueAuthCode(redirectUri?: string): string;
   /** A valid access token without the OAuth dance (tests that are not about OAuth). */
@@ -256,6 +258,7 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
       stats.throttled = 0;
     },
     issueAuthCode: (redirectUri) => auth.issueCode(redirectUri),
+    issuedSecrets: () => [...auth.issued],
     issueAccessToken: (ttlSeconds) => auth.issueAccessToken(ttlSeconds).token,
     resetRateLimits: () => {
       tenSecondly.reset();

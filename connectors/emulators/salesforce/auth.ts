@@ -44,6 +44,8 @@ export class AuthStore {
   private readonly codes = new Map<string, PendingCode>();
   private readonly sessions = new Map<string, Session>();
   private readonly refreshTokens = new Map<string, { userId: string }>();
+  /** Every code and token ever handed out (tests search logs and answers for each). */
+  readonly issued: string[] = [];
 
   constructor(readonly options: AuthOptions) {}
 
@@ -54,6 +56,7 @@ export class AuthStore {
   /** Simulates the admin approving the app: the redirect would carry this code. */
   issueCode(userId: string, redirectUri?: string, codeChallenge?: string): string {
     const code = `aPrx${randomBytes(30).toString('base64url')}`;
+    this.issued.push(code);
     this.codes.set(code, { userId, redirectUri, codeChallenge, expiresAt: this.now() + CODE_TTL_MS });
     return code;
   }
@@ -63,12 +66,14 @@ export class AuthStore {
     // Shaped like a real one: "<15-char org id>!<opaque>".
     const token = `${this.options.orgId.slice(0, 15)}!${randomBytes(48).toString('base64url')}`;
     const session: Session = { token, userId, lastUsed: this.now(), refreshToken };
+    this.issued.push(token);
     this.sessions.set(token, session);
     return session;
   }
 
   private newRefreshToken(userId: string): string {
     const rt = `5Aep86${randomBytes(42).toString('base64url')}`;
+    this.issued.push(rt);
     this.refreshTokens.set(rt, { userId });
     return rt;
   }

@@ -82,6 +82,8 @@ export interface SalesforceEmulator {
   faults: Faults;
   stats(): SalesforceEmulatorStats;
   resetStats(): void;
+  /** Every authorization code, access token and refresh token this emulator handed out, oldest first. */
+  issuedSecrets(): string[];
   /** A one-time code for the token endpoint, as if the admin had just approved the app (as the integration user). */
   issueAuthCode(redirectUri?: string): string;
   /** A session token without the OAuth dance; for the integration user unless another user id is given. */
@@ -216,6 +218,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
       usage.reset();
     },
     issueAuthCode: (redirectUri) => auth.issueCode(state.users.integration, redirectUri),
+    issuedSecrets: () => [...auth.issued],
     issueAccessToken: (userId) => auth.openSession(userId ?? state.users.integration).token,
     expireSessions: () => auth.expireSessions(),
     revokeAppTokens: () => auth.revokeApp(),

@@ -125,11 +125,14 @@ export interface RoundSent {
   skipped: string[];
 }
 
-/** One cycle job per unit. Used by the round job and by a one-off run (`--once`). */
-export async function sendRound(boss: PgBoss, deps: Pick<CycleJobDeps, 'units' | 'retry'>, round: string, retry?: RetryPolicy): Promise<RoundSent> {
+/**
+ * One cycle job per unit, leaving out disconnected tenants (uninstalled: nothing may call their CRM).
+ * Used by the round job and by a one-off run (`--once`).
+ */
+export async function sendRound(boss: PgBoss, deps: Pick<CycleJobDeps, 'store' | 'units' | 'retry'>, round: string, retry?: RetryPolicy): Promise<RoundSent> {
   const policy = retry ?? deps.retry ?? DEFAULT_RETRY;
   const out: RoundSent = { round, sent: {}, skipped: [] };
-  for (const tenantIds of await deps.units()) {
+  for (const tenantIds of await connectedUnits(deps.store, await deps.units())) {
     const id = await sendCycle(boss, tenantIds, round, policy);
     if (id) out.sent[unitKey(tenantIds)] = id;
     else out.skipped.push(unitKey(tenantIds));

@@ -14,6 +14,7 @@ import type PgBoss from 'pg-boss';
 import { z } from 'zod';
 import type { ObjectType } from '../../domain/records.ts';
 import type { Store, StoredWebhookEvent, Tenant } from '../../store/types.ts';
+import { disconnect, type DisconnectJobs } from '../disconnect.ts';
 import { tenantWritten } from '../events.ts';
 import { tenantMapping } from '../mappings.ts';
 import { erasePerson } from '../privacy.ts';
@@ -53,6 +54,8 @@ export interface WebhookJobDeps {
   log(message: string): void;
   /** Asks for one incremental cycle of the tenant's unit; null when one is already queued. */
   requestCycle(tenant: Tenant): Promise<string | null>;
+  /** Cancels an uninstalled tenant's queued cycle jobs. */
+  cancelQueued?: DisconnectJobs['cancelQueued'];
   now?: () => Date;
 }
 
@@ -90,7 +93,8 @@ export async function processWebhookEvents(deps: WebhookJobDeps, tenantId: strin
     for (const [objectType, ids] of plan.forget) out.deleted += await store.deleteRecords(tenantId, objectType, [...ids]);
     if (plan.uninstall && tenant.status === 'connected') {
       const when = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
-      out.disconnected = await store.disconnectTenant(tenantId, `the app was uninstalled from HubSpot portal ${tenant.accountId ?? '?'} on ${when}`);
+      const reason = `the app was uninstalled from HubSpot portal ${tenant.accountId ?? '?'} on ${when}`;
+      out.disconnected = (await disconnect(store, tenantId, reason, deps.cancelQueued ? { cancelQueued: deps.cancelQueued } : undefined)).changed;
     }
     if (plan.forget.size > 0 || plan.erase.size > 0) tenantWritten(tenantId);
     needsSync ||= plan.sync;

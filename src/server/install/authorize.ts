@@ -4,7 +4,7 @@
  * and the state. Salesforce's web-server flow adds a PKCE S256 challenge of a fresh verifier.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { HubSpotAppCredentials } from '../../../connectors/hubspot/oauth.ts';
+import { HUBSPOT_API_BASE, HubSpotAppCredentials } from '../../../connectors/hubspot/oauth.ts';
 import { parseWith } from '../../../connectors/profile.ts';
 import { SalesforceAppCredentials } from '../../../connectors/salesforce/oauth.ts';
 import type { Crm } from '../../domain/records.ts';
@@ -12,7 +12,19 @@ import { hubspotAuthorizeUrl } from '../../manifests/hubspot.ts';
 import { SALESFORCE_OAUTH_SCOPES } from '../../manifests/salesforce.ts';
 
 export const HUBSPOT_AUTHORIZE_URL = 'https://app.hubspot.com/oauth/authorize';
-export const salesforceAuthorizeUrlOf = (loginUrl: string) => `${loginUrl.replace(/\/+$/, '')}/services/oauth2/authorize`;
+const trimmed = (url: string) => url.replace(/\/+$/, '');
+
+/**
+ * Where the app's admins approve an install: HubSpot's install screen is on app.hubspot.com for the real
+ * API and on the API's own host for an emulator given by URL; Salesforce's is on the login URL.
+ */
+export function authorizeUrlOf(crm: Crm, app: unknown): string {
+  if (crm === 'hubspot') {
+    const { baseUrl } = parseWith(HubSpotAppCredentials, app, 'HubSpot app credentials');
+    return trimmed(baseUrl) === trimmed(HUBSPOT_API_BASE) ? HUBSPOT_AUTHORIZE_URL : `${trimmed(baseUrl)}/oauth/authorize`;
+  }
+  return `${trimmed(parseWith(SalesforceAppCredentials, app, 'Salesforce app credentials').loginUrl)}/services/oauth2/authorize`;
+}
 
 /** RFC 7636: 43-128 characters of [A-Za-z0-9-._~]; 64 random bytes in base64url are 86. */
 export function newCodeVerifier(): string {

@@ -14,7 +14,7 @@ import { APP_SETTINGS } from '../../pipeline/connect.ts';
 import { InstallError, installTenant, type InstalledTenant } from '../../pipeline/install.ts';
 import { startSession, type SessionDeps, type SessionEnv } from '../auth/sessions.ts';
 import { renderMessagePage } from '../status/page.ts';
-import { authorizeRequest } from './authorize.ts';
+import { authorizeRequest, authorizeUrlOf } from './authorize.ts';
 import { renderInstalledPage } from './pages.ts';
 import { issueState, takeState, type StateDeps } from './state.ts';
 
@@ -23,8 +23,8 @@ export interface InstallApp {
   /** The app's credentials (client id and secret, redirect URI, API base or login URL), checked by the CRM's profile. */
   app: unknown;
   settings?: Record<string, unknown>;
-  /** Where the admin approves the install (https://app.hubspot.com/oauth/authorize, <login URL>/services/oauth2/authorize). */
-  authorizeUrl: string;
+  /** Where the admin approves the install; by default from the app (authorizeUrlOf). */
+  authorizeUrl?: string;
 }
 
 export interface InstallDeps {
@@ -62,7 +62,7 @@ export function mountInstall(app: Hono<SessionEnv>, sessions: SessionDeps, getDe
       if (!found) return notConfigured(c);
       let request;
       try {
-        request = await authorizeRequest(crm, found.app.app, found.app.authorizeUrl, (codeVerifier) => issueState(c, stateDeps(found.deps), { crm, ...(codeVerifier ? { codeVerifier } : {}) }));
+        request = await authorizeRequest(crm, found.app.app, found.app.authorizeUrl ?? authorizeUrlOf(crm, found.app.app), (codeVerifier) => issueState(c, stateDeps(found.deps), { crm, ...(codeVerifier ? { codeVerifier } : {}) }));
       } catch (error) {
         if (!(error instanceof ProfileError)) throw error;
         log(`install ${crm}: ${error.message}`);
