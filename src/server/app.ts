@@ -21,6 +21,7 @@ import { cachedContactCard, cardError } from './cards/contactCard.ts';
 import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
 import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
 import { mountInstall, type InstallDeps } from './install/routes.ts';
+import { PRIVACY_DELETIONS_PATH, privacyBodyLimit, privacyDeletion } from './privacy/routes.ts';
 
 export interface AppDeps {
   store: Store;
@@ -152,6 +153,10 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
     const tenant = await accessibleTenant(c, store, c.req.valid('param').id);
     return c.json({ runs: await store.listRuns(tenant.id, 50) });
   });
+
+  app.post(PRIVACY_DELETIONS_PATH, privacyBodyLimit, admin, params({ id: tenantIdParam }), async (c) =>
+    privacyDeletion(c, store, await accessibleTenant(c, store, c.req.valid('param').id), deps.log ?? console.error),
+  );
 
   // Signed by HubSpot, not by a session: these never read a cookie.
   let cardCache: CardCache | undefined = deps.cardCache;

@@ -25,6 +25,7 @@ const ACCESS: Record<string, { access: Access; method: 'GET' | 'POST' }> = {
   '/api/status': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/contacts/:contactId/card': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/runs': { access: 'admin', method: 'GET' },
+  '/api/tenants/:id/privacy-deletions': { access: 'admin', method: 'POST' },
   '/logout': { access: 'admin', method: 'POST' },
   '/cards/hubspot/contact': { access: 'hubspot-signed', method: 'GET' },
   '/webhooks/hubspot': { access: 'hubspot-signed', method: 'POST' },
