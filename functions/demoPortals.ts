@@ -93,7 +93,10 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
     ...(limit ? { limit } : {}),
     log: io.log,
   });
-  if (installed) {
+  if (installed && config.dryRun) {
+    // A dry run changes nothing in the CRM, its schema included: the properties wait for a real run.
+    io.out(`dry run: the output properties are not created in HubSpot portal ${tenant.accountId}`);
+  } else if (installed) {
     const result = await connector.install(OUTPUT_FIELDS);
     io.out(`installed into HubSpot portal ${tenant.accountId}: ${result.created.length} properties created, ${result.existing.length} already there`);
   }

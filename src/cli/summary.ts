@@ -7,6 +7,8 @@ import { signalLine } from '../pipeline/report.ts';
 
 const n = (value: number) => value.toLocaleString('en-US');
 const plural = (objectType: string) => `${objectType}s`;
+/** A value on one terminal line: reasons can be long. */
+const clip = (value: string) => (value.length > 70 ? `${value.slice(0, 67)}...` : value).replace(/\s+/g, ' ');
 
 export function formatSummary(summary: CycleSummary, bands: ScoreBand[]): string {
   const lines: string[] = [];
@@ -30,6 +32,14 @@ export function formatSummary(summary: CycleSummary, bands: ScoreBand[]): string
     if (summary.history) lines.push(`  timeline: ${n(summary.history)} history entries for significant changes`);
   } else {
     lines.push(`  would write: ${changes.join(', ') || 'nothing'} (nothing written in ${summary.dryRun ? 'a dry run' : 'shadow mode'})`);
+    for (const item of summary.preview.slice(0, 5)) {
+      for (const [property, value] of Object.entries(item.properties)) {
+        lines.push(`    ${item.objectType} ${item.externalId} ${property}: ${clip(item.previous[property] ?? '(empty)')} -> ${clip(value === '' ? '(cleared)' : value)}`);
+      }
+    }
+    if (summary.proposedChanges !== undefined && summary.preview.length > 0) {
+      lines.push(`    ... ${n(summary.proposedChanges)} field values in all: GET /api/tenants/${summary.tenantId}/runs/${summary.runId}/changes.csv on the status page's server`);
+    }
   }
   lines.push(`  API calls: ${n(summary.api.calls)} (${n(summary.api.retries)} retries, ${n(summary.api.throttled)} throttled)`);
   lines.push(`  time: ${(summary.durationMs / 1000).toFixed(1)} s`);

@@ -47,6 +47,8 @@ export interface CycleSummary {
   changes: Partial<Record<ObjectType, number>>;
   /** The first changes, for a dry run or shadow report. */
   preview: OutboxInput[];
+  /** Field values a shadow run or dry run would have written, all kept with the run (Store.proposedChanges). */
+  proposedChanges?: number;
   /** Per object type; null when nothing was to be written (shadow mode, dry run). */
   write: Partial<Record<ObjectType, WriteReport>> | null;
   /** Timeline entries recorded in the CRM for significant changes. */
@@ -108,6 +110,10 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
       summary.changes[objectType] = items.length;
       summary.preview.push(...items.slice(0, 10));
       queued.push({ objectType, items });
+    }
+    if (!writing) {
+      // Shadow mode and dry runs keep the whole list: the admin reads (and downloads) exactly what going live writes.
+      summary.proposedChanges = await store.saveProposedChanges(tenant.id, runId, queued.flatMap((q) => q.items));
     }
     if (writing) {
       // New segments are new enumeration options: the CRM refuses values it has no option for.

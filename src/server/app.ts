@@ -22,6 +22,7 @@ import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
 import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
 import { mountInstall, type InstallDeps } from './install/routes.ts';
 import { PRIVACY_DELETIONS_PATH, privacyBodyLimit, privacyDeletion } from './privacy/routes.ts';
+import { changeMode, changesCsv, changesPage, ChangesQuery, ModeChange } from './console/proposedChanges.ts';
 
 export interface AppDeps {
   store: Store;
@@ -74,6 +75,30 @@ export function params<T extends z.ZodRawShape>(shape: T) {
     const issue = result.error.issues[0];
     return c.json({ error: `route parameter ${issue?.path.join('.') || '?'} ${issue?.message ?? 'is invalid'}` }, 400);
   });
+}
+
+const firstProblem = (error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }, where: string, whole: string) => {
+  const issue = error.issues[0];
+  return `${where} ${issue?.path.map(String).join('.') || whole}: ${issue?.message ?? 'is invalid'}`;
+};
+
+/** Validates the query string; the 400 names the first bad parameter and what is wrong with it. */
+export function validatedQuery<T extends z.ZodType>(schema: T) {
+  return zValidator('query', schema, (result, c) => (result.success ? undefined : c.json({ error: firstProblem(result.error, 'query parameter', '?') }, 400)));
+}
+
+/** The JSON body parsed with `schema`; a 400 names the first bad field (or says the body is not JSON). */
+export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  if (!(c.req.header('content-type') ?? '').startsWith('application/json')) throw new HTTPException(415, { message: 'send the body as application/json' });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await c.req.text());
+  } catch {
+    throw new HTTPException(400, { message: 'field body: is not valid JSON' });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new HTTPException(400, { message: firstProblem(parsed.error, 'field', 'body') });
+  return parsed.data;
 }
 
 /** The session's tenant, or 404 for one it may not see (indistinguishable from one that does not exist). */
@@ -152,6 +177,23 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
   app.get('/api/tenants/:id/runs', admin, params({ id: tenantIdParam }), async (c) => {
     const tenant = await accessibleTenant(c, store, c.req.valid('param').id);
     return c.json({ runs: await store.listRuns(tenant.id, 50) });
+  });
+
+  // What going live would write (a shadow run's or dry run's proposals), and going live.
+  const runParams = params({ id: tenantIdParam, runId: z.coerce.number().int('must be a whole number').positive('must be positive').max(Number.MAX_SAFE_INTEGER) });
+  app.get('/api/tenants/:id/runs/:runId/changes', admin, runParams, validatedQuery(ChangesQuery), async (c) => {
+    const { id, runId } = c.req.valid('param');
+    return c.json(await changesPage(store, await accessibleTenant(c, store, id), runId, c.req.valid('query')));
+  });
+  app.get('/api/tenants/:id/runs/:runId/changes.csv', admin, runParams, async (c) => {
+    const { id, runId } = c.req.valid('param');
+    return changesCsv(c, store, await accessibleTenant(c, store, id), runId);
+  });
+  app.post('/api/tenants/:id/mode', admin, params({ id: tenantIdParam }), async (c) => {
+    // The tenant first: another tenant's admin learns nothing from the body's validation.
+    const tenant = await accessibleTenant(c, store, c.req.valid('param').id);
+    const answer = await changeMode(store, tenant, await jsonBody(c, ModeChange), deps.log ?? console.error);
+    return c.json(answer.body, answer.status);
   });
 
   app.post(PRIVACY_DELETIONS_PATH, privacyBodyLimit, admin, params({ id: tenantIdParam }), async (c) =>

@@ -194,6 +194,8 @@ export async function eraseInTransaction(tx: Queryable, tenantId: string, reques
     result.signals += (await tx.query(`DELETE FROM signals WHERE ${where}`, args)).rowCount;
     result.outbox += (await tx.query(`DELETE FROM outbox WHERE ${where}`, args)).rowCount;
     result.writtenValues += (await tx.query(`DELETE FROM written_values WHERE ${where}`, args)).rowCount;
+    // What a shadow run would have written for the person: their ids and our values for them.
+    await tx.query(`DELETE FROM proposed_changes WHERE ${where}`, args);
     const deleted = (await tx.query(`DELETE FROM records WHERE ${where}`, args)).rowCount;
     if (deleted > 0) result.records[type as ObjectType] = deleted;
     result.audit += (

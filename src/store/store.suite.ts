@@ -9,7 +9,7 @@ import type { CanonicalRecord, Crm, ObjectType } from '../domain/records.ts';
 import type { Db } from './db.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
-import { RunLeaseHeldError, type PageWrite, type Store } from './types.ts';
+import { KEPT_PROPOSAL_RUNS, RunLeaseHeldError, type OutboxInput, type PageWrite, type Store } from './types.ts';
 
 export interface SuiteTarget {
   store: Store;
@@ -880,6 +880,55 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
     });
 
     /* ---------------------------------------------------------------- privacy deletion (migration 006) */
+
+    describe('proposed changes', () => {
+      const item = (externalId: string, properties: Record<string, string>, previous: Record<string, string | null> = {}): OutboxInput => ({
+        objectType: 'contact',
+        externalId,
+        properties,
+        previous,
+        modelVersion: 1,
+      });
+
+      it('keeps every field of every record with old and new value: counts per field, filter and pages', async () => {
+        const id = await tenant();
+        const runId = await store.startRun(id, 'cycle');
+        const saved = await store.saveProposedChanges(id, runId, [
+          item('2', { crm_signals_lead_score: '71', crm_signals_segment: 'Builders' }, { crm_signals_lead_score: '40', crm_signals_segment: null }),
+          item('1', { crm_signals_lead_score: '12' }),
+          { ...item('9', { crm_signals_sentiment: 'negative' }), objectType: 'ticket' },
+        ]);
+        expect(saved).toBe(4);
+        const all = await store.proposedChanges(id, runId);
+        expect(all).toMatchObject({ total: 4, records: 3, matching: 4, counts: { 'contact.crm_signals_lead_score': 2, 'contact.crm_signals_segment': 1, 'ticket.crm_signals_sentiment': 1 } });
+        expect(all.changes[0]).toEqual({ objectType: 'contact', externalId: '1', property: 'crm_signals_lead_score', oldValue: null, newValue: '12' });
+        expect(all.changes[1]).toEqual({ objectType: 'contact', externalId: '2', property: 'crm_signals_lead_score', oldValue: '40', newValue: '71' });
+        const scores = await store.proposedChanges(id, runId, { property: 'crm_signals_lead_score', limit: 1, offset: 1 });
+        expect(scores).toMatchObject({ total: 4, matching: 2, changes: [{ externalId: '2' }] });
+        expect((await store.proposedChanges(id, runId, { externalId: '2' })).matching).toBe(2);
+        // Saving again replaces the run's list.
+        expect(await store.saveProposedChanges(id, runId, [item('1', { crm_signals_lead_score: '13' })])).toBe(1);
+        expect((await store.proposedChanges(id, runId)).changes.map((c) => c.newValue)).toEqual(['13']);
+      });
+
+      it('is scoped to its tenant, forgets deleted records, and keeps only the newest runs', async () => {
+        const [a, b] = [await tenant(), await tenant()];
+        const runA = await store.startRun(a, 'cycle');
+        await store.saveProposedChanges(a, runA, [item('1', { crm_signals_lead_score: '50' }), item('2', { crm_signals_lead_score: '60' })]);
+        expect((await store.proposedChanges(b, runA)).total).toBe(0);
+        await store.deleteRecords(a, 'contact', ['1']);
+        expect((await store.proposedChanges(a, runA)).changes.map((c) => c.externalId)).toEqual(['2']);
+        const runs: number[] = [runA];
+        for (let i = 0; i < KEPT_PROPOSAL_RUNS; i++) {
+          const runId = await store.startRun(a, 'cycle');
+          runs.push(runId);
+          await store.saveProposedChanges(a, runId, [item('3', { crm_signals_lead_score: String(i) })]);
+        }
+        expect((await store.proposedChanges(a, runA)).total).toBe(0);
+        expect((await store.proposedChanges(a, runs.at(-1)!)).total).toBe(1);
+        expect((await store.proposedChanges(a, runs[1]!)).total).toBe(1);
+      });
+    });
 
     describe('erasePerson', () => {
       const EMAIL = 'Zephyrine.Quillfeather@example.com';

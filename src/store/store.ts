@@ -9,7 +9,7 @@ import type { Db, Queryable, Row } from './db.ts';
 import { dropErased, ERASURE_LOCK, eraseInTransaction } from './erasure.ts';
 import { cleanText, cleanTruncated, redactSecrets, toJsonb } from './sanitize.ts';
 import { int, intOrNull, iso, isoOrNull, multiRow, normalizeTimestamp, object, text, textOrNull } from './sql.ts';
-import { RunLeaseHeldError } from './types.ts';
+import { KEPT_PROPOSAL_RUNS, RunLeaseHeldError } from './types.ts';
 import type {
   AuditRow,
   ComputedSignal,
@@ -21,6 +21,8 @@ import type {
   ModelStatus,
   OutboxInput,
   OutboxItem,
+  ProposedChangeQuery,
+  ProposedChanges,
   PageWrite,
   PageWriteResult,
   RunLease,
@@ -268,7 +270,7 @@ export class SqlStore implements Store {
   async deleteRecords(tenantId: string, objectType: ObjectType, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     return this.#db.transaction(async (tx) => {
-      for (const table of ['written_values', 'signals']) {
+      for (const table of ['written_values', 'signals', 'proposed_changes']) {
         await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[])`, [tenantId, objectType, ids]);
       }
       await tx.query(`DELETE FROM outbox WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[]) AND status = 'pending'`, [tenantId, objectType, ids]);
@@ -819,6 +821,63 @@ export class SqlStore implements Store {
 
   /* -------------------------------------------------------------- webhook events (migration 007) */
 
+  async saveProposedChanges(tenantId: string, runId: number, items: OutboxInput[]): Promise<number> {
+    const rows = items.flatMap((item) =>
+      Object.entries(item.properties).map(([property, value]) => [item.objectType, cleanText(item.externalId), cleanText(property), item.previous[property] === null || item.previous[property] === undefined ? null : cleanText(item.previous[property]), cleanText(value)]),
+    );
+    return this.#db.transaction(async (tx) => {
+      await tx.query('DELETE FROM proposed_changes WHERE tenant_id = $1 AND run_id = $2', [tenantId, runId]);
+      await multiRow(tx, {
+        head: 'INSERT INTO proposed_changes (tenant_id, run_id, object_type, external_id, property, old_value, new_value) VALUES',
+        fixed: [tenantId, runId],
+        prefix: '$1::text, $2::bigint, ',
+        types: ['text', 'text', 'text', 'text', 'text'],
+        rows,
+      });
+      // The newest runs with proposals keep them; an older shadow run's list is history nobody acts on.
+      await tx.query(
+        `DELETE FROM proposed_changes WHERE tenant_id = $1 AND run_id NOT IN (
+           SELECT DISTINCT run_id FROM proposed_changes WHERE tenant_id = $1 ORDER BY run_id DESC LIMIT $2)`,
+        [tenantId, KEPT_PROPOSAL_RUNS],
+      );
+      return rows.length;
+    });
+  }
+
+  async proposedChanges(tenantId: string, runId: number, query: ProposedChangeQuery = {}): Promise<ProposedChanges> {
+    const { rows: countRows } = await this.#db.query(
+      `SELECT object_type, property, count(*)::int AS n, count(DISTINCT external_id)::int AS records
+       FROM proposed_changes WHERE tenant_id = $1 AND run_id = $2 GROUP BY object_type, property ORDER BY object_type, property`,
+      [tenantId, runId],
+    );
+    const { rows: recordRows } = await this.#db.query(
+      'SELECT count(*)::int AS n FROM (SELECT DISTINCT object_type, external_id FROM proposed_changes WHERE tenant_id = $1 AND run_id = $2) r',
+      [tenantId, runId],
+    );
+    const counts: Record<string, number> = {};
+    for (const r of countRows) counts[`${text(r.object_type)}.${text(r.property)}`] = int(r.n);
+    const filter = ['tenant_id = $1', 'run_id = $2'];
+    const args: unknown[] = [tenantId, runId];
+    if (query.property !== undefined) filter.push(`property = $${args.push(cleanText(query.property))}`);
+    if (query.externalId !== undefined) filter.push(`external_id = $${args.push(cleanText(query.externalId))}`);
+    const where = filter.join(' AND ');
+    const { rows: matchingRows } = await this.#db.query(`SELECT count(*)::int AS n FROM proposed_changes WHERE ${where}`, args);
+    const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
+    const offset = Math.max(0, query.offset ?? 0);
+    const { rows } = await this.#db.query(
+      `SELECT object_type, external_id, property, old_value, new_value FROM proposed_changes WHERE ${where}
+       ORDER BY object_type, external_id, property LIMIT ${limit} OFFSET ${offset}`,
+      args,
+    );
+    return {
+      total: Object.values(counts).reduce((a, b) => a + b, 0),
+      records: int(recordRows[0]?.n ?? 0),
+      counts,
+      matching: int(matchingRows[0]?.n ?? 0),
+      changes: rows.map((r) => ({ objectType: text(r.object_type) as ObjectType, externalId: text(r.external_id), property: text(r.property), oldValue: textOrNull(r.old_value), newValue: text(r.new_value) })),
+    };
+  }
+
   async saveWebhookEvents(tenantId: string, events: WebhookEventInput[]): Promise<number> {
     if (events.length === 0) return 0;
     const rows = events.map((e) => {
@@ -963,7 +1022,7 @@ async function saveSealed(q: Queryable, tenantId: string, sealed: string): Promi
 }
 
 async function forgetCrmRows(q: Queryable, tenantId: string): Promise<void> {
-  for (const table of ['written_values', 'outbox', 'signals', 'records']) {
+  for (const table of ['proposed_changes', 'written_values', 'outbox', 'signals', 'records']) {
     await q.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
   }
   // Cursors over our own trail (audit -> history) stay: the audit stays too.

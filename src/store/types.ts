@@ -298,6 +298,16 @@ export interface Store {
   /** How many events the tenant has, only the unprocessed ones when asked. */
   countWebhookEvents(tenantId: string, options?: { pending?: boolean }): Promise<number>;
 
+  /* -------------------------------------------------------------- proposed changes (migration 008) */
+
+  /**
+   * Keeps every change a run would have written (shadow mode, dry run), one row per record and field,
+   * and drops the proposals of the tenant's older runs beyond the newest KEPT_PROPOSAL_RUNS. Returns the rows saved.
+   */
+  saveProposedChanges(tenantId: string, runId: number, items: OutboxInput[]): Promise<number>;
+  /** A run's proposed changes: counts per object type and field, and a page of rows (filtered by field or record). */
+  proposedChanges(tenantId: string, runId: number, query?: ProposedChangeQuery): Promise<ProposedChanges>;
+
   /* -------------------------------------------------------------- one record's signals (the app card) */
 
   /** The newest row of each of `signals` for one record, by signal, with when it was computed. */
@@ -416,6 +426,38 @@ export interface ErasureRequest {
    * scrubbed like emails; a model body holding one as a whole value (a category level) is dropped.
    */
   names?: string[];
+}
+
+/** Runs of a tenant whose proposed changes are kept. */
+export const KEPT_PROPOSAL_RUNS = 5;
+
+export interface ProposedChange {
+  objectType: ObjectType;
+  externalId: string;
+  property: string;
+  /** What we last wrote (null: never written by us). */
+  oldValue: string | null;
+  newValue: string;
+}
+
+export interface ProposedChangeQuery {
+  property?: string;
+  externalId?: string;
+  /** Default 100, at most 10,000. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface ProposedChanges {
+  /** Rows in all (every field of every record), before the filter. */
+  total: number;
+  /** Records that would change, before the filter. */
+  records: number;
+  /** Rows per `<object type>.<property>`, before the filter. */
+  counts: Record<string, number>;
+  /** Rows matching the filter (what paging goes through). */
+  matching: number;
+  changes: ProposedChange[];
 }
 
 export interface ErasureResult {

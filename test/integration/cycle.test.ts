@@ -2,6 +2,7 @@
  * The whole loop against the HubSpot emulator: sync -> store -> train -> score -> write back, for the four
  * signals (lead score with reasons, segment, recommendations, feedback sentiment).
  */
+import { formatSummary } from '../../src/cli/summary.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countOutputValues, SCORE, emulatorOutputs, emulatorScores, signalReport, startHarness, totalWritten, type Harness } from '../helpers/harness.ts';
 
@@ -200,5 +201,14 @@ describe('a full cycle on the emulator', () => {
     const dry = await harness.cycle({ dryRun: true });
     expect(dry.changes).toEqual(shadow.changes);
     expect(emulator.stats().writeCalls).toBe(0);
+    // Both keep every value they would write; the terminal shows the first with old and new value.
+    expect(dry.proposedChanges).toBe(shadow.proposedChanges);
+    expect((await harness.store.proposedChanges(harness.ctx.tenant.id, dry.runId)).total).toBe(dry.proposedChanges);
+    const first = dry.preview[0]!;
+    const [property, value] = Object.entries(first.properties)[0]!;
+    const printed = formatSummary(dry, []);
+    expect(printed).toContain(`would write: ${dry.changes.contact!.toLocaleString('en-US')} contacts`);
+    expect(printed).toContain(`    ${first.objectType} ${first.externalId} ${property}: (empty) -> ${value.length > 70 ? value.slice(0, 67) : value}`);
+    expect(printed).toContain(`${dry.proposedChanges!.toLocaleString('en-US')} field values in all`);
   });
 });

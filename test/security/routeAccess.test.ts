@@ -26,6 +26,9 @@ const ACCESS: Record<string, { access: Access; method: 'GET' | 'POST' }> = {
   '/api/tenants/:id/contacts/:contactId/card': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/runs': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/privacy-deletions': { access: 'admin', method: 'POST' },
+  '/api/tenants/:id/runs/:runId/changes': { access: 'admin', method: 'GET' },
+  '/api/tenants/:id/runs/:runId/changes.csv': { access: 'admin', method: 'GET' },
+  '/api/tenants/:id/mode': { access: 'admin', method: 'POST' },
   '/logout': { access: 'admin', method: 'POST' },
   '/cards/hubspot/contact': { access: 'hubspot-signed', method: 'GET' },
   '/webhooks/hubspot': { access: 'hubspot-signed', method: 'POST' },
@@ -51,7 +54,7 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
-const concrete = (path: string) => path.replace(':id', 'tenant-a').replace(':contactId', 'c-1');
+const concrete = (path: string) => path.replace(':id', 'tenant-a').replace(':contactId', 'c-1').replace(':runId', '1');
 
 describe('route access', () => {
   it('names every served path', () => {

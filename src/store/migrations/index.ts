@@ -10,6 +10,7 @@ import { sql as runLeases } from './004_run_leases.ts';
 import { sql as tenantAccess } from './005_tenant_access.ts';
 import { sql as erasure } from './006_erasure.ts';
 import { sql as webhookEvents } from './007_webhook_events.ts';
+import { sql as proposedChanges } from './008_proposed_changes.ts';
 
 export interface Migration {
   version: number;
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: '005_tenant_access', sql: tenantAccess },
   { version: 6, name: '006_erasure', sql: erasure },
   { version: 7, name: '007_webhook_events', sql: webhookEvents },
+  { version: 8, name: '008_proposed_changes', sql: proposedChanges },
 ];

@@ -1,0 +1,84 @@
+/**
+ * What going live would write, and going live: the changes a shadow-mode cycle or dry run proposed
+ * (every record and field, old and new value; Store.proposedChanges) as JSON pages or one CSV download,
+ * and `POST /api/tenants/:id/mode`, where going live must confirm the run and the count of changes the
+ * admin was shown: a confirmation of other counts is refused with the real ones named.
+ */
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { formatCsvRecord } from '../../io/csv.ts';
+import type { ProposedChanges, RunRow, Store, Tenant } from '../../store/types.ts';
+
+export const ChangesQuery = z
+  .object({
+    property: z.string().min(1).max(200).optional(),
+    record: z.string().min(1).max(1000).optional(),
+    limit: z.coerce.number().int('must be a whole number').min(1).max(10_000).default(100),
+    offset: z.coerce.number().int('must be a whole number').min(0).max(10_000_000).default(0),
+  })
+  .strict();
+
+export const ModeChange = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('shadow') }).strict(),
+  z
+    .object({
+      mode: z.literal('live'),
+      confirm: z.object({ runId: z.number().int().positive(), changes: z.number().int().min(0) }, { message: 'is required to go live: the run and the number of changes you were shown' }).strict(),
+    })
+    .strict(),
+]);
+
+/** The newest run that kept what it would have written (shadow mode or dry run), if any. */
+export async function latestProposal(store: Store, tenantId: string): Promise<RunRow | null> {
+  return (await store.listRuns(tenantId, 50)).find((r) => r.status === 'succeeded' && typeof r.summary.proposedChanges === 'number') ?? null;
+}
+
+export async function changesPage(store: Store, tenant: Tenant, runId: number, query: z.infer<typeof ChangesQuery>): Promise<ProposedChanges & { runId: number }> {
+  const page = await store.proposedChanges(tenant.id, runId, {
+    ...(query.property ? { property: query.property } : {}),
+    ...(query.record ? { externalId: query.record } : {}),
+    limit: query.limit,
+    offset: query.offset,
+  });
+  return { runId, ...page };
+}
+
+/** A spreadsheet runs a cell that starts with = + - @ (or a tab or CR) as a formula: CRM values are not ours to trust. */
+const FORMULA = /^[=+\-@\t\r]/;
+const cell = (value: string | null) => (value !== null && FORMULA.test(value) ? `'${value}` : value);
+
+export async function changesCsv(c: Context, store: Store, tenant: Tenant, runId: number): Promise<Response> {
+  const lines = [formatCsvRecord(['object_type', 'record_id', 'field', 'old_value', 'new_value'])];
+  const size = 10_000;
+  for (let offset = 0; ; offset += size) {
+    const page = await store.proposedChanges(tenant.id, runId, { limit: size, offset });
+    for (const ch of page.changes) lines.push(formatCsvRecord([ch.objectType, ch.externalId, ch.property, cell(ch.oldValue), cell(ch.newValue)]));
+    if (page.changes.length < size) break;
+  }
+  c.header('content-type', 'text/csv; charset=utf-8');
+  c.header('content-disposition', `attachment; filename="${tenant.id.replace(/[^A-Za-z0-9_.-]/g, '_')}-run-${runId}-changes.csv"`);
+  return c.body(`${lines.join('\r\n')}\r\n`);
+}
+
+export type ModeAnswer = { status: 200; body: { mode: 'shadow' | 'live'; confirmed?: { runId: number; changes: number } } } | { status: 409; body: { error: string } };
+
+export async function changeMode(store: Store, tenant: Tenant, change: z.infer<typeof ModeChange>, log: (message: string) => void): Promise<ModeAnswer> {
+  if (change.mode === 'shadow') {
+    if (tenant.mode !== 'shadow') await store.upsertTenant({ ...tenant, mode: 'shadow' });
+    log(`tenant ${tenant.id}: back to shadow mode`);
+    return { status: 200, body: { mode: 'shadow' } };
+  }
+  const proposal = await latestProposal(store, tenant.id);
+  if (!proposal) return { status: 409, body: { error: 'confirm: there is no shadow run or dry run to confirm yet; run one and read what it would write first' } };
+  const { total, records, counts } = await store.proposedChanges(tenant.id, proposal.id, { limit: 1 });
+  if (change.confirm.runId !== proposal.id || change.confirm.changes !== total) {
+    const perField = Object.entries(counts).map(([field, n]) => `${field} ${n}`).join(', ') || 'none';
+    return {
+      status: 409,
+      body: { error: `confirm: the latest run is #${proposal.id}, which would write ${total} values on ${records} records (${perField}); confirm with {"runId": ${proposal.id}, "changes": ${total}}` },
+    };
+  }
+  await store.upsertTenant({ ...tenant, mode: 'live' });
+  log(`tenant ${tenant.id}: live, confirmed run #${proposal.id} with ${total} changes`);
+  return { status: 200, body: { mode: 'live', confirmed: { runId: proposal.id, changes: total } } };
+}
