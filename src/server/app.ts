@@ -22,7 +22,7 @@ import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
 import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
 import { mountInstall, type InstallDeps } from './install/routes.ts';
 import { PRIVACY_DELETIONS_PATH, privacyBodyLimit, privacyDeletion } from './privacy/routes.ts';
-import { changeMode, changesCsv, changesPage, ChangesQuery, ModeChange } from './console/proposedChanges.ts';
+import { changeMode, changesCsv, changesPage, ChangesQuery, ModeChange, modeChangeFromForm, proposalOf } from './console/proposedChanges.ts';
 
 export interface AppDeps {
   store: Store;
@@ -111,9 +111,16 @@ export async function accessibleTenant(c: Context<ServiceEnv>, store: Store, ten
 async function tenantStatuses(store: Store, c: Context<ServiceEnv>): Promise<TenantStatus[]> {
   const tenants = (await store.listTenants()).filter((t) => canAccess(c.get('session'), t.id));
   return Promise.all(
-    tenants.map(async (tenant) => ({ tenant, runs: await store.listRuns(tenant.id, 10), bands: await scoreDistribution(store, tenant.id) })),
+    tenants.map(async (tenant) => ({
+      tenant,
+      runs: await store.listRuns(tenant.id, 10),
+      bands: await scoreDistribution(store, tenant.id),
+      proposal: await proposalOf(store, tenant.id),
+    })),
   );
 }
+
+const isForm = (c: Context) => (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
 
 const wantsHtml = (c: Context) => !c.req.path.startsWith('/api/') && (c.req.header('accept') ?? '').includes('text/html');
 
@@ -159,7 +166,7 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
     return c.json({ operator: session.operator, tenants: session.tenantIds, label: session.label, expiresAt: session.expiresAt, csrfToken: session.csrfToken });
   });
 
-  app.get('/', admin, async (c) => c.html(renderStatusPage(await tenantStatuses(store, c))));
+  app.get('/', admin, async (c) => c.html(renderStatusPage(await tenantStatuses(store, c), c.get('session') ?? null)));
   app.get('/api/status', admin, async (c) => {
     const statuses = await tenantStatuses(store, c);
     return c.json({
@@ -192,7 +199,15 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
   app.post('/api/tenants/:id/mode', admin, params({ id: tenantIdParam }), async (c) => {
     // The tenant first: another tenant's admin learns nothing from the body's validation.
     const tenant = await accessibleTenant(c, store, c.req.valid('param').id);
-    const answer = await changeMode(store, tenant, await jsonBody(c, ModeChange), deps.log ?? console.error);
+    const log = deps.log ?? console.error;
+    if (isForm(c)) {
+      // The status page's button: the same checks, answered as pages.
+      const parsed = ModeChange.safeParse(modeChangeFromForm(await c.req.parseBody()));
+      if (!parsed.success) return c.html(renderMessagePage('Not switched', [firstProblem(parsed.error, 'field', 'body')]), 400);
+      const answer = await changeMode(store, tenant, parsed.data, log);
+      return answer.status === 200 ? c.redirect('/', 303) : c.html(renderMessagePage('Not switched to live', [answer.body.error, 'Reload the status page and read the changes again.']), answer.status);
+    }
+    const answer = await changeMode(store, tenant, await jsonBody(c, ModeChange), log);
     return c.json(answer.body, answer.status);
   });
 

@@ -115,6 +115,36 @@ describe('going live', () => {
   });
 });
 
+describe('the status page', () => {
+  const form = (fields: Record<string, string>, headers: Record<string, string>) =>
+    app.request(`${base()}/mode`, { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } });
+
+  it('back in shadow mode, a new shadow run is shown with its counts, its CSV and a button that goes live with exactly them', async () => {
+    expect((await setMode({ mode: 'shadow' })).status).toBe(200);
+    const shadow = await harness.cycle();
+    expect(shadow.status, shadow.error ?? '').toBe('succeeded');
+    const page = await (await app.request('/', { headers: { ...admin.read, accept: 'text/html' } })).text();
+    expect(page).toContain(`Run #${shadow.runId} would write <strong>${shadow.proposedChanges!.toLocaleString('en-US')}</strong> values`);
+    expect(page).toContain(`href="${base()}/runs/${shadow.runId}/changes.csv"`);
+    expect(page).toContain(`name="confirm_run" value="${shadow.runId}"`);
+    expect(page).toContain(`name="_csrf" value="${admin.csrf}"`);
+
+    const stale = await form({ _csrf: admin.csrf, mode: 'live', confirm_run: String(runId), confirm_changes: String(proposed) }, admin.read);
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain(`the latest run is #${shadow.runId}`);
+    const noCsrf = await form({ mode: 'live', confirm_run: String(shadow.runId), confirm_changes: String(shadow.proposedChanges) }, admin.read);
+    expect(noCsrf.status).toBe(403);
+    const bad = await form({ _csrf: admin.csrf, mode: 'live', confirm_run: 'x', confirm_changes: '1' }, admin.read);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/field confirm\.runId: /);
+    expect((await harness.store.getTenant(harness.ctx.tenant.id))?.mode).toBe('shadow');
+
+    const ok = await form({ _csrf: admin.csrf, mode: 'live', confirm_run: String(shadow.runId), confirm_changes: String(shadow.proposedChanges) }, admin.read);
+    expect(ok.status).toBe(303);
+    expect((await harness.store.getTenant(harness.ctx.tenant.id))?.mode).toBe('live');
+  });
+});
+
 describe('console routes fuzzed', () => {
   it('1,000 random queries of the changes route: 200 or a 400 naming the query parameter', async () => {
     const key = fc.constantFrom('property', 'record', 'limit', 'offset', 'other', '');

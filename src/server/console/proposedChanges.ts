@@ -33,6 +33,21 @@ export async function latestProposal(store: Store, tenantId: string): Promise<Ru
   return (await store.listRuns(tenantId, 50)).find((r) => r.status === 'succeeded' && typeof r.summary.proposedChanges === 'number') ?? null;
 }
 
+/** The newest proposal's run and counts, for the status page. */
+export async function proposalOf(store: Store, tenantId: string): Promise<{ runId: number; total: number; records: number; counts: Record<string, number> } | null> {
+  const run = await latestProposal(store, tenantId);
+  if (!run) return null;
+  const { total, records, counts } = await store.proposedChanges(tenantId, run.id, { limit: 1 });
+  return { runId: run.id, total, records, counts };
+}
+
+/** The status page's form fields as the route's JSON shape (numbers as numbers, for the same schema). */
+export function modeChangeFromForm(form: Record<string, unknown>): unknown {
+  const number = (v: unknown) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v);
+  if (form.mode !== 'live') return { mode: form.mode };
+  return { mode: 'live', confirm: { runId: number(form.confirm_run), changes: number(form.confirm_changes) } };
+}
+
 export async function changesPage(store: Store, tenant: Tenant, runId: number, query: z.infer<typeof ChangesQuery>): Promise<ProposedChanges & { runId: number }> {
   const page = await store.proposedChanges(tenant.id, runId, {
     ...(query.property ? { property: query.property } : {}),
@@ -68,17 +83,17 @@ export async function changeMode(store: Store, tenant: Tenant, change: z.infer<t
     log(`tenant ${tenant.id}: back to shadow mode`);
     return { status: 200, body: { mode: 'shadow' } };
   }
-  const proposal = await latestProposal(store, tenant.id);
+  const proposal = await proposalOf(store, tenant.id);
   if (!proposal) return { status: 409, body: { error: 'confirm: there is no shadow run or dry run to confirm yet; run one and read what it would write first' } };
-  const { total, records, counts } = await store.proposedChanges(tenant.id, proposal.id, { limit: 1 });
-  if (change.confirm.runId !== proposal.id || change.confirm.changes !== total) {
+  const { runId, total, records, counts } = proposal;
+  if (change.confirm.runId !== runId || change.confirm.changes !== total) {
     const perField = Object.entries(counts).map(([field, n]) => `${field} ${n}`).join(', ') || 'none';
     return {
       status: 409,
-      body: { error: `confirm: the latest run is #${proposal.id}, which would write ${total} values on ${records} records (${perField}); confirm with {"runId": ${proposal.id}, "changes": ${total}}` },
+      body: { error: `confirm: the latest run is #${runId}, which would write ${total} values on ${records} records (${perField}); confirm with {"runId": ${runId}, "changes": ${total}}` },
     };
   }
   await store.upsertTenant({ ...tenant, mode: 'live' });
-  log(`tenant ${tenant.id}: live, confirmed run #${proposal.id} with ${total} changes`);
-  return { status: 200, body: { mode: 'live', confirmed: { runId: proposal.id, changes: total } } };
+  log(`tenant ${tenant.id}: live, confirmed run #${runId} with ${total} changes`);
+  return { status: 200, body: { mode: 'live', confirmed: { runId, changes: total } } };
 }

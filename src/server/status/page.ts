@@ -12,6 +12,34 @@ export interface TenantStatus {
   tenant: Tenant;
   runs: RunRow[];
   bands: ScoreBand[];
+  /** What the newest shadow run or dry run would write (its run and counts), when there is one. */
+  proposal?: { runId: number; total: number; records: number; counts: Record<string, number> } | null;
+}
+
+/** Per-session: the status page's forms carry it (a cross-site form cannot). */
+export interface PageSession {
+  csrfToken: string;
+}
+
+/** What going live writes, with the download and (in shadow mode) the confirmation that names the counts. */
+function proposalSection(s: TenantStatus, session: PageSession | null) {
+  const p = s.proposal;
+  if (!p) return '';
+  const base = `/api/tenants/${encodeURIComponent(s.tenant.id)}`;
+  return html`<h3>What going live would write</h3>
+  <p>Run #${p.runId} would write <strong>${n(p.total)}</strong> values on <strong>${n(p.records)}</strong> records.
+  <a href="${base}/runs/${p.runId}/changes.csv" download>Download every change (CSV: record, field, old value, new value)</a></p>
+  <table><thead><tr><th>field</th><th>values</th></tr></thead>
+  <tbody>${Object.entries(p.counts).map(([field, count]) => html`<tr><td>${field}</td><td>${n(count)}</td></tr>`)}</tbody></table>
+  ${s.tenant.mode === 'shadow' && s.tenant.status === 'connected' && session
+    ? html`<form method="post" action="${base}/mode">
+    <input type="hidden" name="_csrf" value="${session.csrfToken}">
+    <input type="hidden" name="mode" value="live">
+    <input type="hidden" name="confirm_run" value="${p.runId}">
+    <input type="hidden" name="confirm_changes" value="${p.total}">
+    <button type="submit">Go live: write these ${n(p.total)} values on ${n(p.records)} records into ${s.tenant.crm === 'hubspot' ? 'HubSpot' : 'Salesforce'}</button>
+  </form>`
+    : ''}`;
 }
 
 function histogram(bands: ScoreBand[]): string {
@@ -69,7 +97,7 @@ export function renderMessagePage(title: string, paragraphs: string[]) {
 <body><h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}</body></html>`;
 }
 
-export function renderStatusPage(statuses: TenantStatus[]) {
+export function renderStatusPage(statuses: TenantStatus[], session: PageSession | null = null) {
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>crm-signals status</title>
@@ -83,6 +111,7 @@ ${statuses.map(
     ? html`<p class="disconnected" role="alert"><strong>Disconnected</strong> ${s.tenant.statusChangedAt ?? ''}: ${s.tenant.statusReason ?? 'no reason recorded'}. No cycles run and no tokens are kept; install the app again to reconnect.</p>`
     : ''}
   <ul>${summaryLines(s.runs[0]).map((l) => html`<li>${l}</li>`)}</ul>
+  ${proposalSection(s, session)}
   <h3>Lead score distribution</h3>
   ${raw(histogram(s.bands))}
   <h3>Last runs</h3>
