@@ -218,6 +218,14 @@ export function formatCsvRecord(values: readonly (string | null)[], delimiter = 
   return values.map((value) => (value === null ? '' : `"${value.replaceAll('"', '""')}"`)).join(delimiter);
 }
 
+/**
+ * A cell for a CSV a person opens in a spreadsheet: one that starts with = + - @ (or a tab or CR) would
+ * run as a formula, and CRM values are not ours to trust, so it gets a leading apostrophe.
+ */
+export function spreadsheetSafe(value: string | null): string | null {
+  return value !== null && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Delimiter detection
 

@@ -22,6 +22,7 @@ import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
 import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
 import { mountInstall, type InstallDeps } from './install/routes.ts';
 import { PRIVACY_DELETIONS_PATH, privacyBodyLimit, privacyDeletion } from './privacy/routes.ts';
+import { activeModelExport, AuditQuery, auditPage, ModelKind, modelVersions, scoresCsv } from './console/exports.ts';
 import { changeMode, changesCsv, changesPage, ChangesQuery, ModeChange, modeChangeFromForm, proposalOf } from './console/proposedChanges.ts';
 
 export interface AppDeps {
@@ -209,6 +210,18 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
     }
     const answer = await changeMode(store, tenant, await jsonBody(c, ModeChange), log);
     return c.json(answer.body, answer.status);
+  });
+
+  // The audit of every write, the exports an admin takes away.
+  app.get('/api/tenants/:id/audit', admin, params({ id: tenantIdParam }), validatedQuery(AuditQuery), async (c) =>
+    c.json(await auditPage(store, await accessibleTenant(c, store, c.req.valid('param').id), c.req.valid('query'))),
+  );
+  app.get('/api/tenants/:id/exports/scores.csv', admin, params({ id: tenantIdParam }), async (c) => scoresCsv(c, store, await accessibleTenant(c, store, c.req.valid('param').id)));
+  app.get('/api/tenants/:id/models', admin, params({ id: tenantIdParam }), async (c) => c.json(await modelVersions(store, await accessibleTenant(c, store, c.req.valid('param').id))));
+  app.get('/api/tenants/:id/models/:kind/active.json', admin, params({ id: tenantIdParam, kind: ModelKind }), async (c) => {
+    const { id, kind } = c.req.valid('param');
+    const tenant = await accessibleTenant(c, store, id);
+    return (await activeModelExport(c, store, tenant, kind)) ?? c.json({ error: `tenant ${tenant.id} has no active ${kind} model yet` }, 404);
   });
 
   app.post(PRIVACY_DELETIONS_PATH, privacyBodyLimit, admin, params({ id: tenantIdParam }), async (c) =>

@@ -21,6 +21,7 @@ import type {
   ModelStatus,
   OutboxInput,
   OutboxItem,
+  AuditQuery,
   ProposedChangeQuery,
   ProposedChanges,
   PageWrite,
@@ -645,13 +646,15 @@ export class SqlStore implements Store {
     await this.#db.transaction((tx) => forgetCrmRows(tx, tenantId));
   }
 
-  async audit(tenantId: string, options: { runId?: number; limit?: number } = {}): Promise<AuditRow[]> {
+  async audit(tenantId: string, options: AuditQuery = {}): Promise<AuditRow[]> {
     const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_AUDIT_LIMIT));
     const columns = 'id, run_id, object_type, external_id, property, old_value, new_value, model_version, written_at, erased_at';
-    const { rows } =
-      options.runId === undefined
-        ? await this.#db.query(`SELECT ${columns} FROM audit WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`, [tenantId, limit])
-        : await this.#db.query(`SELECT ${columns} FROM audit WHERE tenant_id = $1 AND run_id = $2 ORDER BY id DESC LIMIT $3`, [tenantId, options.runId, limit]);
+    const where = ['tenant_id = $1'];
+    const args: unknown[] = [tenantId];
+    if (options.runId !== undefined) where.push(`run_id = $${args.push(options.runId)}`);
+    if (options.externalId !== undefined) where.push(`external_id = $${args.push(cleanText(options.externalId))}`);
+    if (options.beforeId !== undefined) where.push(`id < $${args.push(options.beforeId)}`);
+    const { rows } = await this.#db.query(`SELECT ${columns} FROM audit WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${args.push(limit)}`, args);
     return rows.map(toAudit);
   }
 

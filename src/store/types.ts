@@ -118,6 +118,15 @@ export interface AuditRow {
   erasedAt?: string | null;
 }
 
+export interface AuditQuery {
+  runId?: number;
+  /** One record's writes. */
+  externalId?: string;
+  /** Rows older than this id (paging). */
+  beforeId?: number;
+  limit?: number;
+}
+
 export interface RunRow {
   id: number;
   kind: string;
@@ -232,7 +241,8 @@ export interface Store {
    * when it is connected to a different account; keeps runs, models and the audit trail.
    */
   forgetCrmState(tenantId: string): Promise<void>;
-  audit(tenantId: string, options?: { runId?: number; limit?: number }): Promise<AuditRow[]>;
+  /** Newest first; `beforeId` pages on (the last row's id). */
+  audit(tenantId: string, options?: AuditQuery): Promise<AuditRow[]>;
   countAudit(tenantId: string): Promise<number>;
 
   /* ---- field mappings (migration 003): versioned per tenant, the newest version is the active one ---- */

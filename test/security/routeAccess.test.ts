@@ -29,6 +29,10 @@ const ACCESS: Record<string, { access: Access; method: 'GET' | 'POST' }> = {
   '/api/tenants/:id/runs/:runId/changes': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/runs/:runId/changes.csv': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/mode': { access: 'admin', method: 'POST' },
+  '/api/tenants/:id/audit': { access: 'admin', method: 'GET' },
+  '/api/tenants/:id/exports/scores.csv': { access: 'admin', method: 'GET' },
+  '/api/tenants/:id/models': { access: 'admin', method: 'GET' },
+  '/api/tenants/:id/models/:kind/active.json': { access: 'admin', method: 'GET' },
   '/logout': { access: 'admin', method: 'POST' },
   '/cards/hubspot/contact': { access: 'hubspot-signed', method: 'GET' },
   '/webhooks/hubspot': { access: 'hubspot-signed', method: 'POST' },
@@ -54,7 +58,7 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
-const concrete = (path: string) => path.replace(':id', 'tenant-a').replace(':contactId', 'c-1').replace(':runId', '1');
+const concrete = (path: string) => path.replace(':id', 'tenant-a').replace(':contactId', 'c-1').replace(':runId', '1').replace(':kind', 'leadScore');
 
 describe('route access', () => {
   it('names every served path', () => {

@@ -6,8 +6,8 @@
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { formatCsvRecord } from '../../io/csv.ts';
 import type { ProposedChanges, RunRow, Store, Tenant } from '../../store/types.ts';
+import { csvDownload } from './exports.ts';
 
 export const ChangesQuery = z
   .object({
@@ -58,21 +58,16 @@ export async function changesPage(store: Store, tenant: Tenant, runId: number, q
   return { runId, ...page };
 }
 
-/** A spreadsheet runs a cell that starts with = + - @ (or a tab or CR) as a formula: CRM values are not ours to trust. */
-const FORMULA = /^[=+\-@\t\r]/;
-const cell = (value: string | null) => (value !== null && FORMULA.test(value) ? `'${value}` : value);
 
 export async function changesCsv(c: Context, store: Store, tenant: Tenant, runId: number): Promise<Response> {
-  const lines = [formatCsvRecord(['object_type', 'record_id', 'field', 'old_value', 'new_value'])];
+  const rows: Array<Array<string | null>> = [];
   const size = 10_000;
   for (let offset = 0; ; offset += size) {
     const page = await store.proposedChanges(tenant.id, runId, { limit: size, offset });
-    for (const ch of page.changes) lines.push(formatCsvRecord([ch.objectType, ch.externalId, ch.property, cell(ch.oldValue), cell(ch.newValue)]));
+    for (const ch of page.changes) rows.push([ch.objectType, ch.externalId, ch.property, ch.oldValue, ch.newValue]);
     if (page.changes.length < size) break;
   }
-  c.header('content-type', 'text/csv; charset=utf-8');
-  c.header('content-disposition', `attachment; filename="${tenant.id.replace(/[^A-Za-z0-9_.-]/g, '_')}-run-${runId}-changes.csv"`);
-  return c.body(`${lines.join('\r\n')}\r\n`);
+  return csvDownload(c, `${tenant.id}-run-${runId}-changes.csv`, ['object_type', 'record_id', 'field', 'old_value', 'new_value'], rows);
 }
 
 export type ModeAnswer = { status: 200; body: { mode: 'shadow' | 'live'; confirmed?: { runId: number; changes: number } } } | { status: 409; body: { error: string } };
