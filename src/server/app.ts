@@ -21,6 +21,7 @@ import { cachedContactCard, cardError } from './cards/contactCard.ts';
 import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
 import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
 import { mountInstall, type InstallDeps } from './install/routes.ts';
+import { openApiDocument } from './openapi.ts';
 import { PRIVACY_DELETIONS_PATH, privacyBodyLimit, privacyDeletion } from './privacy/routes.ts';
 import { activeModelExport, AuditQuery, auditPage, ModelKind, modelVersions, scoresCsv } from './console/exports.ts';
 import { changeMode, changesCsv, changesPage, ChangesQuery, ModeChange, modeChangeFromForm, proposalOf } from './console/proposedChanges.ts';
@@ -147,6 +148,7 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
   );
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl)));
   app.get('/login', async (c) => {
     const token = c.req.query('token');
     const scope = token ? await redeemLoginToken(store, token) : null;

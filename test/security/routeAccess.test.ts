@@ -37,6 +37,7 @@ const ACCESS: Record<string, { access: Access; method: 'GET' | 'POST' }> = {
   '/cards/hubspot/contact': { access: 'hubspot-signed', method: 'GET' },
   '/webhooks/hubspot': { access: 'hubspot-signed', method: 'POST' },
   '/healthz': { access: 'public', method: 'GET' },
+  '/api/openapi.json': { access: 'public', method: 'GET' },
   '/login': { access: 'public', method: 'GET' },
   '/install/hubspot': { access: 'public', method: 'GET' },
   '/install/hubspot/callback': { access: 'public', method: 'GET' },
