@@ -14,7 +14,7 @@ import { scoreDistribution } from '../pipeline/report.ts';
 import type { Signer } from '../store/crypto.ts';
 import type { Store, Tenant } from '../store/types.ts';
 import { canAccess, endSession, redeemLoginToken, requireAdmin, startSession, type SessionDeps, type SessionEnv } from './auth/sessions.ts';
-import { renderMessagePage, renderStatusPage, type TenantStatus } from './status/page.ts';
+import { dateFormatter, renderMessagePage, renderStatusPage, type TenantStatus } from './status/page.ts';
 import { routeTableOnly, servedPaths } from './routeTable.ts';
 import { createCardCache, type CardCache } from './cards/cardCache.ts';
 import { cachedContactCard, cardError } from './cards/contactCard.ts';
@@ -169,7 +169,7 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
     return c.json({ operator: session.operator, tenants: session.tenantIds, label: session.label, expiresAt: session.expiresAt, csrfToken: session.csrfToken });
   });
 
-  app.get('/', admin, async (c) => c.html(renderStatusPage(await tenantStatuses(store, c), c.get('session') ?? null)));
+  app.get('/', admin, async (c) => c.html(renderStatusPage(await tenantStatuses(store, c), c.get('session') ?? null, dateFormatter(c.req.header('accept-language')))));
   app.get('/api/status', admin, async (c) => {
     const statuses = await tenantStatuses(store, c);
     return c.json({

@@ -69,10 +69,35 @@ function inObjectOrder<T>(byObject: Partial<Record<string, T>> | undefined | nul
     .sort(([a], [b]) => OBJECT_ORDER.indexOf(a) - OBJECT_ORDER.indexOf(b));
 }
 
-function summaryLines(run: RunRow | undefined): string[] {
+/** Times in the viewer's language (their Accept-Language), in UTC: the page has no script to learn their zone. */
+export function dateFormatter(acceptLanguage: string | undefined): (iso: string | null | undefined) => string {
+  const wanted = (acceptLanguage ?? '').split(',').map((part) => part.split(';')[0]!.trim()).filter((tag) => /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(tag));
+  let locale = 'en-US';
+  for (const tag of wanted) {
+    try {
+      const [supported] = Intl.DateTimeFormat.supportedLocalesOf(tag);
+      if (supported) {
+        locale = supported;
+        break;
+      }
+    } catch {
+      // Not a language tag Intl knows: try the next one.
+    }
+  }
+  const format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+  return (iso) => {
+    const ms = iso ? Date.parse(iso) : NaN;
+    return Number.isNaN(ms) ? '' : `${format.format(ms)} UTC`;
+  };
+}
+
+type FormatDate = ReturnType<typeof dateFormatter>;
+const isoDates: FormatDate = (iso) => iso ?? '';
+
+function summaryLines(run: RunRow | undefined, date: FormatDate): string[] {
   if (!run) return ['No cycle has run yet.'];
   const s = run.summary as Partial<CycleSummary>;
-  const lines: string[] = [`Run #${run.id}: ${run.status}, ${((s.durationMs ?? 0) / 1000).toFixed(1)} s, started ${run.startedAt}`];
+  const lines: string[] = [`Run #${run.id}: ${run.status}, ${((s.durationMs ?? 0) / 1000).toFixed(1)} s, started ${date(run.startedAt)}`];
   for (const [objectType, r] of inObjectOrder(s.synced)) {
     lines.push(`${objectType}s synced: ${n(r.read)} read, ${n(r.changed)} new or changed, ${n(r.rejected)} skipped`);
   }
@@ -97,7 +122,7 @@ export function renderMessagePage(title: string, paragraphs: string[]) {
 <body><h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}</body></html>`;
 }
 
-export function renderStatusPage(statuses: TenantStatus[], session: PageSession | null = null) {
+export function renderStatusPage(statuses: TenantStatus[], session: PageSession | null = null, date: FormatDate = isoDates) {
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>crm-signals status</title>
@@ -108,9 +133,9 @@ ${statuses.map(
   (s) => html`<section data-tenant="${s.tenant.id}">
   <h2>${s.tenant.name} <small>(${s.tenant.crm}${s.tenant.accountId ? ` ${s.tenant.accountId}` : ''}, ${s.tenant.mode})</small></h2>
   ${s.tenant.status === 'disconnected'
-    ? html`<p class="disconnected" role="alert"><strong>Disconnected</strong> ${s.tenant.statusChangedAt ?? ''}: ${s.tenant.statusReason ?? 'no reason recorded'}. No cycles run and no tokens are kept; install the app again to reconnect.</p>`
+    ? html`<p class="disconnected" role="alert"><strong>Disconnected</strong> ${date(s.tenant.statusChangedAt)}: ${s.tenant.statusReason ?? 'no reason recorded'}. No cycles run and no tokens are kept; install the app again to reconnect.</p>`
     : ''}
-  <ul>${summaryLines(s.runs[0]).map((l) => html`<li>${l}</li>`)}</ul>
+  <ul>${summaryLines(s.runs[0], date).map((l) => html`<li>${l}</li>`)}</ul>
   ${proposalSection(s, session)}
   <h3>Lead score distribution</h3>
   ${raw(histogram(s.bands))}
@@ -119,7 +144,7 @@ ${statuses.map(
   <tbody>${s.runs.map((r) => {
     const sum = r.summary as Partial<CycleSummary>;
     const written = sum.write ? Object.values(sum.write).reduce((a, w) => a + w.written, 0) : '-';
-    return html`<tr><td>${r.id}</td><td>${r.kind === 'sync' ? 'sync (for one model across CRMs)' : r.kind}</td><td>${r.status}</td><td>${r.startedAt}</td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${written}</td></tr>`;
+    return html`<tr><td>${r.id}</td><td>${r.kind === 'sync' ? 'sync (for one model across CRMs)' : r.kind}</td><td>${r.status}</td><td><time datetime="${r.startedAt}">${date(r.startedAt)}</time></td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${written}</td></tr>`;
   })}</tbody></table>
 </section>`,
 )}
