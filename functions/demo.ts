@@ -15,7 +15,7 @@ import { createLoginLink } from '../src/server/auth/sessions.ts';
 import type { Config } from './config.ts';
 import { installDemoPortals } from './demoPortals.ts';
 import { startServer, untilStopped } from './server.ts';
-import { cycleRunner, installDeps, openServiceStore, startJobs } from './wiring.ts';
+import { connectorLookup, cycleRunner, installDeps, openServiceStore, startJobs } from './wiring.ts';
 
 export interface DemoIo {
   out: (line: string) => void;
@@ -86,6 +86,7 @@ export async function runDemo(config: Config, io: DemoIo = processIo): Promise<n
         ...(portals.hubspotSecrets ? { hubspot: portals.hubspotSecrets } : {}),
         // An admin may install (or re-install) the demo's accounts through the browser, as on a marketplace.
         install: installDeps(portals.apps, jobs, portals.connectors),
+        connectorOf: connectorLookup({ store, apps: portals.apps, connectors: portals.connectors, log: io.log }),
       },
       { port: config.port, host: config.host },
     );

@@ -102,16 +102,25 @@ export interface RunnerOptions {
   report?: (summaries: CycleSummary[]) => Promise<void>;
 }
 
-/** The cycle job's work: contexts for its tenants, then their (linked) cycle. */
-export function cycleRunner(o: RunnerOptions): CycleJobDeps['runUnit'] {
+/**
+ * The tenant's connector for its mapping: the cached one while the mapping is the same (one rate limiter
+ * per account across cycles and console calls), else a new one on its stored tokens.
+ */
+export function connectorLookup(o: Pick<RunnerOptions, 'store' | 'apps' | 'connectors' | 'log'>): (tenant: Tenant, mapping?: Mapping) => Promise<Connector> {
   const cache: ConnectorCache = o.connectors ?? new Map();
-  const connectorOf = async (tenant: Tenant, mapping: Mapping): Promise<Connector> => {
+  return async (tenant, given) => {
+    const mapping = given ?? (await mappingFor(o.store, tenant));
     const cached = cache.get(tenant.id);
     if (cached && sameMapping(cached.mapping, mapping)) return cached.connector;
     const connector = await connectorFor(o.store, tenant, o.apps, mapping, o.log);
     cache.set(tenant.id, { mapping, connector });
     return connector;
   };
+}
+
+/** The cycle job's work: contexts for its tenants, then their (linked) cycle. */
+export function cycleRunner(o: RunnerOptions): CycleJobDeps['runUnit'] {
+  const connectorOf = connectorLookup(o);
   return async (tenants) => {
     const progress = o.progress?.();
     let summaries: CycleSummary[];

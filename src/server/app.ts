@@ -21,6 +21,7 @@ import { cachedContactCard, cardError } from './cards/contactCard.ts';
 import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
 import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
 import { mountInstall, type InstallDeps } from './install/routes.ts';
+import { crmFields, MappedObject, MappingSave, mappingState, restoreMapping, saveMapping, type ConnectorOf } from './console/mapping.ts';
 import { openApiDocument } from './openapi.ts';
 import { PRIVACY_DELETIONS_PATH, privacyBodyLimit, privacyDeletion } from './privacy/routes.ts';
 import { activeModelExport, AuditQuery, auditPage, ModelKind, modelVersions, scoresCsv } from './console/exports.ts';
@@ -46,6 +47,8 @@ export interface AppDeps {
   now?: () => number;
   /** The CRM apps admins install through (GET /install/<crm>); without one, those pages say it is not set up. */
   install?: InstallDeps;
+  /** A connector on a tenant's stored tokens, for console routes that ask the CRM (its fields, a mapping's check). */
+  connectorOf?: ConnectorOf;
 }
 
 export type ServiceEnv = SessionEnv;
@@ -211,6 +214,25 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
       return answer.status === 200 ? c.redirect('/', 303) : c.html(renderMessagePage('Not switched to live', [answer.body.error, 'Reload the status page and read the changes again.']), answer.status);
     }
     const answer = await changeMode(store, tenant, await jsonBody(c, ModeChange), log);
+    return c.json(answer.body, answer.status);
+  });
+
+  // The field mapping: versions, the CRM's fields, saving and restoring (validated against the CRM).
+  // After params(): the id is checked by then.
+  const tenantOf = (c: Context<ServiceEnv>) => accessibleTenant(c, store, c.req.param('id') ?? '');
+  const authorOf = (c: Context<ServiceEnv>) => c.get('session')?.label ?? 'admin';
+  app.get('/api/tenants/:id/mapping', admin, params({ id: tenantIdParam }), async (c) => c.json(await mappingState(store, await tenantOf(c))));
+  app.get('/api/tenants/:id/fields/:objectType', admin, params({ id: tenantIdParam, objectType: MappedObject }), async (c) => {
+    const answer = await crmFields(deps.connectorOf, await tenantOf(c), c.req.valid('param').objectType);
+    return c.json(answer.body, answer.status);
+  });
+  app.post('/api/tenants/:id/mapping', admin, params({ id: tenantIdParam }), async (c) => {
+    const tenant = await tenantOf(c);
+    const answer = await saveMapping(store, deps.connectorOf, tenant, await jsonBody(c, MappingSave), authorOf(c));
+    return c.json(answer.body, answer.status);
+  });
+  app.post('/api/tenants/:id/mapping/versions/:version/restore', admin, params({ id: tenantIdParam, version: z.coerce.number().int('must be a whole number').positive('must be positive').max(1_000_000) }), async (c) => {
+    const answer = await restoreMapping(store, deps.connectorOf, await tenantOf(c), c.req.valid('param').version, authorOf(c));
     return c.json(answer.body, answer.status);
   });
 

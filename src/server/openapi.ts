@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { AuditQuery, ModelKind } from './console/exports.ts';
+import { MappedObject, MappingSave } from './console/mapping.ts';
 import { ChangesQuery, ModeChange } from './console/proposedChanges.ts';
 
 interface ApiRoute {
@@ -35,6 +36,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'get', path: '/api/session', summary: "The session: operator or the tenants it may see, and its CSRF token for writes" },
   { method: 'get', path: '/api/status', summary: 'Every tenant the session sees: mode, connection, last run, score distribution' },
   { method: 'get', path: '/api/tenants/:id/runs', summary: 'The last 50 runs with their summaries' },
+  { method: 'get', path: '/api/tenants/:id/mapping', summary: 'The active field mapping and every version (author, note, time)' },
+  { method: 'post', path: '/api/tenants/:id/mapping', summary: 'Save a new mapping version; refused with every problem named by its path (unknown or mistyped fields, leaks)', body: MappingSave },
+  { method: 'post', path: '/api/tenants/:id/mapping/versions/:version/restore', summary: 'Save an earlier version again as the newest (checked against the CRM again)', params: { version: z.number().int().positive() } },
+  { method: 'get', path: '/api/tenants/:id/fields/:objectType', summary: "The CRM's fields of an object (name, label, type, options) to map from", params: { objectType: MappedObject } },
   { method: 'get', path: '/api/tenants/:id/runs/:runId/changes', summary: 'What a shadow run or dry run would write: counts per field and a page of changes', query: ChangesQuery, params: runId },
   { method: 'get', path: '/api/tenants/:id/runs/:runId/changes.csv', summary: 'Every change of the run as CSV (record, field, old value, new value)', kind: 'csv', params: runId },
   { method: 'post', path: '/api/tenants/:id/mode', summary: 'Go live (confirming the newest proposal’s run and count) or back to shadow mode', body: ModeChange },

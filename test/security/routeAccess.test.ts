@@ -30,6 +30,9 @@ const ACCESS: Record<string, { access: Access; method: 'GET' | 'POST' }> = {
   '/api/tenants/:id/runs/:runId/changes.csv': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/mode': { access: 'admin', method: 'POST' },
   '/api/tenants/:id/audit': { access: 'admin', method: 'GET' },
+  '/api/tenants/:id/mapping': { access: 'admin', method: 'GET' },
+  '/api/tenants/:id/mapping/versions/:version/restore': { access: 'admin', method: 'POST' },
+  '/api/tenants/:id/fields/:objectType': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/exports/scores.csv': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/models': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/models/:kind/active.json': { access: 'admin', method: 'GET' },
@@ -59,7 +62,7 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
-const concrete = (path: string) => path.replace(':id', 'tenant-a').replace(':contactId', 'c-1').replace(':runId', '1').replace(':kind', 'leadScore');
+const concrete = (path: string) => path.replace(':id', 'tenant-a').replace(':contactId', 'c-1').replace(':runId', '1').replace(':kind', 'leadScore').replace(':version', '1').replace(':objectType', 'contact');
 
 describe('route access', () => {
   it('names every served path', () => {
