@@ -112,5 +112,10 @@ export interface Connector {
   deleted?(objectType: ObjectType, since: string | null): Promise<{ ids: string[]; until: string }>;
   /** Timeline entries for significant changes; absent where the CRM has no place for them. */
   recordHistory?(entries: HistoryEntry[]): Promise<number>;
+  /**
+   * The CRM's current values of `properties` on these records (a rollback restores only values still
+   * ours); a record the CRM no longer has is missing from the answer, an empty value is null.
+   */
+  readValues(objectType: ObjectType, ids: readonly string[], properties: readonly string[]): Promise<Map<string, Record<string, string | null>>>;
   usage(): ApiUsage;
 }

@@ -12,6 +12,7 @@ import { HUBSPOT_OBJECTS } from './objects.ts';
 import { readPages } from './paging.ts';
 import { HubSpotSession, type HubSpotSessionOptions } from './session.ts';
 import { writeUpdates } from './write.ts';
+import { BATCH_SIZE, chunk } from './associations.ts';
 
 export { exchangeCode, refreshTokens, type HubSpotTokens, type OAuthApp } from './oauth.ts';
 
@@ -70,6 +71,21 @@ export class HubSpotConnector implements Connector {
       if (object.enrich && records.length > 0) await object.enrich(this.session, records);
       yield { records, rejected: rejected satisfies RejectedRecord[], checkpoint: raw.checkpoint };
     }
+  }
+
+  async readValues(objectType: ObjectType, ids: readonly string[], properties: readonly string[]): Promise<Map<string, Record<string, string | null>>> {
+    const hubspotType = HUBSPOT_OBJECTS[objectType].hubspotType;
+    const out = new Map<string, Record<string, string | null>>();
+    for (const batch of chunk([...ids], BATCH_SIZE)) {
+      // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/batch/post-crm-v3-objects-objectType-batch-read
+      const response = await this.session.call('standard', `batch read ${hubspotType}`, (c) =>
+        c.crm.objects.batchApi.read(hubspotType, { inputs: batch.map((id) => ({ id })), properties: [...properties], propertiesWithHistory: [] }, false),
+      );
+      for (const result of response.results) {
+        out.set(result.id, Object.fromEntries(properties.map((p) => [p, result.properties[p] === undefined || result.properties[p] === '' ? null : result.properties[p]!])));
+      }
+    }
+    return out;
   }
 
   write(objectType: ObjectType, updates: RecordUpdate[], onBatch?: WriteBatchConfirmed): Promise<WriteResult[]> {

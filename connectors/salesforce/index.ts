@@ -10,7 +10,7 @@ import { mapSalesforcePage } from './mapRecord.ts';
 import { SALESFORCE_WRITE_TARGETS as WRITE_TARGETS, salesforceObject, type SalesforceObject } from './objects.ts';
 import { readPages } from './paging.ts';
 import { SalesforceSession, type SalesforceSessionOptions } from './session.ts';
-import { checkFields, type DescribedObject } from './soql.ts';
+import { checkFields, idLiteral, isSalesforceId, selectFrom, type DescribedObject } from './soql.ts';
 import { upsertHistory, writeCollections } from './write.ts';
 
 export { exchangeSalesforceCode, type SalesforceApp } from './oauth.ts';
@@ -112,6 +112,27 @@ export class SalesforceConnector implements Connector {
     const described = await this.describe(sobject);
     checkFields(described, [...new Set(updates.flatMap((u) => Object.keys(u.properties)))]);
     return writeCollections(this.session, described, updates, onBatch);
+  }
+
+  async readValues(objectType: ObjectType, ids: readonly string[], properties: readonly string[]): Promise<Map<string, Record<string, string | null>>> {
+    const sobject = WRITE_TARGETS[objectType] ?? objectFor(objectType).sobject;
+    const described = await this.describe(sobject);
+    checkFields(described, [...properties]);
+    const out = new Map<string, Record<string, string | null>>();
+    const valid = ids.filter(isSalesforceId);
+    // 200 ids keep the SOQL well under its 100,000-character limit.
+    for (let i = 0; i < valid.length; i += 200) {
+      const batch = valid.slice(i, i + 200);
+      let result = await this.session.query(`values ${sobject}`, selectFrom(sobject, ['Id', ...properties], `Id IN (${batch.map(idLiteral).join(', ')})`));
+      for (;;) {
+        for (const record of result.records) {
+          out.set(String(record.Id), Object.fromEntries(properties.map((p) => [p, record[p] === null || record[p] === undefined || record[p] === '' ? null : String(record[p])])));
+        }
+        if (result.done || !result.nextRecordsUrl) break;
+        result = await this.session.queryMore(`values ${sobject} (more)`, result.nextRecordsUrl);
+      }
+    }
+    return out;
   }
 
   async deleted(objectType: ObjectType, since: string | null): Promise<{ ids: string[]; until: string }> {

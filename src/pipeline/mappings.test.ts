@@ -37,6 +37,7 @@ function connector(extra: Partial<Record<ObjectType, FieldInfo[]>> = {}): Connec
     install: unused,
     read: unused,
     write: unused,
+    readValues: unused,
     usage: () => ({ calls: 0, retries: 0, throttled: 0 }),
     discover: async (objectType) => {
       discovered.push(objectType);

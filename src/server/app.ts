@@ -21,7 +21,7 @@ import { cachedContactCard, cardError } from './cards/contactCard.ts';
 import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
 import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
 import { mountInstall, type InstallDeps } from './install/routes.ts';
-import { crmFields, MappedObject, MappingSave, mappingState, restoreMapping, saveMapping, type ConnectorOf } from './console/mapping.ts';
+import { crmFields, MappedObject, MappingSave, mappingState, restoreMapping, rollbackThroughConsole, saveMapping, type ConnectorOf } from './console/crmActions.ts';
 import { openApiDocument } from './openapi.ts';
 import { PRIVACY_DELETIONS_PATH, privacyBodyLimit, privacyDeletion } from './privacy/routes.ts';
 import { activeModelExport, AuditQuery, auditPage, ModelKind, modelVersions, scoresCsv } from './console/exports.ts';
@@ -233,6 +233,13 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
   });
   app.post('/api/tenants/:id/mapping/versions/:version/restore', admin, params({ id: tenantIdParam, version: z.coerce.number().int('must be a whole number').positive('must be positive').max(1_000_000) }), async (c) => {
     const answer = await restoreMapping(store, deps.connectorOf, await tenantOf(c), c.req.valid('param').version, authorOf(c));
+    return c.json(answer.body, answer.status);
+  });
+
+  // Rolling a run back: the CRM gets the values from before it wherever it still holds the run's.
+  app.post('/api/tenants/:id/runs/:runId/rollback', admin, runParams, async (c) => {
+    const tenant = await tenantOf(c);
+    const answer = await rollbackThroughConsole(store, deps.connectorOf, tenant, c.req.valid('param').runId, deps.log ?? console.error);
     return c.json(answer.body, answer.status);
   });
 

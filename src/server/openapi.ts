@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AuditQuery, ModelKind } from './console/exports.ts';
-import { MappedObject, MappingSave } from './console/mapping.ts';
+import { MappedObject, MappingSave } from './console/crmActions.ts';
 import { ChangesQuery, ModeChange } from './console/proposedChanges.ts';
 
 interface ApiRoute {
@@ -41,6 +41,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'post', path: '/api/tenants/:id/mapping/versions/:version/restore', summary: 'Save an earlier version again as the newest (checked against the CRM again)', params: { version: z.number().int().positive() } },
   { method: 'get', path: '/api/tenants/:id/fields/:objectType', summary: "The CRM's fields of an object (name, label, type, options) to map from", params: { objectType: MappedObject } },
   { method: 'get', path: '/api/tenants/:id/runs/:runId/changes', summary: 'What a shadow run or dry run would write: counts per field and a page of changes', query: ChangesQuery, params: runId },
+  { method: 'post', path: '/api/tenants/:id/runs/:runId/rollback', summary: 'Put back the values from before the run wherever the CRM still holds the run’s; the tenant goes to shadow mode', params: runId },
   { method: 'get', path: '/api/tenants/:id/runs/:runId/changes.csv', summary: 'Every change of the run as CSV (record, field, old value, new value)', kind: 'csv', params: runId },
   { method: 'post', path: '/api/tenants/:id/mode', summary: 'Go live (confirming the newest proposal’s run and count) or back to shadow mode', body: ModeChange },
   { method: 'get', path: '/api/tenants/:id/audit', summary: 'The audit of every write, newest first, by record or run, paged by before', query: AuditQuery },

@@ -1,5 +1,5 @@
 /**
- * The field mapping as RevOps edit it: the active version and its history, the CRM's fields to choose
+ * The console actions that need the CRM (through the tenant's connector): rolling a run back, and the field mapping as RevOps edit it: the active version and its history, the CRM's fields to choose
  * from (the connector's discover(): names, labels, types), saving a new version (validated against the
  * CRM's fields and for leaks, every problem named by its path) and restoring an earlier one (validated
  * again: the CRM may have changed since).
@@ -9,6 +9,7 @@ import type { Connector } from '../../../connectors/connector.ts';
 import { ConnectorError } from '../../../connectors/shared/errors.ts';
 import { MappingError, type MappingProblem } from '../../mapping/index.ts';
 import { saveTenantMapping, tenantMapping } from '../../pipeline/mappings.ts';
+import { RollbackError, rollbackRun } from '../../pipeline/rollback.ts';
 import type { Store, Tenant } from '../../store/types.ts';
 
 export const MappedObject = z.enum(['contact', 'deal', 'ticket'], { message: 'must be contact, deal or ticket' });
@@ -40,6 +41,7 @@ async function withConnector(connectorOf: ConnectorOf | undefined, tenant: Tenan
     return await work(await connectorOf(tenant));
   } catch (error) {
     if (error instanceof MappingError) return { status: 400, body: { error: error.message, problems: error.problems } };
+    if (error instanceof RollbackError) return { status: 400, body: { error: error.message } };
     if (error instanceof ConnectorError) return { status: 502, body: { error: `the CRM answered: ${error.message}` } };
     throw error;
   }
@@ -62,5 +64,13 @@ export async function restoreMapping(store: Store, connectorOf: ConnectorOf | un
   return withConnector(connectorOf, tenant, async (connector) => {
     const saved = await saveTenantMapping(store, tenant, connector, stored.mapping, { author, note: `restored version ${version}` });
     return { status: 200, body: { version: saved.version, restored: version } };
+  });
+}
+
+export function rollbackThroughConsole(store: Store, connectorOf: ConnectorOf | undefined, tenant: Tenant, runId: number, log: (message: string) => void): Promise<ConsoleAnswer> {
+  return withConnector(connectorOf, tenant, async (connector) => {
+    const { mapping } = await tenantMapping(store, tenant);
+    const report = await rollbackRun({ store, tenant, connector, mapping, seed: 0, log }, runId);
+    return { status: 200, body: report };
   });
 }
