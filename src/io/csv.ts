@@ -220,10 +220,12 @@ export function formatCsvRecord(values: readonly (string | null)[], delimiter = 
 
 /**
  * A cell for a CSV a person opens in a spreadsheet: one that starts with = + - @ (or a tab or CR) would
- * run as a formula, and CRM values are not ours to trust, so it gets a leading apostrophe.
+ * run as a formula, and CRM values are not ours to trust, so it gets a leading apostrophe (OWASP's advice).
  */
 export function spreadsheetSafe(value: string | null): string | null {
-  return value !== null && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  // A plain number ("-0.95") is no formula: it stays a number for the spreadsheet.
+  if (value === null || /^[-+]?\d+(\.\d+)?$/.test(value)) return value;
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 // ---------------------------------------------------------------------------------------------------------

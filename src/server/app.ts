@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
 import { OUTPUT_FIELDS } from '../domain/outputFields.ts';
+import type { RollbackReport } from '../pipeline/rollback.ts';
 import type { WebhookQueue } from '../pipeline/jobs/webhookJobs.ts';
 import { scoreDistribution } from '../pipeline/report.ts';
 import type { Signer } from '../store/crypto.ts';
@@ -239,8 +240,18 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
   // Rolling a run back: the CRM gets the values from before it wherever it still holds the run's.
   app.post('/api/tenants/:id/runs/:runId/rollback', admin, runParams, async (c) => {
     const tenant = await tenantOf(c);
-    const answer = await rollbackThroughConsole(store, deps.connectorOf, tenant, c.req.valid('param').runId, deps.log ?? console.error);
-    return c.json(answer.body, answer.status);
+    const { runId } = c.req.valid('param');
+    const answer = await rollbackThroughConsole(store, deps.connectorOf, tenant, runId, deps.log ?? console.error);
+    if (!isForm(c)) return c.json(answer.body, answer.status);
+    // The status page's button: the outcome as a page.
+    if (answer.status !== 200) return c.html(renderMessagePage(`Run #${runId} was not rolled back`, [answer.body.error]), answer.status);
+    const report = answer.body as RollbackReport;
+    return c.html(
+      renderMessagePage(`Run #${runId} is rolled back`, [
+        `${report.restored} values are back as they were before it; ${report.skipped.length} were changed since and left alone${report.skipped.length ? ` (${report.skipped.slice(0, 10).map((k) => `${k.objectType} ${k.externalId} ${k.property}`).join(', ')}${report.skipped.length > 10 ? ', ...' : ''})` : ''}.`,
+        `The tenant is in shadow mode: nothing more is written until you go live again (rollback run #${report.runId}).`,
+      ]),
+    );
   });
 
   // The audit of every write, the exports an admin takes away.

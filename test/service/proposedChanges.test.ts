@@ -69,9 +69,12 @@ describe('what a shadow cycle would write', () => {
     const store = harness.store;
     const tenantId = harness.ctx.tenant.id;
     const other = await store.startRun(tenantId, 'cycle');
-    await store.saveProposedChanges(tenantId, other, [{ objectType: 'contact', externalId: '1', properties: { crm_signals_score_reasons: '=HYPERLINK("http://x")' }, previous: { crm_signals_score_reasons: '+1' }, modelVersion: 1 }]);
+    await store.saveProposedChanges(tenantId, other, [{ objectType: 'contact', externalId: '1', properties: { crm_signals_score_reasons: '=HYPERLINK("http://x")' }, previous: { crm_signals_score_reasons: '@SUM(A1)' }, modelVersion: 1 }, { objectType: 'contact', externalId: '2', properties: { crm_signals_feedback_sentiment: '-0.95' }, previous: {}, modelVersion: 1 }]);
     const injected = await app.request(`${base()}/runs/${other}/changes.csv`, { headers: admin.read });
-    expect(parseCsvRecords(await injected.text())[1]).toEqual(['contact', '1', 'crm_signals_score_reasons', "'+1", `'=HYPERLINK("http://x")`]);
+    const [, formula, number] = parseCsvRecords(await injected.text());
+    expect(formula).toEqual(['contact', '1', 'crm_signals_score_reasons', "'@SUM(A1)", `'=HYPERLINK("http://x")`]);
+    // A negative number is no formula: it stays a number.
+    expect(number).toEqual(['contact', '2', 'crm_signals_feedback_sentiment', '', '-0.95']);
     await store.finishRun(tenantId, other, 'failed', { error: 'a test run' });
   });
 });

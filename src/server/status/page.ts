@@ -26,7 +26,7 @@ function proposalSection(s: TenantStatus, session: PageSession | null) {
   const p = s.proposal;
   if (!p) return '';
   const base = `/api/tenants/${encodeURIComponent(s.tenant.id)}`;
-  return html`<h3>What going live would write</h3>
+  return html`<h3>${s.tenant.mode === 'shadow' ? 'What going live would write' : `What shadow run #${p.runId} proposed`}</h3>
   <p>Run #${p.runId} would write <strong>${n(p.total)}</strong> values on <strong>${n(p.records)}</strong> records.
   <a href="${base}/runs/${p.runId}/changes.csv" download>Download every change (CSV: record, field, old value, new value)</a></p>
   <table><thead><tr><th>field</th><th>values</th></tr></thead>
@@ -140,11 +140,15 @@ ${statuses.map(
   <h3>Lead score distribution</h3>
   ${raw(histogram(s.bands))}
   <h3>Last runs</h3>
-  <table><thead><tr><th>#</th><th>kind</th><th>status</th><th>started</th><th>duration</th><th>API calls</th><th>written</th></tr></thead>
+  <table><thead><tr><th>#</th><th>kind</th><th>status</th><th>started</th><th>duration</th><th>API calls</th><th>written</th><th></th></tr></thead>
   <tbody>${s.runs.map((r) => {
     const sum = r.summary as Partial<CycleSummary>;
     const written = sum.write ? Object.values(sum.write).reduce((a, w) => a + w.written, 0) : '-';
-    return html`<tr><td>${r.id}</td><td>${r.kind === 'sync' ? 'sync (for one model across CRMs)' : r.kind}</td><td>${r.status}</td><td><time datetime="${r.startedAt}">${date(r.startedAt)}</time></td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${written}</td></tr>`;
+    const undo =
+      session && r.kind === 'cycle' && typeof written === 'number' && written > 0 && s.tenant.status === 'connected'
+        ? html`<form method="post" action="/api/tenants/${encodeURIComponent(s.tenant.id)}/runs/${r.id}/rollback"><input type="hidden" name="_csrf" value="${session.csrfToken}"><button type="submit">Roll back run #${r.id}</button></form>`
+        : '';
+    return html`<tr><td>${r.id}</td><td>${r.kind === 'sync' ? 'sync (for one model across CRMs)' : r.kind}</td><td>${r.status}</td><td><time datetime="${r.startedAt}">${date(r.startedAt)}</time></td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${written}</td><td>${undo}</td></tr>`;
   })}</tbody></table>
 </section>`,
 )}
