@@ -1,7 +1,7 @@
 /**
  * The admin's journey in a real browser (playwright-core driving Debian's Chromium, which .ci/run
- * installs): open the status page from the login link, read what going live would write (and download
- * it), go live with the button, let a cycle write, check the portal received exactly the listed changes,
+ * installs): open the status page from the login link, change the mapping (a field the portal lacks is
+ * refused by name, the fix saves), read what going live would write (and download it), go live with the button, let a cycle write, check the portal received exactly the listed changes,
  * roll that run back with its button and check the old values are back. Each page is saved as a
  * screenshot under test-artifacts/ (not committed). Skips, saying so, where no Chromium is installed.
  */
@@ -42,11 +42,35 @@ describe.skipIf(!CHROMIUM)('the console journey in Chromium', () => {
   /** Nothing wider than the 1280 px window: no text runs off or under its neighbour sideways. */
   const fitsWidth = () => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
-  it('shadow run -> the listed changes -> go live -> exactly those written -> roll back -> the old values', async () => {
+  it('mapping -> shadow run -> the listed changes -> go live -> exactly those written -> roll back -> the old values', async () => {
     const before = emulatorOutputs(harness.emulator);
     await page.goto(await createLoginLink(harness.store, served.url, { operator: false, tenantIds: [harness.ctx.tenant.id], label: 'RevOps' }));
     await expect.poll(() => page.title()).toBe('crm-signals status');
     await shot('1-signed-in');
+
+    // The mapping: a field the portal lacks is refused, naming it, with the text kept; the fix saves.
+    await page.getByRole('link', { name: 'Field mapping' }).click();
+    await expect.poll(() => page.textContent('h1')).toBe(`Field mapping of ${harness.ctx.tenant.name}`);
+    expect(await page.locator('td code', { hasText: /^age$/ }).count()).toBe(1);
+    const original = await page.inputValue('#mapping');
+    const mapping = JSON.parse(original) as { leadScore: { numeric: string[]; labels?: Record<string, string> } };
+    mapping.leadScore.numeric.push('no_such_property');
+    await page.fill('#mapping', JSON.stringify(mapping, null, 2));
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await expect.poll(() => page.locator('.problems').count()).toBe(1);
+    expect(await page.textContent('.problems')).toContain('no_such_property');
+    expect(await page.inputValue('#mapping')).toContain('no_such_property');
+    expect(await fitsWidth()).toBe(true);
+    await shot('1b-mapping-refused');
+    mapping.leadScore.numeric.pop();
+    mapping.leadScore.labels = { ...mapping.leadScore.labels, age: 'Age in years' };
+    await page.fill('#mapping', JSON.stringify(mapping, null, 2));
+    await page.fill('input[name="note"]', 'clearer label');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await expect.poll(() => page.textContent('.saved')).toContain('Saved as version 2');
+    await shot('1c-mapping-saved');
+    expect((await harness.store.activeMapping(harness.ctx.tenant.id))?.version).toBe(2);
+    await page.getByRole('link', { name: 'Status page' }).click();
 
     const shadow = await harness.cycle();
     expect(shadow.status, shadow.error ?? '').toBe('succeeded');

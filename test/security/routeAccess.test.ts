@@ -31,6 +31,7 @@ const ACCESS: Record<string, { access: Access; method: 'GET' | 'POST' }> = {
   '/api/tenants/:id/mode': { access: 'admin', method: 'POST' },
   '/api/tenants/:id/audit': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/mapping': { access: 'admin', method: 'GET' },
+  '/tenants/:id/mapping': { access: 'admin', method: 'GET' },
   '/api/tenants/:id/runs/:runId/rollback': { access: 'admin', method: 'POST' },
   '/api/tenants/:id/mapping/versions/:version/restore': { access: 'admin', method: 'POST' },
   '/api/tenants/:id/fields/:objectType': { access: 'admin', method: 'GET' },

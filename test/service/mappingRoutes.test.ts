@@ -104,4 +104,20 @@ describe('the field mapping in the console', () => {
     );
     expect((await state()).versions).toHaveLength(3);
   });
+
+  it("the mapping page's forms: a restore button answers with the page's address, a text that is not JSON is shown back with the problem", async () => {
+    const form = (path: string, fields: Record<string, string>) =>
+      app.request(`${base()}${path}`, { method: 'POST', body: new URLSearchParams({ _csrf: admin.csrf, ...fields }).toString(), headers: { ...admin.read, 'content-type': 'application/x-www-form-urlencoded' } });
+    const restored = await form('/mapping/versions/2/restore', {});
+    expect(restored.status).toBe(303);
+    expect(restored.headers.get('location')).toBe(`/tenants/${harness.ctx.tenant.id}/mapping?saved=4`);
+    const page = await app.request(restored.headers.get('location')!, { headers: admin.read });
+    expect(await page.text()).toContain('Saved as version 4');
+    const notJson = await form('/mapping', { mapping: '{"crm": "hubspot",' });
+    expect(notJson.status).toBe(400);
+    const text = await notJson.text();
+    expect(text).toContain('<code>mapping</code>: is not valid JSON');
+    expect(text).toContain('{&quot;crm&quot;: &quot;hubspot&quot;,</textarea>');
+    expect((await state()).versions).toHaveLength(4);
+  });
 });

@@ -6,10 +6,13 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { RollbackReport } from '../../pipeline/rollback.ts';
-import type { Store } from '../../store/types.ts';
+import type { FieldInfo } from '../../../connectors/connector.ts';
+import type { MappingProblem } from '../../mapping/index.ts';
+import type { Store, Tenant } from '../../store/types.ts';
 import { PRIVACY_DELETIONS_PATH, privacyBodyLimit, privacyDeletion } from '../privacy/routes.ts';
 import { accessibleTenant, firstProblem, isForm, jsonBody, params, tenantIdParam, validatedQuery, type ServiceEnv } from '../requests.ts';
-import { renderMessagePage } from '../status/page.ts';
+import { dateFormatter, renderMessagePage } from '../status/page.ts';
+import { renderMappingPage, type MappingPageInput } from './mappingPage.ts';
 import { crmFields, MappedObject, MappingSave, mappingState, restoreMapping, rollbackThroughConsole, saveMapping, type ConnectorOf } from './crmActions.ts';
 import { activeModelExport, AuditQuery, auditPage, ModelKind, modelVersions, scoresCsv } from './exports.ts';
 import { changeMode, changesCsv, changesPage, ChangesQuery, ModeChange, modeChangeFromForm } from './proposedChanges.ts';
@@ -58,14 +61,45 @@ export function mountConsole(app: Hono<ServiceEnv>, deps: ConsoleDeps): void {
     const answer = await crmFields(deps.connectorOf, await tenantOf(c), c.req.valid('param').objectType);
     return c.json(answer.body, answer.status);
   });
+  const mappingPage = async (c: Context<ServiceEnv>, tenant: Tenant, extra: Pick<MappingPageInput, 'refused' | 'saved'> = {}) => {
+    const { active, versions } = await mappingState(store, tenant);
+    const listed = await crmFields(deps.connectorOf, tenant, 'contact');
+    const fields = listed.status === 200 ? (listed.body as { fields: FieldInfo[] }).fields : `The CRM's fields cannot be listed just now: ${listed.body.error}`;
+    const date = dateFormatter(c.req.header('accept-language'));
+    return renderMappingPage({ tenant, csrfToken: c.get('session')!.csrfToken, active, versions, fields, date, ...extra });
+  };
+  const pageUrl = (tenant: Tenant, saved: number) => `/tenants/${encodeURIComponent(tenant.id)}/mapping?saved=${saved}`;
+  app.get('/tenants/:id/mapping', admin, params({ id: tenantIdParam }), async (c) => {
+    const saved = Number(c.req.query('saved'));
+    return c.html(await mappingPage(c, await tenantOf(c), Number.isInteger(saved) && saved > 0 ? { saved } : {}));
+  });
   app.post('/api/tenants/:id/mapping', admin, params({ id: tenantIdParam }), async (c) => {
     const tenant = await tenantOf(c);
+    if (isForm(c)) {
+      // The mapping page's form: the JSON text, parsed here, and the outcome as the page again.
+      const form = await c.req.parseBody();
+      const text = typeof form.mapping === 'string' ? form.mapping : '';
+      let mapping: unknown;
+      try {
+        mapping = JSON.parse(text);
+      } catch (error) {
+        return c.html(await mappingPage(c, tenant, { refused: { text, error: 'not JSON', problems: [{ path: 'mapping', message: `is not valid JSON (${(error as Error).message})` }] } }), 400);
+      }
+      const note = typeof form.note === 'string' && form.note.trim() ? form.note.trim().slice(0, 500) : undefined;
+      const answer = await saveMapping(store, deps.connectorOf, tenant, { mapping: mapping as z.infer<typeof MappingSave>['mapping'], ...(note ? { note } : {}) }, authorOf(c));
+      if (answer.status === 200) return c.redirect(pageUrl(tenant, (answer.body as { version: number }).version), 303);
+      const { error, problems = [] } = answer.body as { error: string; problems?: readonly MappingProblem[] };
+      return c.html(await mappingPage(c, tenant, { refused: { text, error, problems } }), answer.status);
+    }
     const answer = await saveMapping(store, deps.connectorOf, tenant, await jsonBody(c, MappingSave), authorOf(c));
     return c.json(answer.body, answer.status);
   });
   app.post('/api/tenants/:id/mapping/versions/:version/restore', admin, params({ id: tenantIdParam, version: z.coerce.number().int('must be a whole number').positive('must be positive').max(1_000_000) }), async (c) => {
-    const answer = await restoreMapping(store, deps.connectorOf, await tenantOf(c), c.req.valid('param').version, authorOf(c));
-    return c.json(answer.body, answer.status);
+    const tenant = await tenantOf(c);
+    const answer = await restoreMapping(store, deps.connectorOf, tenant, c.req.valid('param').version, authorOf(c));
+    if (!isForm(c)) return c.json(answer.body, answer.status);
+    if (answer.status === 200) return c.redirect(pageUrl(tenant, (answer.body as { version: number }).version), 303);
+    return c.html(renderMessagePage('Not restored', [(answer.body as { error: string }).error]), answer.status);
   });
 
   // Rolling a run back: the CRM gets the values from before it wherever it still holds the run's.

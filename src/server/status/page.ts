@@ -135,6 +135,7 @@ ${statuses.map(
   ${s.tenant.status === 'disconnected'
     ? html`<p class="disconnected" role="alert"><strong>Disconnected</strong> ${date(s.tenant.statusChangedAt)}: ${s.tenant.statusReason ?? 'no reason recorded'}. No cycles run and no tokens are kept; install the app again to reconnect.</p>`
     : ''}
+  <p><a href="/tenants/${encodeURIComponent(s.tenant.id)}/mapping">Field mapping</a></p>
   <ul>${summaryLines(s.runs[0], date).map((l) => html`<li>${l}</li>`)}</ul>
   ${proposalSection(s, session)}
   <h3>Lead score distribution</h3>
