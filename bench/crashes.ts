@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../connectors/emulators/hubspot/index.ts';
 import { listen } from '../connectors/emulators/shared/listen.ts';
+import { mulberry32 } from '../src/domain/random.mjs';
 import { openStore } from '../src/store/index.ts';
 import { emulatorOutputs } from '../test/helpers/harness.ts';
 import { writeBenchResults } from './writeResults.ts';
@@ -123,18 +124,6 @@ export interface CrashResult {
   restartExit: number | null;
 }
 
-/** A seeded draw (mulberry32): the same CRASH_SEED kills at the same points. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function runCrashBench(crashes = 12, seed = 1): Promise<{ cleanCalls: number; results: CrashResult[] }> {
   const dirs: string[] = [];
   const dir = async () => {
@@ -153,7 +142,8 @@ export async function runCrashBench(crashes = 12, seed = 1): Promise<{ cleanCall
     const cleanPhases = reference.phases;
     await reference.close();
 
-    const draw = random(seed);
+    // The project's seeded PRNG: the same CRASH_SEED kills at the same points.
+    const draw = mulberry32(seed);
     // Half the kills land in the install (its few calls would otherwise be hit once in 60 draws).
     const installCalls = cleanPhases.filter((p) => p.startsWith('install')).length;
     const results: CrashResult[] = [];

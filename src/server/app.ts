@@ -54,14 +54,15 @@ export type { ServiceEnv } from './requests.ts';
 /** Our output properties in HubSpot: a change our own app made to one of them is an echo, not news. */
 const HUBSPOT_OUTPUT_PROPERTIES: ReadonlySet<string> = new Set(OUTPUT_FIELDS.map((f) => f.names.hubspot));
 
-async function tenantStatuses(store: Store, c: Context<ServiceEnv>): Promise<TenantStatus[]> {
+/** What the status page and /api/status show per tenant; the proposal (two more queries) only for the page. */
+async function tenantStatuses(store: Store, c: Context<ServiceEnv>, options: { proposals: boolean }): Promise<TenantStatus[]> {
   const tenants = (await store.listTenants()).filter((t) => canAccess(c.get('session'), t.id));
   return Promise.all(
     tenants.map(async (tenant) => ({
       tenant,
       runs: await store.listRuns(tenant.id, 10),
       bands: await scoreDistribution(store, tenant.id),
-      proposal: await proposalOf(store, tenant.id),
+      ...(options.proposals ? { proposal: await proposalOf(store, tenant.id) } : {}),
     })),
   );
 }
@@ -111,9 +112,9 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
     return c.json({ operator: session.operator, tenants: session.tenantIds, label: session.label, expiresAt: session.expiresAt, csrfToken: session.csrfToken });
   });
 
-  app.get('/', admin, async (c) => c.html(renderStatusPage(await tenantStatuses(store, c), c.get('session') ?? null, dateFormatter(c.req.header('accept-language')))));
+  app.get('/', admin, async (c) => c.html(renderStatusPage(await tenantStatuses(store, c, { proposals: true }), c.get('session') ?? null, dateFormatter(c.req.header('accept-language')))));
   app.get('/api/status', admin, async (c) => {
-    const statuses = await tenantStatuses(store, c);
+    const statuses = await tenantStatuses(store, c, { proposals: false });
     return c.json({
       tenants: statuses.map((s) => ({
         id: s.tenant.id,

@@ -6,7 +6,7 @@
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { ProposedChanges, RunRow, Store, Tenant } from '../../store/types.ts';
+import type { ProposedChanges, Store, Tenant } from '../../store/types.ts';
 import { csvDownload } from './exports.ts';
 
 export const ChangesQuery = z
@@ -28,14 +28,9 @@ export const ModeChange = z.discriminatedUnion('mode', [
     .strict(),
 ]);
 
-/** The newest run that kept what it would have written (shadow mode or dry run), if any. */
-export async function latestProposal(store: Store, tenantId: string): Promise<RunRow | null> {
-  return (await store.listRuns(tenantId, 50)).find((r) => r.status === 'succeeded' && typeof r.summary.proposedChanges === 'number') ?? null;
-}
-
-/** The newest proposal's run and counts, for the status page. */
+/** The newest run that kept what it would have written (shadow mode or dry run): its id and counts. */
 export async function proposalOf(store: Store, tenantId: string): Promise<{ runId: number; total: number; records: number; counts: Record<string, number> } | null> {
-  const run = await latestProposal(store, tenantId);
+  const run = (await store.listRuns(tenantId, 50)).find((r) => r.status === 'succeeded' && typeof r.summary.proposedChanges === 'number');
   if (!run) return null;
   const { total, records, counts } = await store.proposedChanges(tenantId, run.id, { limit: 1 });
   return { runId: run.id, total, records, counts };
@@ -57,7 +52,6 @@ export async function changesPage(store: Store, tenant: Tenant, runId: number, q
   });
   return { runId, ...page };
 }
-
 
 export async function changesCsv(c: Context, store: Store, tenant: Tenant, runId: number): Promise<Response> {
   const rows: Array<Array<string | null>> = [];

@@ -9,6 +9,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { tenantMapping } from '../../pipeline/mappings.ts';
 import { erasePerson, PrivacyRequestError } from '../../pipeline/privacy.ts';
 import type { Store, Tenant } from '../../store/types.ts';
+import { jsonBody } from '../requests.ts';
+import { z } from 'zod';
 
 export const PRIVACY_DELETIONS_PATH = '/api/tenants/:id/privacy-deletions';
 /** 100 ids, 100 emails and 100 linked ids of 1000 characters each fit, with room to spare. */
@@ -20,15 +22,8 @@ export const privacyBodyLimit = bodyLimit({
 });
 
 export async function privacyDeletion(c: Context, store: Store, tenant: Tenant, log: (message: string) => void): Promise<Response> {
-  if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
-    return c.json({ error: 'send the request as application/json: {"ids": [...], "emails": [...], "linkedIds": [...]}' }, 415);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(await c.req.text());
-  } catch {
-    return c.json({ error: 'the request body is not valid JSON' }, 400);
-  }
+  // Parsed only: parsePrivacyRequest checks it, naming the field at fault.
+  const body = await jsonBody(c, z.unknown());
   let erased;
   try {
     const { mapping } = await tenantMapping(store, tenant);
