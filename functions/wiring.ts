@@ -14,10 +14,13 @@ import type { CycleOptions, CycleSummary } from '../src/pipeline/cycle.ts';
 import {
   cancelQueuedCycleJobs,
   DEFAULT_BOSS_SCHEMA,
+  fanOut,
+  meteredConnector,
   openBoss,
   registerCycleJobs,
   registerWebhookJobs,
   runCycleUnit,
+  runProgressRecorder,
   sendCycle,
   webhookQueue,
   type CycleJobDeps,
@@ -100,6 +103,8 @@ export interface RunnerOptions {
   progress?: () => { onProgress: (e: ProgressEvent) => void; stop: () => void };
   /** After each cycle job, with its summaries (the demo prints them). */
   report?: (summaries: CycleSummary[]) => Promise<void>;
+  /** The clock of the daily API budget's UTC day (tests). */
+  now?: () => Date;
 }
 
 /**
@@ -110,11 +115,13 @@ export function connectorLookup(o: Pick<RunnerOptions, 'store' | 'apps' | 'conne
   const cache: ConnectorCache = o.connectors ?? new Map();
   return async (tenant, given) => {
     const mapping = given ?? (await mappingFor(o.store, tenant));
+    // Every call counts against the tenant's daily API budget; the runs that use it enforce the budget.
+    const counted = (connector: Connector) => meteredConnector(connector, { store: o.store, tenantId: tenant.id, enforce: false });
     const cached = cache.get(tenant.id);
-    if (cached && sameMapping(cached.mapping, mapping)) return cached.connector;
+    if (cached && sameMapping(cached.mapping, mapping)) return counted(cached.connector);
     const connector = await connectorFor(o.store, tenant, o.apps, mapping, o.log);
     cache.set(tenant.id, { mapping, connector });
-    return connector;
+    return counted(connector);
   };
 }
 
@@ -129,7 +136,10 @@ export function cycleRunner(o: RunnerOptions): CycleJobDeps['runUnit'] {
       for (const tenant of tenants) {
         const mapping = await mappingFor(o.store, tenant);
         const connector = await connectorOf(tenant, mapping);
-        contexts.push({ store: o.store, tenant, connector, mapping, seed: o.seed, log: o.log, lease: o.lease, ...(progress ? { onProgress: progress.onProgress } : {}) });
+        // The running run's progress on its row: the status page and GET .../runs show it live.
+        const recorder = runProgressRecorder(o.store, tenant.id, o.log);
+        const onProgress = fanOut(progress?.onProgress, recorder.onProgress)!;
+        contexts.push({ store: o.store, tenant, connector, mapping, seed: o.seed, log: o.log, lease: o.lease, onProgress, runProgress: recorder, ...(o.now ? { now: o.now } : {}) });
       }
       summaries = await runCycleUnit(contexts, o.cycle);
     } finally {

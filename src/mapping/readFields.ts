@@ -6,7 +6,7 @@
 import { crmField, modelInputs, type Mapping } from './schema.ts';
 
 export interface ReadFields {
-  /** Model inputs, the outcome, required fields and the email that matches people across CRMs. */
+  /** Model inputs, the outcome, required fields, the email that matches people across CRMs and the CRM's own score to compare with. */
   contact: string[];
   /** The stage field: a deal reaching a won stage turns its line items into purchases. */
   deal: string[];
@@ -21,7 +21,7 @@ export function readFields(mapping: Mapping): ReadFields {
   const { numeric, categorical } = modelInputs(lead);
   const sentiment = mapping.sentiment;
   return {
-    contact: unique([...[...numeric, ...categorical].map((column) => crmField(lead, column)), lead.outcome.field, ...lead.required, lead.emailField]),
+    contact: unique([...[...numeric, ...categorical].map((column) => crmField(lead, column)), lead.outcome.field, ...lead.required, lead.emailField, ...(lead.championField ? [lead.championField] : [])]),
     deal: [mapping.deals.stageField],
     ticket: unique([...sentiment.text, ...(sentiment.label ? [sentiment.label.field] : []), sentiment.time]),
   };

@@ -70,6 +70,11 @@ export const LeadScoreMapping = z
      * behind it; without one, the CRM's own field label is used (src/mapping/labels.ts).
      */
     labels: Labels.optional(),
+    /**
+     * The CRM's existing score (HubSpot's `hubspotscore`, a Salesforce rating kept as a number): the model
+     * report compares it with ours on the same labelled records (champion/challenger). Never a model input.
+     */
+    championField: FieldName.optional(),
   })
   .superRefine((m, ctx) => {
     const seen = new Set<string>();

@@ -25,7 +25,9 @@ export function leadScoreSpecHash(mapping: Mapping): string {
   const { numeric } = modelInputs(lead);
   const ranges = Object.fromEntries(Object.entries(lead.ranges).filter(([c]) => numeric.includes(c)).sort(([a], [b]) => a.localeCompare(b)));
   const outcome = { field: lead.outcome.field, converted: [...lead.outcome.converted].sort(), lost: [...lead.outcome.lost].sort() };
-  return hash({ ...inputs(mapping), ranges, outcome, emailField: lead.emailField });
+  // only when set, so that the hashes of mappings without a champion (every model trained before) stay
+  const champion = lead.championField ? { championField: lead.championField } : {};
+  return hash({ ...inputs(mapping), ranges, outcome, emailField: lead.emailField, ...champion });
 }
 
 /** Segments cluster the same inputs, without an outcome. */

@@ -59,6 +59,10 @@ export function mappingProblems(mapping: Mapping, fields: DiscoveredFields, nume
   }
   lead.required.forEach((name, i) => exists(contact, 'contact', `leadScore.required.${i}`, name));
   exists(contact, 'contact', 'leadScore.emailField', lead.emailField);
+  if (lead.championField && exists(contact, 'contact', 'leadScore.championField', lead.championField)) {
+    const type = contact?.get(lead.championField)?.type;
+    if (type && !numericTypes.has(type)) problems.push({ path: 'leadScore.championField', field: lead.championField, message: `field "${lead.championField}" is the existing score to compare with, but the CRM says it is ${type}, not a number` });
+  }
 
   // leaks: what the schema cannot see because it compares column names, not the CRM fields behind them
   const excludedFields = new Set(lead.exclude.flatMap((name) => [name, crmField(lead, name)]));
@@ -67,6 +71,7 @@ export function mappingProblems(mapping: Mapping, fields: DiscoveredFields, nume
     const name = crmField(lead, column);
     if (name === lead.outcome.field) problems.push({ path: columnPath(column), field: name, message: `field "${name}" is the outcome field: as an input (column "${column}") it leaks the outcome` });
     if (excludedFields.has(name)) problems.push({ path: columnPath(column), field: name, message: `field "${name}" is excluded as leaky but still feeds input column "${column}"` });
+    if (name === lead.championField) problems.push({ path: columnPath(column), field: name, message: `field "${name}" is the existing score compared with ours: as an input (column "${column}") the model would copy it` });
     if (ownOutputs.has(name)) problems.push({ path: columnPath(column), field: name, message: `field "${name}" is one of crm-signals' own outputs: as an input (column "${column}") the model would learn from its own signal` });
   }
 

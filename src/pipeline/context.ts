@@ -13,6 +13,13 @@ export type ProgressEvent =
   | { stage: 'score'; done: number; total: number }
   | { stage: 'write'; done: number; total: number };
 
+/** Where a run's progress is kept while it runs (the service's cycle jobs: on the run row); told when a run starts and ends. */
+export interface RunProgressSink {
+  started(runId: number): void;
+  /** Waits for the progress writes in flight, so none lands after the run's outcome. */
+  ended(): Promise<void>;
+}
+
 export interface PipelineContext {
   store: Store;
   tenant: Tenant;
@@ -24,4 +31,7 @@ export interface PipelineContext {
   onProgress?: (event: ProgressEvent) => void;
   /** Who holds this cycle's runs; without one, this process (host:pid, one instance per process). */
   lease?: LeaseSettings;
+  runProgress?: RunProgressSink;
+  /** The clock of the daily API budget's UTC day; the system clock by default. */
+  now?: () => Date;
 }

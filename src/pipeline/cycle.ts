@@ -16,6 +16,7 @@ import { syncObject, type SyncReport } from './sync.ts';
 import { drainOutbox, type WriteReport } from './writeBack.ts';
 import { recordHistory } from './history.ts';
 import { startLeasedRun } from './jobs/runLease.ts';
+import { ApiBudgetReachedError, meteredConnector } from './jobs/apiBudget.ts';
 import { TokenRefusedError } from '../../connectors/shared/errors.ts';
 import { disconnect } from './disconnect.ts';
 
@@ -37,8 +38,11 @@ export interface CycleSummary {
   tenantId: string;
   mode: 'shadow' | 'live';
   dryRun: boolean;
-  status: 'succeeded' | 'failed';
+  /** 'paused': the tenant's daily API budget ran out; the next day's cycle goes on from the checkpoints and the outbox. */
+  status: 'succeeded' | 'failed' | 'paused';
   error: string | null;
+  /** Why the cycle stopped before its end, and when it may go on (set with status 'paused'). */
+  paused?: { reason: string; budget: number; resumesAt: string; pendingWrites: number };
   startedAt: string;
   durationMs: number;
   synced: Partial<Record<ObjectType, Omit<SyncReport, 'changedIds'>>>;
@@ -59,8 +63,11 @@ export interface CycleSummary {
   disconnected?: string;
 }
 
-export async function runCycle(ctx: PipelineContext, options: CycleOptions = {}): Promise<CycleSummary> {
-  const { store, tenant, connector } = ctx;
+export async function runCycle(given: PipelineContext, options: CycleOptions = {}): Promise<CycleSummary> {
+  // Every CRM call of the cycle counts against the tenant's daily API budget, which pauses it at a batch boundary.
+  const connector = meteredConnector(given.connector, { store: given.store, tenantId: given.tenant.id, enforce: true, ...(given.now ? { now: given.now } : {}) });
+  const ctx: PipelineContext = { ...given, connector };
+  const { store, tenant } = ctx;
   const started = Date.now();
   const run = await startLeasedRun(ctx, options.syncOnly ? 'sync' : 'cycle');
   const runId = run.runId;
@@ -123,6 +130,13 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
       summary.history = await recordHistory(ctx);
     }
   } catch (error) {
+    if (error instanceof ApiBudgetReachedError) {
+      // A pause, not a failure: a retry today could do nothing more (unless a stage failed already).
+      if (summary.status !== 'failed') summary.status = 'paused';
+      summary.paused = { reason: error.message, budget: error.budget, resumesAt: error.resumesAt, pendingWrites: await store.countPending(tenant.id) };
+      ctx.log(`cycle of ${tenant.id} paused: ${error.message}`);
+      return finish();
+    }
     summary.status = 'failed';
     if (error instanceof TokenRefusedError) {
       // Uninstalled or revoked: the tenant is disconnected (tokens deleted) and no retry follows.
@@ -136,6 +150,7 @@ export async function runCycle(ctx: PipelineContext, options: CycleOptions = {})
   return finish();
 
   async function finish(): Promise<CycleSummary> {
+    await connector.flushCalls().catch((error: unknown) => ctx.log(`API calls of ${tenant.id} not counted yet: ${(error as Error).message}`));
     const after = connector.usage();
     summary.api = { calls: after.calls - before.calls, retries: after.retries - before.retries, throttled: after.throttled - before.throttled };
     summary.rejected = await store.rejectedRecords(tenant.id, runId);

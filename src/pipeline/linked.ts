@@ -52,10 +52,11 @@ export async function trainShared(contexts: PipelineContext[]): Promise<SharedMo
   if (problems.length) throw new MappingError(`the mappings cannot share one lead score model: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
   const items = [];
   for (const ctx of contexts) items.push(...(await labelledRows(ctx)));
-  const { rows, labels } = onePerPerson(items);
+  const training = onePerPerson(items);
+  const { rows, labels } = training;
   const first = contexts[0]!;
   first.onProgress?.({ stage: 'train', message: `lead score: training one model on ${rows.length} labelled records from ${contexts.length} CRMs` });
-  const { model, metrics } = await fitLeadScoreModel(first, rows, labels);
+  const { model, metrics } = await fitLeadScoreModel(first, training);
   return { model, metrics: { ...metrics, crms: contexts.map((c) => c.tenant.crm) }, key: hashOf([rows, labels]), rows: rows.length };
 }
 

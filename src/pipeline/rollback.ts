@@ -9,6 +9,7 @@ import type { ObjectType } from '../domain/records.ts';
 import type { AuditRow, OutboxInput } from '../store/types.ts';
 import type { PipelineContext } from './context.ts';
 import { startLeasedRun } from './jobs/runLease.ts';
+import { ApiBudgetReachedError, budgetReason, budgetStatus, meteredConnector } from './jobs/apiBudget.ts';
 import { drainOutbox, type WriteReport } from './writeBack.ts';
 
 export interface RollbackReport {
@@ -47,13 +48,18 @@ function sameValue(current: string, written: string): boolean {
   return current.trim() !== '' && written.trim() !== '' && Number.isFinite(a) && Number.isFinite(b) && a === b;
 }
 
-export async function rollbackRun(ctx: PipelineContext, targetRunId: number): Promise<RollbackReport> {
-  const { store, tenant, connector } = ctx;
+export async function rollbackRun(given: PipelineContext, targetRunId: number): Promise<RollbackReport> {
+  // Its calls count against the tenant's daily API budget like a cycle's, and it pauses on it the same way.
+  const connector = meteredConnector(given.connector, { store: given.store, tenantId: given.tenant.id, enforce: true, ...(given.now ? { now: given.now } : {}) });
+  const ctx: PipelineContext = { ...given, connector };
+  const { store, tenant } = ctx;
   const target = (await store.listRuns(tenant.id, 1000)).find((r) => r.id === targetRunId);
   if (!target) throw new RollbackError(`tenant ${tenant.id} has no run #${targetRunId}`);
   if (target.kind === 'rollback') throw new RollbackError(`run #${targetRunId} is itself a rollback; roll back the run it undid by running that run again`);
   const audit = await store.audit(tenant.id, { runId: targetRunId, limit: 10_000_000 });
   if (audit.length === 0) throw new RollbackError(`run #${targetRunId} wrote nothing into the CRM: there is nothing to roll back`);
+  const budget = await budgetStatus(store, tenant.id, ctx.now?.() ?? new Date());
+  if (budget.exhausted) throw new RollbackError(`${budgetReason(budget.budget!, budget.resumesAt!)}: roll run #${targetRunId} back after that, or raise the budget`);
 
   // Stop writing first: a cycle between here and the end must not write the run's values again.
   if (tenant.mode !== 'shadow') await store.upsertTenant({ ...tenant, mode: 'shadow' });
@@ -89,6 +95,12 @@ export async function rollbackRun(ctx: PipelineContext, targetRunId: number): Pr
     ctx.log(`rollback of run #${targetRunId}: ${report.restored} values restored, ${report.skipped.length} left alone (changed since); ${tenant.id} is in shadow mode`);
     return report;
   } catch (error) {
+    if (error instanceof ApiBudgetReachedError) {
+      // The values restored so far stay restored (their audit rows say which); what is left stays queued for the next rollback of the run.
+      report.restored = (await store.audit(tenant.id, { runId: run.runId, limit: 10_000_000 })).length;
+      await run.finish('paused', { ...report, skipped: report.skipped.slice(0, 100), skippedCount: report.skipped.length, paused: { reason: error.message, budget: error.budget, resumesAt: error.resumesAt } });
+      throw new RollbackError(`rollback of run #${targetRunId} paused after ${report.restored} values: ${error.message}; roll run #${targetRunId} back again then to restore the rest`);
+    }
     await run.finish('failed', { ...report, skipped: report.skipped.slice(0, 100), error: (error as Error).message });
     throw error;
   }

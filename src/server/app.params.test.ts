@@ -28,6 +28,7 @@ function pgLikeStore(): Store {
     getTenant: async (id: string) => (check(id), id === known.id ? known : undefined),
     listRuns: async (id: string) => (check(id), []),
     latestSignals: async (id: string) => (check(id), []),
+    apiUsage: async (id: string, day: string) => (check(id), { day, calls: 0, budget: null }),
   };
   return store as unknown as Store;
 }

@@ -21,6 +21,7 @@ import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot
 import { mountInstall, type InstallDeps } from './install/routes.ts';
 import type { ConnectorOf } from './console/crmActions.ts';
 import { proposalOf } from './console/proposedChanges.ts';
+import { budgetStatus } from '../pipeline/jobs/apiBudget.ts';
 import { mountConsole } from './console/routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { accessibleTenant, params, recordIdParam, tenantIdParam, type ServiceEnv } from './requests.ts';
@@ -62,7 +63,7 @@ async function tenantStatuses(store: Store, c: Context<ServiceEnv>, options: { p
       tenant,
       runs: await store.listRuns(tenant.id, 10),
       bands: await scoreDistribution(store, tenant.id),
-      ...(options.proposals ? { proposal: await proposalOf(store, tenant.id) } : {}),
+      ...(options.proposals ? { proposal: await proposalOf(store, tenant.id), budget: await budgetStatus(store, tenant.id) } : {}),
     })),
   );
 }

@@ -4,10 +4,12 @@
  * rendered by zod's own JSON Schema output. test/security/openapi.test.ts checks that every served /api
  * route is described, with the method it answers.
  */
+import { ReportQuery } from './console/report.ts';
 import { z } from 'zod';
 import { AuditQuery, ModelKind } from './console/exports.ts';
 import { MappedObject, MappingSave } from './console/crmActions.ts';
 import { ChangesQuery, ModeChange } from './console/proposedChanges.ts';
+import { BudgetChange } from './console/budgetRoutes.ts';
 
 interface ApiRoute {
   method: 'get' | 'post';
@@ -47,9 +49,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'get', path: '/api/tenants/:id/audit', summary: 'The audit of every write, newest first, by record or run, paged by before', query: AuditQuery },
   { method: 'get', path: '/api/tenants/:id/exports/scores.csv', summary: 'Every scored contact with score, reasons, model and time, as CSV', kind: 'csv' },
   { method: 'get', path: '/api/tenants/:id/models', summary: 'Each model kind with its versions and metrics' },
+  { method: 'get', path: '/api/tenants/:id/models/:kind/report', summary: 'The model report of a version (the active one by default): ROC, lift, calibration, distribution, importance, precision/recall at a threshold, champion/challenger, segment map, hit rate, sentiment accuracy', query: ReportQuery, params: { kind: ModelKind } },
+  { method: 'get', path: '/api/tenants/:id/models/:kind/report.csv', summary: 'The same report as CSV (table, row, measure, value)', kind: 'csv', query: ReportQuery, params: { kind: ModelKind } },
   { method: 'get', path: '/api/tenants/:id/models/:kind/active.json', summary: 'The active model of a kind (the lead score with its forest in ml-random-forest JSON)', params: { kind: ModelKind } },
   { method: 'get', path: '/api/tenants/:id/contacts/:contactId/card', summary: "One contact's signals, the record card's payload", params: { contactId: z.string().min(1).max(1000) } },
   { method: 'post', path: '/api/tenants/:id/privacy-deletions', summary: 'Erase one person from the store, caches and models', body: PrivacyRequestBody },
+  { method: 'get', path: '/api/tenants/:id/budget', summary: 'The daily API budget (null: no limit), the calls counted today (UTC), what is left and, once used up, when cycles resume' },
+  { method: 'post', path: '/api/tenants/:id/budget', summary: 'Set the daily API budget in CRM calls per UTC day (null: no limit); the scheduler starts no cycle on a used-up budget and a running one pauses at a batch boundary', body: BudgetChange },
 ];
 
 const schema = (type: z.ZodType) => {

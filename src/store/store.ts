@@ -27,7 +27,9 @@ import type {
   PageWrite,
   PageWriteResult,
   RunLease,
+  RunProgress,
   RunRow,
+  ApiUsageDay,
   SaveInstallOptions,
   SaveMappingOptions,
   SignalRow,
@@ -106,14 +108,23 @@ function toSession(r: Row): AdminSession {
 }
 
 function toRun(r: Row): RunRow {
+  const status = text(r.status) as RunRow['status'];
   return {
     id: int(r.id),
     kind: text(r.kind),
-    status: text(r.status) as RunRow['status'],
+    status,
     startedAt: iso(r.started_at),
     finishedAt: isoOrNull(r.finished_at),
     summary: object(r.summary),
+    // Only a running run has a "now": an ended run's last event would be stale (a late write may land after finishRun).
+    ...(status === 'running' && r.progress ? { progress: { ...object<Omit<RunProgress, 'updatedAt'>>(r.progress), updatedAt: iso(r.progress_at) } } : {}),
   };
+}
+
+const UTC_DAY = /^\d{4}-\d{2}-\d{2}$/;
+function utcDayParam(day: string): string {
+  if (!UTC_DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) throw new Error(`not a UTC day (YYYY-MM-DD): ${JSON.stringify(day)}`);
+  return day;
 }
 
 function toStoredRecord(r: Row): StoredRecord {
@@ -255,7 +266,7 @@ export class SqlStore implements Store {
 
   async listRuns(tenantId: string, limit: number): Promise<RunRow[]> {
     const { rows } = await this.#db.query(
-      'SELECT id, kind, status, started_at, finished_at, summary FROM runs WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2',
+      'SELECT id, kind, status, started_at, finished_at, summary, progress, progress_at FROM runs WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2',
       [tenantId, Math.max(0, Math.floor(limit))],
     );
     return rows.map(toRun);
@@ -937,6 +948,49 @@ export class SqlStore implements Store {
       [tenantId],
     );
     return int(rows[0]?.n ?? 0);
+  }
+
+  /* -------------------------------------------------------------- daily API budget, run progress (migration 009) */
+
+  async setApiBudget(tenantId: string, dailyCalls: number | null): Promise<void> {
+    if (dailyCalls !== null && !(Number.isInteger(dailyCalls) && dailyCalls > 0 && dailyCalls <= 2_147_483_647)) throw new Error(`a daily API budget is a positive whole number of calls, got ${dailyCalls}`);
+    const { rowCount } = await this.#db.query('UPDATE tenants SET api_daily_budget = $2, updated_at = now() WHERE id = $1', [tenantId, dailyCalls]);
+    if (rowCount === 0) throw new Error(`tenant ${tenantId} does not exist`);
+  }
+
+  async apiUsage(tenantId: string, day: string): Promise<ApiUsageDay> {
+    const { rows } = await this.#db.query(
+      `SELECT t.api_daily_budget AS budget, coalesce(u.calls, 0) AS calls FROM tenants t
+       LEFT JOIN api_usage u ON u.tenant_id = t.id AND u.day = $2::date WHERE t.id = $1`,
+      [tenantId, utcDayParam(day)],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`tenant ${tenantId} does not exist`);
+    return { day, calls: int(row.calls), budget: intOrNull(row.budget) };
+  }
+
+  async addApiCalls(tenantId: string, day: string, calls: number): Promise<ApiUsageDay> {
+    if (!Number.isInteger(calls) || calls < 0) throw new Error(`API calls to add must be a whole number >= 0, got ${calls}`);
+    if (calls === 0) return this.apiUsage(tenantId, day);
+    const { rows } = await this.#db.query(
+      `WITH added AS (
+         INSERT INTO api_usage (tenant_id, day, calls) VALUES ($1, $2::date, $3)
+         ON CONFLICT (tenant_id, day) DO UPDATE SET calls = api_usage.calls + excluded.calls, updated_at = now()
+         RETURNING calls)
+       SELECT added.calls, t.api_daily_budget AS budget FROM added, tenants t WHERE t.id = $1`,
+      [tenantId, utcDayParam(day), calls],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`tenant ${tenantId} does not exist`);
+    return { day, calls: int(row.calls), budget: intOrNull(row.budget) };
+  }
+
+  async saveRunProgress(tenantId: string, runId: number, progress: Omit<RunProgress, 'updatedAt'>): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE runs SET progress = $3::jsonb, progress_at = now() WHERE tenant_id = $1 AND id = $2 AND status = 'running'`,
+      [tenantId, runId, toJsonb(progress)],
+    );
+    return rowCount > 0;
   }
 
   /* -------------------------------------------------------------- one record's signals (the app card) */

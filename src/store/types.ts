@@ -130,10 +130,37 @@ export interface AuditQuery {
 export interface RunRow {
   id: number;
   kind: string;
-  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
+  /** 'paused': stopped at a batch boundary by the tenant's daily API budget; the next day's run goes on from there. */
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'paused';
   startedAt: string;
   finishedAt: string | null;
   summary: Record<string, unknown>;
+  /** The latest progress of a running run (migration 009); absent once it ended. */
+  progress?: RunProgress | null;
+}
+
+/** Where a running run stands, as its last progress event said. */
+export interface RunProgress {
+  stage: string;
+  /** What the stage works on (an object type while syncing). */
+  objectType?: string;
+  /** Records read so far (sync). */
+  records?: number;
+  done?: number;
+  total?: number;
+  /** The same in words, e.g. "writing 300 / 1,200". */
+  message: string;
+  /** When the store received it (ISO). */
+  updatedAt: string;
+}
+
+/** A tenant's daily API budget and the calls counted on one UTC day. */
+export interface ApiUsageDay {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  calls: number;
+  /** Calls allowed per UTC day; null is no limit. */
+  budget: number | null;
 }
 
 /** One saved version of a tenant's field mapping; the body is checked by the pipeline, not the store. */
@@ -317,6 +344,17 @@ export interface Store {
   saveProposedChanges(tenantId: string, runId: number, items: OutboxInput[]): Promise<number>;
   /** A run's proposed changes: counts per object type and field, and a page of rows (filtered by field or record). */
   proposedChanges(tenantId: string, runId: number, query?: ProposedChangeQuery): Promise<ProposedChanges>;
+
+  /* -------------------------------------------------------------- daily API budget, run progress (migration 009) */
+
+  /** The CRM API calls the tenant may make per UTC day; null removes the limit. */
+  setApiBudget(tenantId: string, dailyCalls: number | null): Promise<void>;
+  /** The tenant's budget and the calls counted on `day` (UTC, YYYY-MM-DD). */
+  apiUsage(tenantId: string, day: string): Promise<ApiUsageDay>;
+  /** Adds calls to the day's count (atomically, across hosts) and returns the budget and the new count. */
+  addApiCalls(tenantId: string, day: string, calls: number): Promise<ApiUsageDay>;
+  /** Records a running run's latest progress; false (nothing saved) once the run is no longer running. */
+  saveRunProgress(tenantId: string, runId: number, progress: Omit<RunProgress, 'updatedAt'>): Promise<boolean>;
 
   /* -------------------------------------------------------------- one record's signals (the app card) */
 

@@ -178,6 +178,8 @@ const CATALOGUE: Record<ObjectType, { groups: [string, string][]; props: Record<
       lastname: str('Last Name', 'contactinformation'),
       lifecyclestage: enu('Lifecycle Stage', 'contactinformation', LIFECYCLE_STAGES, { fieldType: 'radio' }),
       hs_lead_status: enu('Lead Status', 'contactinformation', LEAD_STATUSES, { fieldType: 'radio' }),
+      // HubSpot's own manual lead score (calculated, so read-only through the API): the champion our score is compared with
+      hubspotscore: num('HubSpot Score', 'contactinformation', { readOnly: true }),
       ...Object.fromEntries(Object.entries(BANK_MARKETING).map(([k, v]) => [k, { ...v, custom: true }])),
     },
   },

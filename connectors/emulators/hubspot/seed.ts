@@ -32,12 +32,26 @@ function seedContacts(state: EmulatorState, { seed, contacts, openShare }: SeedO
         : { lifecyclestage: 'other', hs_lead_status: 'UNQUALIFIED' };
     const record = state.insert(
       'contacts',
-      { email: p.email, firstname: p.first, lastname: p.last, ...p.row.properties, ...outcome },
+      { email: p.email, firstname: p.first, lastname: p.last, ...p.row.properties, ...outcome, hubspotscore: manualScore(p.row.properties) },
       { createdAt: p.createdAt, updatedAt: p.updatedAt },
     );
     if (p.open) state.setHiddenOutcome(record.id, p.row.y);
     return record;
   });
+}
+
+/**
+ * The kind of points rule an admin sets up in HubSpot's manual scoring (no model, no data): what a
+ * deployment's existing score looks like before crm-signals, and the champion its report compares with.
+ */
+function manualScore(row: Record<string, string | null>): string {
+  let points = 0;
+  if (row['previous_outcome'] === 'success') points += 40;
+  if (row['contact_channel'] === 'cellular') points += 15;
+  if (row['job'] === 'student' || row['job'] === 'retired') points += 15;
+  if (Number(row['campaign_contacts']) > 3) points -= 10;
+  if (row['credit_default'] === 'yes') points -= 20;
+  return String(Math.max(0, points));
 }
 
 interface Product {

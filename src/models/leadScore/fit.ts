@@ -22,6 +22,7 @@ import type { RawRow } from '../../features/pipeline.ts';
 import { applyPlatt, fitPlatt, logit, sigmoid } from '../calibration.ts';
 import type { PlattParameters } from '../calibration.ts';
 import { brierScore, rocAuc } from '../evaluate.ts';
+import { scoreEvidence } from '../evaluate/evidence.ts';
 import { foldsFromAssignment, stratifiedKFoldAssignment } from '../evaluate/splits.ts';
 import { fitForest, oobProba, predictProba as forestProba } from '../forest/index.ts';
 import type { DenseMatrix } from '../forest/index.ts';
@@ -165,14 +166,15 @@ function blendScores(logits: Record<Component, Float64Array | null>, w: BlendWei
 }
 
 /**
- * Fits the lead score on raw rows (CRM values by property name) and 0/1 outcomes. Throws
+ * Fits the lead score on raw rows (CRM values by property name) and 0/1 outcomes; also the calibrated
+ * out-of-sample probability of every row (what the report and a champion comparison measure). Throws
  * LeadScoreTrainingError for unusable labels (one class, too few of either).
  */
 export async function fitLeadScore(
   rows: readonly RawRow[],
   labels: readonly (0 | 1)[],
   options: LeadScoreOptions,
-): Promise<{ model: LeadScoreModel; metrics: LeadScoreMetrics }> {
+): Promise<{ model: LeadScoreModel; metrics: LeadScoreMetrics; outOfSample: number[] }> {
   const minPositives = options.minPositives ?? DEFAULTS.minPositives;
   // Rows are people: the caller removes the same person recorded twice (by email, across CRMs). Rows that
   // merely look alike are kept: on bank-marketing 1,784 of 41,188 rows repeat another's inputs and outcome,
@@ -271,6 +273,7 @@ export async function fitLeadScore(
     confidence: lowData ? 'low' : 'normal',
     blend,
     warnings,
+    evidence: scoreEvidence(y, calibrated),
   };
   const draft: LeadScoreModel = {
     kind: LEAD_SCORE_KIND,
@@ -290,7 +293,7 @@ export async function fitLeadScore(
     settings,
   };
   const model: LeadScoreModel = { ...draft, importance: importanceOf(draft, X), id: fingerprint(draft) };
-  return { model, metrics };
+  return { model, metrics, outOfSample: calibrated };
 }
 
 /** Mean absolute calibrated contribution per source column over evenly spaced training rows, as shares. */

@@ -15,6 +15,7 @@ import type { FastForestModel } from '../forest/index.ts';
 import { logisticFromJSON } from '../linear/logistic.ts';
 import type { LogisticModel } from '../linear/logistic.ts';
 import type { PlattParameters } from '../calibration.ts';
+import { EVIDENCE_VERSION, type ScoreEvidence } from '../evaluate/evidence.ts';
 import { LEAD_SCORE_KIND, LEAD_SCORE_VERSION } from './types.ts';
 import type { ColumnImportance, LeadScoreMetrics, LeadScoreModel, LeadScoreSettings } from './types.ts';
 
@@ -50,6 +51,8 @@ const LeadScoreJsonSchema = z.object({
     confidence: z.enum(['normal', 'low']),
     blend: Weights,
     warnings: z.array(z.string()),
+    // The model report's out-of-sample evidence: checked by its version only, drawn by the console as stored.
+    evidence: z.custom<ScoreEvidence>((v) => typeof v === 'object' && v !== null && (v as { v?: unknown }).v === EVIDENCE_VERSION, 'evidence of an unknown version').optional(),
   }),
   settings: z.object({ seed: z.number(), trees: z.number(), minSamplesLeaf: z.number(), maxFeatures: z.number(), l2: z.number(), folds: z.number(), boosting: z.boolean() }),
 });

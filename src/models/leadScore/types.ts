@@ -7,6 +7,7 @@ import type { PlattParameters } from '../calibration.ts';
 import type { FastForestModel } from '../forest/index.ts';
 import type { BoostingModel, BoostingOptions } from '../boosting/index.ts';
 import type { LogisticModel } from '../linear/logistic.ts';
+import type { ScoreEvidence } from '../evaluate/evidence.ts';
 
 export const LEAD_SCORE_KIND = 'leadScore';
 /** Version 2: fast forest + logistic + boosting blend with path-contribution reasons (version 1 was ml-random-forest). */
@@ -86,6 +87,8 @@ export interface LeadScoreMetrics {
   blend: BlendWeights;
   /** Leakage and data warnings, readable. */
   warnings: string[];
+  /** What the model report draws; absent in models trained before it was kept. */
+  evidence?: ScoreEvidence;
 }
 
 export interface ColumnImportance {

@@ -21,3 +21,5 @@ export type {
 } from './recommender.ts';
 export { norm, SIMILARITIES, similarity } from './similarity.ts';
 export type { Similarity, SimilarityResult, SparseVector } from './similarity.ts';
+export { holdoutHitRate } from './holdout.ts';
+export type { HoldoutHitRate } from './holdout.ts';

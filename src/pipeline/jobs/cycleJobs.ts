@@ -12,6 +12,7 @@ import type PgBoss from 'pg-boss';
 import type { CycleSummary } from '../cycle.ts';
 import { quoteSchema, type Queryable } from '../../store/db.ts';
 import { RunLeaseHeldError, type Store, type Tenant } from '../../store/types.ts';
+import { budgetStatus } from './apiBudget.ts';
 import { CYCLE_EXPIRE_SECONDS, CYCLE_QUEUE, CycleJobData, DEFAULT_RETRY, parseJobData, ROUND_QUEUE, RoundJobData, cronEvery, type RetryPolicy } from './queues.ts';
 
 export interface CycleJobDeps {
@@ -26,6 +27,8 @@ export interface CycleJobDeps {
   concurrency?: number;
   /** Whether this process also runs round jobs (fans them out); a one-off run does not. Default true. */
   rounds?: boolean;
+  /** The clock of the daily API budget's UTC day (tests); the system clock by default. */
+  now?: () => Date;
 }
 
 export interface JobAttempt {
@@ -43,7 +46,32 @@ export interface CycleJobOutput {
   runs: Array<{ tenantId: string; runId: number; status: CycleSummary['status']; disconnected?: string }>;
   /** Tenants of the job that were disconnected when it started: their cycle did not run. */
   skipped: string[];
+  /** Set when the job did not run because a tenant's daily API budget is used up (the unit waits for it). */
+  paused?: PausedTenant[];
 }
+
+/** A tenant whose daily API budget is used up: no cycle of it starts before `resumesAt`. */
+export interface PausedTenant {
+  tenantId: string;
+  budget: number;
+  calls: number;
+  resumesAt: string;
+}
+
+/**
+ * The tenants among these whose budget for today is used up. A unit waits as a whole: a linked unit
+ * trains one model across its CRMs, which a cycle of only some of them would not.
+ */
+export async function pausedByBudget(store: Store, tenantIds: readonly string[], at: Date): Promise<PausedTenant[]> {
+  const out: PausedTenant[] = [];
+  for (const tenantId of tenantIds) {
+    const status = await budgetStatus(store, tenantId, at);
+    if (status.exhausted) out.push({ tenantId, budget: status.budget!, calls: status.calls, resumesAt: status.resumesAt! });
+  }
+  return out;
+}
+
+const pausedLine = (paused: PausedTenant[]) => paused.map((p) => `${p.tenantId} (${p.calls} of ${p.budget} calls used; resumes at ${p.resumesAt})`).join(', ');
 
 export const unitKey = (tenantIds: readonly string[]): string => [...tenantIds].sort().join('+');
 
@@ -93,6 +121,12 @@ async function runCycleJob(deps: CycleJobDeps, job: PgBoss.JobWithMetadata<unkno
   }
   if (skipped.length > 0) log(`cycle job ${job.id}: skipping disconnected tenant(s) ${skipped.join(', ')}`);
   if (tenants.length === 0) return { runs: [], skipped };
+  // Queued before the budget ran out (a round, a webhook, an install): it waits like a round would.
+  const paused = await pausedByBudget(store, tenants.map((t) => t.id), deps.now?.() ?? new Date());
+  if (paused.length > 0) {
+    log(`cycle job ${job.id}: daily API budget used up for ${pausedLine(paused)}; not started`);
+    return { runs: [], skipped, paused };
+  }
   let summaries: CycleSummary[];
   try {
     summaries = await deps.runUnit(tenants, attempt);
@@ -123,16 +157,30 @@ export interface RoundSent {
   sent: Record<string, string>;
   /** Units whose previous job is still queued (the stately queue keeps one). */
   skipped: string[];
+  /** Units not sent because a tenant's daily API budget is used up, by unit key (present only when there are any). */
+  paused?: Record<string, PausedTenant[]>;
 }
 
 /**
  * One cycle job per unit, leaving out disconnected tenants (uninstalled: nothing may call their CRM).
  * Used by the round job and by a one-off run (`--once`).
  */
-export async function sendRound(boss: PgBoss, deps: Pick<CycleJobDeps, 'store' | 'units' | 'retry'>, round: string, retry?: RetryPolicy): Promise<RoundSent> {
+export async function sendRound(
+  boss: PgBoss,
+  deps: Pick<CycleJobDeps, 'store' | 'units' | 'retry'> & Partial<Pick<CycleJobDeps, 'now' | 'log'>>,
+  round: string,
+  retry?: RetryPolicy,
+): Promise<RoundSent> {
   const policy = retry ?? deps.retry ?? DEFAULT_RETRY;
   const out: RoundSent = { round, sent: {}, skipped: [] };
+  const at = deps.now?.() ?? new Date();
   for (const tenantIds of await connectedUnits(deps.store, await deps.units())) {
+    const paused = await pausedByBudget(deps.store, tenantIds, at);
+    if (paused.length > 0) {
+      (out.paused ??= {})[unitKey(tenantIds)] = paused;
+      deps.log?.(`round ${round}: daily API budget used up for ${pausedLine(paused)}; no cycle sent`);
+      continue;
+    }
     const id = await sendCycle(boss, tenantIds, round, policy);
     if (id) out.sent[unitKey(tenantIds)] = id;
     else out.skipped.push(unitKey(tenantIds));

@@ -7,3 +7,5 @@ export * from './cycleJobs.ts';
 export * from './runLease.ts';
 export * from './unit.ts';
 export * from './webhookJobs.ts';
+export * from './apiBudget.ts';
+export * from './runProgress.ts';

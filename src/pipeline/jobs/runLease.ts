@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RunLease, RunRow, Store } from '../../store/types.ts';
+import type { RunProgressSink } from '../context.ts';
 
 export interface LeaseSettings extends RunLease {
   /** How often the lease is extended while the run is running; well under ttlMs. */
@@ -35,7 +36,7 @@ export interface LeasedRun {
 }
 
 export async function startLeasedRun(
-  ctx: { store: Store; tenant: { id: string }; lease?: LeaseSettings; log: (message: string) => void },
+  ctx: { store: Store; tenant: { id: string }; lease?: LeaseSettings; log: (message: string) => void; runProgress?: RunProgressSink },
   kind: string,
 ): Promise<LeasedRun> {
   const lease = ctx.lease ?? defaultLease();
@@ -56,10 +57,12 @@ export async function startLeasedRun(
   }, lease.heartbeatMs);
   // The heartbeat alone must not keep a finished process alive.
   heartbeat.unref();
+  ctx.runProgress?.started(runId);
   return {
     runId,
     async finish(status, summary) {
       clearInterval(heartbeat);
+      await ctx.runProgress?.ended();
       await store.finishRun(tenant.id, runId, status, summary);
     },
   };

@@ -17,6 +17,7 @@ import {
   reasonSentence,
 } from '../../models/leadScore/index.ts';
 import type { Confidence, ReadableReason, Reason, ReasonCodes } from '../../models/leadScore/index.ts';
+import { championComparison } from '../../models/evaluate/evidence.ts';
 import { defaultMapping, inputLabels, leadScoreSpecHash, modelInputs, modelRow, outcomeOf, type LeadScoreMapping } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
@@ -107,17 +108,27 @@ export async function labelledRows(ctx: PipelineContext): Promise<Labelled[]> {
     const outcome = outcomeOf(c, mapping.leadScore);
     if (outcome === 'open') return [];
     const email = c.properties[mapping.leadScore.emailField]?.trim().toLowerCase() || null;
-    return [{ email, row: modelRow(c.properties, mapping.leadScore), label: (outcome === 'converted' ? 1 : 0) as 0 | 1 }];
+    const champion = championValue(c.properties, mapping.leadScore);
+    return [{ email, row: modelRow(c.properties, mapping.leadScore), label: (outcome === 'converted' ? 1 : 0) as 0 | 1, champion }];
   });
 }
 
-type Labelled = { email: string | null; row: Record<string, string | null>; label: 0 | 1 };
+/** The CRM's existing score of a record as a number; null where the mapping names none or it is empty. */
+function championValue(properties: Record<string, string | null>, m: LeadScoreMapping): number | null {
+  const raw = m.championField ? properties[m.championField]?.trim() : undefined;
+  if (!raw) return null;
+  const value = Number(raw);
+  return Number.isFinite(value) ? value : null;
+}
+
+type Labelled = { email: string | null; row: Record<string, string | null>; label: 0 | 1; champion: number | null };
 
 /** Training rows with each person once: the same email twice (two contacts, or two CRMs) keeps the first. */
-export function onePerPerson(items: Iterable<Labelled>): { rows: Array<Record<string, string | null>>; labels: Array<0 | 1> } {
+export function onePerPerson(items: Iterable<Labelled>): TrainingSet {
   const seen = new Set<string>();
   const rows: Array<Record<string, string | null>> = [];
   const labels: Array<0 | 1> = [];
+  const champion: Array<number | null> = [];
   for (const item of items) {
     if (item.email) {
       if (seen.has(item.email)) continue;
@@ -125,23 +136,29 @@ export function onePerPerson(items: Iterable<Labelled>): { rows: Array<Record<st
     }
     rows.push(item.row);
     labels.push(item.label);
+    champion.push(item.champion);
   }
-  return { rows, labels };
+  return { rows, labels, champion };
+}
+
+export interface TrainingSet {
+  rows: Array<Record<string, string | null>>;
+  labels: Array<0 | 1>;
+  /** The CRM's existing score per row (null without one), for the champion/challenger comparison. */
+  champion: Array<number | null>;
 }
 
 /** Fits the lead score; the model JSON and its out-of-sample metrics. Leakage and low-data warnings are logged. */
-export async function fitLeadScoreModel(
-  ctx: PipelineContext,
-  rows: Array<Record<string, string | null>>,
-  labels: Array<0 | 1>,
-): Promise<{ model: unknown; metrics: Record<string, unknown>; auc: number }> {
+export async function fitLeadScoreModel(ctx: PipelineContext, { rows, labels, champion }: TrainingSet): Promise<{ model: unknown; metrics: Record<string, unknown>; auc: number }> {
   const { numeric, categorical } = modelInputs(ctx.mapping.leadScore);
   const { placeholders } = ctx.mapping.leadScore;
   // an excluded column keeps its range in the mapping but is no model input
   const ranges = Object.fromEntries(Object.entries(ctx.mapping.leadScore.ranges).filter(([c]) => numeric.includes(c)));
-  const { model, metrics } = await fitLeadScore(rows, labels, { spec: { numeric, categorical, placeholders }, ranges, seed: ctx.seed });
+  const { model, metrics, outOfSample } = await fitLeadScore(rows, labels, { spec: { numeric, categorical, placeholders }, ranges, seed: ctx.seed });
   for (const warning of metrics.warnings) ctx.log(`lead score: ${warning}`);
-  return { model: leadScoreToJSON(model), metrics: { ...metrics }, auc: metrics.auc };
+  const field = ctx.mapping.leadScore.championField;
+  const comparison = field ? championComparison(field, labels, outOfSample, champion) : null;
+  return { model: leadScoreToJSON(model), metrics: { ...metrics, importance: model.importance, ...(comparison ? { champion: comparison } : {}) }, auc: metrics.auc };
 }
 
 /** A stored model this build cannot read (an older format) must be replaced, not scored with. */
@@ -151,7 +168,8 @@ function outdated(active: { model: unknown } | null): boolean {
 }
 
 async function train(ctx: PipelineContext, force: boolean): Promise<ModelOutcome> {
-  const { rows, labels } = onePerPerson(await labelledRows(ctx));
+  const training = onePerPerson(await labelledRows(ctx));
+  const { rows } = training;
   return ensureModel(ctx, {
     kind: LEAD_SCORE,
     label: 'lead score',
@@ -164,7 +182,7 @@ async function train(ctx: PipelineContext, force: boolean): Promise<ModelOutcome
     describe: (m) => `out-of-sample AUC ${Number(m.auc).toFixed(3)}`,
     fit: async (why) => {
       ctx.onProgress?.({ stage: 'train', message: `lead score: training on ${rows.length} labelled contacts (${why})` });
-      return fitLeadScoreModel(ctx, rows, labels);
+      return fitLeadScoreModel(ctx, training);
     },
   });
 }

@@ -5,7 +5,7 @@
  * that own GTX Pro".
  */
 import type { CanonicalRecord } from '../../domain/records.ts';
-import { fitRecommender, recommend, recommenderFromJSON, recommenderToJSON, type Interaction, type Recommendation } from '../../models/recommend/index.ts';
+import { fitRecommender, holdoutHitRate, recommend, recommenderFromJSON, recommenderToJSON, type Interaction, type Recommendation } from '../../models/recommend/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import { defaultMapping, recommendationsSpecHash, type DealsMapping } from '../../mapping/index.ts';
 import type { PipelineContext } from '../context.ts';
@@ -58,8 +58,10 @@ export const recommendationsStage: SignalStage = {
       cannotFit: interactions.length > 0 ? null : 'no won deals with line items',
       fit: async (why) => {
         ctx.onProgress?.({ stage: 'train', message: `recommendations: ${interactions.length} purchases by ${owned.size} contacts (${why})` });
-        const model = fitRecommender(interactions, { userNoun: 'contacts' });
-        const metrics = { purchases: interactions.length, contacts: owned.size, products: new Set(interactions.map((i) => i.item)).size };
+        const options = { userNoun: 'contacts' };
+        const model = fitRecommender(interactions, options);
+        const holdout = holdoutHitRate(interactions, TOP_N, ctx.seed, options);
+        const metrics = { purchases: interactions.length, contacts: owned.size, products: new Set(interactions.map((i) => i.item)).size, ...(holdout ? { holdout } : {}) };
         return { model: recommenderToJSON(model), metrics };
       },
     });

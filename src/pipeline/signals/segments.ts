@@ -4,9 +4,9 @@
  * enumeration options are the segment ids labelled with their names.
  */
 import { fitFeaturePipeline, FeaturePipeline, type FeaturePipelineJson } from '../../features/index.ts';
-import { assign, fitSegments, segmentsFromJSON, segmentsToJSON, type SegmentModel } from '../../models/segments/index.ts';
-import { defaultMapping, modelInputs, modelRow, segmentSpecHash } from '../../mapping/index.ts';
-import type { SignalRow } from '../../store/types.ts';
+import { assign, fitSegments, project, segmentsFromJSON, segmentsToJSON, type SegmentModel } from '../../models/segments/index.ts';
+import { defaultMapping, modelInputs, modelRow, segmentSpecHash, type LeadScoreMapping } from '../../mapping/index.ts';
+import type { SignalRow, StoredRecord } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel } from './lifecycle.ts';
 import { byId, due, type SignalStage, type StageReport } from './stage.ts';
@@ -41,6 +41,20 @@ export function segmentOptions(stored: unknown): Array<{ value: string; label: s
   const options = model.segments.map((s) => ({ value: s.id, label: s.name }));
   if (model.outliers) options.push({ value: model.outliers.id, label: model.outliers.name });
   return options;
+}
+
+/**
+ * The segment map: records placed on the model's first two principal components, each with the segment
+ * the model assigns it (not the stored one, which may come from an earlier version).
+ */
+export function segmentMap(stored: unknown, records: readonly StoredRecord[], m: LeadScoreMapping): { points: Array<{ x: number; y: number; segment: string }>; explained: number[] } {
+  const { pipeline: json, segments } = stored as StoredSegments;
+  const pipeline = FeaturePipeline.fromJSON(json);
+  const model = segmentsFromJSON(segments);
+  const rows = pipeline.transform(records.map((r) => modelRow(r.properties, m)));
+  const ids = assign(model, rows, pipeline.featureNames);
+  const xy = project(model, rows, pipeline.featureNames);
+  return { points: xy.map(([x, y], i) => ({ x, y, segment: ids[i]! })), explained: model.pca.explainedVariance.slice(0, 2) };
 }
 
 /** The options, or null when the stored model cannot be read (the stage reports why). */

@@ -6,6 +6,7 @@
  */
 import type { CanonicalRecord } from '../../domain/records.ts';
 import { fitSentiment, lexiconModel, predictSentiment, rollUp, sentimentFromJSON, sentimentToJSON } from '../../models/sentiment/index.ts';
+import { sentimentAccuracy } from '../../models/sentiment/accuracy.ts';
 import { defaultMapping, sentimentSpecHash, type SentimentMapping } from '../../mapping/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
@@ -67,10 +68,13 @@ async function activeModel(ctx: PipelineContext, tickets: CanonicalRecord[], for
     describe: (m) => `${m.type}, ${m.labelled} labelled tickets`,
     fit: async () => {
       ctx.onProgress?.({ stage: 'train', message: `sentiment: ${enoughLabels ? `training on ${labelled.length} labelled tickets` : `lexicon (${labelled.length} labelled tickets, ${MIN_LABELS_PER_CLASS} per class needed to train)`}` });
-      const model = enoughLabels
-        ? fitSentiment(labelled.map((l) => l.text), labelled.map((l) => l.label), { language: mapping.sentiment.language })
-        : lexiconModel(mapping.sentiment.language);
-      return { model: sentimentToJSON(model), metrics: { type: wantKind, labelled: labelled.length, positives } };
+      const texts = labelled.map((l) => l.text);
+      const labels = labelled.map((l) => l.label);
+      const options = { language: mapping.sentiment.language };
+      const lexicon = lexiconModel(mapping.sentiment.language);
+      const model = enoughLabels ? fitSentiment(texts, labels, options) : lexicon;
+      const accuracy = sentimentAccuracy(texts, labels, lexicon, enoughLabels ? { options, folds: 5, seed: ctx.seed } : null);
+      return { model: sentimentToJSON(model), metrics: { type: wantKind, labelled: labelled.length, positives, ...(accuracy ? { accuracy } : {}) } };
     },
   });
 }

@@ -15,6 +15,8 @@ import { dateFormatter, renderMessagePage } from '../status/page.ts';
 import { renderMappingPage, type MappingPageInput } from './mappingPage.ts';
 import { crmFields, MappedObject, MappingSave, mappingState, restoreMapping, rollbackThroughConsole, saveMapping, type ConnectorOf } from './crmActions.ts';
 import { activeModelExport, AuditQuery, auditPage, ModelKind, modelVersions, scoresCsv } from './exports.ts';
+import { mountReports } from './reportRoutes.ts';
+import { mountBudget } from './budgetRoutes.ts';
 import { changeMode, changesCsv, changesPage, ChangesQuery, ModeChange, modeChangeFromForm } from './proposedChanges.ts';
 
 export interface ConsoleDeps {
@@ -131,6 +133,8 @@ export function mountConsole(app: Hono<ServiceEnv>, deps: ConsoleDeps): void {
     return (await activeModelExport(c, store, tenant, kind)) ?? c.json({ error: `tenant ${tenant.id} has no active ${kind} model yet` }, 404);
   });
 
+  mountReports(app, store, admin);
+  mountBudget(app, deps);
   app.post(PRIVACY_DELETIONS_PATH, privacyBodyLimit, admin, params({ id: tenantIdParam }), async (c) =>
     privacyDeletion(c, store, await accessibleTenant(c, store, c.req.valid('param').id), deps.log),
   );

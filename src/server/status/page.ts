@@ -6,6 +6,7 @@ import { html, raw } from 'hono/html';
 import type { ScoreBand } from '../../pipeline/report.ts';
 import type { RunRow, Tenant } from '../../store/types.ts';
 import type { CycleSummary } from '../../pipeline/cycle.ts';
+import type { BudgetStatus } from '../../pipeline/jobs/apiBudget.ts';
 import { signalLine } from '../../pipeline/report.ts';
 
 export interface TenantStatus {
@@ -14,6 +15,39 @@ export interface TenantStatus {
   bands: ScoreBand[];
   /** What the newest shadow run or dry run would write (its run and counts), when there is one. */
   proposal?: { runId: number; total: number; records: number; counts: Record<string, number> } | null;
+  /** The daily API budget and today's calls. */
+  budget?: BudgetStatus;
+}
+
+/** While a run is running the page reloads itself this often (no script: a meta refresh). */
+export const LIVE_REFRESH_SECONDS = 3;
+
+/** "API calls today: used / budget", a notice once it is used up, and the field that sets it. */
+function budgetSection(s: TenantStatus, session: PageSession | null, date: FormatDate) {
+  const b = s.budget;
+  if (!b) return '';
+  const action = `/api/tenants/${encodeURIComponent(s.tenant.id)}/budget`;
+  return html`<p class="budget">API calls today (UTC): <strong>${n(b.calls)} / ${b.budget === null ? 'no limit' : n(b.budget)}</strong>${b.remaining !== null && !b.exhausted ? ` (${n(b.remaining)} left)` : ''}</p>
+  ${b.exhausted
+    ? html`<p class="paused" role="status"><strong>Daily API budget used up.</strong> No cycle starts until ${date(b.resumesAt)}; a cycle under way pauses at its next batch and the next day's goes on from there.</p>`
+    : ''}
+  ${session
+    ? html`<form method="post" action="${action}" class="budget-form">
+    <input type="hidden" name="_csrf" value="${session.csrfToken}">
+    <label>Daily API budget (calls per UTC day, empty for no limit) <input name="dailyCalls" inputmode="numeric" pattern="[0-9,]*" size="12" value="${b.budget === null ? '' : String(b.budget)}"></label>
+    <button type="submit">Set budget</button>
+  </form>`
+    : ''}`;
+}
+
+/** The run's pause in the viewer's dates (its stored reason names the instant in ISO). */
+const pausedText = (p: NonNullable<CycleSummary['paused']>, date: FormatDate) => `daily API budget of ${n(p.budget)} calls reached; goes on from ${date(p.resumesAt)}`;
+
+/** How long a run took, or how long it has been running. */
+function duration(run: RunRow, now: number): string {
+  const s = run.summary as Partial<CycleSummary>;
+  if (run.status === 'running') return `running for ${n(Math.max(0, Math.round((now - Date.parse(run.startedAt)) / 1000)))} s`;
+  return `${((s.durationMs ?? 0) / 1000).toFixed(1)} s`;
 }
 
 /** Per-session: the status page's forms carry it (a cross-site form cannot). */
@@ -94,10 +128,15 @@ export function dateFormatter(acceptLanguage: string | undefined): (iso: string 
 type FormatDate = ReturnType<typeof dateFormatter>;
 const isoDates: FormatDate = (iso) => iso ?? '';
 
-function summaryLines(run: RunRow | undefined, date: FormatDate): string[] {
+function summaryLines(run: RunRow | undefined, date: FormatDate, now: number): string[] {
   if (!run) return ['No cycle has run yet.'];
   const s = run.summary as Partial<CycleSummary>;
-  const lines: string[] = [`Run #${run.id}: ${run.status}, ${((s.durationMs ?? 0) / 1000).toFixed(1)} s, started ${date(run.startedAt)}`];
+  const lines: string[] = [`Run #${run.id}: ${run.status === 'running' ? duration(run, now) : `${run.status}, ${duration(run, now)}`}, started ${date(run.startedAt)}`];
+  if (run.status === 'running') {
+    lines.push(run.progress ? `Now: ${run.progress.stage} (${run.progress.message}), as of ${date(run.progress.updatedAt)}` : 'Now: starting');
+    return lines;
+  }
+  if (s.paused) lines.push(`Paused: ${pausedText(s.paused, date)}`);
   for (const [objectType, r] of inObjectOrder(s.synced)) {
     lines.push(`${objectType}s synced: ${n(r.read)} read, ${n(r.changed)} new or changed, ${n(r.rejected)} skipped`);
   }
@@ -122,11 +161,12 @@ export function renderMessagePage(title: string, paragraphs: string[]) {
 <body><h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}</body></html>`;
 }
 
-export function renderStatusPage(statuses: TenantStatus[], session: PageSession | null = null, date: FormatDate = isoDates) {
+export function renderStatusPage(statuses: TenantStatus[], session: PageSession | null = null, date: FormatDate = isoDates, now: number = Date.now()) {
+  const live = statuses.some((s) => s.runs.some((r) => r.status === 'running'));
   return html`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>crm-signals status</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse}td,th{padding:.25rem .75rem;border-bottom:1px solid #ddd;text-align:left}section{margin-bottom:2.5rem}.disconnected{background:#fee2e2;padding:.5rem .75rem;border-radius:4px}</style></head>
+<head><meta charset="utf-8">${live ? html`<meta http-equiv="refresh" content="${LIVE_REFRESH_SECONDS}">` : ''}<title>crm-signals status</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse}td,th{padding:.25rem .75rem;border-bottom:1px solid #ddd;text-align:left}section{margin-bottom:2.5rem}.disconnected{background:#fee2e2;padding:.5rem .75rem;border-radius:4px}.paused{background:#fef3c7;padding:.5rem .75rem;border-radius:4px}</style></head>
 <body>
 <h1>crm-signals</h1>
 ${statuses.map(
@@ -135,8 +175,9 @@ ${statuses.map(
   ${s.tenant.status === 'disconnected'
     ? html`<p class="disconnected" role="alert"><strong>Disconnected</strong> ${date(s.tenant.statusChangedAt)}: ${s.tenant.statusReason ?? 'no reason recorded'}. No cycles run and no tokens are kept; install the app again to reconnect.</p>`
     : ''}
-  <p><a href="/tenants/${encodeURIComponent(s.tenant.id)}/mapping">Field mapping</a></p>
-  <ul>${summaryLines(s.runs[0], date).map((l) => html`<li>${l}</li>`)}</ul>
+  <p><a href="/tenants/${encodeURIComponent(s.tenant.id)}/mapping">Field mapping</a> · <a href="/tenants/${encodeURIComponent(s.tenant.id)}/models">Model reports</a></p>
+  <ul>${summaryLines(s.runs[0], date, now).map((l) => html`<li>${l}</li>`)}</ul>
+  ${budgetSection(s, session, date)}
   ${proposalSection(s, session)}
   <h3>Lead score distribution</h3>
   ${raw(histogram(s.bands))}
@@ -149,7 +190,7 @@ ${statuses.map(
       session && r.kind === 'cycle' && typeof written === 'number' && written > 0 && s.tenant.status === 'connected'
         ? html`<form method="post" action="/api/tenants/${encodeURIComponent(s.tenant.id)}/runs/${r.id}/rollback"><input type="hidden" name="_csrf" value="${session.csrfToken}"><button type="submit">Roll back run #${r.id}</button></form>`
         : '';
-    return html`<tr><td>${r.id}</td><td>${r.kind === 'sync' ? 'sync (for one model across CRMs)' : r.kind}</td><td>${r.status}</td><td><time datetime="${r.startedAt}">${date(r.startedAt)}</time></td><td>${((sum.durationMs ?? 0) / 1000).toFixed(1)} s</td><td>${sum.api?.calls ?? ''}</td><td>${written}</td><td>${undo}</td></tr>`;
+    return html`<tr><td>${r.id}</td><td>${r.kind === 'sync' ? 'sync (for one model across CRMs)' : r.kind}</td><td>${r.status}${r.status === 'running' && r.progress ? html`: <span class="progress">${r.progress.message}</span>` : ''}${r.status === 'paused' && sum.paused ? html` <small>(${pausedText(sum.paused, date)})</small>` : ''}</td><td><time datetime="${r.startedAt}">${date(r.startedAt)}</time></td><td>${duration(r, now)}</td><td>${sum.api?.calls ?? ''}</td><td>${written}</td><td>${undo}</td></tr>`;
   })}</tbody></table>
 </section>`,
 )}

@@ -11,6 +11,7 @@ import { sql as tenantAccess } from './005_tenant_access.ts';
 import { sql as erasure } from './006_erasure.ts';
 import { sql as webhookEvents } from './007_webhook_events.ts';
 import { sql as proposedChanges } from './008_proposed_changes.ts';
+import { sql as apiBudgetAndProgress } from './009_api_budget_and_progress.ts';
 
 export interface Migration {
   version: number;
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: '006_erasure', sql: erasure },
   { version: 7, name: '007_webhook_events', sql: webhookEvents },
   { version: 8, name: '008_proposed_changes', sql: proposedChanges },
+  { version: 9, name: '009_api_budget_and_progress', sql: apiBudgetAndProgress },
 ];
