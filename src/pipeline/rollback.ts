@@ -86,7 +86,9 @@ export async function rollbackRun(given: PipelineContext, targetRunId: number): 
       }
       if (items.length === 0) continue;
       await store.enqueue(tenant.id, run.runId, items);
-      const written = await drainOutbox({ ...ctx, tenant: { ...tenant, mode: 'shadow' } }, run.runId, objectType);
+      // Restores only (this rollback's and a paused one's left over): the tenant is in shadow mode now, and a
+      // cycle's scores still queued wait for it to go live again.
+      const written = await drainOutbox({ ...ctx, tenant: { ...tenant, mode: 'shadow' } }, run.runId, objectType, { runKind: 'rollback' });
       report.write[objectType] = written;
       const failed = new Set(written.failures.map((f) => f.externalId));
       report.restored += items.filter((i) => !failed.has(i.externalId)).reduce((sum, i) => sum + Object.keys(i.properties).length, 0);

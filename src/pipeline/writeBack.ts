@@ -6,7 +6,7 @@
  */
 import type { WriteResult } from '../../connectors/connector.ts';
 import type { ObjectType } from '../domain/records.ts';
-import type { OutboxItem } from '../store/types.ts';
+import type { OutboxFilter, OutboxItem } from '../store/types.ts';
 import type { PipelineContext } from './context.ts';
 import { tenantWritten } from './events.ts';
 
@@ -21,14 +21,14 @@ export interface WriteReport {
 /** Outbox items read per connector call; the connector splits them into the CRM's own batches. */
 const DRAIN_CHUNK = 500;
 
-export async function drainOutbox(ctx: PipelineContext, runId: number, objectType: ObjectType): Promise<WriteReport> {
+export async function drainOutbox(ctx: PipelineContext, runId: number, objectType: ObjectType, only?: OutboxFilter): Promise<WriteReport> {
   const { store, tenant, connector } = ctx;
   const report: WriteReport = { attempted: 0, written: 0, failed: 0, stillPending: 0, failures: [] };
-  const total = await store.countPending(tenant.id, objectType);
+  const total = await store.countPending(tenant.id, objectType, only);
   // Records that failed retryably (a locked row) wait for the next cycle instead of looping here.
   const later = new Set<number>();
   for (;;) {
-    const chunk = (await store.pendingOutbox(tenant.id, objectType, DRAIN_CHUNK + later.size)).filter((i) => !later.has(i.id)).slice(0, DRAIN_CHUNK);
+    const chunk = (await store.pendingOutbox(tenant.id, objectType, DRAIN_CHUNK + later.size, only)).filter((i) => !later.has(i.id)).slice(0, DRAIN_CHUNK);
     if (chunk.length === 0) break;
     const unsettled = new Map(chunk.map((i) => [i.externalId, i]));
     const tally = { done: 0, retryable: 0, rejected: 0 };
@@ -74,6 +74,6 @@ export async function drainOutbox(ctx: PipelineContext, runId: number, objectTyp
     // A whole chunk failing retryably means the CRM is throttling or down: leave the rest queued.
     if (tally.done === 0 && tally.rejected === 0 && tally.retryable > 0) break;
   }
-  report.stillPending = await store.countPending(tenant.id, objectType);
+  report.stillPending = await store.countPending(tenant.id, objectType, only);
   return report;
 }

@@ -382,6 +382,13 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(pending[0]).toMatchObject({ attempts: 0, previous: { score: null, reasons: null } });
       expect(await store.pendingOutbox(id, 'contact', 1)).toHaveLength(1);
       expect((await store.pendingOutbox(id, 'deal', 10)).map((p) => p.modelVersion)).toEqual([null]);
+      // Only the items of some kind of run (a rollback sends its own restores, not a cycle's queued scores).
+      const restore = await store.startRun(id, 'rollback');
+      await store.enqueue(id, restore, [{ objectType: 'contact', externalId: 'z', properties: { score: '' }, previous: { score: '5' }, modelVersion: null }]);
+      expect((await store.pendingOutbox(id, 'contact', 10, { runKind: 'rollback' })).map((p) => p.externalId)).toEqual(['z']);
+      expect(await store.countPending(id, 'contact', { runKind: 'rollback' })).toBe(1);
+      expect(await store.countPending(id, undefined, { runKind: 'rollback' })).toBe(1);
+      expect(await store.countPending(id, 'deal', { runKind: 'rollback' })).toBe(0);
     });
 
     it('completeOutbox marks done, audits each property, and updates written values and stamps', async () => {

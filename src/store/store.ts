@@ -28,6 +28,7 @@ import type {
   PageWriteResult,
   RunLease,
   RunProgress,
+  OutboxFilter,
   RunRow,
   ApiUsageDay,
   SaveInstallOptions,
@@ -550,20 +551,21 @@ export class SqlStore implements Store {
     return latest.size;
   }
 
-  async pendingOutbox(tenantId: string, objectType: ObjectType, limit: number): Promise<OutboxItem[]> {
+  async pendingOutbox(tenantId: string, objectType: ObjectType, limit: number, only?: OutboxFilter): Promise<OutboxItem[]> {
     const { rows } = await this.#db.query(
       `SELECT id, run_id, object_type, external_id, properties, previous, model_version, attempts, created_at FROM outbox
-       WHERE tenant_id = $1 AND object_type = $2 AND status = 'pending' ORDER BY id LIMIT $3`,
-      [tenantId, objectType, Math.max(0, Math.floor(limit))],
+       WHERE tenant_id = $1 AND object_type = $2 AND status = 'pending'${only ? ' AND run_id IN (SELECT id FROM runs WHERE tenant_id = $1 AND kind = $4)' : ''} ORDER BY id LIMIT $3`,
+      [tenantId, objectType, Math.max(0, Math.floor(limit)), ...(only ? [only.runKind] : [])],
     );
     return rows.map(toOutboxItem);
   }
 
-  async countPending(tenantId: string, objectType?: ObjectType): Promise<number> {
-    const { rows } =
-      objectType === undefined
-        ? await this.#db.query(`SELECT count(*) AS n FROM outbox WHERE tenant_id = $1 AND status = 'pending'`, [tenantId])
-        : await this.#db.query(`SELECT count(*) AS n FROM outbox WHERE tenant_id = $1 AND object_type = $2 AND status = 'pending'`, [tenantId, objectType]);
+  async countPending(tenantId: string, objectType?: ObjectType, only?: OutboxFilter): Promise<number> {
+    const params: unknown[] = [tenantId];
+    let where = `tenant_id = $1 AND status = 'pending'`;
+    if (objectType !== undefined) where += ` AND object_type = $${params.push(objectType)}`;
+    if (only) where += ` AND run_id IN (SELECT id FROM runs WHERE tenant_id = $1 AND kind = $${params.push(only.runKind)})`;
+    const { rows } = await this.#db.query(`SELECT count(*) AS n FROM outbox WHERE ${where}`, params);
     return int(rows[0]?.n ?? 0);
   }
 

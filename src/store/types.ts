@@ -127,6 +127,11 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** Pending outbox items of some runs only: a rollback sends its own restores, never a cycle's queued scores. */
+export interface OutboxFilter {
+  runKind: string;
+}
+
 export interface RunRow {
   id: number;
   kind: string;
@@ -250,9 +255,9 @@ export interface Store {
    * properties are skipped. Returns the number of items queued.
    */
   enqueue(tenantId: string, runId: number, items: OutboxInput[]): Promise<number>;
-  pendingOutbox(tenantId: string, objectType: ObjectType, limit: number): Promise<OutboxItem[]>;
+  pendingOutbox(tenantId: string, objectType: ObjectType, limit: number, only?: OutboxFilter): Promise<OutboxItem[]>;
   /** Pending outbox items, of one object type when given. */
-  countPending(tenantId: string, objectType?: ObjectType): Promise<number>;
+  countPending(tenantId: string, objectType?: ObjectType, only?: OutboxFilter): Promise<number>;
   /** In one transaction: marks items done, appends an audit row per property, updates writtenValues. */
   completeOutbox(tenantId: string, runId: number, done: Array<{ id: number; modifiedAt: string | null }>): Promise<void>;
   /** Retryable failures stay pending with attempts+1; others are marked failed with the error. */

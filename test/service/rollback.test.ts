@@ -52,6 +52,13 @@ describe('rolling back a run', () => {
     expect(Object.keys(written).length).toBeGreaterThan(100);
     const touched = harness.emulator.state.openContactIds()[0]!;
     harness.emulator.edit(touched, { [SCORE]: '77' });
+    // A cycle's score still queued for a record the run did not write (its send failed): the rollback, which
+    // leaves the tenant in shadow mode, must not send it.
+    const tenantId = harness.ctx.tenant.id;
+    const newcomer = harness.emulator.state.insert('contacts', { email: 'newcomer@example.com', lifecyclestage: 'lead' }).id;
+    const failedCycle = await harness.store.startRun(tenantId, 'cycle');
+    await harness.store.enqueue(tenantId, failedCycle, [{ objectType: 'contact', externalId: newcomer, properties: { [SCORE]: '55' }, previous: {}, modelVersion: null }]);
+    await harness.store.finishRun(tenantId, failedCycle, 'failed', {});
 
     const res = await rollback(liveRun);
     expect(res.status, await res.clone().text()).toBe(200);
@@ -63,6 +70,7 @@ describe('rolling back a run', () => {
     // Before the run these records held none of our values: the rollback cleared them, but the edited one.
     const after = emulatorOutputs(harness.emulator);
     expect(after).toEqual({ ...before, [`contacts/${touched}`]: { [SCORE]: '77' } });
+    expect(await harness.store.countPending(tenantId, 'contact')).toBe(1);
     const rollbackAudit = await harness.store.audit(harness.ctx.tenant.id, { runId: report.runId, limit: 1_000_000 });
     expect(rollbackAudit).toHaveLength(report.restored);
     expect(rollbackAudit.every((r) => r.newValue === '')).toBe(true);
