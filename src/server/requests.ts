@@ -34,7 +34,7 @@ export function params<T extends z.ZodRawShape>(shape: T) {
   return zValidator('param', z.object(shape), (result, c) => {
     if (result.success) return undefined;
     const issue = result.error.issues[0];
-    return c.json({ error: `route parameter ${issue?.path.join('.') || '?'} ${issue?.message ?? 'is invalid'}` }, 400);
+    return c.json({ error: `route parameter ${issue?.path.join('.') || '?'}: ${issue?.message ?? 'is invalid'}` }, 400);
   });
 }
 

@@ -100,7 +100,7 @@ describe('exports', () => {
   it('an unknown kind is a 400 naming the parameter; a kind without a model is 404', async () => {
     const bad = await get('/models/nope/active.json');
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toMatch(/route parameter kind must be one of leadScore/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/route parameter kind: must be one of leadScore/);
     const none = await app.request('/api/tenants/someone-else/models/segment/active.json', { headers: other.read });
     expect(none.status).toBe(404);
   });

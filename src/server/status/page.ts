@@ -158,7 +158,7 @@ export function renderMessagePage(title: string, paragraphs: string[]) {
 <html lang="en">
 <head><meta charset="utf-8"><title>${title} · crm-signals</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111;max-width:40rem}</style></head>
-<body><h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}</body></html>`;
+<body><h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}<p><a href="/">Back to the status page</a></p></body></html>`;
 }
 
 export function renderStatusPage(statuses: TenantStatus[], session: PageSession | null = null, date: FormatDate = isoDates, now: number = Date.now()) {
