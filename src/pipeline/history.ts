@@ -47,15 +47,23 @@ export function historyEntries(tenantId: string, crm: Crm, rows: readonly AuditR
   });
 }
 
-export async function recordHistory(ctx: PipelineContext): Promise<number> {
+/** Audit rows read per step: the trail since the cursor is read forward in pages, never whole. */
+export const HISTORY_PAGE = 5_000;
+
+export async function recordHistory(ctx: PipelineContext, pageSize = HISTORY_PAGE): Promise<number> {
   const { store, tenant, connector } = ctx;
   if (!connector.recordHistory) return 0;
-  const cursor = ((await store.getCursor(tenant.id, CURSOR)) as { lastAuditId?: number } | null)?.lastAuditId ?? 0;
-  const rows = (await store.audit(tenant.id, { limit: 1_000_000 })).filter((r) => r.id > cursor).reverse();
-  if (rows.length === 0) return 0;
-  const scores = await store.latestSignals(tenant.id, 'contact', LEAD_SCORE);
-  const entries = historyEntries(tenant.id, connector.crm, rows, (id) => (scores.get(id)?.value as LeadScoreValue | undefined)?.reasons ?? null);
-  const written = entries.length ? await connector.recordHistory(entries) : 0;
-  await store.saveCursor(tenant.id, CURSOR, { lastAuditId: rows.at(-1)!.id });
-  return written;
+  let cursor = ((await store.getCursor(tenant.id, CURSOR)) as { lastAuditId?: number } | null)?.lastAuditId ?? 0;
+  let written = 0;
+  for (;;) {
+    const rows = await store.audit(tenant.id, { afterId: cursor, limit: pageSize });
+    if (rows.length === 0) return written;
+    const scored = [...new Set(rows.filter((r) => r.objectType === 'contact').map((r) => r.externalId))];
+    const scores = await store.latestSignals(tenant.id, 'contact', LEAD_SCORE, scored);
+    const entries = historyEntries(tenant.id, connector.crm, rows, (id) => (scores.get(id)?.value as LeadScoreValue | undefined)?.reasons ?? null);
+    if (entries.length) written += await connector.recordHistory(entries);
+    // Saved per page: a crash re-sends at most this page, whose idempotency keys keep it from doubling.
+    cursor = rows.at(-1)!.id;
+    await store.saveCursor(tenant.id, CURSOR, { lastAuditId: cursor });
+  }
 }

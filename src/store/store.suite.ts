@@ -434,6 +434,9 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(latest.map((r) => [r.property, r.oldValue, r.newValue, r.modelVersion])).toEqual([['score', '42', '50', 4]]);
       expect(await store.audit(id, { limit: 2 })).toHaveLength(2);
       expect((await store.audit(id))[0]?.runId).toBe(run2); // newest first
+      const all = await store.audit(id);
+      const forward = await store.audit(id, { afterId: all.at(-1)!.id, limit: 2 });
+      expect(forward.map((r) => r.id)).toEqual([...all].reverse().slice(1, 3).map((r) => r.id)); // oldest first after the cursor
       expect(await store.countAudit(id)).toBe(4);
     });
 

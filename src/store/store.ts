@@ -485,12 +485,12 @@ export class SqlStore implements Store {
     });
   }
 
-  async latestSignals(tenantId: string, objectType: ObjectType, signal: string): Promise<Map<string, SignalRow>> {
+  async latestSignals(tenantId: string, objectType: ObjectType, signal: string, externalIds?: readonly string[]): Promise<Map<string, SignalRow>> {
     const { rows } = await this.#db.query(
       `SELECT DISTINCT ON (external_id) external_id, model_version, value, input_hash FROM signals
-       WHERE tenant_id = $1 AND object_type = $2 AND signal = $3
+       WHERE tenant_id = $1 AND object_type = $2 AND signal = $3${externalIds ? ' AND external_id = ANY($4::text[])' : ''}
        ORDER BY external_id, id DESC`,
-      [tenantId, objectType, signal],
+      [tenantId, objectType, signal, ...(externalIds ? [externalIds.map(cleanText)] : [])],
     );
     const out = new Map<string, SignalRow>();
     for (const r of rows) {
@@ -667,7 +667,9 @@ export class SqlStore implements Store {
     if (options.runId !== undefined) where.push(`run_id = $${args.push(options.runId)}`);
     if (options.externalId !== undefined) where.push(`external_id = $${args.push(cleanText(options.externalId))}`);
     if (options.beforeId !== undefined) where.push(`id < $${args.push(options.beforeId)}`);
-    const { rows } = await this.#db.query(`SELECT ${columns} FROM audit WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${args.push(limit)}`, args);
+    if (options.afterId !== undefined) where.push(`id > $${args.push(options.afterId)}`);
+    const order = options.afterId !== undefined ? 'ASC' : 'DESC';
+    const { rows } = await this.#db.query(`SELECT ${columns} FROM audit WHERE ${where.join(' AND ')} ORDER BY id ${order} LIMIT $${args.push(limit)}`, args);
     return rows.map(toAudit);
   }
 

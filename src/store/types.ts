@@ -124,6 +124,8 @@ export interface AuditQuery {
   externalId?: string;
   /** Rows older than this id (paging). */
   beforeId?: number;
+  /** Rows newer than this id, oldest first (reading the trail forward from a cursor). */
+  afterId?: number;
   limit?: number;
 }
 
@@ -246,7 +248,8 @@ export interface Store {
 
   saveSignals(tenantId: string, runId: number, rows: SignalRow[]): Promise<void>;
   /** The newest signal value per record. */
-  latestSignals(tenantId: string, objectType: ObjectType, signal: string): Promise<Map<string, SignalRow>>;
+  /** The newest row of `signal` per record (of these records only, when given). */
+  latestSignals(tenantId: string, objectType: ObjectType, signal: string, externalIds?: readonly string[]): Promise<Map<string, SignalRow>>;
 
   /** What we last wrote to each record's CRM properties: the base of the write-back diff. */
   writtenValues(tenantId: string, objectType: ObjectType): Promise<Map<string, Record<string, PropertyValue>>>;
