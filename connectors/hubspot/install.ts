@@ -44,6 +44,10 @@ export async function installProperties(session: HubSpotSession, fields: readonl
         if (!isConflict(createError)) throw createError;
       }
     }
+    // No `dataSensitivity`, although BatchReadInputPropertyName lists it as required: the schema over-
+    // requires (like search and object batch reads, reference section 7), the SDK's type has no such field
+    // and its serializer drops keys it does not know, and HubSpot's own 2026-03 example sends only
+    // archived and inputs. Absent, it is the GET endpoints' default, non_sensitive: our outputs are that.
     const present = await session.call('standard', `read properties ${hubspotType}`, (c) =>
       c.crm.properties.batchApi.read(hubspotType, { inputs: typeFields.map((f) => ({ name: f.names.hubspot })), archived: false }),
     );

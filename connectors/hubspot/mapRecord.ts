@@ -19,21 +19,40 @@ export function modifiedAt(raw: { properties?: Record<string, unknown>; updatedA
   return isoInstant(raw.properties?.[modifiedProperty] ?? raw.updatedAt);
 }
 
-/** One mapper for every phase (list, search, batch read), so initial and incremental syncs agree exactly. */
-export function mapObject(objectType: ObjectType, input: unknown, modifiedProperty = 'hs_lastmodifieddate'): Mapped {
+type Checked = { ok: true; raw: RawObject; modified: string } | { ok: false; id: string | null; reason: string };
+
+/** The checks a raw object must pass to be trusted: its shape (numeric id), its values, its modification stamp. */
+function check(input: unknown, modifiedProperty: string): Checked {
   const idGuess = input && typeof input === 'object' && 'id' in input ? String((input as { id: unknown }).id) : null;
   const parsed = RawObject.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : 'record';
-    return rejected(objectType, idGuess, `${where}: ${issue?.message ?? 'malformed'}`);
+    return { ok: false, id: idGuess, reason: `${where}: ${issue?.message ?? 'malformed'}` };
   }
   const raw = parsed.data;
   const problem = propertiesProblem(raw.properties, 'HubSpot');
-  if (problem) return rejected(objectType, raw.id, problem);
+  if (problem) return { ok: false, id: raw.id, reason: problem };
   const modified = modifiedAt(raw, modifiedProperty);
-  if (!modified) return rejected(objectType, raw.id, stampProblem(modifiedProperty));
+  if (!modified) return { ok: false, id: raw.id, reason: stampProblem(modifiedProperty) };
+  return { ok: true, raw, modified };
+}
+
+/** One mapper for every phase (list, search, batch read), so initial and incremental syncs agree exactly. */
+export function mapObject(objectType: ObjectType, input: unknown, modifiedProperty = 'hs_lastmodifieddate'): Mapped {
+  const checked = check(input, modifiedProperty);
+  if (!checked.ok) return rejected(objectType, checked.id, checked.reason);
+  const { raw, modified } = checked;
   return { ok: true, record: { objectType, externalId: raw.id, modifiedAt: modified, properties: raw.properties, associations: {} } };
+}
+
+/**
+ * The id and stamp a search checkpoint may be made of: only an object the mapper would accept, so a
+ * result it rejects (a non-numeric id, an unreadable stamp) can never become the point a sync resumes from.
+ */
+export function trustedStamp(input: unknown, modifiedProperty: string): { id: string; modified: string } | null {
+  const checked = check(input, modifiedProperty);
+  return checked.ok ? { id: checked.raw.id, modified: checked.modified } : null;
 }
 
 export function mapPage(objectType: ObjectType, results: readonly unknown[], modifiedProperty?: string): { records: CanonicalRecord[]; rejected: RejectedRecord[] } {

@@ -68,10 +68,16 @@ describe('authAnswer', () => {
     expect(authAnswer(Token, { access_token: 'a', expires_in: 60, extra: 1 }, 'token response')).toEqual({ access_token: 'a', expires_in: 60 });
   });
 
-  it('names every missing or invalid field as a bad answer', () => {
+  it('names every bad field and what is wrong with it, without quoting strings', () => {
     const attempt = () => authAnswer(Token, { access_token: '', expires_in: 'soon' }, 'HubSpot token response');
     expect(attempt).toThrow(ConnectorError);
-    expect(attempt).toThrow('HubSpot token response is missing or has invalid access_token, expires_in');
-    expect(() => authAnswer(Token, null, 'Salesforce token response')).toThrow(/Salesforce token response is missing or has invalid body/);
+    expect(attempt).toThrow('HubSpot token response is not usable: access_token is empty; expires_in should be a number, got a string of 4 characters');
+    expect(() => authAnswer(Token, null, 'Salesforce token response')).toThrow('Salesforce token response is not usable: the body is missing');
+  });
+
+  it('tells a present but out-of-range field from a missing one', () => {
+    expect(() => authAnswer(Token, { access_token: 'a' }, 'token response')).toThrow('token response is not usable: expires_in is missing');
+    expect(() => authAnswer(Token, { access_token: 'a', expires_in: 0 }, 'token response')).toThrow('token response is not usable: expires_in must be more than 0, got 0');
+    expect(() => authAnswer(Token, { access_token: 'secret-token', expires_in: -5 }, 'token response')).toThrow(/expires_in must be more than 0, got -5$/);
   });
 });

@@ -63,15 +63,35 @@ export function mapPageWith(raws: readonly unknown[], mapOne: (raw: unknown) => 
   return { records, rejected: rejectedRecords };
 }
 
+/** What is wrong with one field of an answer, never quoting a string (it may be a token). */
+function answerProblem(issue: z.core.$ZodIssue, body: unknown): string {
+  const field = issue.path.map(String).join('.') || 'the body';
+  let value: unknown = body;
+  for (const key of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  if (value === undefined || value === null) return `${field} is missing`;
+  const kind = typeof value === 'number' ? `${value}` : typeof value === 'string' ? (value === '' ? 'an empty string' : `a string of ${value.length} characters`) : Array.isArray(value) ? 'an array' : typeof value;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `${field} should be a ${issue.expected}, got ${kind}`;
+    case 'too_small':
+      if (typeof value === 'string') return issue.minimum === 1 ? `${field} is empty` : `${field} is shorter than ${String(issue.minimum)} characters`;
+      return `${field} must be ${issue.inclusive ? 'at least' : 'more than'} ${String(issue.minimum)}, got ${kind}`;
+    case 'too_big':
+      return `${field} must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}, got ${kind}`;
+    default:
+      return `${field} is invalid (${issue.message}), got ${kind}`;
+  }
+}
+
 /**
- * A token (or other auth) answer checked against what we rely on: a missing or empty field is a bad
- * answer naming the field, never an undefined token saved for later.
+ * A token (or other auth) answer checked against what we rely on: a missing, empty or out-of-range field
+ * is a bad answer naming the field and what is wrong with it, never an undefined token saved for later.
  */
 export function authAnswer<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'body'))];
-  throw new ConnectorError('bad_response', `${what} is missing or has invalid ${fields.join(', ')}`);
+  const problems = [...new Set(parsed.error.issues.map((issue) => answerProblem(issue, body)))];
+  throw new ConnectorError('bad_response', `${what} is not usable: ${problems.join('; ')}`);
 }
 
 /** The reason for a record whose modification stamp cannot be read (incremental reads order by it). */

@@ -1,6 +1,6 @@
 /**
  * Switches tests flip to make the emulator misbehave the ways HubSpot does: throttling storms,
- * 5xx, slowness, search index lag, and records that never passed validation.
+ * 5xx, slowness, search index lag, paging that does not advance, and records that never passed validation.
  */
 import { FaultSwitches } from '../shared/faults.ts';
 import type { WindowConfig } from './rateLimit.ts';
@@ -17,9 +17,23 @@ export interface FaultSettings {
   latencyMs: number;
   /** Records modified less than this long ago are not yet visible to search (index lag). */
   searchLagMs: number;
+  /**
+   * List, search and the per-record association GET answer a page that was asked for with a cursor by
+   * pointing at that same cursor as the next page (list and associations: `after`, search: the offset),
+   * so a client that trusts paging asks forever.
+   */
+  repeatCursor: boolean;
+  /** Records (by id, or 'all') served by list and search with an id that is not a HubSpot object id. */
+  malformedIds: readonly string[] | 'all';
 }
 
-const DEFAULTS: FaultSettings = { rateLimit: null, searchPerSecond: null, serverErrorRate: 0, latencyMs: 0, searchLagMs: 0 };
+const DEFAULTS: FaultSettings = { rateLimit: null, searchPerSecond: null, serverErrorRate: 0, latencyMs: 0, searchLagMs: 0, repeatCursor: false, malformedIds: [] };
+
+/** The id a record is served with: its own, or under `malformedIds` one no HubSpot object has. */
+export function servedId(settings: Readonly<FaultSettings>, id: string): string {
+  const malformed = settings.malformedIds === 'all' || settings.malformedIds.includes(id);
+  return malformed ? `obj-${id}` : id;
+}
 
 export class Faults extends FaultSwitches<FaultSettings, 502 | 503> {
   constructor(

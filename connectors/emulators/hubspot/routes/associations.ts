@@ -77,11 +77,13 @@ export function mountAssociations(app: Hono, ctx: EmulatorContext): void {
     const limitRaw = c.req.query('limit');
     const limit = limitRaw === undefined ? PAGE_SIZE : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_SIZE) return validationError(c, `limit must be between 1 and ${PAGE_SIZE}`);
-    const page = pageOf(state.associations(from, c.req.param('objectId'), to), c.req.query('after'), limit);
-    if (!page) return validationError(c, `Invalid paging cursor after=${c.req.query('after')}`);
+    const asked = c.req.query('after');
+    const page = pageOf(state.associations(from, c.req.param('objectId'), to), asked, limit);
+    if (!page) return validationError(c, `Invalid paging cursor after=${asked}`);
+    const next = page.next && ctx.faults.current.repeatCursor && asked ? asked : page.next;
     return c.json({
       results: page.ids.map((t) => toEntry(from, to, t)),
-      ...(page.next ? { paging: { next: { after: page.next } } } : {}),
+      ...(next ? { paging: { next: { after: next } } } : {}),
     });
   });
 }

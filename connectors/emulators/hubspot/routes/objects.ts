@@ -6,6 +6,7 @@ import { resolveObjectType, type ObjectType } from '../objectTypes.ts';
 import type { EmulatorState, StoredRecord } from '../state.ts';
 import { propertyNames, queryList, resolveTypes, systemProperties, toApiObject, upperName } from './shared.ts';
 import { checkProperties, problemDetails, problemsMessage } from './writes.ts';
+import { servedId } from '../faults.ts';
 
 const LIST_MAX = 100;
 
@@ -35,7 +36,7 @@ export function findByIdProperty(
 }
 
 export function mountObjects(app: Hono, ctx: EmulatorContext): void {
-  const { state } = ctx;
+  const { state, faults } = ctx;
 
   app.get('/crm/v3/objects/:objectType', ctx.guard('ten-secondly'), (c) => {
     const type = resolveObjectType(c.req.param('objectType'));
@@ -54,14 +55,15 @@ export function mountObjects(app: Hono, ctx: EmulatorContext): void {
     const ids = c.req.query('archived') === 'true' ? [] : state.ids(type);
     const start = afterRaw === undefined ? 0 : lowerBound(ids, Number(afterRaw));
     const page = ids.slice(start, start + limit);
-    const results = page.map((id) =>
-      toApiObject(state, type, state.get(type, id) as StoredRecord, { names, ...(withHistory ? { withHistory } : {}), associations }),
-    );
+    const results = page.map((id) => ({
+      ...toApiObject(state, type, state.get(type, id) as StoredRecord, { names, ...(withHistory ? { withHistory } : {}), associations }),
+      id: servedId(faults.current, id),
+    }));
     const body: Record<string, unknown> = { results };
     const last = page[page.length - 1];
     if (last !== undefined && start + limit < ids.length) {
-      // Like HubSpot, the cursor is the next id, opaque to clients.
-      const after = String(Number(last) + 1);
+      // Like HubSpot, the cursor is the next id, opaque to clients (the fault hands back the one asked with).
+      const after = faults.current.repeatCursor && afterRaw !== undefined ? afterRaw : String(Number(last) + 1);
       const link = new URL(c.req.url);
       link.searchParams.set('after', after);
       body['paging'] = { next: { after, link: link.toString() } };

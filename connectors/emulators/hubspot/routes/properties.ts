@@ -13,6 +13,8 @@ import { resolveObjectType, type ObjectType } from '../objectTypes.ts';
 import type { EmulatorState } from '../state.ts';
 
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
+/** The enum of BatchReadInputPropertyName.dataSensitivity (v3/properties.json). */
+const DATA_SENSITIVITIES = ['non_sensitive', 'sensitive', 'highly_sensitive'] as const;
 
 type Built<T> = { ok: true; value: T } | { ok: false; message: string; status: 400 | 409; subCategory?: string };
 
@@ -176,6 +178,18 @@ export function mountProperties(app: Hono, ctx: EmulatorContext): void {
     const body = await readJson(c);
     const inputs = isRecord(body) ? body['inputs'] : undefined;
     if (!Array.isArray(inputs)) return validationError(c, 'Invalid input JSON: expected {"inputs": [{"name": "..."}]}');
+    // BatchReadInputPropertyName lists `archived` and `dataSensitivity` as required, but like the search and
+    // object batch-read schemas (reference section 7, quirk 3) it over-requires: @hubspot/api-client 13 has
+    // no dataSensitivity field at all (its serializer drops unknown keys, so it can never send one), and
+    // HubSpot's 2026-03 reference example sends only archived and inputs. Absent means what the GET
+    // endpoints' `dataSensitivity` parameter defaults to, non_sensitive; present, it must be one of the
+    // schema's enum. This portal stores no sensitive properties, so the level never changes an answer.
+    const sensitivity = isRecord(body) ? body['dataSensitivity'] : undefined;
+    if (sensitivity !== undefined && !(DATA_SENSITIVITIES as readonly unknown[]).includes(sensitivity)) {
+      return validationError(c, `dataSensitivity must be one of ${DATA_SENSITIVITIES.join(', ')}; got ${JSON.stringify(sensitivity)}`);
+    }
+    const archived = isRecord(body) ? body['archived'] : undefined;
+    if (archived !== undefined && typeof archived !== 'boolean') return validationError(c, `archived must be a boolean; got ${JSON.stringify(archived)}`);
     const results: unknown[] = [];
     const missing: string[] = [];
     for (const input of inputs) {

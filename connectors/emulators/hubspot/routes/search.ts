@@ -9,6 +9,7 @@ import { isRecord, readJson, unknownObjectType, validationError } from '../error
 import { resolveObjectType, type ObjectType } from '../objectTypes.ts';
 import type { StoredRecord } from '../state.ts';
 import { propertyNames, stringList, toApiObject } from './shared.ts';
+import { servedId } from '../faults.ts';
 
 export const SEARCH_LIMITS = { maxLimit: 200, maxResults: 10_000, maxGroups: 5, maxFiltersPerGroup: 6, maxFilters: 18, maxSorts: 1, maxQueryLength: 3000 };
 
@@ -176,7 +177,14 @@ function parseFilterGroups(props: Map<string, PropertyDef>, raw: unknown): Parse
   return { ok: true, value: groups };
 }
 
-/** Sorts come as "prop" / "-prop" strings or {propertyName, direction} objects; HubSpot allows one. */
+/**
+ * One sort, in either form the real API takes: "prop" / "-prop" strings, which the spec's
+ * PublicObjectSearchRequest.sorts (string[]) and HubSpot's SDK README document, or the search guide's
+ * {propertyName, direction} objects, which HubSpot's SDK issues (hubspot-api-nodejs#9, #14, #559) show
+ * sorting as documented. Stricter than HubSpot in one case on purpose: a sort on an unknown property
+ * (a JSON-encoded object string included) is refused here, where hubspot-api-nodejs#14 saw the API
+ * answer unsorted; a sync that relies on the order must fail loudly in tests, not page out of order.
+ */
 function parseSorts(props: Map<string, PropertyDef>, raw: unknown): Parsed<Sort | undefined> {
   if (raw === undefined || raw === null) return { ok: true, value: undefined };
   if (!Array.isArray(raw)) return { ok: false, message: 'sorts must be an array' };
@@ -264,10 +272,11 @@ export function mountSearch(app: Hono, ctx: EmulatorContext): void {
     const page = hits.slice(after, after + limit);
     const out: Record<string, unknown> = {
       total: hits.length,
-      results: page.map((r) => toApiObject(state, type, r, { names })),
+      results: page.map((r) => ({ ...toApiObject(state, type, r, { names }), id: servedId(faults.current, r.id) })),
     };
     // Like HubSpot, paging points past 10,000 too; following it is what earns the 400.
-    if (limit > 0 && after + limit < hits.length) out['paging'] = { next: { after: String(after + limit) } };
+    const next = faults.current.repeatCursor && after > 0 ? after : after + limit;
+    if (limit > 0 && after + limit < hits.length) out['paging'] = { next: { after: String(next) } };
     return c.json(out);
   });
 }
