@@ -14,8 +14,8 @@ import { fixed, heading, int, percent, secs, table } from './format.ts';
 export const SENTIMENT_USAGE = `usage: crm-signals eval sentiment --file FILE [options]
 
 Measures the sentiment model on a text<TAB>label file (label 0 = negative, 1 = positive, one per line):
-the trained model (naive Bayes) by k-fold cross-validation on FILE, or trained on --train and tested on
-FILE; and the untrained lexicon fallback on FILE. A score > 0 counts as positive.
+the trained model (NB-SVM blended with naive Bayes) by k-fold cross-validation on FILE, or trained on
+--train and tested on FILE; and the untrained lexicon fallback on FILE. A score > 0 counts as positive.
 
   --file FILE          the labelled texts to test on
   --train FILE         train on this file instead of cross-validating on --file

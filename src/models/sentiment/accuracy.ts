@@ -30,14 +30,16 @@ export function sentimentAccuracy(
   const lexiconAccuracy = accuracyOf(lexicon, texts, labels);
   if (!trained) return { labelled: texts.length, trained: null, lexicon: lexiconAccuracy, evaluation: `the lexicon on all ${texts.length} labelled tickets` };
   let correct = 0;
+  let type = trained.options.model === 'naive-bayes' ? 'naive Bayes' : 'NB-SVM';
   for (const { train, test } of foldsFromAssignment(stratifiedKFoldAssignment(labels, trained.folds, trained.seed), trained.folds)) {
     const model = fitSentiment(train.map((i) => texts[i]!), train.map((i) => labels[i]!), trained.options);
+    type = model.type === 'naive-bayes' ? 'naive Bayes' : 'NB-SVM';
     correct += accuracyOf(model, test.map((i) => texts[i]!), test.map((i) => labels[i]!)) * test.length;
   }
   return {
     labelled: texts.length,
     trained: correct / texts.length,
     lexicon: lexiconAccuracy,
-    evaluation: `naive Bayes ${trained.folds}-fold cross-validated on ${texts.length} labelled tickets; the lexicon on the same tickets`,
+    evaluation: `${type} ${trained.folds}-fold cross-validated on ${texts.length} labelled tickets; the lexicon on the same tickets`,
   };
 }

@@ -9,7 +9,7 @@ import {
   sentimentFromJSON,
   sentimentToJSON,
 } from './index.ts';
-import type { SentimentModel } from './index.ts';
+import type { SentimentFitOptions, SentimentModel } from './index.ts';
 
 // A small hand-made training set of support feedback.
 const POSITIVE = [
@@ -50,12 +50,16 @@ const HELD_OUT = [
   ['Awful and rude support, very slow', 'negative'],
 ] as const;
 
+/** The naive Bayes model (fitSentiment's default is nbsvm: nbsvm.test.ts). */
+const fitNb = (t: readonly string[], l: readonly (0 | 1)[], options: Omit<SentimentFitOptions, 'model'> = {}) =>
+  fitSentiment(t, l, { ...options, model: 'naive-bayes' });
+
 const roundTrip = (model: SentimentModel) => sentimentFromJSON(JSON.parse(JSON.stringify(sentimentToJSON(model))) as unknown);
 
 describe('fitSentiment (naive Bayes)', () => {
   for (const lexiconFeature of [false, true]) {
     it(`classifies held-out obvious sentences (lexicon feature ${lexiconFeature ? 'on' : 'off'})`, () => {
-      const model = fitSentiment(texts, labels, { lexiconFeature });
+      const model = fitNb(texts, labels, { lexiconFeature });
       const predictions = predictSentiment(model, HELD_OUT.map(([t]) => t));
       expect(predictions.map((p) => p.label)).toEqual(HELD_OUT.map(([, label]) => label));
       for (const p of predictions) {
@@ -67,7 +71,7 @@ describe('fitSentiment (naive Bayes)', () => {
   }
 
   it('learns negation: "good" and "not good" score on opposite sides', () => {
-    const model = fitSentiment(
+    const model = fitNb(
       ['good', 'good product', 'really good', 'not good', 'not good at all', 'the fix was not good'],
       [1, 1, 1, 0, 0, 0],
       { lexiconFeature: false },
@@ -78,7 +82,7 @@ describe('fitSentiment (naive Bayes)', () => {
   });
 
   it('round-trips through JSON text with identical predictions', () => {
-    const model = fitSentiment(texts, labels, { tune: { folds: 3 } });
+    const model = fitNb(texts, labels, { tune: { folds: 3 } });
     const loaded = roundTrip(model);
     const probe = [...HELD_OUT.map(([t]) => t), '', 'not bad at all', 'meh', 'NEVER again!!!'];
     expect(predictSentiment(loaded, probe)).toEqual(predictSentiment(model, probe));
@@ -86,11 +90,11 @@ describe('fitSentiment (naive Bayes)', () => {
   });
 
   it('is deterministic: the same data and options give the same model', () => {
-    expect(fitSentiment(texts, labels)).toEqual(fitSentiment(texts, labels));
+    expect(fitNb(texts, labels)).toEqual(fitNb(texts, labels));
   });
 
   it('tunes alpha and n-grams by inner cross-validation and records the candidates', () => {
-    const model = fitSentiment(texts, labels, { tune: { folds: 3, alphas: [1, 0.1], ngramRanges: [[1, 2], [1, 1]] } });
+    const model = fitNb(texts, labels, { tune: { folds: 3, alphas: [1, 0.1], ngramRanges: [[1, 2], [1, 1]] } });
     expect(model.tuning?.folds).toBe(3);
     expect(model.tuning?.candidates).toHaveLength(4);
     expect([1, 0.1]).toContain(model.settings.alpha);
@@ -98,21 +102,21 @@ describe('fitSentiment (naive Bayes)', () => {
   });
 
   it('rejects an empty training set and a single class with a clear error', () => {
-    expect(() => fitSentiment([], [])).toThrow(/empty/);
-    expect(() => fitSentiment(POSITIVE, POSITIVE.map(() => 1 as const))).toThrow(/every label is 1 \(positive\).*both classes/);
-    expect(() => fitSentiment(NEGATIVE, NEGATIVE.map(() => 0 as const))).toThrow(/every label is 0 \(negative\)/);
+    expect(() => fitNb([], [])).toThrow(/empty/);
+    expect(() => fitNb(POSITIVE, POSITIVE.map(() => 1 as const))).toThrow(/every label is 1 \(positive\).*both classes/);
+    expect(() => fitNb(NEGATIVE, NEGATIVE.map(() => 0 as const))).toThrow(/every label is 0 \(negative\)/);
   });
 
   it('rejects bad labels, mismatched lengths and bad options', () => {
-    expect(() => fitSentiment(['a', 'b'], [1, 2 as 1])).toThrow(/labels\[1\] is 2/);
-    expect(() => fitSentiment(['a', 'b'], [1])).toThrow(/2 texts but 1 labels/);
-    expect(() => fitSentiment(['a', null as unknown as string], [1, 0])).toThrow(/texts\[1\] is null/);
-    expect(() => fitSentiment(texts, labels, { alpha: 0 })).toThrow(/alpha/);
-    expect(() => fitSentiment(texts, labels, { ngramRange: [2, 1] })).toThrow(/ngramRange/);
+    expect(() => fitNb(['a', 'b'], [1, 2 as 1])).toThrow(/labels\[1\] is 2/);
+    expect(() => fitNb(['a', 'b'], [1])).toThrow(/2 texts but 1 labels/);
+    expect(() => fitNb(['a', null as unknown as string], [1, 0])).toThrow(/texts\[1\] is null/);
+    expect(() => fitNb(texts, labels, { alpha: 0 })).toThrow(/alpha/);
+    expect(() => fitNb(texts, labels, { ngramRange: [2, 1] })).toThrow(/ngramRange/);
   });
 
   it('fromJSON checks the tag, the version and the vocabulary against the counts', () => {
-    const json = sentimentToJSON(fitSentiment(texts, labels)) as unknown as Record<string, unknown>;
+    const json = sentimentToJSON(fitNb(texts, labels)) as unknown as Record<string, unknown>;
     expect(() => sentimentFromJSON({ ...json, kind: 'leadScore' })).toThrow(/not a sentiment model/);
     expect(() => sentimentFromJSON({ ...json, version: 2 })).toThrow(/version 2/);
     expect(() => sentimentFromJSON(null)).toThrow(/not a sentiment model/);

@@ -1,8 +1,12 @@
 /**
  * Feedback sentiment for tickets / cases, rolled up to the contact.
  *
- *   fitSentiment(texts, labels, options)   trained: multinomial naive Bayes (our own) on natural's tokens,
- *                                           stems, negation marks and n-grams, plus one lexicon feature
+ *   fitSentiment(texts, labels, options)   trained (default 'nbsvm'): NB-SVM over hashed words, bigrams and
+ *                                           character n-grams with the lexicon score as features, blended
+ *                                           with naive Bayes and calibrated out of fold (nbsvmModel.ts);
+ *                                           or { model: 'naive-bayes' }: multinomial naive Bayes (our own)
+ *                                           on natural's tokens, stems, negation marks and n-grams, plus
+ *                                           one lexicon feature
  *   lexiconModel(language, options)         untrained fallback: a VADER-like scorer (default) or natural's
  *                                           AFINN SentimentAnalyzer over the lexicons natural ships
  *   predictSentiment(model, texts)          -> { score -1..1, label, kind } per text
@@ -26,6 +30,11 @@ import { compileNaiveBayes, fitNaiveBayesCounts, logOdds } from './naiveBayes.ts
 import type { LinearTextScorer, NaiveBayesCounts } from './naiveBayes.ts';
 import { featurizer } from './text.ts';
 import type { Featurizer, TextOptions } from './text.ts';
+import { compileNbSvmSentiment, DEFAULT_NBSVM_GRID, fitNbSvmSentiment, LEXICON_BANDS } from './nbsvmModel.ts';
+import type { NbSvmSentimentModel, NbSvmSettings } from './nbsvmModel.ts';
+import type { NbSvmGrid } from './nbsvm.ts';
+export type { NbSvmSentimentModel, NbSvmSettings } from './nbsvmModel.ts';
+export type { NbSvmGrid, NbSvmSelection } from './nbsvm.ts';
 
 export { rollUp } from './rollup.ts';
 export type { RollUp, RollUpItem, RollUpOptions } from './rollup.ts';
@@ -38,10 +47,10 @@ export type { LexiconFallback, LexiconMethod } from './lexicon.ts';
 export type { NaturalVocabularyType } from './natural.ts';
 
 /** Which scorer produced a prediction. */
-export type SentimentKind = 'naive-bayes' | LexiconMethod;
+export type SentimentKind = 'naive-bayes' | 'nbsvm' | LexiconMethod;
 
 export interface SentimentPrediction {
-  /** -1..1. Trained: 2 * P(positive) - 1. Lexicon: the scorer's normalised score. */
+  /** -1..1. Trained: 2 * P(positive) - 1 (calibrated out of fold for nbsvm). Lexicon: the scorer's normalised score. */
   score: number;
   label: SentimentLabel;
   kind: SentimentKind;
@@ -78,7 +87,7 @@ export interface NaiveBayesSettings {
   stopWords: boolean;
   stem: boolean;
   negation: boolean;
-  negationWindow: number;
+  negationWindow: number | null;
   /** The lexicon scorer whose label (positive / neutral / negative) is added as one feature, or null. */
   lexiconFeature: { method: LexiconMethod; vocabulary: NaturalVocabularyType; fallback: LexiconFallback; band: number } | null;
   neutralBand: number;
@@ -105,7 +114,8 @@ export interface NaiveBayesSentimentModel {
   natural: string;
 }
 
-export type SentimentModel = NaiveBayesSentimentModel | LexiconSentimentModel;
+export type TrainedSentimentModel = NbSvmSentimentModel | NaiveBayesSentimentModel;
+export type SentimentModel = TrainedSentimentModel | LexiconSentimentModel;
 
 // ---------------------------------------------------------------------------------------------------------
 // Lexicon fallback
@@ -167,9 +177,20 @@ export interface SentimentTuneOptions {
 }
 
 export interface SentimentFitOptions {
+  /**
+   * 'nbsvm' (default: 0.888 -> see bench/results/sentiment.md) or 'naive-bayes'. Options marked NB apply
+   * to naive Bayes only; the others to both.
+   */
+  model?: 'nbsvm' | 'naive-bayes';
   /** ISO code or natural's name; picks the tokenizer, stemmer, stop words and negators ('en'). */
   language?: string;
-  /** Lidstone smoothing (1 = Laplace). */
+  /** nbsvm: character n-gram lengths per word ([2, 5]); null for none. */
+  charNgrams?: readonly [number, number] | null;
+  /** nbsvm: hash space, a power of two from 2^10 to 2^22 (2^18). */
+  buckets?: number;
+  /** nbsvm: the C x beta grid and the inner folds its choice and calibration use (C 0.01 / 0.03 / 0.1, beta 0.25-1, 5 folds). */
+  grid?: NbSvmGrid;
+  /** Lidstone smoothing (1 = Laplace); for nbsvm, of the log-count ratios and the naive Bayes beside it. */
   alpha?: number;
   /** Drop features seen fewer times in training (1). */
   minCount?: number;
@@ -181,9 +202,12 @@ export interface SentimentFitOptions {
   stopWords?: boolean;
   /** Stem with natural's stemmer for the language (true). */
   stem?: boolean;
-  /** NOT_ marks on up to `negationWindow` (3) tokens after a negator, within the clause (true). */
+  /**
+   * NOT_ marks on up to `negationWindow` (3) tokens after a negator, within the clause: the scope ends at
+   * punctuation or a contrast word (true). negationWindow null: to the end of the clause.
+   */
   negation?: boolean;
-  negationWindow?: number;
+  negationWindow?: number | null;
   /**
    * Add the untrained VADER-like scorer's label as one extra feature (true): naive Bayes learns how much to
    * trust it, and it covers words the training texts never showed. Measured: +3 points of accuracy on
@@ -191,7 +215,7 @@ export interface SentimentFitOptions {
    */
   lexiconFeature?: boolean;
   neutralBand?: number;
-  /** Choose alpha and the n-gram range by inner cross-validation on the training texts (false). */
+  /** NB: choose alpha and the n-gram range by inner cross-validation on the training texts (false). */
   tune?: boolean | SentimentTuneOptions;
 }
 
@@ -205,10 +229,7 @@ function resolveSettings(options: SentimentFitOptions): NaiveBayesSettings {
   const minCount = options.minCount ?? 1;
   if (!Number.isInteger(minCount) || minCount < 1) throw new RangeError(`minCount must be an integer >= 1, got ${String(minCount)}`);
   const ngramRange = checkNgramRange(options.ngramRange ?? [1, 2]);
-  const negationWindow = options.negationWindow ?? 3;
-  if (!Number.isInteger(negationWindow) || negationWindow < 1) {
-    throw new RangeError(`negationWindow must be an integer >= 1, got ${String(negationWindow)}`);
-  }
+  const negationWindow = checkNegationWindow(options.negationWindow);
   const useLexicon = options.lexiconFeature ?? true;
   return {
     language,
@@ -225,6 +246,61 @@ function resolveSettings(options: SentimentFitOptions): NaiveBayesSettings {
       : null,
     neutralBand: checkNeutralBand(options.neutralBand ?? DEFAULT_NEUTRAL_BAND),
   };
+}
+
+function checkNegationWindow(window: number | null | undefined): number | null {
+  const w = window === undefined ? 3 : window;
+  if (w !== null && (!Number.isInteger(w) || w < 1)) throw new RangeError(`negationWindow must be an integer >= 1 or null, got ${String(w)}`);
+  return w;
+}
+
+const MIN_BUCKETS = 2 ** 10;
+const MAX_BUCKETS = 2 ** 22;
+
+function checkBuckets(buckets: number): number {
+  if (!Number.isInteger(buckets) || buckets < MIN_BUCKETS || buckets > MAX_BUCKETS || (buckets & (buckets - 1)) !== 0) {
+    throw new RangeError(`buckets must be a power of two from ${MIN_BUCKETS} to ${MAX_BUCKETS}, got ${String(buckets)}`);
+  }
+  return buckets;
+}
+
+function checkCharNgrams(range: readonly [number, number] | null): [number, number] | null {
+  if (range === null) return null;
+  const [min, max] = range;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min || max > 8) {
+    throw new RangeError(`charNgrams must be [min, max] with 1 <= min <= max <= 8, or null; got ${JSON.stringify(range)}`);
+  }
+  return [min, max];
+}
+
+function resolveNbSvmSettings(options: SentimentFitOptions): NbSvmSettings {
+  if (options.tune) throw new RangeError("tune is for model 'naive-bayes'; the nbsvm model chooses C and beta by inner cross-validation itself (see grid)");
+  if (options.minCount !== undefined || options.binary !== undefined) {
+    throw new RangeError("minCount and binary are naive Bayes options; nbsvm counts every feature once per text and keeps every feature");
+  }
+  const nb = resolveSettings(options);
+  return {
+    language: nb.language,
+    ngramRange: nb.ngramRange,
+    charNgrams: checkCharNgrams(options.charNgrams === undefined ? [2, 5] : options.charNgrams),
+    stopWords: nb.stopWords,
+    stem: nb.stem,
+    negation: nb.negation,
+    negationWindow: nb.negationWindow,
+    lexiconFeature: nb.lexiconFeature
+      ? { method: nb.lexiconFeature.method, vocabulary: nb.lexiconFeature.vocabulary, fallback: nb.lexiconFeature.fallback, bands: [...LEXICON_BANDS] }
+      : null,
+    buckets: checkBuckets(options.buckets ?? 2 ** 18),
+    alpha: nb.alpha,
+    neutralBand: nb.neutralBand,
+  };
+}
+
+function checkGridOption(grid: NbSvmGrid | undefined): NbSvmGrid {
+  if (grid === undefined) return {};
+  const folds = grid.folds ?? DEFAULT_NBSVM_GRID.folds;
+  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`grid.folds must be an integer >= 2, got ${String(folds)}`);
+  return grid;
 }
 
 function checkNgramRange(range: readonly [number, number]): [number, number] {
@@ -257,13 +333,33 @@ function checkTrainingSet(texts: readonly string[], labels: readonly number[]): 
   }
 }
 
-/** Trains the naive Bayes sentiment model on texts labelled 0 (negative) / 1 (positive). */
+/**
+ * Trains a sentiment model on texts labelled 0 (negative) / 1 (positive): NB-SVM by default, naive Bayes
+ * with { model: 'naive-bayes' }.
+ */
 export function fitSentiment(
   texts: readonly string[],
   labels: readonly (0 | 1)[],
-  options: SentimentFitOptions = {},
-): NaiveBayesSentimentModel {
+  options: SentimentFitOptions & { model: 'naive-bayes' },
+): NaiveBayesSentimentModel;
+export function fitSentiment(
+  texts: readonly string[],
+  labels: readonly (0 | 1)[],
+  options?: SentimentFitOptions & { model?: 'nbsvm' },
+): NbSvmSentimentModel;
+export function fitSentiment(texts: readonly string[], labels: readonly (0 | 1)[], options?: SentimentFitOptions): TrainedSentimentModel;
+export function fitSentiment(texts: readonly string[], labels: readonly (0 | 1)[], options: SentimentFitOptions = {}): TrainedSentimentModel {
+  const model = options.model ?? 'nbsvm';
+  if (model !== 'nbsvm' && model !== 'naive-bayes') throw new RangeError(`model must be 'nbsvm' or 'naive-bayes', got ${String(model)}`);
   checkTrainingSet(texts, labels);
+  if (model === 'nbsvm') {
+    const settings = resolveNbSvmSettings(options);
+    return warm(fitNbSvmSentiment(texts, labels, settings, checkGridOption(options.grid), naturalVersion()));
+  }
+  return fitNaiveBayesSentiment(texts, labels, options);
+}
+
+function fitNaiveBayesSentiment(texts: readonly string[], labels: readonly (0 | 1)[], options: SentimentFitOptions): NaiveBayesSentimentModel {
   let settings = resolveSettings(options);
   const lexicon = settings.lexiconFeature ? lexiconScorerFor(settings.lexiconFeature, settings.language) : undefined;
   const lexiconScores = lexicon ? texts.map(lexicon) : undefined;
@@ -385,6 +481,9 @@ function compile(model: SentimentModel): Compiled {
     const s = model.settings;
     const scorer = lexiconScorer(s.method, s.language, s.vocabulary, s.fallback);
     compiled = { kind: s.method, predict: (text) => clampScore(scorer(text)) };
+  } else if (model.type === 'nbsvm') {
+    const logOddsOf = compileNbSvmSentiment(model);
+    compiled = { kind: 'nbsvm', predict: (text) => Math.tanh(logOddsOf(text) / 2) };
   } else {
     const s = model.settings;
     const nb: LinearTextScorer = compileNaiveBayes(model as NaiveBayesCounts, s.alpha, s.binary);
@@ -440,7 +539,12 @@ export function predictSentiment(
 }
 
 function assertModel(model: SentimentModel): void {
-  if (typeof model !== 'object' || model === null || model.kind !== 'sentiment' || (model.type !== 'naive-bayes' && model.type !== 'lexicon')) {
+  if (
+    typeof model !== 'object' ||
+    model === null ||
+    model.kind !== 'sentiment' ||
+    (model.type !== 'naive-bayes' && model.type !== 'nbsvm' && model.type !== 'lexicon')
+  ) {
     throw new TypeError('predictSentiment: not a sentiment model (expected the result of fitSentiment, lexiconModel or sentimentFromJSON)');
   }
 }
@@ -477,7 +581,7 @@ const NaiveBayesJson = z.object({
     stopWords: z.boolean(),
     stem: z.boolean(),
     negation: z.boolean(),
-    negationWindow: z.number().int().min(1),
+    negationWindow: z.number().int().min(1).nullable(),
     lexiconFeature: z.object({ method: Method, vocabulary: Vocabulary, fallback: Fallback, band: Band }).nullable(),
     neutralBand: Band,
   }),
@@ -494,7 +598,80 @@ const NaiveBayesJson = z.object({
   natural: z.string(),
 });
 
-const SentimentJson = z.discriminatedUnion('type', [NaiveBayesJson, LexiconJson]);
+const Finite = z.number().finite();
+const BucketIds = z.array(z.number().int().min(0));
+
+const NbSvmJson = z.object({
+  kind: z.literal('sentiment'),
+  version: z.literal(1),
+  type: z.literal('nbsvm'),
+  settings: z.object({
+    language: Language,
+    ngramRange: NgramRange,
+    charNgrams: z.tuple([z.number().int(), z.number().int()]).nullable(),
+    stopWords: z.boolean(),
+    stem: z.boolean(),
+    negation: z.boolean(),
+    negationWindow: z.number().int().min(1).nullable(),
+    lexiconFeature: z.object({ method: Method, vocabulary: Vocabulary, fallback: Fallback, bands: z.array(Finite).length(4) }).nullable(),
+    buckets: z.number().int(),
+    alpha: z.number().positive(),
+    neutralBand: Band,
+  }),
+  svm: z.object({ indices: BucketIds, weights: z.array(Finite), dense: z.array(Finite), bias: Finite }),
+  nb: z.object({ indices: BucketIds, weights: z.array(Finite), bias: Finite }),
+  calibration: z.object({ svm: z.number().min(0), nb: z.number().min(0), bias: Finite }),
+  selection: z.object({
+    folds: z.number().int(),
+    candidates: z.array(z.object({ C: z.number(), beta: z.number(), accuracy: z.number() })),
+    chosen: z.object({ C: z.number(), beta: z.number() }),
+  }),
+  natural: z.string(),
+});
+
+const SentimentJson = z.discriminatedUnion('type', [NaiveBayesJson, NbSvmJson, LexiconJson]);
+
+function checkHashedTable(name: string, indices: readonly number[], weights: readonly number[], buckets: number): void {
+  if (indices.length !== weights.length) {
+    throw new Error(`invalid sentiment model JSON: ${name} has ${indices.length} indices but ${weights.length} weights`);
+  }
+  for (let i = 0; i < indices.length; i++) {
+    const id = indices[i]!;
+    if (id >= buckets) throw new Error(`invalid sentiment model JSON: ${name}.indices[${i}] = ${id} is outside the ${buckets} buckets`);
+    if (i > 0 && !(indices[i - 1]! < id)) throw new Error(`invalid sentiment model JSON: ${name}.indices must be sorted and unique (at ${i})`);
+  }
+}
+
+function nbSvmFromJSON(data: z.infer<typeof NbSvmJson>): NbSvmSentimentModel {
+  const s = data.settings;
+  checkNgramRange(s.ngramRange);
+  const buckets = checkBuckets(s.buckets);
+  const charNgrams = checkCharNgrams(s.charNgrams === null ? null : [s.charNgrams[0], s.charNgrams[1]]);
+  if (s.lexiconFeature) checkVocabulary(s.language, s.lexiconFeature.vocabulary);
+  checkHashedTable('svm', data.svm.indices, data.svm.weights, buckets);
+  checkHashedTable('nb', data.nb.indices, data.nb.weights, buckets);
+  const dense = s.lexiconFeature ? 1 : 0;
+  if (data.svm.dense.length !== dense) {
+    throw new Error(`invalid sentiment model JSON: svm.dense has ${data.svm.dense.length} weights, the settings give ${dense} dense features`);
+  }
+  return warm({
+    kind: 'sentiment',
+    version: 1,
+    type: 'nbsvm',
+    settings: {
+      ...s,
+      ngramRange: [s.ngramRange[0], s.ngramRange[1]],
+      charNgrams,
+      lexiconFeature: s.lexiconFeature ? { ...s.lexiconFeature, bands: [...s.lexiconFeature.bands] } : null,
+      buckets,
+    },
+    svm: data.svm,
+    nb: data.nb,
+    calibration: data.calibration,
+    selection: data.selection,
+    natural: data.natural,
+  });
+}
 
 /** Plain JSON (a deep copy; JSON.stringify-safe, numbers survive a text round trip exactly). */
 export function sentimentToJSON(model: SentimentModel): SentimentModel {
@@ -510,6 +687,7 @@ export function sentimentFromJSON(json: unknown): SentimentModel {
     const settings = resolveLexiconSettings(data.settings.language, data.settings);
     return warm({ kind: 'sentiment', version: 1, type: 'lexicon', settings, natural: data.natural });
   }
+  if (data.type === 'nbsvm') return nbSvmFromJSON(data);
   const { features, counts } = data;
   if (counts[0].length !== features.length || counts[1].length !== features.length) {
     throw new Error(

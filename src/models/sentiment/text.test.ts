@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sentimentFeatures as textFeatures } from './index.ts';
+import { textFeatures as rawFeatures } from './text.ts';
 import type { SentimentFitOptions } from './index.ts';
 
 const unigrams = (text: string, options: SentimentFitOptions = {}) => textFeatures(text, { ngramRange: [1, 1], ...options });
@@ -62,5 +63,31 @@ describe('sentiment text processing', () => {
   it('handles other languages with their own stemmer and negators', () => {
     expect(unigrams('no me gustó', { language: 'es' })).toContain('NOT_gust');
     expect(unigrams('nicht gut', { language: 'de' })).toEqual(['nicht', 'NOT_gut']);
+  });
+
+  it('with negationWindow null, the scope runs to the punctuation that ends the clause, and no further', () => {
+    // ("again" is a stop word)
+    expect(unigrams('never buying cheap plastic phones again, great', { negationWindow: null })).toEqual([
+      'never',
+      'NOT_bui',
+      'NOT_cheap',
+      'NOT_plastic',
+      'NOT_phone',
+      'great',
+    ]);
+    expect(unigrams('not good. great', { negationWindow: null })).toEqual(['not', 'NOT_good', 'great']);
+    expect(unigrams('not good; great! fine? yes', { negationWindow: null })).toEqual(['not', 'NOT_good', 'great', 'fine', 'ye']);
+  });
+
+  it('adds character n-grams within word boundaries, negation-marked inside the scope only', () => {
+    const grams = rawFeatures('not bad, bad', { ngramRange: [1, 1], charNgrams: [2, 3] }).filter((f) => f.startsWith('#'));
+    // "not" itself and the first "bad" (in the scope), then the second "bad" after the comma (outside it)
+    expect(grams).toEqual([
+      '# n', '#no', '#ot', '#t ', '# no', '#not', '#ot ',
+      '#NOT_ b', '#NOT_ba', '#NOT_ad', '#NOT_d ', '#NOT_ ba', '#NOT_bad', '#NOT_ad ',
+      '# b', '#ba', '#ad', '#d ', '# ba', '#bad', '#ad ',
+    ]);
+    // grams never span two words
+    for (const g of rawFeatures('good movie', { charNgrams: [2, 5] }).filter((f) => f.startsWith('#'))) expect(g.slice(1).trim()).not.toContain(' ');
   });
 });

@@ -15,11 +15,21 @@ export interface TextOptions {
   stopWords: boolean;
   /** Reduce words to their stem with natural's stemmer for the language (Porter for English). */
   stem: boolean;
-  /** Prefix up to `negationWindow` tokens after a negator with NOT_, stopping at punctuation. */
+  /**
+   * Prefix up to `negationWindow` tokens after a negator with NOT_, stopping at punctuation (and at a
+   * contrast word). null: the scope runs to the punctuation that ends the clause, however far.
+   */
   negation: boolean;
-  negationWindow: number;
+  negationWindow: number | null;
   /** Smallest and largest n-gram length, e.g. [1, 2] for unigrams + bigrams. */
   ngramRange: readonly [number, number];
+  /**
+   * Character n-grams of each word, padded with a space at both ends and never across words ("good" ->
+   * " g", "go", ..., "ood "), e.g. [2, 5]; null or absent for none. Every word counts here, stop words
+   * included, unstemmed; a word in a negation scope gets the NOT_ mark on its grams too. They catch what
+   * stems miss: misspellings ("disapppointment"), elongations ("soooo"), and word pieces ("-less", "un-").
+   */
+  charNgrams?: readonly [number, number] | null;
 }
 
 export const DEFAULT_TEXT_OPTIONS: TextOptions = {
@@ -32,6 +42,8 @@ export const DEFAULT_TEXT_OPTIONS: TextOptions = {
 };
 
 export const NEGATION_PREFIX = 'NOT_';
+/** Prefix of character n-gram features (a word feature never starts with it: '#' is not a word character). */
+export const CHAR_PREFIX = '#';
 
 /** Punctuation and breaks that end a clause (and a negation scope). */
 const CLAUSE_BREAK = /[.,!?;:()[\]{}"…\u0085\r\n\t*|/]+|\s[-–—]+\s|--+|\s-$/u;
@@ -122,6 +134,8 @@ export function featurizer(options: TextOptions, lexiconWords: Iterable<string> 
   const keep = keptWords(tools, [...lexiconWords].filter((w) => tools.stopWords.has(w)));
   const stem = options.stem ? memoStem(tools) : (w: string) => w;
   const [nMin, nMax] = options.ngramRange;
+  const chars = options.charNgrams ?? null;
+  const scope = options.negationWindow ?? Infinity;
   return (text) => {
     const features: string[] = [];
     for (const clause of clauses(text, tools)) {
@@ -131,10 +145,12 @@ export function featurizer(options: TextOptions, lexiconWords: Iterable<string> 
         const word = raw.toLowerCase();
         if (tools.negators.has(word)) {
           tokens.push(word);
-          negated = options.negation ? options.negationWindow : 0;
+          if (chars) charGrams(word, chars, '', features);
+          negated = options.negation ? scope : 0;
           continue;
         }
         if (tools.contrast.has(word)) negated = 0;
+        if (chars) charGrams(word, chars, negated > 0 ? NEGATION_PREFIX : '', features);
         if (options.stopWords && tools.stopWords.has(word) && !keep.has(word)) continue;
         const stemmed = functionWords.has(word) ? word : stem(word);
         if (negated > 0) {
@@ -152,6 +168,15 @@ export function featurizer(options: TextOptions, lexiconWords: Iterable<string> 
     }
     return features;
   };
+}
+
+/** Appends the character n-grams of " word " (lengths range[0]..range[1]) to `out`. */
+function charGrams(word: string, range: readonly [number, number], mark: string, out: string[]): void {
+  const padded = ` ${word} `;
+  const head = CHAR_PREFIX + mark;
+  for (let n = range[0]; n <= range[1]; n++) {
+    for (let i = 0; i + n <= padded.length; i++) out.push(head + padded.slice(i, i + n));
+  }
 }
 
 /** The features of one text with the default options (English, unigrams + bigrams). */
