@@ -91,7 +91,7 @@ function strings(value: unknown, what: string): string[] {
 
 /** The request checked: an error names the field at fault. */
 export function parsePrivacyRequest(request: unknown): Required<PrivacyRequest> {
-  if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new PrivacyRequestError('a privacy deletion request must be an object');
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new PrivacyRequestError('the body must be an object: a privacy deletion request with ids, emails or linkedIds');
   const r = request as Record<string, unknown>;
   const parsed = { ids: strings(r.ids, 'ids'), emails: strings(r.emails, 'emails'), linkedIds: strings(r.linkedIds, 'linkedIds') };
   for (const [i, email] of parsed.emails.entries()) if (!email.includes('@')) throw new PrivacyRequestError(`emails[${i}] is not an email address`);

@@ -92,7 +92,9 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
   );
 
   app.get('/healthz', (c) => c.json({ ok: true }));
-  app.get('/api/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl)));
+  // Built on first use, then kept: the schemas it renders do not change while the app runs.
+  let openApi: Record<string, unknown> | undefined;
+  app.get('/api/openapi.json', (c) => c.json((openApi ??= openApiDocument(deps.publicUrl))));
   app.get('/login', async (c) => {
     const token = c.req.query('token');
     const scope = token ? await redeemLoginToken(store, token) : null;

@@ -79,7 +79,7 @@ export function mountInstall(app: Hono<SessionEnv>, sessions: SessionDeps, getDe
       const denied = query.error;
       if (denied !== undefined) {
         if (denied === 'access_denied') return page(c, 400, 'You declined the install', `Nothing was installed and nothing was read from ${label}. Start the install again whenever you like.`);
-        return page(c, 400, `${label} did not complete the install`, `${label} answered ${denied}${query.error_description ? `: ${query.error_description}` : ''}.`, 'Start the install again.');
+        return page(c, 400, `${label} did not complete the install`, `${label} answered with the error ${denied}${query.error_description ? `: ${query.error_description}` : ''}.`, 'Start the install again.');
       }
       if (!checked.ok) return page(c, 400, 'This install answer cannot be used', `Refused because ${checked.problem}.`, 'Nothing was installed.');
       if (!query.code) return page(c, 400, 'This install answer cannot be used', `${label} sent no authorization code.`, 'Start the install again.');
