@@ -223,36 +223,7 @@ describe('eval sentiment', () => {
   });
 });
 
-describe('eval recommend', () => {
-  it('scores item-CF, most popular and the hybrid, and ratings when given', async () => {
-    const random = mulberry32(9);
-    const train = ['user,item,rating'];
-    const test = ['user,item,rating'];
-    for (let u = 0; u < 60; u++) {
-      const group = u % 3;
-      for (let i = 0; i < 12; i++) {
-        const likes = i % 3 === group;
-        if (random() < (likes ? 0.8 : 0.15)) (random() < 0.25 ? test : train).push(`u${u},i${i},${likes ? 5 : 2}`);
-      }
-    }
-    const r = await run('recommend', '--train', file('r-train.csv', `${train.join('\n')}\n`), '--test', file('r-test.csv', `${test.join('\n')}\n`), '--k', '3', '--json');
-    expect(r.code).toBe(0);
-    const json = JSON.parse(r.stdout) as Record<string, any>;
-    expect(json.methods.map((m: { method: string }) => m.method)).toEqual(['item-CF', 'most popular', 'hybrid']);
-    const byName = Object.fromEntries(json.methods.map((m: { method: string; hitRate: number }) => [m.method, m.hitRate]));
-    expect(byName['item-CF']).toBeGreaterThan(byName['most popular']);
-    expect(json.ratings.rmse).toBeGreaterThan(0);
-    expect(json.ratings.mae).toBeLessThanOrEqual(json.ratings.rmse);
-    expect(json.columns).toEqual({ user: 'user', item: 'item', rating: 'rating' });
-  });
-
-  it('lists the columns when --columns names a missing one', async () => {
-    const f = file('pairs.csv', 'account,product\na,x\nb,y\n');
-    const r = await run('recommend', '--train', f, '--test', f);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no column "user" \(--columns, default user,item\); the columns are: account, product/);
-  });
-});
+// eval recommend: see recommend.test.ts
 
 describe('eval segments', () => {
   it('fits segments and checks that a second fit gives the same ids', async () => {

@@ -5,7 +5,7 @@
  * hidden products beside it, so the report says whether the model is worth more than a bestseller list.
  */
 import { mulberry32, shuffleInPlace } from '../../domain/random.mjs';
-import { fitRecommender, recommend, type Interaction, type RecommenderOptions } from './recommender.ts';
+import { fitRecommender, recommend, type Interaction, type RecommenderModel, type RecommenderOptions } from './recommender.ts';
 
 export interface HoldoutHitRate {
   k: number;
@@ -17,8 +17,18 @@ export interface HoldoutHitRate {
   evaluation: string;
 }
 
-/** Null when no contact owns two products (nothing can be hidden). At most `maxContacts` are evaluated. */
-export function holdoutHitRate(interactions: readonly Interaction[], k: number, seed: number, options: RecommenderOptions = {}, maxContacts = 2000): HoldoutHitRate | null {
+/**
+ * Null when no contact owns two products (nothing can be hidden). At most `maxContacts` are evaluated.
+ * `fit` replaces the product's fit (benchmarks measure other models on the same hidden products).
+ */
+export function holdoutHitRate(
+  interactions: readonly Interaction[],
+  k: number,
+  seed: number,
+  options: RecommenderOptions = {},
+  maxContacts = 2000,
+  fit: (train: readonly Interaction[]) => RecommenderModel = (train) => fitRecommender(train, options),
+): HoldoutHitRate | null {
   const owned = new Map<string, Set<string>>();
   for (const i of interactions) owned.set(i.user, (owned.get(i.user) ?? new Set()).add(i.item));
   const random = mulberry32(seed);
@@ -32,7 +42,7 @@ export function holdoutHitRate(interactions: readonly Interaction[], k: number, 
     return [user, list[Math.floor(random() * list.length)]!];
   }));
   const train = interactions.filter((i) => hidden.get(i.user) !== i.item);
-  const model = fitRecommender(train, options);
+  const model = fit(train);
   let hits = 0;
   let popularHits = 0;
   for (const [user, item] of hidden) {

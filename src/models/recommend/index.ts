@@ -23,3 +23,6 @@ export { norm, SIMILARITIES, similarity } from './similarity.ts';
 export type { Similarity, SimilarityResult, SparseVector } from './similarity.ts';
 export { holdoutHitRate } from './holdout.ts';
 export type { HoldoutHitRate } from './holdout.ts';
+export { MODEL_KINDS } from './select.ts';
+export type { ModelKind } from './select.ts';
+export type { RatingKind } from './rating.ts';

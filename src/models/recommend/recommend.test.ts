@@ -93,8 +93,8 @@ describe('predictRating (KNNWithMeans)', () => {
     const model = fitRecommender(RATINGS, { aggregate: 'mean', userSimilarity: 'msd', userNeighbours: 2 });
     // u2 and u4 (both 1/2): 4 + (0.5 * -2 + 0.5 * 1) / 1.
     expect(predictRating(model, 'u1', 'C').rating).toBeCloseTo(3.5, 12);
-    expect(predictRating(model, 'nobody', 'C')).toEqual({ rating: 3.25, neighbours: 0, fallback: 'itemMean' });
-    expect(predictRating(model, 'u1', 'Z')).toEqual({ rating: 4, neighbours: 0, fallback: 'userMean' });
+    expect(predictRating(model, 'nobody', 'C')).toEqual({ rating: 3.25, neighbours: 0, fallback: 'itemMean', model: 'knn' });
+    expect(predictRating(model, 'u1', 'Z')).toEqual({ rating: 4, neighbours: 0, fallback: 'userMean', model: 'knn' });
     expect(predictRating(model, 'nobody', 'Z').fallback).toBe('globalMean');
   });
 });
@@ -156,10 +156,13 @@ describe('recommend', () => {
     expect(recommendForItems(model, ['X', 'Y', 'Z', 'W'])).toEqual([]);
   });
 
-  it('blends CF and popularity in the hybrid', () => {
+  it('reads a version 1 model as its hybrid: CF and popularity blended by n / (n + 2)', () => {
     // a1 has 2 items: CF weight 2 / (2 + 2) = 0.5; both parts scaled to their maximum over the candidates.
     // Z: 0.5 * 1 + 0.5 * (2/6)/(2/6) = 1; W: 0 + 0.5 * (1/6)/(2/6) = 0.25.
-    const recs = recommend(model, 'a1', { n: 5 });
+    const { selected, popularity, weights, factors, rating, ...rest } = recommenderToJSON(model);
+    void [selected, popularity, weights, factors, rating];
+    const v1 = { ...rest, version: 1, options: { ...rest.options, seed: undefined, coldStartMaxItems: 1 } };
+    const recs = recommend(recommenderFromJSON(JSON.parse(JSON.stringify(v1))), 'a1', { n: 5 });
     expect(recs.map((r) => r.item)).toEqual(['Z', 'W']);
     expect(recs[0]?.score).toBeCloseTo(1, 12);
     expect(recs[0]?.source).toBe('itemCF');
@@ -181,7 +184,7 @@ describe('recommend', () => {
   });
 
   it('re-ranks the popular items by content similarity when metadata exists', () => {
-    const withMeta = fitRecommender(PURCHASES, { contentWeight: 1 }, [
+    const withMeta = fitRecommender(PURCHASES, { contentWeight: 1, coldStartMaxItems: 1 }, [
       { item: 'W', attributes: { series: 'S', tier: 'pro' } },
       { item: 'Z', attributes: { series: 'S', tier: 'pro' } },
       { item: 'X', attributes: { series: 'T', tier: 'basic' } },

@@ -1,6 +1,13 @@
 /**
  * Product recommendations from CRM line items: who (contact or account) bought what.
  *
+ * - The product's model is selected inside the training data (select.ts): popularity (recency-weighted
+ *   when the interactions are dated), item-kNN, user-kNN, EASE and implicit ALS (implicit.ts), each blended
+ *   with popularity, the best on a validation split kept and refitted on everything. Its reasons come from
+ *   its item-item weights when it has them (EASE's B, item-kNN's similarities): "bought by 35 % of
+ *   contacts that own X", X the owned item contributing the most; otherwise from popularity.
+ * - Explicit ratings (`ratings: true`) also get a rating model (rating.ts): biases, biased MF or SVD++,
+ *   selected on validation; `predictRating` uses it.
  * - Item-based collaborative filtering (Sarwar et al. 2001; Deshpande & Karypis 2004) over sparse
  *   user x item maps: each item keeps its `neighbours` most similar items (similarity > 0, see
  *   similarity.ts for the measures); a user's candidates are the neighbours of what they own, scored by the
@@ -17,9 +24,27 @@ import { z } from 'zod';
 import { parseSavedJson } from '../../features/savedJson.ts';
 import { norm, SIMILARITIES, similarity } from './similarity.ts';
 import type { Similarity, SparseVector } from './similarity.ts';
+import { gram, implicitData, scoreAls, type AlsModel, type ImplicitData, type ItemLists } from './implicit.ts';
+import { predictWith, RATING_CONFIGS, selectRatingModel, type RatingKind, type RatingModel } from './rating.ts';
+import {
+  BlendPool,
+  candidateGrid,
+  fitCandidate,
+  latestTimes,
+  MODEL_KINDS,
+  recencyPopularity,
+  scoreCandidate,
+  selectModel,
+  validationSplits,
+  type CandidateSpec,
+  type ValidationSplit,
+  type Fitted,
+  type ModelKind,
+  type UserEvents,
+} from './select.ts';
 
 export const RECOMMENDER_KIND = 'recommender';
-export const RECOMMENDER_VERSION = 1;
+export const RECOMMENDER_VERSION = 2;
 
 export interface Interaction {
   /** A contact or account id. */
@@ -28,6 +53,8 @@ export interface Interaction {
   item: string;
   /** Quantity or rating (default 1). */
   weight?: number;
+  /** When it happened (an ISO date or epoch milliseconds); dated data are validated by time. */
+  at?: string | number;
 }
 
 export interface ItemMetadata {
@@ -56,9 +83,31 @@ export interface RecommenderOptions {
   contentWeight?: number;
   /** Who the users are, for reasons (default 'accounts'). */
   userNoun?: string;
+  /** Candidate models for selection (default all of MODEL_KINDS). */
+  models?: readonly ModelKind[];
+  /** Fixed parameters (instead of the validation grid) per model. */
+  itemKNN?: { neighbours?: number; shrink?: number };
+  userKNN?: { neighbours?: number; shrink?: number };
+  ease?: { lambda?: number };
+  als?: { factors?: number; reg?: number; alpha?: number; iterations?: number };
+  /** 'validate' (default): blend with popularity as validation says; 'none': the model alone. */
+  blend?: 'validate' | 'none';
+  /** Popularity's recency half-life in days (default: chosen on validation when dated, else 0 = counts). */
+  halfLifeDays?: number;
+  /** List length selection optimises recall at (default 10, at most a quarter of the catalogue). */
+  validationK?: number;
+  /** Users evaluated on validation at most (default 3000). */
+  maxValidationUsers?: number;
+  /** Fit a rating model for predictRating (default false: kNN with means). */
+  ratings?: boolean;
+  /** Rating models to choose among (default all: bias, mf, svdpp). */
+  ratingModels?: readonly RatingKind[];
+  /** Seed of the validation split and the factorisations (default 42). */
+  seed?: number;
 }
 
-export type Strategy = 'hybrid' | 'itemCF' | 'popular' | 'fallback';
+/** 'model' (= 'hybrid', the default): the selected model; 'itemCF': the similarity lists alone; 'popular': owner counts. */
+export type Strategy = 'model' | 'hybrid' | 'itemCF' | 'popular' | 'fallback';
 
 export interface RecommendOptions {
   /** How many (default 3). */
@@ -72,7 +121,7 @@ export interface RecommendOptions {
 export interface Recommendation {
   item: string;
   score: number;
-  /** What produced the recommendation. */
+  /** What produced the recommendation (itemCF: item-item weights, EASE's or kNN's). */
   source: 'itemCF' | 'popularity' | 'content';
   /** Readable reason, e.g. "bought by 64 % of accounts that own GTX Pro". */
   reason: string;
@@ -88,6 +137,8 @@ export interface RatingPrediction {
   neighbours: number;
   /** Set when kNN could not predict and a mean was used instead. */
   fallback: 'userMean' | 'itemMean' | 'globalMean' | null;
+  /** The rating model used ('knn' without one). */
+  model: 'knn' | RatingKind;
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -103,6 +154,46 @@ const ResolvedOptionsSchema = z.object({
   hybridShrink: z.number().nonnegative(),
   contentWeight: z.number().nonnegative(),
   userNoun: z.string(),
+  seed: z.number().int(),
+});
+
+const paramsSchema = z.record(z.string(), finite);
+const TrialSchema = z.object({
+  model: z.enum(MODEL_KINDS),
+  params: paramsSchema,
+  variant: z.string().nullable(),
+  weight: finite,
+  shrink: finite,
+  recall: finite,
+  hitRate: finite,
+  precision: finite,
+  ndcg: finite,
+  aloneRecall: finite,
+});
+
+const SelectedSchema = z.object({
+  model: z.enum(MODEL_KINDS),
+  params: paramsSchema,
+  /** 'dense' or 'pruned' for EASE. */
+  variant: z.string().nullable(),
+  blend: z.object({ weight: finite, shrink: finite }),
+  halfLifeDays: finite,
+  /** How the choice was made; null when the options fixed it. */
+  validation: z.object({ protocol: z.string(), users: z.number().int().nonnegative(), k: z.number().int().positive(), trials: z.array(TrialSchema) }).nullable(),
+});
+
+const RatingSchema = z.object({
+  kind: z.enum(['bias', 'mf', 'svdpp']),
+  params: paramsSchema,
+  mu: finite,
+  userBias: z.array(finite),
+  itemBias: z.array(finite),
+  p: z.array(z.array(finite)),
+  q: z.array(z.array(finite)),
+  y: z.array(z.array(finite)),
+  rated: z.array(z.array(z.number().int().nonnegative())),
+  range: z.tuple([finite, finite]),
+  validation: z.array(z.object({ kind: z.enum(['bias', 'mf', 'svdpp']), params: paramsSchema, rmse: finite, mae: finite })),
 });
 
 const RecommenderModelSchema = z.object({
@@ -121,6 +212,16 @@ const RecommenderModelSchema = z.object({
   attributes: z.array(z.tuple([z.string(), z.array(z.tuple([z.string(), z.string()]))])),
   ratingRange: z.tuple([finite, finite]),
   globalMean: finite,
+  /** The selected model. */
+  selected: SelectedSchema,
+  /** The selected popularity per item (in `items` order): owners, recency-weighted when dated. */
+  popularity: z.array(finite),
+  /** The selected model's item-item weights per item (in `items` order): [item, weight, users owning both]. */
+  weights: z.array(z.array(z.tuple([z.string(), finite, z.number().int().nonnegative()]))),
+  /** ALS item factors (in `items` order), with the fit's regularisation and confidence scale. */
+  factors: z.object({ reg: finite, alpha: finite, items: z.array(z.array(finite)) }).nullable(),
+  /** The rating model (with `ratings: true`); users in `users` order, items in `items` order. */
+  rating: RatingSchema.nullable(),
   metrics: z.object({
     users: z.number().int().nonnegative(),
     items: z.number().int().nonnegative(),
@@ -157,10 +258,11 @@ function resolveOptions(options: RecommenderOptions): ResolvedOptions {
     aggregate: options.aggregate ?? 'sum',
     userSimilarity: options.userSimilarity ?? 'msd',
     userNeighbours: options.userNeighbours ?? 40,
-    coldStartMaxItems: options.coldStartMaxItems ?? 1,
+    coldStartMaxItems: options.coldStartMaxItems ?? 0,
     hybridShrink: options.hybridShrink ?? 2,
     contentWeight: options.contentWeight ?? 0.5,
     userNoun: options.userNoun ?? 'accounts',
+    seed: options.seed ?? 42,
   };
   const parsed = ResolvedOptionsSchema.safeParse(resolved);
   if (!parsed.success) {
@@ -187,13 +289,17 @@ export function fitRecommender(interactions: readonly Interaction[], options: Re
     if (skippedExamples.length < 5) skippedExamples.push(`interaction ${index}: ${reason}`);
   };
   let valid = 0;
+  const events: Array<[string, string, number, number]> = [];
   interactions.forEach((interaction, index) => {
-    const { user, item, weight } = (interaction ?? {}) as Partial<Interaction>;
+    const { user, item, weight, at } = (interaction ?? {}) as Partial<Interaction>;
     if (typeof user !== 'string' || user.trim() === '') return skip(index, 'blank or missing user');
     if (typeof item !== 'string' || item.trim() === '') return skip(index, 'blank or missing item');
     const w = weight === undefined ? 1 : weight;
     if (typeof w !== 'number' || !Number.isFinite(w)) return skip(index, `weight ${String(weight)} is not a finite number`);
+    const time = at === undefined || at === '' ? Number.NaN : typeof at === 'number' ? at : Date.parse(at);
+    if (at !== undefined && at !== '' && !Number.isFinite(time)) return skip(index, `at ${JSON.stringify(at)} is not a date`);
     valid++;
+    events.push([user, item, w, time]);
     let row = cells.get(user);
     if (!row) cells.set(user, (row = new Map()));
     const cell = row.get(item);
@@ -267,6 +373,9 @@ export function fitRecommender(interactions: readonly Interaction[], options: Re
   }
   attributes.sort((x, y) => byId(x[0], y[0]));
 
+  const chosen = fitSelected(users, items, events, opts, options);
+  const rating = options.ratings ? fitRatingModel(users, items, opts.seed, options.ratingModels) : null;
+
   return {
     kind: RECOMMENDER_KIND,
     version: RECOMMENDER_VERSION,
@@ -278,8 +387,123 @@ export function fitRecommender(interactions: readonly Interaction[], options: Re
     attributes,
     ratingRange: [minRating, maxRating],
     globalMean: ratingSum / ratingCount,
+    ...chosen,
+    rating,
     metrics: { users: users.size, items: items.length, interactions: valid, skipped, skippedExamples, neighbourPairs },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The selected model
+
+type SelectedParts = Pick<RecommenderModel, 'selected' | 'popularity' | 'weights' | 'factors'>;
+
+/** Validation needs at least this many users with something to find; fewer: most popular. */
+const MIN_VALIDATION_USERS = 5;
+
+/** The candidate specs: each model's grid, or the one point the options fix. */
+function specsFor(options: RecommenderOptions, nItems: number, nUsers: number): CandidateSpec[] {
+  const models = options.models ?? MODEL_KINDS;
+  const fixed: Partial<Record<ModelKind, Record<string, number>>> = {
+    itemKNN: options.itemKNN ? { neighbours: 50, shrink: 0, ...options.itemKNN } : undefined,
+    userKNN: options.userKNN ? { neighbours: 50, shrink: 0, ...options.userKNN } : undefined,
+    ease: options.ease ? { lambda: 500, ...options.ease } : undefined,
+    als: options.als ? { factors: 32, reg: 10, alpha: 10, iterations: 10, ...options.als } : undefined,
+  };
+  for (const [model, params] of Object.entries(fixed)) {
+    for (const [key, value] of Object.entries(params ?? {})) if (!Number.isFinite(value) || value < 0) throw new Error(`fitRecommender: invalid option ${model}.${key}: must be a non-negative number`);
+  }
+  const out: CandidateSpec[] = [];
+  for (const model of models) {
+    if (!MODEL_KINDS.includes(model)) throw new Error(`fitRecommender: invalid option models: unknown model ${String(model)} (one of ${MODEL_KINDS.join(', ')})`);
+    const params = fixed[model];
+    if (params) out.push({ model, params });
+    else out.push(...candidateGrid([model], nItems, nUsers));
+  }
+  return out;
+}
+
+function fitSelected(users: ReadonlyMap<string, ReadonlyMap<string, number>>, items: readonly string[], events: ReadonlyArray<readonly [string, string, number, number]>, opts: ResolvedOptions, options: RecommenderOptions): SelectedParts {
+  const itemIndex = new Map(items.map((x, i) => [x, i]));
+  const userNames = [...users.keys()];
+  const userIndex = new Map(userNames.map((u, i) => [u, i]));
+  const userEvents: UserEvents[] = userNames.map(() => ({ events: [] }));
+  for (const [u, it, w, t] of events) (userEvents[userIndex.get(u) as number] as UserEvents).events.push([itemIndex.get(it) as number, w, t]);
+  const specs = specsFor(options, items.length, userNames.length);
+  const blend = options.blend ?? 'validate';
+  if (blend !== 'validate' && blend !== 'none') throw new Error(`fitRecommender: invalid option blend: must be 'validate' or 'none'`);
+  // A list as long as a quarter of the catalogue at most: with 12 products a top 10 finds nearly everything.
+  const k = options.validationK ?? Math.max(1, Math.min(10, Math.round(items.length / 4)));
+  const maxUsers = options.maxValidationUsers ?? 3000;
+  for (const [name, v] of [['validationK', k], ['maxValidationUsers', maxUsers]] as const) if (!Number.isInteger(v) || v < 1) throw new Error(`fitRecommender: invalid option ${name}: must be a positive integer`);
+  const fixedHalfLife = options.halfLifeDays;
+  if (fixedHalfLife !== undefined && !(fixedHalfLife >= 0)) throw new Error('fitRecommender: invalid option halfLifeDays: must be a non-negative number');
+
+  let spec: CandidateSpec;
+  let mix = { weight: 0, shrink: 0 };
+  let halfLifeDays = fixedHalfLife ?? 0;
+  let validation: RecommenderModel['selected']['validation'] = null;
+  if (specs.length === 1 && (blend === 'none' || specs[0]?.model === 'popular')) {
+    spec = specs[0] as CandidateSpec;
+    mix = spec.model === 'popular' ? { weight: 0, shrink: 0 } : { weight: 1, shrink: 0 };
+  } else {
+    const splits = validationSplits(items.length, userEvents, opts.seed, maxUsers);
+    const split = splits[0] as ValidationSplit;
+    if (split.users.length < MIN_VALIDATION_USERS) {
+      spec = { model: 'popular', params: {} };
+      validation = { protocol: `${split.protocol}: too few to choose on, most popular kept`, users: split.users.length, k, trials: [] };
+    } else {
+      const selection = selectModel(splits, specs, opts.seed, k, blend === 'none' ? [{ weight: 1, shrink: 0 }] : undefined, fixedHalfLife === undefined ? undefined : [fixedHalfLife]);
+      spec = selection.spec;
+      mix = selection.blend;
+      halfLifeDays = selection.halfLifeDays;
+      validation = {
+        protocol: selection.protocol,
+        users: selection.users,
+        k,
+        trials: selection.trials.map((t) => ({ model: t.spec.model, params: t.spec.params, variant: t.variant, weight: t.blend.weight, shrink: t.blend.shrink, ...t.scores, aloneRecall: t.alone.recall })),
+      };
+    }
+  }
+
+  const rows = userNames.map((u) => [...(users.get(u) as ReadonlyMap<string, number>)].map(([it, w]) => [itemIndex.get(it) as number, w] as const));
+  const d = implicitData(items.length, rows);
+  const g = gram(d);
+  const fitted = fitCandidate(d, g, spec, opts.seed);
+  const popularity = recencyPopularity(items.length, userEvents.map((u) => latestTimes(u.events)), halfLifeDays);
+  const weights = fitted.lists
+    ? fitted.lists.idx.map((ids, i) => [...ids].map((j, t) => [items[j] as string, (fitted.lists as ItemLists).w[i]?.[t] as number, gramCount(g, i, j)] as [string, number, number]))
+    : items.map(() => []);
+  const factors = fitted.als
+    ? { reg: fitted.als.reg, alpha: fitted.als.alpha, items: items.map((_, i) => [...(fitted.als as AlsModel).y.subarray(i * (fitted.als as AlsModel).factors, (i + 1) * (fitted.als as AlsModel).factors)]) }
+    : null;
+  return {
+    selected: { model: spec.model, params: spec.params, variant: fitted.variant, blend: mix, halfLifeDays, validation },
+    popularity: [...popularity],
+    weights,
+    factors,
+  };
+}
+
+function gramCount(g: ReturnType<typeof gram>, a: number, b: number): number {
+  let lo = g.ptr[a] as number;
+  let hi = (g.ptr[a + 1] as number) - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = g.idx[mid] as number;
+    if (v === b) return g.val[mid] as number;
+    if (v < b) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+function fitRatingModel(users: ReadonlyMap<string, ReadonlyMap<string, number>>, items: readonly string[], seed: number, kinds?: readonly RatingKind[]): RatingModel {
+  const itemIndex = new Map(items.map((x, i) => [x, i]));
+  const triples = [...users.values()].flatMap((row, user) => [...row].map(([it, rating]) => ({ user, item: itemIndex.get(it) as number, rating })));
+  const configs = kinds ? RATING_CONFIGS.filter((c) => kinds.includes(c.kind)) : RATING_CONFIGS;
+  if (configs.length === 0) throw new Error(`fitRecommender: invalid option ratingModels: none of ${(kinds ?? []).join(', ')} is one of bias, mf, svdpp`);
+  return selectRatingModel(triples, users.size, items.length, seed, configs);
 }
 
 function itemVectors(users: ReadonlyMap<string, ReadonlyMap<string, number>>): Map<string, Map<string, number>> {
@@ -319,6 +543,14 @@ interface Index {
   /** Items by popularity, most popular first (ties by id). */
   popular: string[];
   maxCount: number;
+  itemIndex: Map<string, number>;
+  userIndex: Map<string, number>;
+  /** The selected model, ready to score (its matrix built only when user-kNN needs it). */
+  fitted: Fitted;
+  data: ImplicitData | null;
+  selectedPopularity: Float64Array;
+  /** Per item: weight target -> users owning both, for reasons. */
+  together: Array<Map<number, number>>;
 }
 
 const indexCache = new WeakMap<RecommenderModel, Index>();
@@ -329,6 +561,22 @@ function indexOf(model: RecommenderModel): Index {
   const users = new Map(model.users.map(([user, row]) => [user, new Map(row)]));
   const byItem = itemVectors(users);
   const itemCount = new Map(model.items.map((item, i) => [item, model.itemCounts[i] as number]));
+  const itemIndex = new Map(model.items.map((item, i) => [item, i]));
+  const userIndex = new Map(model.users.map(([user], i) => [user, i]));
+  const sel = model.selected;
+  const hasLists = sel.model === 'itemKNN' || sel.model === 'ease';
+  const lists: ItemLists | null = hasLists
+    ? { idx: model.weights.map((l) => Int32Array.from(l, ([j]) => itemIndex.get(j) as number)), w: model.weights.map((l) => Float64Array.from(l, ([, w]) => w)) }
+    : null;
+  let als: AlsModel | null = null;
+  if (sel.model === 'als' && model.factors) {
+    const f = model.factors.items[0]?.length ?? 0;
+    const y = Float64Array.from(model.factors.items.flat());
+    const yty = new Float64Array(f * f);
+    for (let i = 0; i < model.items.length; i++) for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) yty[a * f + b] = (yty[a * f + b] as number) + (y[i * f + a] as number) * (y[i * f + b] as number);
+    als = { factors: f, reg: model.factors.reg, alpha: model.factors.alpha, y, yty };
+  }
+  const data = sel.model === 'userKNN' ? implicitData(model.items.length, model.users.map(([, row]) => row.map(([it, w]) => [itemIndex.get(it) as number, w] as const))) : null;
   const index: Index = {
     users,
     byItem,
@@ -340,6 +588,12 @@ function indexOf(model: RecommenderModel): Index {
     attributeText: new Map(model.attributes.map(([item, pairs]) => [item, new Map(pairs)])),
     popular: [...model.items].sort((a, b) => (itemCount.get(b) as number) - (itemCount.get(a) as number) || byId(a, b)),
     maxCount: model.itemCounts.reduce((m, c) => Math.max(m, c), 0),
+    itemIndex,
+    userIndex,
+    fitted: { spec: { model: sel.model, params: sel.params }, lists, als, variant: sel.variant },
+    data,
+    selectedPopularity: Float64Array.from(model.popularity),
+    together: model.weights.map((l) => new Map(l.map(([j, , c]) => [itemIndex.get(j) as number, c]))),
   };
   indexCache.set(model, index);
   return index;
@@ -421,30 +675,77 @@ function fallbackScores(model: RecommenderModel, index: Index, owned: readonly s
   });
 }
 
-/** CF blended with popularity: CF weight n / (n + shrink), each part scaled to its maximum over the candidates. */
-function hybridScores(model: RecommenderModel, index: Index, owned: readonly string[], blocked: ReadonlySet<string>): Scored[] {
-  const cf = itemCfScores(model, index, owned, blocked);
-  const popular = popularityScores(model, index, blocked);
-  const maxCf = Math.max(0, ...cf.map((s) => s.score));
-  const maxPop = Math.max(0, ...popular.map((s) => s.score));
-  const w = maxCf > 0 ? owned.length / (owned.length + model.options.hybridShrink) : 0;
-  const cfByItem = new Map(cf.map((s) => [s.item, s]));
-  return popular.map((p) => {
-    const c = cfByItem.get(p.item);
-    const cfPart = c ? (w * c.score) / maxCf : 0;
-    const popPart = maxPop > 0 ? ((1 - w) * p.score) / maxPop : 0;
-    const explain = c && cfPart >= popPart ? c : p;
-    return { ...explain, score: cfPart + popPart };
+/**
+ * The selected model blended with the selected popularity: w_u · m / max m + (1 - w_u) · p / max p over
+ * the items not blocked, w_u = w · n / (n + shrink). The reason follows the larger part: the owned item
+ * with the largest weight toward the candidate (models with item-item weights), else popularity.
+ */
+function selectedScores(model: RecommenderModel, index: Index, owned: readonly string[], weights: ReadonlyMap<string, number>, blocked: ReadonlySet<string>, self: string | null): Scored[] {
+  const n = model.items.length;
+  const sel = model.selected;
+  const history = Int32Array.from(owned.map((i) => index.itemIndex.get(i) as number)).sort();
+  const popular = index.selectedPopularity;
+  const scores = new Float64Array(n);
+  const usable = sel.model !== 'popular' && sel.blend.weight > 0 && history.length > 0;
+  if (usable) {
+    const w = Float64Array.from(history, (i) => weights.get(model.items[i] as string) ?? 1);
+    if (sel.model === 'als') scoreAls(index.fitted.als as AlsModel, history, w, scores);
+    else scoreCandidate(index.data as ImplicitData, index.fitted, history, w, scores, self === null ? -1 : (index.userIndex.get(self) ?? -1));
+  }
+  const open: number[] = [];
+  for (let j = 0; j < n; j++) if (!blocked.has(model.items[j] as string)) open.push(j);
+  let maxM = 0;
+  let maxP = 0;
+  for (const j of open) {
+    maxM = Math.max(maxM, scores[j] as number);
+    maxP = Math.max(maxP, popular[j] as number);
+  }
+  const wu = usable && maxM > 0 ? (sel.blend.weight * history.length) / (history.length + sel.blend.shrink) : 0;
+  // the strongest owned item per candidate, from the item-item weights
+  const lists = index.fitted.lists;
+  const strongest = new Map<number, { weight: number; because: number }>();
+  if (lists && wu > 0) {
+    for (const i of history) {
+      const ids = lists.idx[i] as Int32Array;
+      const ws = lists.w[i] as Float64Array;
+      for (let t = 0; t < ids.length; t++) {
+        const j = ids[t] as number;
+        const e = strongest.get(j);
+        if (!e || (ws[t] as number) > e.weight) strongest.set(j, { weight: ws[t] as number, because: i });
+      }
+    }
+  }
+  const total = Math.max(1, model.metrics.users);
+  const lately = sel.halfLifeDays > 0 ? ' (recent purchases count more)' : '';
+  return open.map((j) => {
+    const item = model.items[j] as string;
+    const modelPart = wu > 0 ? (wu * (scores[j] as number)) / maxM : 0;
+    const popPart = maxP > 0 ? ((1 - wu) * (popular[j] as number)) / maxP : 0;
+    const score = modelPart + popPart;
+    const s = strongest.get(j);
+    if (s && s.weight > 0 && modelPart >= popPart) {
+      const because = model.items[s.because] as string;
+      const share = (index.together[s.because]?.get(j) ?? 0) / Math.max(1, index.itemCount.get(because) ?? 0);
+      return { item, score, because, share, source: 'itemCF' as const, reason: `bought by ${percent(share)} of ${model.options.userNoun} that own ${because}` };
+    }
+    const share = (index.itemCount.get(item) as number) / total;
+    return { item, score, because: null, share, source: 'popularity' as const, reason: `popular: owned by ${percent(share)} of ${model.options.userNoun}${lately}` };
   });
 }
 
 function cleanHistory(history: ReadonlyArray<string | { item: string; weight?: number }>): string[] {
-  const items = new Set<string>();
+  return [...historyWeights(history).keys()].sort(byId);
+}
+
+/** Item -> summed weight (1 per plain id), for the models that read quantities (ALS). */
+function historyWeights(history: ReadonlyArray<string | { item: string; weight?: number }>): Map<string, number> {
+  const out = new Map<string, number>();
   for (const h of history) {
     const item = typeof h === 'string' ? h : h?.item;
-    if (typeof item === 'string' && item !== '') items.add(item);
+    const w = typeof h === 'string' ? 1 : typeof h?.weight === 'number' && Number.isFinite(h.weight) ? h.weight : 1;
+    if (typeof item === 'string' && item !== '') out.set(item, (out.get(item) ?? 0) + w);
   }
-  return [...items].sort(byId);
+  return out;
 }
 
 /**
@@ -452,6 +753,10 @@ function cleanHistory(history: ReadonlyArray<string | { item: string; weight?: n
  * never recommended; unknown items in the history still count as owned but carry no signal.
  */
 export function recommendForItems(model: RecommenderModel, history: ReadonlyArray<string | { item: string; weight?: number }>, options: RecommendOptions = {}): Recommendation[] {
+  return recommendFor(model, history, options, null);
+}
+
+function recommendFor(model: RecommenderModel, history: ReadonlyArray<string | { item: string; weight?: number }>, options: RecommendOptions, self: string | null): Recommendation[] {
   const n = options.n ?? 3;
   if (!Number.isInteger(n) || n < 0) throw new Error(`recommend: n must be a non-negative integer (got ${n})`);
   const index = indexOf(model);
@@ -462,8 +767,9 @@ export function recommendForItems(model: RecommenderModel, history: ReadonlyArra
   let scored: Scored[];
   if (strategy === 'itemCF') scored = itemCfScores(model, index, known, blocked);
   else if (strategy === 'popular') scored = popularityScores(model, index, blocked);
-  else if (strategy === 'fallback' || known.length <= model.options.coldStartMaxItems) scored = fallbackScores(model, index, known, blocked);
-  else scored = hybridScores(model, index, known, blocked);
+  else if (strategy === 'fallback' || (known.length > 0 && known.length <= model.options.coldStartMaxItems)) scored = fallbackScores(model, index, known, blocked);
+  else if (strategy === 'model' || strategy === 'hybrid') scored = selectedScores(model, index, known, historyWeights(history), blocked, self);
+  else throw new Error(`recommend: unknown strategy ${String(strategy)}`);
   return scored
     .sort(byScore)
     .slice(0, n)
@@ -473,7 +779,7 @@ export function recommendForItems(model: RecommenderModel, history: ReadonlyArra
 /** Recommendations for a user of the training data (an unknown user gets the cold-start fallback). */
 export function recommend(model: RecommenderModel, user: string, options: RecommendOptions = {}): Recommendation[] {
   const row = indexOf(model).users.get(user);
-  return recommendForItems(model, row ? [...row.keys()] : [], options);
+  return recommendFor(model, row ? [...row].map(([item, weight]) => ({ item, weight })) : [], options, row ? user : null);
 }
 
 /** Item-item similarity as fitted (0 when not neighbours). */
@@ -492,13 +798,19 @@ export function itemSimilarity(model: RecommenderModel, a: string, b: string): n
  */
 export function predictRating(model: RecommenderModel, user: string, item: string): RatingPrediction {
   const index = indexOf(model);
+  if (model.rating) {
+    const u = index.userIndex.get(user) ?? -1;
+    const i = index.itemIndex.get(item) ?? -1;
+    const fallback = u >= 0 && i >= 0 ? null : u >= 0 ? 'userMean' : i >= 0 ? 'itemMean' : 'globalMean';
+    return { rating: predictWith(model.rating, u, i), neighbours: 0, fallback, model: model.rating.kind };
+  }
   const [lo, hi] = model.ratingRange;
   const clip = (r: number) => Math.min(hi, Math.max(lo, r));
   const row = index.users.get(user);
   const raters = index.byItem.get(item);
-  if (!row) return { rating: clip(index.itemMeans.get(item) ?? model.globalMean), neighbours: 0, fallback: raters ? 'itemMean' : 'globalMean' };
+  if (!row) return { rating: clip(index.itemMeans.get(item) ?? model.globalMean), neighbours: 0, fallback: raters ? 'itemMean' : 'globalMean', model: 'knn' };
   const mean = index.userMeans.get(user) as number;
-  if (!raters) return { rating: clip(mean), neighbours: 0, fallback: 'userMean' };
+  if (!raters) return { rating: clip(mean), neighbours: 0, fallback: 'userMean', model: 'knn' };
   const measure = model.options.userSimilarity;
   const candidates: Array<{ user: string; sim: number; rating: number }> = [];
   for (const [other, rating] of raters) {
@@ -516,8 +828,8 @@ export function predictRating(model: RecommenderModel, user: string, item: strin
     sumDev += c.sim * (c.rating - (index.userMeans.get(c.user) as number));
     used++;
   }
-  if (used === 0 || sumSim === 0) return { rating: clip(mean), neighbours: 0, fallback: 'userMean' };
-  return { rating: clip(mean + sumDev / sumSim), neighbours: used, fallback: null };
+  if (used === 0 || sumSim === 0) return { rating: clip(mean), neighbours: 0, fallback: 'userMean', model: 'knn' };
+  return { rating: clip(mean + sumDev / sumSim), neighbours: used, fallback: null, model: 'knn' };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -530,13 +842,38 @@ export function recommenderToJSON(model: RecommenderModel): RecommenderModel {
 
 /** A recommender from JSON (an object or a string), checking its tag and shape. */
 export function recommenderFromJSON(json: unknown): RecommenderModel {
-  const value = typeof json === 'string' ? (JSON.parse(json) as unknown) : json;
-  if (typeof value !== 'object' || value === null) throw new Error('recommenderFromJSON: expected an object');
+  const raw = typeof json === 'string' ? (JSON.parse(json) as unknown) : json;
+  if (typeof raw !== 'object' || raw === null) throw new Error('recommenderFromJSON: expected an object');
+  const value = upgradeV1(raw as Record<string, unknown>);
   const model = parseSavedJson(value, { kind: RECOMMENDER_KIND, version: RECOMMENDER_VERSION, name: 'recommender model', root: 'model', schema: RecommenderModelSchema });
   if (model.itemCounts.length !== model.items.length || model.neighbours.length !== model.items.length) {
     throw new Error('recommenderFromJSON: invalid recommender model: itemCounts/neighbours do not match items');
   }
+  if (model.popularity.length !== model.items.length || model.weights.length !== model.items.length || (model.factors !== null && model.factors.items.length !== model.items.length)) {
+    throw new Error('recommenderFromJSON: invalid recommender model: popularity/weights/factors do not match items');
+  }
+  if (model.selected.model === 'als' && model.factors === null) throw new Error('recommenderFromJSON: invalid recommender model: ALS selected without factors');
   const known = new Set(model.items);
+  for (const list of model.weights) for (const [item] of list) if (!known.has(item)) throw new Error(`recommenderFromJSON: invalid recommender model: unknown weight target ${item}`);
   for (const list of model.neighbours) for (const [item] of list) if (!known.has(item)) throw new Error(`recommenderFromJSON: invalid recommender model: unknown neighbour ${item}`);
   return model;
+}
+
+/**
+ * A version 1 model (item-CF blended with popularity, no selection) read as what it was: its cosine
+ * neighbours as the item-item weights, blended with owner counts by n / (n + hybridShrink).
+ */
+function upgradeV1(value: Record<string, unknown>): Record<string, unknown> {
+  if (value.kind !== RECOMMENDER_KIND || value.version !== 1) return value;
+  const options = (value.options ?? {}) as Record<string, unknown>;
+  return {
+    ...value,
+    version: RECOMMENDER_VERSION,
+    options: { ...options, seed: 42 },
+    selected: { model: 'itemKNN', params: { neighbours: Number(options.neighbours ?? 50), shrink: 0 }, variant: 'version 1 item-CF', blend: { weight: 1, shrink: Number(options.hybridShrink ?? 2) }, halfLifeDays: 0, validation: null },
+    popularity: value.itemCounts,
+    weights: value.neighbours,
+    factors: null,
+    rating: null,
+  };
 }
