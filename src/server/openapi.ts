@@ -10,6 +10,7 @@ import { AuditQuery, ModelKind } from './console/exports.ts';
 import { MappedObject, MappingSave } from './console/crmActions.ts';
 import { ChangesQuery, ModeChange } from './console/proposedChanges.ts';
 import { BudgetChange } from './console/budgetRoutes.ts';
+import { PreviewBody } from './console/mappingPreview.ts';
 
 interface ApiRoute {
   method: 'get' | 'post';
@@ -40,6 +41,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'get', path: '/api/tenants/:id/runs', summary: 'The last 50 runs with their summaries' },
   { method: 'get', path: '/api/tenants/:id/mapping', summary: 'The active field mapping and every version (author, note, time)' },
   { method: 'post', path: '/api/tenants/:id/mapping', summary: 'Save a new mapping version; refused with every problem named by its path (unknown or mistyped fields, leaks)', body: MappingSave },
+  { method: 'get', path: '/api/tenants/:id/mapping/preview', summary: '20 stored contacts under the active mapping: the model inputs it reads from each and the signals they would get (score and top reasons, segment)' },
+  { method: 'post', path: '/api/tenants/:id/mapping/preview', summary: 'The same preview for a mapping to try (not saved); a mapping that does not fit is refused with every problem named by its path', body: PreviewBody },
   { method: 'post', path: '/api/tenants/:id/mapping/versions/:version/restore', summary: 'Save an earlier version again as the newest (checked against the CRM again)', params: { version: z.number().int().positive() } },
   { method: 'get', path: '/api/tenants/:id/fields/:objectType', summary: "The CRM's fields of an object (name, label, type, options) to map from", params: { objectType: MappedObject } },
   { method: 'get', path: '/api/tenants/:id/runs/:runId/changes', summary: 'What a shadow run or dry run would write: counts per field and a page of changes', query: ChangesQuery, params: runId },

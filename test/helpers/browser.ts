@@ -99,3 +99,78 @@ export class Browser {
 function unescape(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
 }
+
+/** A tag's attributes (`checked` without a value reads as ''), unescaped. */
+function attributes(tag: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of tag.matchAll(/\s([a-zA-Z_:][-\w:.]*)(?:="([^"]*)")?/g)) out.set(m[1]!.toLowerCase(), unescape(m[2] ?? ''));
+  return out;
+}
+
+/**
+ * What the form `id` of a page would send as it stands, the way a browser builds it: hidden and text
+ * inputs, ticked checkboxes, each select's selected option (or its first), textareas; in page order, a
+ * name as often as it occurs. Submit buttons are left out: add the one pressed.
+ */
+export function formValues(page: string, id: string): { action: string; fields: Array<[string, string]> } {
+  const form = new RegExp(`<form[^>]*\\sid="${id}"[^>]*>([\\s\\S]*?)</form>`, 'i').exec(page);
+  if (!form) throw new Error(`no form #${id}`);
+  const action = attributes(/<form[^>]*>/i.exec(form[0])![0]).get('action') ?? '';
+  const fields: Array<[string, string]> = [];
+  for (const m of form[1]!.matchAll(/<input\b[^>]*>|<select\b[^>]*>[\s\S]*?<\/select>|<textarea\b[^>]*>[\s\S]*?<\/textarea>/gi)) {
+    const tag = m[0];
+    const attrs = attributes(/^<\w+\b[^>]*>/.exec(tag)![0]);
+    const name = attrs.get('name');
+    if (!name || attrs.has('disabled')) continue;
+    if (tag.startsWith('<select')) {
+      const options = [...tag.matchAll(/<option\b[^>]*>/gi)].map((o) => attributes(o[0]));
+      const chosen = options.find((o) => o.has('selected')) ?? options[0];
+      if (chosen) fields.push([name, chosen.get('value') ?? '']);
+    } else if (tag.startsWith('<textarea')) {
+      fields.push([name, unescape(/>([\s\S]*?)<\/textarea>$/i.exec(tag)![1]!)]);
+    } else {
+      const type = (attrs.get('type') ?? 'text').toLowerCase();
+      if (type === 'submit' || type === 'button') continue;
+      if ((type === 'checkbox' || type === 'radio') && !attrs.has('checked')) continue;
+      fields.push([name, attrs.get('value') ?? (type === 'checkbox' ? 'on' : '')]);
+    }
+  }
+  return { action, fields };
+}
+
+/**
+ * For playwright's page.evaluate (a string, so nothing the test's compiler adds to a function reaches the
+ * page): how the page lays out at its viewport. `overflowX`: the page scrolls sideways; `overlaps`: pairs
+ * of visible `svg text` elements whose boxes intersect by more than half a pixel (an element with itself
+ * excluded); `outside`: text whose box leaves its own svg. Each named by its text, for the failure message.
+ */
+export const LAYOUT_PROBLEMS = `(() => {
+  const slack = 0.5;
+  const scroller = document.scrollingElement;
+  const texts = Array.from(document.querySelectorAll('svg text'))
+    .map((el) => ({ el, box: el.getBoundingClientRect(), svg: el.ownerSVGElement.getBoundingClientRect() }))
+    .filter((t) => t.box.width > 0 && t.box.height > 0);
+  const name = (t) => JSON.stringify((t.el.textContent || '').trim().slice(0, 40)) + ' in svg ' + (t.el.ownerSVGElement.getAttribute('aria-label') || '?');
+  const overlaps = [];
+  for (let i = 0; i < texts.length; i++) {
+    for (let j = i + 1; j < texts.length; j++) {
+      const a = texts[i].box, b = texts[j].box;
+      if (texts[i].el === texts[j].el) continue;
+      if (a.left < b.right - slack && b.left < a.right - slack && a.top < b.bottom - slack && b.top < a.bottom - slack) overlaps.push(name(texts[i]) + ' overlaps ' + name(texts[j]));
+    }
+  }
+  const outside = texts
+    .filter((t) => t.box.left < t.svg.left - slack || t.box.right > t.svg.right + slack || t.box.top < t.svg.top - slack || t.box.bottom > t.svg.bottom + slack)
+    .map((t) => name(t) + ' leaves its svg');
+  return { overflowX: scroller.scrollWidth > scroller.clientWidth, scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth, texts: texts.length, overlaps, outside };
+})()`;
+
+export interface LayoutProblems {
+  overflowX: boolean;
+  scrollWidth: number;
+  clientWidth: number;
+  /** Visible svg text elements checked. */
+  texts: number;
+  overlaps: string[];
+  outside: string[];
+}

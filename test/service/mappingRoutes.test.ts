@@ -2,7 +2,8 @@
  * The field mapping through the console routes, against the HubSpot emulator: read the active version
  * and the CRM's fields, save a change (a field the portal lacks is refused by path and name, a leaky
  * field before any training), restore an earlier version; writes need the CSRF token, another tenant's
- * admin gets 404, and 1,000 fuzzed bodies are 400s naming what is wrong.
+ * admin gets 404, and 1,000 fuzzed bodies are 400s naming what is wrong. The page leads with the field
+ * picker (test/service/mappingPreview.test.ts walks it after a sync).
  */
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
@@ -12,6 +13,7 @@ import { sameMapping, type Mapping } from '../../src/mapping/index.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createSigner } from '../../src/store/crypto.ts';
 import { signInFor, type SignedIn } from '../helpers/adminSession.ts';
+import { formValues } from '../helpers/browser.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let harness: Harness;
@@ -119,5 +121,27 @@ describe('the field mapping in the console', () => {
     expect(text).toContain('<code>mapping</code>: is not valid JSON');
     expect(text).toContain('{&quot;crm&quot;: &quot;hubspot&quot;,</textarea>');
     expect((await state()).versions).toHaveLength(4);
+  });
+
+  it('the page leads with the field picker; its posts need the CSRF token; a preview before the first sync says why there is none', async () => {
+    const { active } = await state();
+    const page = await (await app.request(`/tenants/${harness.ctx.tenant.id}/mapping`, { headers: admin.read })).text();
+    // as the page has it, less the CSRF token it carries
+    const fields = formValues(page, 'picker').fields.filter(([k]) => k !== '_csrf');
+    expect(fields.filter(([k]) => k === 'input').map(([, v]) => v).sort()).toEqual([...active.mapping.leadScore.numeric, ...active.mapping.leadScore.categorical].sort());
+    // no labelled contacts stored yet: the leak screen says it cannot judge, the mapping's own flags stay
+    expect(page).toContain('the leak screen needs 20 stored converted and lost contacts each (has 0 and 0)');
+    expect(page).toContain('the outcome field: as an input it gives the answer away');
+    const post = (path: string, body: Array<[string, string]>, headers: Record<string, string>) =>
+      app.request(`/tenants/${harness.ctx.tenant.id}/mapping${path}`, { method: 'POST', body: new URLSearchParams(body).toString(), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } });
+    expect((await post('/picker', [...fields, ['action', 'save']], admin.read)).status).toBe(403);
+    expect((await post('/preview', [['mapping', JSON.stringify(active.mapping)]], admin.read)).status).toBe(403);
+    const before = (await state()).versions.length;
+    const previewed = await post('/preview', [['_csrf', admin.csrf], ['mapping', JSON.stringify(active.mapping)]], admin.read);
+    expect(previewed.status).toBe(200);
+    expect(await previewed.text()).toContain(`tenant ${harness.ctx.tenant.id} has no stored contacts yet: the first cycle syncs them, then the preview shows 20`);
+    const json = await app.request(`${base()}/mapping/preview`, { headers: admin.read });
+    expect(json.status).toBe(409);
+    expect((await state()).versions).toHaveLength(before);
   });
 });

@@ -6,13 +6,12 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { RollbackReport } from '../../pipeline/rollback.ts';
-import type { FieldInfo } from '../../../connectors/connector.ts';
 import type { MappingProblem } from '../../mapping/index.ts';
 import type { Store, Tenant } from '../../store/types.ts';
 import { PRIVACY_DELETIONS_PATH, privacyBodyLimit, privacyDeletion } from '../privacy/routes.ts';
 import { accessibleTenant, firstProblem, isForm, jsonBody, params, tenantIdParam, validatedQuery, type ServiceEnv } from '../requests.ts';
-import { dateFormatter, renderMessagePage } from '../status/page.ts';
-import { renderMappingPage, type MappingPageInput } from './mappingPage.ts';
+import { renderMessagePage } from '../status/page.ts';
+import { mappingPageRenderer, mountMappingPreview } from './mappingPreviewRoutes.ts';
 import { crmFields, MappedObject, MappingSave, mappingState, restoreMapping, rollbackThroughConsole, saveMapping, type ConnectorOf } from './crmActions.ts';
 import { activeModelExport, AuditQuery, auditPage, ModelKind, modelVersions, scoresCsv } from './exports.ts';
 import { mountReports } from './reportRoutes.ts';
@@ -63,13 +62,7 @@ export function mountConsole(app: Hono<ServiceEnv>, deps: ConsoleDeps): void {
     const answer = await crmFields(deps.connectorOf, await tenantOf(c), c.req.valid('param').objectType);
     return c.json(answer.body, answer.status);
   });
-  const mappingPage = async (c: Context<ServiceEnv>, tenant: Tenant, extra: Pick<MappingPageInput, 'refused' | 'saved'> = {}) => {
-    const { active, versions } = await mappingState(store, tenant);
-    const listed = await crmFields(deps.connectorOf, tenant, 'contact');
-    const fields = listed.status === 200 ? (listed.body as { fields: FieldInfo[] }).fields : `The CRM's fields cannot be listed just now: ${listed.body.error}`;
-    const date = dateFormatter(c.req.header('accept-language'));
-    return renderMappingPage({ tenant, csrfToken: c.get('session')!.csrfToken, active, versions, fields, date, ...extra });
-  };
+  const mappingPage = mappingPageRenderer(store, deps.connectorOf);
   const pageUrl = (tenant: Tenant, saved: number) => `/tenants/${encodeURIComponent(tenant.id)}/mapping?saved=${saved}`;
   app.get('/tenants/:id/mapping', admin, params({ id: tenantIdParam }), async (c) => {
     const saved = Number(c.req.query('saved'));
@@ -135,6 +128,7 @@ export function mountConsole(app: Hono<ServiceEnv>, deps: ConsoleDeps): void {
 
   mountReports(app, store, admin);
   mountBudget(app, deps);
+  mountMappingPreview(app, deps);
   app.post(PRIVACY_DELETIONS_PATH, privacyBodyLimit, admin, params({ id: tenantIdParam }), async (c) =>
     privacyDeletion(c, store, await accessibleTenant(c, store, c.req.valid('param').id), deps.log),
   );
