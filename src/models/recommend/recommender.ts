@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { parseSavedJson } from '../../features/savedJson.ts';
 import { norm, SIMILARITIES, similarity } from './similarity.ts';
 import type { Similarity, SparseVector } from './similarity.ts';
-import { gram, implicitData, scoreAls, type AlsModel, type ImplicitData, type ItemLists } from './implicit.ts';
+import { gram, gramAt, implicitData, scoreAls, type AlsModel, type ImplicitData, type ItemLists } from './implicit.ts';
 import { predictWith, RATING_CONFIGS, selectRatingModel, type RatingKind, type RatingModel } from './rating.ts';
 import {
   BlendPool,
@@ -472,7 +472,7 @@ function fitSelected(users: ReadonlyMap<string, ReadonlyMap<string, number>>, it
   const fitted = fitCandidate(d, g, spec, opts.seed);
   const popularity = recencyPopularity(items.length, userEvents.map((u) => latestTimes(u.events)), halfLifeDays);
   const weights = fitted.lists
-    ? fitted.lists.idx.map((ids, i) => [...ids].map((j, t) => [items[j] as string, (fitted.lists as ItemLists).w[i]?.[t] as number, gramCount(g, i, j)] as [string, number, number]))
+    ? fitted.lists.idx.map((ids, i) => [...ids].map((j, t) => [items[j] as string, (fitted.lists as ItemLists).w[i]?.[t] as number, gramAt(g, i, j)] as [string, number, number]))
     : items.map(() => []);
   const factors = fitted.als
     ? { reg: fitted.als.reg, alpha: fitted.als.alpha, items: items.map((_, i) => [...(fitted.als as AlsModel).y.subarray(i * (fitted.als as AlsModel).factors, (i + 1) * (fitted.als as AlsModel).factors)]) }
@@ -485,18 +485,6 @@ function fitSelected(users: ReadonlyMap<string, ReadonlyMap<string, number>>, it
   };
 }
 
-function gramCount(g: ReturnType<typeof gram>, a: number, b: number): number {
-  let lo = g.ptr[a] as number;
-  let hi = (g.ptr[a + 1] as number) - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = g.idx[mid] as number;
-    if (v === b) return g.val[mid] as number;
-    if (v < b) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return 0;
-}
 
 function fitRatingModel(users: ReadonlyMap<string, ReadonlyMap<string, number>>, items: readonly string[], seed: number, kinds?: readonly RatingKind[]): RatingModel {
   const itemIndex = new Map(items.map((x, i) => [x, i]));
