@@ -149,8 +149,9 @@ export function outputFieldsFor(objectType: ObjectType): OutputField[] {
 }
 
 /** The CRM's name of an output field. */
-export function crmFieldName(crm: Crm, key: string): string {
-  return outputField(key).names[crm];
+/** The CRM field an output is written to: the mapping's choice (`outputs`) or crm-signals' own. */
+export function crmFieldName(crm: Crm, key: string, chosen?: Partial<Record<string, string>>): string {
+  return chosen?.[key] ?? outputField(key).names[crm];
 }
 
 export function outputField(key: string): OutputField {

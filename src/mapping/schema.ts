@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { own } from '../domain/own.ts';
 import type { Crm } from '../domain/records.ts';
+import { OUTPUT_FIELDS } from '../domain/outputFields.ts';
 
 /** A CRM field name: letters, digits, underscores, dots (Salesforce relationships). Nothing that could be a query. */
 export const FieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/, 'is not a valid field name');
@@ -121,6 +122,12 @@ export const Mapping = z.object({
   leadScore: LeadScoreMapping,
   sentiment: SentimentMapping,
   deals: DealsMapping,
+  /**
+   * Where a signal goes instead of crm-signals' own field, by output key (`{"leadScore": "lead_rating"}`):
+   * an existing CRM field of the output's object, writable and of a fitting type (checked against the CRM).
+   * Our own fields are still installed; one not chosen here stays empty.
+   */
+  outputs: z.partialRecord(z.enum(OUTPUT_FIELDS.map((f) => f.key) as [string, ...string[]], { message: 'is not one of the outputs' }), FieldName).optional(),
 });
 export type DealsMapping = z.infer<typeof DealsMapping>;
 export type SentimentMapping = z.infer<typeof SentimentMapping>;

@@ -89,8 +89,49 @@ export function mappingProblems(mapping: Mapping, fields: DiscoveredFields, nume
 
   // outputs: where a CRM already lists one of our fields, we must be able to write it
   for (const output of OUTPUT_FIELDS) {
+    if (mapping.outputs?.[output.key]) continue;
     const found = index(output.objectType)?.get(output.names[mapping.crm]);
     if (found?.readOnly) problems.push({ path: 'outputs', field: found.name, message: `output field "${found.name}" is read-only in the CRM: the ${output.label} cannot be written` });
+  }
+  problems.push(...chosenOutputProblems(mapping, index, numericTypes));
+  return problems;
+}
+
+/** Both CRMs' free-text field types as discover() reports them (HubSpot `string`; Salesforce `string`, `textarea`). */
+export const TEXT_TYPES: ReadonlySet<string> = new Set(['string', 'textarea']);
+
+/**
+ * The fields the admin chose to receive signals (`outputs`): each must exist on the output's object, be
+ * writable and hold what we write (a number for a number, free text otherwise; long text on Salesforce for
+ * the long outputs), and must not be read by the model, be the outcome, or receive two signals.
+ */
+function chosenOutputProblems(mapping: Mapping, index: (objectType: ObjectType) => Map<string, FieldInfo> | null, numericTypes: ReadonlySet<string>): MappingProblem[] {
+  const problems: MappingProblem[] = [];
+  const lead = mapping.leadScore;
+  const inputs = modelInputs(lead);
+  const read = new Set([...inputs.numeric, ...inputs.categorical].map((column) => crmField(lead, column)));
+  const taken = new Map<string, string>();
+  for (const output of OUTPUT_FIELDS) {
+    const name = mapping.outputs?.[output.key];
+    if (!name) continue;
+    const path = `outputs.${output.key}`;
+    const target = `${output.objectType}/${name}`;
+    const other = taken.get(target);
+    if (other) problems.push({ path, field: name, message: `field "${name}" already receives the ${other}: one field holds one signal` });
+    taken.set(target, output.label);
+    if (output.objectType === 'contact' && read.has(name)) problems.push({ path, field: name, message: `field "${name}" feeds the lead score: receiving the ${output.label} too, the model would learn from its own signal` });
+    if (output.objectType === 'contact' && name === lead.outcome.field) problems.push({ path, field: name, message: `field "${name}" is the outcome field: writing the ${output.label} there would overwrite what the model learns from` });
+    const known = index(output.objectType);
+    if (!known) continue;
+    const found = known.get(name);
+    if (!found) {
+      problems.push({ path, field: name, message: `field "${name}" does not exist on the CRM's ${output.objectType} object` });
+      continue;
+    }
+    if (found.readOnly) problems.push({ path, field: name, message: `field "${name}" is read-only in the CRM: the ${output.label} cannot be written there` });
+    if (output.type === 'number' && !numericTypes.has(found.type)) problems.push({ path, field: name, message: `field "${name}" is ${found.type}: the ${output.label} is a number and needs a number field` });
+    if (output.type !== 'number' && !TEXT_TYPES.has(found.type)) problems.push({ path, field: name, message: `field "${name}" is ${found.type}: the ${output.label} is text and needs a text field` });
+    if (output.type === 'text' && mapping.crm === 'salesforce' && found.type !== 'textarea') problems.push({ path, field: name, message: `field "${name}" is a short text field: the ${output.label} needs a long text area in Salesforce` });
   }
   return problems;
 }

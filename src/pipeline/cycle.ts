@@ -112,7 +112,7 @@ export async function runCycle(given: PipelineContext, options: CycleOptions = {
 
     const queued: Array<{ objectType: ObjectType; items: OutboxInput[] }> = [];
     for (const objectType of outputObjectTypes()) {
-      const desired = await desiredValues(store, tenant.id, connector.crm, objectType);
+      const desired = await desiredValues(store, tenant.id, connector.crm, objectType, ctx.mapping.outputs);
       const items = diffValues(objectType, desired, await store.writtenValues(tenant.id, objectType));
       summary.changes[objectType] = items.length;
       summary.preview.push(...items.slice(0, 10));

@@ -24,8 +24,15 @@ export function isSignificant(key: string, oldValue: string | null, newValue: st
   return oldValue !== newValue;
 }
 
-export function historyEntries(tenantId: string, crm: Crm, rows: readonly AuditRow[], reasons: (externalId: string) => string | null): HistoryEntry[] {
-  const keyOf = new Map(OUTPUT_FIELDS.map((f) => [`${f.objectType}/${crmFieldName(crm, f.key)}`, f.key]));
+export function historyEntries(
+  tenantId: string,
+  crm: Crm,
+  rows: readonly AuditRow[],
+  reasons: (externalId: string) => string | null,
+  chosen?: Partial<Record<string, string>>,
+): HistoryEntry[] {
+  // Both names: rows written before an output was moved to a field of the admin's choice keep our own.
+  const keyOf = new Map(OUTPUT_FIELDS.flatMap((f) => [[`${f.objectType}/${crmFieldName(crm, f.key)}`, f.key] as const, [`${f.objectType}/${crmFieldName(crm, f.key, chosen)}`, f.key] as const]));
   return rows.flatMap((row) => {
     // An erased person's trail keeps ids only: nothing of it goes back to the CRM as history.
     if (row.erasedAt) return [];
@@ -60,7 +67,7 @@ export async function recordHistory(ctx: PipelineContext, pageSize = HISTORY_PAG
     if (rows.length === 0) return written;
     const scored = [...new Set(rows.filter((r) => r.objectType === 'contact').map((r) => r.externalId))];
     const scores = await store.latestSignals(tenant.id, 'contact', LEAD_SCORE, scored);
-    const entries = historyEntries(tenant.id, connector.crm, rows, (id) => (scores.get(id)?.value as LeadScoreValue | undefined)?.reasons ?? null);
+    const entries = historyEntries(tenant.id, connector.crm, rows, (id) => (scores.get(id)?.value as LeadScoreValue | undefined)?.reasons ?? null, ctx.mapping?.outputs);
     if (entries.length) written += await connector.recordHistory(entries);
     // Saved per page: a crash re-sends at most this page, whose idempotency keys keep it from doubling.
     cursor = rows.at(-1)!.id;

@@ -74,7 +74,7 @@ export async function saveTenantMapping(store: Store, tenant: Tenant, connector:
   const problems = mappingProblems(mapping, fields, profileOf(tenant.crm).numericTypes);
   const current = await tenantMapping(store, tenant);
   // Leaks are judged on well-formed mappings only: a column that does not exist predicts nothing.
-  if (problems.length === 0) problems.push(...(await newLeaks(store, tenant, mapping, current.mapping)));
+  if (problems.length === 0) problems.push(...(await newLeaks(store, tenant, connector, mapping, current.mapping)));
   if (problems.length) throw mappingFitError(problems);
 
   const version = await store.saveMapping(tenant.id, mapping, { ...options, resync: grownObjects(current.mapping, mapping) });
@@ -88,6 +88,26 @@ function grownObjects(before: Mapping, after: Mapping): ObjectType[] {
   return (Object.keys(now) as Array<keyof ReadFields>).filter((objectType) => now[objectType].some((f) => !old[objectType].includes(f)));
 }
 
+/** Labelled contacts per class whose values of fields not synced yet are read from the CRM for the leak check. */
+const CRM_SAMPLE_PER_CLASS = 200;
+
+/**
+ * The stored labelled contacts, with the values of `fields` the store does not hold yet (a field the
+ * running mapping never read) read from the CRM for a sample of each class: a leaky field must be
+ * refused at save, not only warned about at the first training after its sync.
+ */
+async function labelledWithValues(store: Store, tenant: Tenant, connector: Connector, lead: Mapping['leadScore'], fields: readonly string[]) {
+  const labelled = (await store.getRecords(tenant.id, 'contact'))
+    .map((contact) => ({ contact, outcome: outcomeOf(contact, lead) }))
+    .filter((l) => l.outcome !== 'open')
+    .sort((a, b) => (a.contact.externalId < b.contact.externalId ? -1 : a.contact.externalId > b.contact.externalId ? 1 : 0));
+  const missing = fields.filter((f) => !labelled.some((l) => Object.hasOwn(l.contact.properties, f)));
+  if (missing.length === 0) return labelled;
+  const sample = [...labelled.filter((l) => l.outcome === 'converted').slice(0, CRM_SAMPLE_PER_CLASS), ...labelled.filter((l) => l.outcome === 'lost').slice(0, CRM_SAMPLE_PER_CLASS)];
+  const values = sample.length ? await connector.readValues('contact', sample.map((l) => l.contact.externalId), missing) : new Map<string, Record<string, string | null>>();
+  return sample.map((l) => ({ ...l, contact: { ...l.contact, properties: { ...l.contact.properties, ...Object.fromEntries(missing.map((f) => [f, values.get(l.contact.externalId)?.[f] ?? null])) } } }));
+}
+
 /** Labelled contacts of each class needed before one column's AUC says anything. */
 const MIN_PER_CLASS = 20;
 const FOLDS = 5;
@@ -98,10 +118,10 @@ const SEED = 1;
  * the leakage threshold): refused, not warned, because a save is when a person is looking and the fix is
  * one line (exclude it), while a leaky model looks excellent and fails on every open lead. Columns the
  * running mapping already has are left to the training's leakage warning: a save must not add a leak,
- * and it must not be blocked by one nobody is changing. Fields not yet synced have no values here; the
- * first training on them still warns.
+ * and it must not be blocked by one nobody is changing. Fields not yet synced are read from the CRM for a
+ * sample of each class (labelledWithValues).
  */
-async function newLeaks(store: Store, tenant: Tenant, mapping: Mapping, running: Mapping): Promise<MappingProblem[]> {
+async function newLeaks(store: Store, tenant: Tenant, connector: Connector, mapping: Mapping, running: Mapping): Promise<MappingProblem[]> {
   const lead = mapping.leadScore;
   const { numeric, categorical } = modelInputs(lead);
   const runningFields = new Set(Object.values(modelInputs(running.leadScore)).flat().map((c) => crmField(running.leadScore, c)));
@@ -110,9 +130,7 @@ async function newLeaks(store: Store, tenant: Tenant, mapping: Mapping, running:
 
   const rows: Array<Record<string, string | null>> = [];
   const labels: Array<0 | 1> = [];
-  for (const contact of await store.getRecords(tenant.id, 'contact')) {
-    const outcome = outcomeOf(contact, lead);
-    if (outcome === 'open') continue;
+  for (const { contact, outcome } of await labelledWithValues(store, tenant, connector, lead, [...added.numeric, ...added.categorical].map((c) => crmField(lead, c)))) {
     rows.push(modelRow(contact.properties, lead));
     labels.push(outcome === 'converted' ? 1 : 0);
   }

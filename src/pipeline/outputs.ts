@@ -12,12 +12,12 @@ export function outputObjectTypes(): ObjectType[] {
   return [...new Set(SIGNAL_STAGES.flatMap((s) => s.outputs.map((o) => o.objectType)))];
 }
 
-export async function desiredValues(store: Store, tenantId: string, crm: Crm, objectType: ObjectType): Promise<Map<string, DesiredValues>> {
+export async function desiredValues(store: Store, tenantId: string, crm: Crm, objectType: ObjectType, chosen?: Partial<Record<string, string>>): Promise<Map<string, DesiredValues>> {
   const desired = new Map<string, DesiredValues>();
   for (const output of SIGNAL_STAGES.flatMap((s) => s.outputs).filter((o) => o.objectType === objectType)) {
     for (const [externalId, row] of await store.latestSignals(tenantId, objectType, output.signal)) {
       const entry = desired.get(externalId) ?? { properties: {}, modelVersion: row.modelVersion };
-      for (const [key, value] of Object.entries(output.values(row))) entry.properties[crmFieldName(crm, key)] = value;
+      for (const [key, value] of Object.entries(output.values(row))) entry.properties[crmFieldName(crm, key, chosen)] = value;
       desired.set(externalId, entry);
     }
   }

@@ -122,6 +122,12 @@ describe('a mapping changed between two cycles', () => {
     expect(leak.problems).toHaveLength(1);
     expect(leak.problems[0]).toMatchObject({ field: 'hs_lead_status', message: expect.stringMatching(/alone predicts the outcome of \d+ stored labelled contacts \(cross-validated AUC (0\.9[5-9]\d|1\.000) > 0\.95\).*add "hs_lead_status" to leadScore\.exclude/) });
 
+    // a field never synced (the running mapping does not read it) is checked on values read from the CRM
+    await harness.connector.install([{ key: 'wonReason', objectType: 'contact', label: 'Won reason', description: 'filled in when a deal is won', type: 'string', names: { hubspot: 'won_reason', salesforce: 'Won_Reason__c' } }]);
+    for (const contact of harness.emulator.state.list('contacts')) harness.emulator.state.update('contacts', contact.id, { won_reason: contact.properties.lifecyclestage === 'customer' ? 'signed' : 'none yet' });
+    const unsyncedLeak = await refusal(save(withLead(DEFAULT_HUBSPOT_MAPPING, { categorical: [...lead.categorical, 'won_reason'] })));
+    expect(unsyncedLeak.problems).toEqual([expect.objectContaining({ field: 'won_reason', message: expect.stringMatching(/alone predicts the outcome of \d+ stored labelled contacts/) })]);
+
     const otherCrm = await refusal(save({ ...DEFAULT_HUBSPOT_MAPPING, crm: 'salesforce' }));
     expect(otherCrm.problems).toEqual([{ path: 'crm', message: 'the mapping is for salesforce but tenant test-portal runs on hubspot' }]);
 

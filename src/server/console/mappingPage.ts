@@ -114,9 +114,11 @@ ${v.rows.map(
 </div>
 <fieldset><legend>Where each signal is written</legend>
 <table><thead><tr><th>signal</th><th>on</th><th>field</th><th>type</th><th></th></tr></thead><tbody>
-${v.outputs.map((o) => html`<tr><td>${o.label}</td><td>${o.objectType}</td><td><code>${o.name}</code></td><td>${o.type}</td><td>${o.state}</td></tr>`)}
+${v.outputs.map(
+  (o) => html`<tr><td>${o.label}</td><td>${o.objectType}</td><td><select name="output.${o.key}" aria-label="Field for the ${o.label}"><option value=""${o.chosen === '' ? html` selected` : ''}>crm-signals' own (${o.own})</option>${o.chosen !== '' && !o.candidates.some((f) => f.name === o.chosen) ? html`<option value="${o.chosen}" selected>${o.chosen}</option>` : ''}${o.candidates.map((f) => html`<option value="${f.name}"${f.name === o.chosen ? html` selected` : ''}>${f.label} (${f.name})</option>`)}</select></td><td>${o.type}</td><td>${o.state}</td></tr>`,
+)}
 </tbody></table>
-<p class="note">crm-signals writes to its own fields (installed with the app); the mapping chooses what is read, not where results go.</p>
+<p class="note">By default crm-signals writes to its own fields (installed with the app). Choose an existing field instead where your team already reads one (a number for the score, text for the rest); the save checks it exists, is writable and is not read by the model.</p>
 </fieldset>
 <p class="actions"><label>Note <input name="note" maxlength="500" size="40"></label>
 <button type="submit" name="action" value="save">Save the picked fields</button>

@@ -100,6 +100,13 @@ describe('the field picker: form -> mapping', () => {
     expect(problemsOf(build({ ...form, converted: [], convertedText: '' }))[0]?.path).toBe('leadScore.outcome.converted');
   });
 
+  it("sends a signal to the field chosen in its select, and back to crm-signals' own with the empty choice", () => {
+    const chosen = build({ ...formOf(DEFAULT_HUBSPOT_MAPPING), 'output.leadScore': 'lead_rating', 'output.segment': '' });
+    expect(chosen.outputs).toEqual({ leadScore: 'lead_rating' });
+    expect(build({ ...formOf(chosen), 'output.leadScore': '' }).outputs).toBeUndefined();
+    expect(problemsOf(build({ ...formOf(DEFAULT_HUBSPOT_MAPPING), 'output.leadScore': 'not a field!' }))).toContainEqual(expect.objectContaining({ path: 'outputs.leadScore' }));
+  });
+
   it('refuses a form that is not the picker, naming the field', () => {
     expect(PickerForm.safeParse({ action: 'delete' }).error?.issues[0]?.path).toEqual(['action']);
     expect(PickerForm.safeParse({ action: 'save', input: Array.from({ length: 2001 }, (_, i) => `f${i}`) }).error?.issues[0]?.message).toBe('input: at most 2000 values');

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { FieldInfo } from '../../../connectors/connector.ts';
 import { own, recordFromEntries } from '../../domain/own.ts';
 import { OUTPUT_FIELDS } from '../../domain/outputFields.ts';
-import { crmField, type Mapping, type MappingProblem } from '../../mapping/index.ts';
+import { crmField, TEXT_TYPES, type Mapping, type MappingProblem } from '../../mapping/index.ts';
 
 /** A form value as hono's parseBody({ all: true }) gives it: one string, or several for a repeated name. */
 const Many = z
@@ -55,6 +55,17 @@ export const PickerForm = z
   })
   .catchall(z.unknown());
 export type PickerForm = z.infer<typeof PickerForm>;
+
+/** `output.<key>` values of the form: the field chosen to receive a signal ('' or absent: our own). */
+function outputsOf(form: Record<string, unknown>): Record<string, string> | undefined {
+  const chosen: Record<string, string> = {};
+  for (const output of OUTPUT_FIELDS) {
+    const value = form[`output.${output.key}`];
+    const v = Array.isArray(value) ? value[0] : value;
+    if (typeof v === 'string' && v !== '') chosen[output.key] = v;
+  }
+  return Object.keys(chosen).length ? chosen : undefined;
+}
 
 /** `kind.<field>` values of the form: how a number-typed field feeds the model. */
 function kindsOf(form: Record<string, unknown>): Map<string, 'numeric' | 'categorical'> {
@@ -139,6 +150,7 @@ export function mappingFromPicker(form: PickerForm, { base, contactFields, numer
         : { label: { field: labelField, positive: unique([...form.positiveChoice, ...list(form.positiveText)]), negative: unique([...form.negativeChoice, ...list(form.negativeText)]) } }),
     },
     deals: { stageField: form.stageField, wonStages: unique([...form.wonStages, ...list(form.wonStagesText)]) },
+    outputs: outputsOf(form),
   };
 }
 
@@ -216,10 +228,19 @@ export function pickerRows(m: Mapping, contactFields: readonly FieldInfo[], nume
 }
 
 /** Where each signal is written, per CRM: fixed by crm-signals' own field definitions (src/domain/outputFields.ts). */
-export function outputRows(m: Mapping, discovered: Partial<Record<string, readonly FieldInfo[]>>) {
+/**
+ * Each signal with the field that receives it (the mapping's choice or our own), its state in the CRM, and
+ * the fields it could go to instead: writable fields of its object that hold its type, not ours.
+ */
+export function outputRows(m: Mapping, discovered: Partial<Record<string, readonly FieldInfo[]>>, numericTypes: ReadonlySet<string>) {
+  const ours = new Set(OUTPUT_FIELDS.map((o) => o.names[m.crm]));
   return OUTPUT_FIELDS.map((o) => {
-    const name = o.names[m.crm];
-    const found = discovered[o.objectType]?.find((f) => f.name === name);
-    return { key: o.key, label: o.label, objectType: o.objectType, name, type: o.type, state: found ? (found.readOnly ? 'read-only in the CRM' : 'installed') : discovered[o.objectType] ? 'not installed yet' : 'not checked' };
+    const own = o.names[m.crm];
+    const chosen = m.outputs?.[o.key] ?? '';
+    const name = chosen || own;
+    const fields = discovered[o.objectType];
+    const found = fields?.find((f) => f.name === name);
+    const candidates = (fields ?? []).filter((f) => !f.readOnly && !ours.has(f.name) && (o.type === 'number' ? numericTypes.has(f.type) : TEXT_TYPES.has(f.type)));
+    return { key: o.key, label: o.label, objectType: o.objectType, own, chosen, name, type: o.type, candidates, state: found ? (found.readOnly ? 'read-only in the CRM' : chosen ? 'chosen field' : 'installed') : fields ? (chosen ? 'not in the CRM' : 'not installed yet') : 'not checked' };
   });
 }

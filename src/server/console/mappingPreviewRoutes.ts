@@ -58,7 +58,7 @@ export function mappingPageRenderer(store: Store, connectorOf: ConnectorOf | und
       const { contact, deal, ticket } = crm.discovered;
       const screen = await leakScreen(store, tenant, crm.connector, draft, contact);
       const problems = extra.pickerRefused?.problems ?? extra.refused?.problems ?? [];
-      picker = { draft, rows: pickerRows(draft, contact, profileOf(tenant.crm).numericTypes, screen.flags, problems), contact, deal, ticket, outputs: outputRows(draft, crm.discovered), leakNote: screen.note };
+      picker = { draft, rows: pickerRows(draft, contact, profileOf(tenant.crm).numericTypes, screen.flags, problems), contact, deal, ticket, outputs: outputRows(draft, crm.discovered, profileOf(tenant.crm).numericTypes), leakNote: screen.note };
     }
     const date = dateFormatter(c.req.header('accept-language'));
     return renderMappingPage({ tenant, csrfToken: c.get('session')!.csrfToken, active, versions, picker, date, ...rest });
