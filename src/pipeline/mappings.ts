@@ -25,7 +25,7 @@ import {
   type ReadFields,
 } from '../mapping/index.ts';
 import { stratifiedKFold } from '../models/evaluate/splits.ts';
-import type { Store, Tenant } from '../store/types.ts';
+import type { Store, StoredRecord, Tenant } from '../store/types.ts';
 
 export interface TenantMapping {
   version: number;
@@ -92,21 +92,34 @@ function grownObjects(before: Mapping, after: Mapping): ObjectType[] {
 const CRM_SAMPLE_PER_CLASS = 200;
 
 /**
+ * Records with the fields `wanted` filled in from the CRM where the store has none of them (the running
+ * mapping did not read them). A record the CRM no longer has keeps nulls.
+ */
+export async function withCrmValues(connector: Connector, records: readonly StoredRecord[], wanted: readonly string[]): Promise<StoredRecord[]> {
+  if (wanted.length === 0 || records.length === 0) return [...records];
+  const values = await connector.readValues('contact', records.map((r) => r.externalId), wanted);
+  return records.map((r) => ({ ...r, properties: { ...r.properties, ...Object.fromEntries(wanted.map((f) => [f, values.get(r.externalId)?.[f] ?? null])) } }));
+}
+
+/** The fields a mapping reads that the store's contacts do not hold (no stored contact has the key). */
+export function unsynced(fields: readonly string[], records: readonly StoredRecord[]): string[] {
+  return fields.filter((f) => !records.some((r) => Object.hasOwn(r.properties, f)));
+}
+
+/**
  * The stored labelled contacts, with the values of `fields` the store does not hold yet (a field the
  * running mapping never read) read from the CRM for a sample of each class: a leaky field must be
  * refused at save, not only warned about at the first training after its sync.
  */
 async function labelledWithValues(store: Store, tenant: Tenant, connector: Connector, lead: Mapping['leadScore'], fields: readonly string[]) {
-  const labelled = (await store.getRecords(tenant.id, 'contact'))
-    .map((contact) => ({ contact, outcome: outcomeOf(contact, lead) }))
-    .filter((l) => l.outcome !== 'open')
-    .sort((a, b) => (a.contact.externalId < b.contact.externalId ? -1 : a.contact.externalId > b.contact.externalId ? 1 : 0));
-  const missing = fields.filter((f) => !labelled.some((l) => Object.hasOwn(l.contact.properties, f)));
+  const labelled = (await store.getRecords(tenant.id, 'contact')).filter((c) => outcomeOf(c, lead) !== 'open').sort(byExternalId);
+  const missing = unsynced(fields, labelled);
   if (missing.length === 0) return labelled;
-  const sample = [...labelled.filter((l) => l.outcome === 'converted').slice(0, CRM_SAMPLE_PER_CLASS), ...labelled.filter((l) => l.outcome === 'lost').slice(0, CRM_SAMPLE_PER_CLASS)];
-  const values = sample.length ? await connector.readValues('contact', sample.map((l) => l.contact.externalId), missing) : new Map<string, Record<string, string | null>>();
-  return sample.map((l) => ({ ...l, contact: { ...l.contact, properties: { ...l.contact.properties, ...Object.fromEntries(missing.map((f) => [f, values.get(l.contact.externalId)?.[f] ?? null])) } } }));
+  const sample = [...labelled.filter((c) => outcomeOf(c, lead) === 'converted').slice(0, CRM_SAMPLE_PER_CLASS), ...labelled.filter((c) => outcomeOf(c, lead) === 'lost').slice(0, CRM_SAMPLE_PER_CLASS)];
+  return withCrmValues(connector, sample, missing);
 }
+
+const byExternalId = (a: StoredRecord, b: StoredRecord) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0);
 
 /** Labelled contacts of each class needed before one column's AUC says anything. */
 const MIN_PER_CLASS = 20;
@@ -130,9 +143,9 @@ async function newLeaks(store: Store, tenant: Tenant, connector: Connector, mapp
 
   const rows: Array<Record<string, string | null>> = [];
   const labels: Array<0 | 1> = [];
-  for (const { contact, outcome } of await labelledWithValues(store, tenant, connector, lead, [...added.numeric, ...added.categorical].map((c) => crmField(lead, c)))) {
+  for (const contact of await labelledWithValues(store, tenant, connector, lead, [...added.numeric, ...added.categorical].map((c) => crmField(lead, c)))) {
     rows.push(modelRow(contact.properties, lead));
-    labels.push(outcome === 'converted' ? 1 : 0);
+    labels.push(outcomeOf(contact, lead) === 'converted' ? 1 : 0);
   }
   const positives = labels.filter((l) => l === 1).length;
   if (positives < MIN_PER_CLASS || labels.length - positives < MIN_PER_CLASS) return [];

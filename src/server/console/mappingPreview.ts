@@ -43,6 +43,7 @@ import { stratifiedKFold } from '../../models/evaluate/splits.ts';
 import { fitLeadScore, LEAD_SCORE_VERSION, leadScoreFromJSON, predictLeadScore, readableReasons, reasonSentence, type LeadScoreModel, type ReadableReason } from '../../models/leadScore/index.ts';
 import { assign, segmentsFromJSON, type SegmentModel } from '../../models/segments/index.ts';
 import { segmentOptions } from '../../pipeline/signals/segments.ts';
+import { unsynced, withCrmValues } from '../../pipeline/mappings.ts';
 import type { Store, StoredRecord, Tenant } from '../../store/types.ts';
 
 export const PREVIEW_RECORDS = 20;
@@ -146,21 +147,6 @@ export function checkedMapping(tenant: Tenant, input: unknown, discovered: Disco
 }
 
 const byId = (a: { externalId: string }, b: { externalId: string }) => a.externalId.localeCompare(b.externalId, 'en', { numeric: true });
-
-/**
- * Records with the fields `wanted` filled in from the CRM where the store has none of them (the running
- * mapping did not read them). A record the CRM no longer has keeps nulls.
- */
-async function withCrmValues(connector: Connector, records: readonly StoredRecord[], wanted: readonly string[]): Promise<StoredRecord[]> {
-  if (wanted.length === 0 || records.length === 0) return [...records];
-  const values = await connector.readValues('contact', records.map((r) => r.externalId), wanted);
-  return records.map((r) => ({ ...r, properties: { ...r.properties, ...Object.fromEntries(wanted.map((f) => [f, values.get(r.externalId)?.[f] ?? null])) } }));
-}
-
-/** The fields a mapping reads that the store's contacts do not hold (no stored contact has the key). */
-function unsynced(fields: readonly string[], records: readonly StoredRecord[]): string[] {
-  return fields.filter((f) => !records.some((r) => Object.hasOwn(r.properties, f)));
-}
 
 /** The model's view of each row: placeholders and values outside the mapping's ranges read as missing. */
 function featureRows(records: readonly StoredRecord[], m: Mapping): Array<Record<string, string | null>> {
