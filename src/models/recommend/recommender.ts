@@ -27,7 +27,6 @@ import type { Similarity, SparseVector } from './similarity.ts';
 import { gram, gramAt, implicitData, scoreAls, type AlsModel, type ImplicitData, type ItemLists } from './implicit.ts';
 import { predictWith, RATING_CONFIGS, selectRatingModel, type RatingKind, type RatingModel } from './rating.ts';
 import {
-  BlendPool,
   candidateGrid,
   fitCandidate,
   latestTimes,
