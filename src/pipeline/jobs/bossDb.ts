@@ -34,3 +34,24 @@ export async function openBoss(db: Db, options: BossOptions = {}, onError: (erro
   await boss.start();
   return boss;
 }
+
+const DEADLOCK = '40P01';
+const QUEUE_CREATE_ATTEMPTS = 5;
+
+/**
+ * Creates a queue unless it exists. Processes starting together on one server race in pg-boss's
+ * create_queue (each inserts the queue row and creates its partition), which PostgreSQL can resolve by
+ * killing one of them as a deadlock: the loser waits a moment and finds the queue made by the winner.
+ */
+export async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'> = {}): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (await boss.getQueue(name)) return;
+    try {
+      await boss.createQueue(name, { ...options, name });
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK || attempt >= QUEUE_CREATE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+  }
+}

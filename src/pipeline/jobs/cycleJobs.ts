@@ -13,6 +13,7 @@ import type { CycleSummary } from '../cycle.ts';
 import { quoteSchema, type Queryable } from '../../store/db.ts';
 import { RunLeaseHeldError, type Store, type Tenant } from '../../store/types.ts';
 import { budgetStatus } from './apiBudget.ts';
+import { ensureQueue } from './bossDb.ts';
 import { CYCLE_EXPIRE_SECONDS, CYCLE_QUEUE, CycleJobData, DEFAULT_RETRY, parseJobData, ROUND_QUEUE, RoundJobData, cronEvery, type RetryPolicy } from './queues.ts';
 
 export interface CycleJobDeps {
@@ -81,8 +82,8 @@ function sendOptions(tenantIds: readonly string[], retry: RetryPolicy): PgBoss.S
 
 /** Both queues (idempotent: every process may create them). */
 export async function createQueues(boss: PgBoss, retry: RetryPolicy = DEFAULT_RETRY): Promise<void> {
-  await boss.createQueue(CYCLE_QUEUE, { name: CYCLE_QUEUE, policy: 'stately', retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true });
-  await boss.createQueue(ROUND_QUEUE, { name: ROUND_QUEUE, policy: 'stately' });
+  await ensureQueue(boss, CYCLE_QUEUE, { policy: 'stately', retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true });
+  await ensureQueue(boss, ROUND_QUEUE, { policy: 'stately' });
 }
 
 /** Creates the queues and subscribes this process to them. */

@@ -18,6 +18,7 @@ import { disconnect, type DisconnectJobs } from '../disconnect.ts';
 import { tenantWritten } from '../events.ts';
 import { tenantMapping } from '../mappings.ts';
 import { erasePerson } from '../privacy.ts';
+import { ensureQueue } from './bossDb.ts';
 import { sendCycle } from './cycleJobs.ts';
 import { parseJobData, type RetryPolicy } from './queues.ts';
 
@@ -159,7 +160,7 @@ function planEvents(events: StoredWebhookEvent[]): EventPlan {
 }
 
 export async function createWebhookQueue(boss: PgBoss, retry: RetryPolicy = WEBHOOK_RETRY): Promise<void> {
-  await boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, policy: 'stately', retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true });
+  await ensureQueue(boss, WEBHOOK_QUEUE, { policy: 'stately', retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true });
 }
 
 export interface RegisterWebhookJobs extends Omit<WebhookJobDeps, 'requestCycle'> {
