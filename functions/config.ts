@@ -54,6 +54,8 @@ export interface Config {
   seed: number;
   /** Requests per 10 s per HubSpot portal. */
   rateLimit?: number;
+  /** People in a newly seeded demo portal and org (the emulators' default, 5,000, when unset). */
+  demoContacts?: number;
   shadow: boolean;
   dryRun: boolean;
   retrain: boolean;
@@ -85,6 +87,7 @@ export const START_FLAGS = {
   'redirect-uri': { type: 'string' },
   'salesforce-url': { type: 'string' },
   'rate-limit': { type: 'string' },
+  'demo-contacts': { type: 'string' },
   shadow: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   retrain: { type: 'boolean' },
@@ -94,6 +97,9 @@ export const START_FLAGS = {
 } as const;
 
 type Flag = keyof typeof START_FLAGS;
+
+/** The emulators hold their records in memory: ten million people is about what one process can. */
+export const MAX_DEMO_CONTACTS = 10_000_000;
 
 const text = z.string().trim().min(1, 'must not be empty');
 const wholeNumber = (min: number, max: number) =>
@@ -164,6 +170,7 @@ const SOURCES = {
   everyMinutes: { flag: 'every', env: 'CRM_SIGNALS_EVERY_MINUTES', schema: schedule },
   seed: { flag: 'seed', env: 'CRM_SIGNALS_SEED', schema: wholeNumber(0, 2 ** 31 - 1) },
   rateLimit: { flag: 'rate-limit', env: 'CRM_SIGNALS_RATE_LIMIT', schema: wholeNumber(1, 100_000) },
+  demoContacts: { flag: 'demo-contacts', env: 'CRM_SIGNALS_DEMO_CONTACTS', schema: wholeNumber(1, MAX_DEMO_CONTACTS) },
   workerId: { flag: 'worker-id', env: 'CRM_SIGNALS_WORKER_ID', schema: text },
 } satisfies Record<string, Source>;
 
@@ -261,6 +268,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     everyMinutes: v.everyMinutes ?? 15,
     seed: v.seed ?? 42,
     ...(v.rateLimit !== undefined ? { rateLimit: v.rateLimit } : {}),
+    ...(v.demoContacts !== undefined ? { demoContacts: v.demoContacts } : {}),
     shadow: values.shadow === true,
     dryRun: values['dry-run'] === true,
     retrain: values.retrain === true,

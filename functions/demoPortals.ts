@@ -53,6 +53,9 @@ const SALESFORCE_TENANT = 'demo-salesforce';
 /** The demo's own OAuth client, made up for this process only. */
 const demoClient = () => ({ clientId: 'crm-signals-demo', clientSecret: randomBytes(16).toString('hex') });
 
+/** --demo-contacts seeds a new account; a saved one comes back with the people it had. */
+const restoredNote = (dataDir: string) => `--demo-contacts applies to a new demo account: this one was restored as saved (use another --data-dir, or empty ${dataDir}, to seed a new one)`;
+
 async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Installed<CrmAppConfig & { app: { clientSecret: string } }>> {
   const redirectUri = config.hubspot.redirectUri;
   let baseUrl = config.hubspot.apiUrl;
@@ -66,7 +69,13 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
   if (!baseUrl) {
     ({ clientId, clientSecret } = demoClient());
     const saved = await savedAccount(store, config.dataDir, 'hubspot', HUBSPOT_TENANT);
-    const emulator = createHubSpotEmulator({ clientId, clientSecret, ...(saved.restore ? { restore: saved.restore } : {}), ...(config.rateLimit ? { rateLimit: rateWindow(config.rateLimit) } : {}) });
+    const emulator = createHubSpotEmulator({
+      clientId,
+      clientSecret,
+      ...(saved.restore ? { restore: saved.restore } : {}),
+      ...(config.demoContacts ? { contacts: config.demoContacts } : {}),
+      ...(config.rateLimit ? { rateLimit: rateWindow(config.rateLimit) } : {}),
+    });
     const listening = await emulator.listen(0);
     baseUrl = listening.url;
     persist = () => saved.save(emulator.state.toJSON());
@@ -76,6 +85,7 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
     webhooksTo = (url) => emulator.webhooks.setTarget(url);
     appId = String(emulator.appId);
     io.out(`HubSpot emulator (portal ${emulator.portalId}${saved.restore ? ', as the last run left it' : ''}) at ${baseUrl}`);
+    if (saved.restore && config.demoContacts) io.out(restoredNote(config.dataDir));
   }
   if (!clientId || !clientSecret) throw new Error('a HubSpot URL needs --client-id and --client-secret (or HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET)');
   const limit = config.rateLimit ? rateWindow(config.rateLimit) : undefined;
@@ -106,12 +116,13 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
 async function salesforcePortal(store: Store, config: Config, io: Io): Promise<Installed<CrmAppConfig>> {
   const { clientId, clientSecret } = demoClient();
   const saved = await savedAccount(store, config.dataDir, 'salesforce', SALESFORCE_TENANT);
-  const emulator = createSalesforceEmulator({ clientId, clientSecret, ...(saved.restore ? { restore: saved.restore } : {}) });
+  const emulator = createSalesforceEmulator({ clientId, clientSecret, ...(saved.restore ? { restore: saved.restore } : {}), ...(config.demoContacts ? { leads: config.demoContacts } : {}) });
   // The managed package is deployed by the admin's install, not through the API: the demo org has it.
   installPackageInto(emulator);
   const listening = await emulator.listen(0);
   const redirectUri = config.salesforce.redirectUri;
   io.out(`Salesforce emulator (org ${emulator.orgId}${saved.restore ? ', as the last run left it' : ''}) at ${listening.url}`);
+  if (saved.restore && config.demoContacts) io.out(restoredNote(config.dataDir));
   const app = { app: { loginUrl: listening.url, clientId, clientSecret, redirectUri } };
   const mapping = defaultMapping('salesforce');
   const { tenant, connector } = await connectSalesforceTenant(store, {

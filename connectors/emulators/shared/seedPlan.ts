@@ -7,6 +7,7 @@
  */
 import { createRng, deriveSeed, type Rng } from '../../../src/domain/random.mjs';
 import { loadBankRows, type BankRow } from './seedData.ts';
+import { syntheticPeople, type SyntheticPeople } from './syntheticPeople.ts';
 
 /** Seeded timestamps all fall before this instant; writes through the API always land after it. */
 export const SEED_BASE_DATE_MS = Date.UTC(2026, 10, 1);
@@ -70,16 +71,21 @@ export interface PeopleOptions {
   openShare: number;
 }
 
-/** The demo people: bank rows in a seeded order (cycled past 6,000), the open set, names and timestamps. */
+/**
+ * The demo people: the bank rows in a seeded order, then (past the 6,000 rows) new people made from them
+ * (syntheticPeople.ts); the open set, names and timestamps. Up to 6,000 people the plan is what it always
+ * was: the new people draw from their own stream.
+ */
 export function planPeople({ seed, count, openShare }: PeopleOptions): PersonPlan[] {
   const rows = loadBankRows();
   const rng = createRng(deriveSeed(seed, 'contacts'));
+  const beyond = count > rows.length ? syntheticPeople(rows, createRng(deriveSeed(seed, 'synthetic-people'))) : undefined;
   const rowOrder = rng.shuffle(rows.map((_, i) => i));
   const openCount = Math.round(count * Math.min(1, Math.max(0, openShare)));
   const open = new Set(rng.shuffle(Array.from({ length: count }, (_, i) => i)).slice(0, openCount));
   const plans: PersonPlan[] = [];
   for (let i = 0; i < count; i++) {
-    const row = rows[rowOrder[i % rowOrder.length] as number] as BankRow;
+    const row = i < rows.length ? (rows[rowOrder[i] as number] as BankRow) : (beyond as SyntheticPeople).next();
     const first = rng.pick(FIRST_NAMES);
     const last = rng.pick(LAST_NAMES);
     const createdAt = between(rng, YEAR_START_MS, SEED_BASE_DATE_MS - DAY_MS);

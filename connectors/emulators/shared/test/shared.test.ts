@@ -51,6 +51,27 @@ describe('seed plans', () => {
     }
   });
 
+  it('past the 6,000 bank rows make new people: no two share every input, each block taken whole from one real row', () => {
+    const real = planPeople({ seed: 4, count: 6000, openShare: 0.2 });
+    const many = planPeople({ seed: 4, count: 20_000, openShare: 0.2 });
+    expect(many).toHaveLength(20_000);
+    // the first 6,000 are the real rows in the order a 6,000-person portal has them
+    expect(many.slice(0, 6000).map((p) => p.row)).toEqual(real.map((p) => p.row));
+    const inputs = (p: { row: { properties: Record<string, string> } }) => JSON.stringify(Object.entries(p.row.properties).sort());
+    expect(new Set(many.map(inputs)).size).toBe(20_000);
+    expect(new Set(many.map((p) => p.email)).size).toBe(20_000);
+    // blocks keep their own correlations: a synthetic person's call context is one real day's context
+    const context = (r: Record<string, string>) => ['last_contact_month', 'last_contact_day', 'emp_var_rate', 'euribor_3m', 'nr_employed'].map((k) => r[k]).join('|');
+    const realContexts = new Set(real.map((p) => context(p.row.properties)));
+    for (const p of many.slice(6000)) expect(realContexts.has(context(p.row.properties))).toBe(true);
+    // the outcome keeps the real base rate (within 1.5 points) and its link to the inputs
+    const rate = (ps: typeof many) => ps.filter((p) => p.row.y === 'yes').length / ps.length;
+    expect(Math.abs(rate(many.slice(6000)) - rate(real))).toBeLessThan(0.015);
+    const success = many.slice(6000).filter((p) => p.row.properties['previous_outcome'] === 'success');
+    expect(rate(success)).toBeGreaterThan(3 * rate(many.slice(6000)));
+    expect(planPeople({ seed: 4, count: 7000, openShare: 0.2 }).slice(6000).map((p) => p.row)).toEqual(many.slice(6000, 7000).map((p) => p.row));
+  });
+
   it('give 12 distinct products priced in tens, created in the first 30 days', () => {
     const products = planProducts(3);
     expect(products).toHaveLength(12);
