@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rec } from '../store/store.suite.ts';
 import { openStore } from '../store/index.ts';
 import type { SignalRow, Store } from '../store/types.ts';
-import { CONTACT_NOT_FOUND, contactCardPayload, NOTHING_COMPUTED } from './cardPayload.ts';
+import { CONTACT_NOT_FOUND, contactCardPayload, contactCardPayloads, NOTHING_COMPUTED } from './cardPayload.ts';
 import type { LeadScoreValue } from './signals/index.ts';
 
 let store: Store;
@@ -38,6 +38,23 @@ const SCORE: LeadScoreValue = {
   labelsKey: 'k',
   scoredAt: '2026-11-20T09:30:00.000Z',
 };
+
+describe('contactCardPayloads', () => {
+  it('answers many contacts at once, each as contactCardPayload would, newest signal winning', async () => {
+    const t = await tenantWith(['a', 'b', 'c']);
+    await store.saveSignals(t.id, t.runId, [signal('a', 'leadScore', { ...SCORE, score: 20 }), signal('b', 'segment', { id: 's', name: 'S' })]);
+    const later = await store.startRun(t.id, 'cycle');
+    await store.saveSignals(t.id, later, [signal('a', 'leadScore', { ...SCORE, score: 81 }, 4)]);
+    const many = await contactCardPayloads(store, t.id, ['a', 'b', 'c', 'gone', 'a', 'bad\u0001id']);
+    expect([...many.keys()].sort()).toEqual(['a', 'b', 'bad\u0001id', 'c', 'gone']);
+    for (const id of ['a', 'b', 'c', 'gone']) expect(many.get(id)).toEqual(await contactCardPayload(store, t.id, id));
+    expect(many.get('a')).toMatchObject({ status: 'ready', signals: { leadScore: { score: 81, modelVersion: 'leadScore v4' } } });
+    expect(many.get('b')).toMatchObject({ status: 'ready', signals: { leadScore: null, segment: { id: 's', name: 'S' } } });
+    expect(many.get('c')).toEqual({ status: 'empty', message: NOTHING_COMPUTED });
+    expect(many.get('gone')).toEqual({ status: 'error', message: CONTACT_NOT_FOUND });
+    expect(many.get('bad\u0001id')).toEqual({ status: 'error', message: 'contact id must not contain control characters' });
+  });
+});
 
 describe('contactCardPayload', () => {
   it('gives the four signals of a scored contact', async () => {

@@ -63,14 +63,7 @@ function contactIdProblem(contactId: unknown): string | null {
   return null;
 }
 
-/** The card payload of one contact of one tenant: ready, empty (known, nothing computed) or error. */
-export async function contactCardPayload(store: Store, tenantId: string, contactId: string): Promise<ContactCardPayload> {
-  const problem = contactIdProblem(contactId);
-  if (problem) return { status: 'error', message: problem };
-  const [contact] = await store.getRecords(tenantId, 'contact', [contactId]);
-  if (!contact) return { status: 'error', message: CONTACT_NOT_FOUND };
-  const rows = await store.recordSignals(tenantId, 'contact', contactId, CARD_SIGNALS);
-  if (rows.size === 0) return { status: 'empty', message: NOTHING_COMPUTED };
+function readyPayload(rows: Map<string, ComputedSignal>): ContactCardPayload {
   const of = <T>(signal: string, read: (row: ComputedSignal) => T, none: T): T => {
     const row = rows.get(signal);
     return row ? read(row) : none;
@@ -84,4 +77,34 @@ export async function contactCardPayload(store: Store, tenantId: string, contact
       feedbackSentiment: of(FEEDBACK_SENTIMENT, feedbackSentiment, null),
     },
   };
+}
+
+/**
+ * The card payloads of many contacts of one tenant (the record cards asked at the same moment), by
+ * contact id: ready, empty (known, nothing computed) or error. Signals first, for all of them in one
+ * query: a record's signals go whenever the record goes (deleted, merged away, erased), so a contact with
+ * signals exists; only the ones without need the second look, also one query.
+ */
+export async function contactCardPayloads(store: Store, tenantId: string, contactIds: readonly string[]): Promise<Map<string, ContactCardPayload>> {
+  const out = new Map<string, ContactCardPayload>();
+  const valid: string[] = [];
+  for (const id of new Set(contactIds)) {
+    const problem = contactIdProblem(id);
+    if (problem) out.set(id, { status: 'error', message: problem });
+    else valid.push(id);
+  }
+  if (valid.length === 0) return out;
+  const signals = await store.signalsOfRecords(tenantId, 'contact', valid, CARD_SIGNALS);
+  const unscored = valid.filter((id) => !signals.has(id));
+  const known = unscored.length === 0 ? new Set<string>() : new Set((await store.getRecords(tenantId, 'contact', unscored)).map((r) => r.externalId));
+  for (const id of valid) {
+    const rows = signals.get(id);
+    out.set(id, rows ? readyPayload(rows) : known.has(id) ? { status: 'empty', message: NOTHING_COMPUTED } : { status: 'error', message: CONTACT_NOT_FOUND });
+  }
+  return out;
+}
+
+/** The card payload of one contact of one tenant. */
+export async function contactCardPayload(store: Store, tenantId: string, contactId: string): Promise<ContactCardPayload> {
+  return (await contactCardPayloads(store, tenantId, [contactId])).get(contactId) as ContactCardPayload;
 }

@@ -27,7 +27,8 @@ function pgLikeStore(): Store {
     listTenants: async () => [known],
     getTenant: async (id: string) => (check(id), id === known.id ? known : undefined),
     listRuns: async (id: string) => (check(id), []),
-    latestSignals: async (id: string) => (check(id), []),
+    scoreBandCounts: async (id: string) => (check(id), new Map()),
+    changes: () => 0,
     apiUsage: async (id: string, day: string) => (check(id), { day, calls: 0, budget: null }),
   };
   return store as unknown as Store;

@@ -10,11 +10,14 @@ import { OUTPUT_FIELDS } from '../domain/outputFields.ts';
 import type { WebhookQueue } from '../pipeline/jobs/webhookJobs.ts';
 import { scoreDistribution } from '../pipeline/report.ts';
 import type { Signer } from '../store/crypto.ts';
-import type { Store } from '../store/types.ts';
+import type { AdminSession, Store } from '../store/types.ts';
 import { canAccess, endSession, redeemLoginToken, requireAdmin, startSession, type SessionDeps } from './auth/sessions.ts';
 import { dateFormatter, renderMessagePage, renderStatusPage, type TenantStatus } from './status/page.ts';
 import { routeTableOnly, servedPaths } from './routeTable.ts';
 import { createCardCache, type CardCache } from './cards/cardCache.ts';
+import { createCardLoader } from './cards/cardLoader.ts';
+import { createBandsCache, type BandsCache } from './status/bandsCache.ts';
+import { createReadCache, type ReadCache } from './readCache.ts';
 import { cachedContactCard, cardError } from './cards/contactCard.ts';
 import { mountHubSpotContactCard } from './cards/hubspotContact.ts';
 import { mountHubSpotWebhooks, type HubSpotAppSecrets } from './webhooks/hubspot.ts';
@@ -42,6 +45,8 @@ export interface AppDeps {
   jobs?: { webhooks: WebhookQueue };
   /** The record card's cache; by default one per app, made on first use. */
   cardCache?: CardCache;
+  /** The status routes' score distributions (default: one per app, invalidated by this process's writes). */
+  bandsCache?: BandsCache;
   /** Clock of the signature window (tests). */
   now?: () => number;
   /** The CRM apps admins install through (GET /install/<crm>); without one, those pages say it is not set up. */
@@ -56,13 +61,13 @@ export type { ServiceEnv } from './requests.ts';
 const HUBSPOT_OUTPUT_PROPERTIES: ReadonlySet<string> = new Set(OUTPUT_FIELDS.map((f) => f.names.hubspot));
 
 /** What the status page and /api/status show per tenant; the proposal (two more queries) only for the page. */
-async function tenantStatuses(store: Store, c: Context<ServiceEnv>, options: { proposals: boolean }): Promise<TenantStatus[]> {
-  const tenants = (await store.listTenants()).filter((t) => canAccess(c.get('session'), t.id));
+async function tenantStatuses(store: Store, reads: ReadCache, bands: BandsCache, c: Context<ServiceEnv>, options: { proposals: boolean }): Promise<TenantStatus[]> {
+  const tenants = (await reads.get('tenants', () => store.listTenants())).filter((t) => canAccess(c.get('session'), t.id));
   return Promise.all(
     tenants.map(async (tenant) => ({
       tenant,
-      runs: await store.listRuns(tenant.id, 10),
-      bands: await scoreDistribution(store, tenant.id),
+      runs: await reads.get(`newest runs of ${tenant.id}`, () => store.listRuns(tenant.id, 10)),
+      bands: await bands.get(tenant.id, () => scoreDistribution(store, tenant.id)),
       ...(options.proposals ? { proposal: await proposalOf(store, tenant.id), budget: await budgetStatus(store, tenant.id) } : {}),
     })),
   );
@@ -72,8 +77,10 @@ const wantsHtml = (c: Context) => !c.req.path.startsWith('/api/') && (c.req.head
 
 export function createApp(deps: AppDeps): Hono<ServiceEnv> {
   const { store } = deps;
+  const reads = createReadCache(store);
   const sessions: SessionDeps = {
     store,
+    reads,
     signer: deps.signer,
     // Read per request: an app built only for its route table (routeTable.ts) never touches its deps.
     get secureCookies() {
@@ -81,6 +88,9 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
     },
   };
   const admin = requireAdmin(sessions);
+  // created on first use, like the card cache: an app built only for its route table subscribes to nothing
+  let bandsCache: BandsCache | undefined = deps.bandsCache;
+  const bandsCacheOf = () => (bandsCache ??= createBandsCache());
   const app = new Hono<ServiceEnv>();
   app.use(
     '*',
@@ -115,20 +125,27 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
     return c.json({ operator: session.operator, tenants: session.tenantIds, label: session.label, expiresAt: session.expiresAt, csrfToken: session.csrfToken });
   });
 
-  app.get('/', admin, async (c) => c.html(renderStatusPage(await tenantStatuses(store, c, { proposals: true }), c.get('session') ?? null, dateFormatter(c.req.header('accept-language')))));
+  app.get('/', admin, async (c) => c.html(renderStatusPage(await tenantStatuses(store, reads, bandsCacheOf(), c, { proposals: true }), c.get('session') ?? null, dateFormatter(c.req.header('accept-language')))));
   app.get('/api/status', admin, async (c) => {
-    const statuses = await tenantStatuses(store, c, { proposals: false });
-    return c.json({
-      tenants: statuses.map((s) => ({
-        id: s.tenant.id,
-        crm: s.tenant.crm,
-        mode: s.tenant.mode,
-        status: s.tenant.status,
-        statusReason: s.tenant.statusReason,
-        lastRun: s.runs[0] ?? null,
-        scoreDistribution: s.bands,
-      })),
+    const session = c.get('session') as AdminSession;
+    // Sessions that see the same tenants share the answer, text included: under load this route
+    // serializes once per store write (or per read-cache ttl), not once per request.
+    const scope = session.operator ? 'every tenant' : [...session.tenantIds].sort().join('\u0000');
+    const body = await reads.get(`/api/status for ${scope}`, async () => {
+      const statuses = await tenantStatuses(store, reads, bandsCacheOf(), c, { proposals: false });
+      return JSON.stringify({
+        tenants: statuses.map((s) => ({
+          id: s.tenant.id,
+          crm: s.tenant.crm,
+          mode: s.tenant.mode,
+          status: s.tenant.status,
+          statusReason: s.tenant.statusReason,
+          lastRun: s.runs[0] ?? null,
+          scoreDistribution: s.bands,
+        })),
+      });
     });
+    return c.body(body, 200, { 'content-type': 'application/json' });
   });
   app.get('/api/tenants/:id/runs', admin, params({ id: tenantIdParam }), async (c) => {
     const tenant = await accessibleTenant(c, store, c.req.valid('param').id);
@@ -141,12 +158,13 @@ export function createApp(deps: AppDeps): Hono<ServiceEnv> {
   let cardCache: CardCache | undefined = deps.cardCache;
   const cardCacheOf = () => (cardCache ??= createCardCache());
   mountHubSpotWebhooks(app, deps, HUBSPOT_OUTPUT_PROPERTIES);
-  mountHubSpotContactCard(app, deps, cardCacheOf);
+  const loadCard = createCardLoader(store);
+  mountHubSpotContactCard(app, deps, { cache: cardCacheOf, load: loadCard }, reads);
   // The Salesforce record page's history list (and any admin's view of one contact): the same payload.
   app.get('/api/tenants/:id/contacts/:contactId/card', admin, params({ id: tenantIdParam, contactId: recordIdParam }), async (c) => {
     const { id, contactId } = c.req.valid('param');
     const tenant = await accessibleTenant(c, store, id);
-    const payload = await cachedContactCard(store, cardCacheOf(), tenant.id, contactId);
+    const payload = await cachedContactCard(loadCard, cardCacheOf(), tenant.id, contactId);
     return payload ? c.json(payload, 200) : c.json(cardError(`contact ${contactId} not found in tenant ${tenant.id}`), 404);
   });
 

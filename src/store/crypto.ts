@@ -183,10 +183,17 @@ export function createSigner(keys: readonly Buffer[]): Signer {
   const newest = list[0];
   if (newest === undefined) throw new Error('signing needs at least one key');
   const byId = new Map(list.map((k) => [k.id, k.key]));
-  const mac = (key: Buffer, purpose: string, value: string): Buffer => {
-    const derived = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `crm-signals/sign/${purpose}`, KEY_BYTES));
-    return createHmac('sha256', derived).update(value, 'utf8').digest();
+  // One derivation per key and purpose (a handful), not one per request: HKDF cost about a quarter of
+  // an admin request's CPU when every cookie check and CSRF token derived its key again.
+  const derivedKeys = new Map<Buffer, Map<string, Buffer>>();
+  const derivedKey = (key: Buffer, purpose: string): Buffer => {
+    let purposes = derivedKeys.get(key);
+    if (purposes === undefined) derivedKeys.set(key, (purposes = new Map()));
+    let derived = purposes.get(purpose);
+    if (derived === undefined) purposes.set(purpose, (derived = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `crm-signals/sign/${purpose}`, KEY_BYTES))));
+    return derived;
   };
+  const mac = (key: Buffer, purpose: string, value: string): Buffer => createHmac('sha256', derivedKey(key, purpose)).update(value, 'utf8').digest();
   return {
     sign(purpose, value) {
       return `${newest.id}.${mac(newest.key, purpose, value).toString('base64url')}`;

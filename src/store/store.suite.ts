@@ -356,6 +356,58 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect((await store.latestSignals(id, 'ticket', 'leadScore')).size).toBe(0);
     });
 
+    it('signalsOfRecords gives the newest row of each signal of many records, per tenant', async () => {
+      const id = await tenant();
+      const other = await tenant();
+      const r1 = await store.startRun(id, 'score');
+      const r2 = await store.startRun(id, 'score');
+      await store.saveSignals(id, r1, [
+        { objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 1, value: { score: 1 }, inputHash: 'h' },
+        { objectType: 'contact', externalId: 'a', signal: 'segment', modelVersion: 1, value: 'S', inputHash: 'h' },
+        { objectType: 'contact', externalId: 'b', signal: 'leadScore', modelVersion: 1, value: { score: 2 }, inputHash: 'h' },
+        { objectType: 'deal', externalId: 'c', signal: 'leadScore', modelVersion: 1, value: { score: 3 }, inputHash: 'h' },
+      ]);
+      await store.saveSignals(id, r2, [{ objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 2, value: { score: 9 }, inputHash: 'h2' }]);
+      const o1 = await store.startRun(other, 'score');
+      await store.saveSignals(other, o1, [{ objectType: 'contact', externalId: 'c', signal: 'leadScore', modelVersion: 1, value: { score: 5 }, inputHash: 'h' }]);
+
+      const got = await store.signalsOfRecords(id, 'contact', ['a', 'b', 'c', 'zz'], ['leadScore', 'segment']);
+      expect([...got.keys()].sort()).toEqual(['a', 'b']);
+      expect(got.get('a')?.get('leadScore')).toMatchObject({ modelVersion: 2, value: { score: 9 }, inputHash: 'h2' });
+      expect(got.get('a')?.get('segment')?.value).toBe('S');
+      expect([...(got.get('b')?.keys() ?? [])]).toEqual(['leadScore']);
+      expect((await store.signalsOfRecords(id, 'contact', ['a'], ['segment'])).get('a')?.has('leadScore')).toBe(false);
+      expect((await store.signalsOfRecords(id, 'contact', [], ['leadScore'])).size).toBe(0);
+      expect((await store.recordSignals(id, 'contact', 'a', ['leadScore'])).get('leadScore')?.value).toEqual({ score: 9 });
+    });
+
+    it('scoreBandCounts counts the newest score per record in SQL, per tenant', async () => {
+      const id = await tenant();
+      const other = await tenant();
+      const r1 = await store.startRun(id, 'score');
+      const r2 = await store.startRun(id, 'score');
+      await store.saveSignals(id, r1, [
+        { objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 1, value: { score: 12 }, inputHash: 'h' },
+        { objectType: 'contact', externalId: 'b', signal: 'leadScore', modelVersion: 1, value: { score: 19 }, inputHash: 'h' },
+        { objectType: 'contact', externalId: 'c', signal: 'leadScore', modelVersion: 1, value: { score: 99 }, inputHash: 'h' },
+        { objectType: 'contact', externalId: 'd', signal: 'leadScore', modelVersion: 1, value: { score: 100 }, inputHash: 'h' },
+        { objectType: 'contact', externalId: 'e', signal: 'leadScore', modelVersion: 1, value: { score: '55' }, inputHash: 'h' },
+        { objectType: 'contact', externalId: 'f', signal: 'leadScore', modelVersion: 1, value: null, inputHash: 'h' },
+        { objectType: 'contact', externalId: 'g', signal: 'segment', modelVersion: 1, value: { score: 50 }, inputHash: 'h' },
+        { objectType: 'deal', externalId: 'h', signal: 'leadScore', modelVersion: 1, value: { score: 50 }, inputHash: 'h' },
+      ]);
+      // a's newer score moves it from the 10s to the 70s; the older row no longer counts
+      await store.saveSignals(id, r2, [{ objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 2, value: { score: 71 }, inputHash: 'h2' }]);
+      const o1 = await store.startRun(other, 'score');
+      await store.saveSignals(other, o1, [{ objectType: 'contact', externalId: 'a', signal: 'leadScore', modelVersion: 1, value: { score: 5 }, inputHash: 'h' }]);
+
+      expect([...(await store.scoreBandCounts(id, 'contact', 'leadScore', 10)).entries()].sort((x, y) => x[0] - y[0])).toEqual([[1, 1], [7, 1], [9, 2]]);
+      expect([...(await store.scoreBandCounts(id, 'contact', 'leadScore', 50)).entries()].sort((x, y) => x[0] - y[0])).toEqual([[0, 1], [1, 3]]);
+      expect([...(await store.scoreBandCounts(other, 'contact', 'leadScore', 10)).entries()]).toEqual([[0, 1]]);
+      expect((await store.scoreBandCounts(id, 'ticket', 'leadScore', 10)).size).toBe(0);
+      await expect(store.scoreBandCounts(id, 'contact', 'leadScore', 0)).rejects.toThrow(/width must be a positive integer/);
+    });
+
     /* ---------------------------------------------------------------- outbox, written values, audit */
 
     it('enqueue replaces the pending item of a record', async () => {

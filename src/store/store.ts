@@ -187,14 +187,44 @@ const MODEL_SUMMARY_COLUMNS = 'kind, version, status, metrics, trained_on, creat
 
 /* ------------------------------------------------------------------ the store */
 
+/**
+ * The db with every statement that may write counted, before and after it runs (a read that overlaps a
+ * write then never keeps its answer under the write's count). Statements that are plain SELECTs do not
+ * count; a transaction always does.
+ */
+function countingWrites(db: Db, wrote: () => void): Db {
+  const reads = (sql: string) => /^\s*SELECT\b/i.test(sql);
+  const around = async <T>(run: () => Promise<T>): Promise<T> => {
+    wrote();
+    try {
+      return await run();
+    } finally {
+      wrote();
+    }
+  };
+  return {
+    engine: db.engine,
+    query: (sql, params) => (reads(sql) ? db.query(sql, params) : around(() => db.query(sql, params))),
+    exec: (sql) => around(() => db.exec(sql)),
+    execReturning: (sql) => around(() => db.execReturning(sql)),
+    transaction: (fn) => around(() => db.transaction(fn)),
+    close: () => db.close(),
+  };
+}
+
 export class SqlStore implements Store {
   readonly #db: Db;
   readonly #sealer: Sealer;
   #closed = false;
+  #writes = 0;
 
   constructor(db: Db, sealer: Sealer) {
-    this.#db = db;
+    this.#db = countingWrites(db, () => void this.#writes++);
     this.#sealer = sealer;
+  }
+
+  changes(): number {
+    return this.#writes;
   }
 
   get engine(): 'pglite' | 'postgres' {
@@ -498,6 +528,21 @@ export class SqlStore implements Store {
       out.set(externalId, { objectType, externalId, signal, modelVersion: int(r.model_version), value: r.value ?? null, inputHash: text(r.input_hash) });
     }
     return out;
+  }
+
+  async scoreBandCounts(tenantId: string, objectType: ObjectType, signal: string, width: number): Promise<Map<number, number>> {
+    if (!Number.isInteger(width) || width < 1) throw new RangeError(`scoreBandCounts: width must be a positive integer, got ${width}`);
+    // the newest row per record, as latestSignals, but only its score leaves the database: at a million
+    // contacts the JSON values never cross into JS
+    const { rows } = await this.#db.query(
+      `SELECT LEAST(FLOOR(score / $4::float8), FLOOR(99 / $4::float8))::integer AS band, COUNT(*)::integer AS n FROM (
+         SELECT DISTINCT ON (external_id) CASE WHEN jsonb_typeof(value->'score') = 'number' THEN (value->>'score')::float8 END AS score
+         FROM signals WHERE tenant_id = $1 AND object_type = $2 AND signal = $3
+         ORDER BY external_id, id DESC
+       ) latest WHERE score IS NOT NULL GROUP BY band`,
+      [tenantId, objectType, signal, width],
+    );
+    return new Map(rows.map((r) => [int(r.band), int(r.n)]));
   }
 
   /* -------------------------------------------------------------- write-back */
@@ -1000,18 +1045,25 @@ export class SqlStore implements Store {
   /* -------------------------------------------------------------- one record's signals (the app card) */
 
   async recordSignals(tenantId: string, objectType: ObjectType, externalId: string, signals: readonly string[]): Promise<Map<string, ComputedSignal>> {
-    const out = new Map<string, ComputedSignal>();
-    if (signals.length === 0) return out;
-    // signal = ANY keeps to the signals_latest index (tenant, object type, signal, external id, id DESC)
+    return (await this.signalsOfRecords(tenantId, objectType, [externalId], signals)).get(externalId) ?? new Map();
+  }
+
+  async signalsOfRecords(tenantId: string, objectType: ObjectType, externalIds: readonly string[], signals: readonly string[]): Promise<Map<string, Map<string, ComputedSignal>>> {
+    const out = new Map<string, Map<string, ComputedSignal>>();
+    if (signals.length === 0 || externalIds.length === 0) return out;
+    // both ANYs keep to the signals_latest index (tenant, object type, signal, external id, id DESC)
     const { rows } = await this.#db.query(
-      `SELECT DISTINCT ON (signal) signal, model_version, value, input_hash, computed_at FROM signals
-       WHERE tenant_id = $1 AND object_type = $2 AND signal = ANY($3::text[]) AND external_id = $4
-       ORDER BY signal, id DESC`,
-      [tenantId, objectType, [...signals], externalId],
+      `SELECT DISTINCT ON (external_id, signal) external_id, signal, model_version, value, input_hash, computed_at FROM signals
+       WHERE tenant_id = $1 AND object_type = $2 AND signal = ANY($3::text[]) AND external_id = ANY($4::text[])
+       ORDER BY external_id, signal, id DESC`,
+      [tenantId, objectType, [...signals], externalIds.map(cleanText)],
     );
     for (const r of rows) {
+      const externalId = text(r.external_id);
       const signal = text(r.signal);
-      out.set(signal, { objectType, externalId, signal, modelVersion: int(r.model_version), value: r.value ?? null, inputHash: text(r.input_hash), computedAt: iso(r.computed_at) });
+      let of = out.get(externalId);
+      if (of === undefined) out.set(externalId, (of = new Map()));
+      of.set(signal, { objectType, externalId, signal, modelVersion: int(r.model_version), value: r.value ?? null, inputHash: text(r.input_hash), computedAt: iso(r.computed_at) });
     }
     return out;
   }

@@ -212,6 +212,12 @@ export interface StoreOptions {
 
 /** Timestamps the store returns are ISO 8601 UTC with milliseconds (`toISOString()`). */
 export interface Store {
+  /**
+   * A count that moves whenever this store object writes (or starts or ends a write): what an
+   * in-process cache of reads compares to know that its answer may be stale. Writes by other processes
+   * sharing the database do not move it.
+   */
+  changes(): number;
   close(): Promise<void>;
   readonly engine: 'pglite' | 'postgres';
 
@@ -247,9 +253,14 @@ export interface Store {
   listModels(tenantId: string, kind: string): Promise<Omit<StoredModel, 'model'>[]>;
 
   saveSignals(tenantId: string, runId: number, rows: SignalRow[]): Promise<void>;
-  /** The newest signal value per record. */
   /** The newest row of `signal` per record (of these records only, when given). */
   latestSignals(tenantId: string, objectType: ObjectType, signal: string, externalIds?: readonly string[]): Promise<Map<string, SignalRow>>;
+  /**
+   * How many records' newest `signal` value has a numeric `score` in each band of `width` points,
+   * counted in SQL: band k holds scores k*width .. k*width + width - 1 (a score of 100 falls in the last
+   * band), bands without records are left out; a value without a numeric score is not counted.
+   */
+  scoreBandCounts(tenantId: string, objectType: ObjectType, signal: string, width: number): Promise<Map<number, number>>;
 
   /** What we last wrote to each record's CRM properties: the base of the write-back diff. */
   writtenValues(tenantId: string, objectType: ObjectType): Promise<Map<string, Record<string, PropertyValue>>>;
@@ -368,6 +379,8 @@ export interface Store {
 
   /** The newest row of each of `signals` for one record, by signal, with when it was computed. */
   recordSignals(tenantId: string, objectType: ObjectType, externalId: string, signals: readonly string[]): Promise<Map<string, ComputedSignal>>;
+  /** recordSignals for many records in one query: records without any of the signals are absent. */
+  signalsOfRecords(tenantId: string, objectType: ObjectType, externalIds: readonly string[], signals: readonly string[]): Promise<Map<string, Map<string, ComputedSignal>>>;
 
   /* -------------------------------------------------------------- privacy deletion (migration 006) */
 

@@ -11,6 +11,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import type { Signer } from '../../store/crypto.ts';
 import type { AdminSession, Store } from '../../store/types.ts';
+import type { ReadCache } from '../readCache.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
 export const LOGIN_LINK_TTL_MS = 15 * 60_000;
@@ -30,6 +31,8 @@ export interface SessionDeps {
   signer: Signer;
   /** Cookies are `Secure` (and `__Host-` prefixed) when the service is reached over https. */
   secureCookies: boolean;
+  /** Where session lookups are shared between requests (none: every request reads the store). */
+  reads?: ReadCache;
 }
 
 const cookieName = (secure: boolean) => (secure ? '__Host-crm_signals_session' : 'crm_signals_session');
@@ -62,8 +65,19 @@ async function sessionOf(c: Context, deps: SessionDeps): Promise<ActiveSession |
   if (!cookie || dot < 1) return null;
   const id = cookie.slice(0, dot);
   if (!deps.signer.verify('session', id, cookie.slice(dot + 1))) return null;
-  const session = await deps.store.loadSession(id);
-  return session ? { ...session, id, csrfToken: deps.signer.sign('csrf', id) } : null;
+  const load = () => deps.store.loadSession(id);
+  const session = await (deps.reads ? deps.reads.get(`session ${id}`, load) : load());
+  // a shared answer may be up to the cache's ttl old: the session's own end still holds to the millisecond
+  if (!session || Date.parse(session.expiresAt) <= Date.now()) return null;
+  // the CSRF token is signed when a page or /api/session asks for it, not on every JSON read
+  let csrf: string | undefined;
+  return {
+    ...session,
+    id,
+    get csrfToken() {
+      return (csrf ??= deps.signer.sign('csrf', id));
+    },
+  };
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

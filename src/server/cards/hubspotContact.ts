@@ -9,6 +9,8 @@
  *   be a stored contact of that tenant, or the answer is 404 "contact not found in this portal".
  * Every answer is a ContactCardPayload (src/domain/card.ts), refusals included.
  */
+import type { ReadCache } from '../readCache.ts';
+import type { CardLoader } from './cardLoader.ts';
 import type { Hono } from 'hono';
 import type { Store } from '../../store/types.ts';
 import { signatureRefusal, type HubSpotAppSecrets } from '../webhooks/hubspot.ts';
@@ -36,7 +38,7 @@ function idParameter(query: URLSearchParams, name: string): { id: string } | { p
   return { id: value };
 }
 
-export function mountHubSpotContactCard(app: Hono<any>, deps: HubSpotCardDeps, cache: () => CardCache): void {
+export function mountHubSpotContactCard(app: Hono<any>, deps: HubSpotCardDeps, cards: { cache: () => CardCache; load: CardLoader }, reads: ReadCache): void {
   app.get(HUBSPOT_CONTACT_CARD_PATH, async (c) => {
     // HubSpot signs a GET with an empty body.
     const refusal = signatureRefusal(c, deps, '');
@@ -46,9 +48,9 @@ export function mountHubSpotContactCard(app: Hono<any>, deps: HubSpotCardDeps, c
     if ('problem' in portal) return c.json(cardError(portal.problem), 400);
     const object = idParameter(query, 'objectId');
     if ('problem' in object) return c.json(cardError(object.problem), 400);
-    const tenant = await deps.store.findTenantByAccount('hubspot', portal.id);
+    const tenant = await reads.get(`tenant of hubspot portal ${portal.id}`, () => deps.store.findTenantByAccount('hubspot', portal.id));
     if (!tenant || tenant.status !== 'connected') return c.json(cardError(PORTAL_NOT_CONNECTED), 403);
-    const payload = await cachedContactCard(deps.store, cache(), tenant.id, object.id);
+    const payload = await cachedContactCard(cards.load, cards.cache(), tenant.id, object.id);
     if (!payload) return c.json(cardError(CONTACT_NOT_FOUND), 404);
     return c.json(payload, 200);
   });
