@@ -56,6 +56,11 @@ export interface Config {
   rateLimit?: number;
   /** People in a newly seeded demo portal and org (the emulators' default, 5,000, when unset). */
   demoContacts?: number;
+  /**
+   * Tenants one process cycles at the same time (default 4). A cycle mostly waits on its CRM's rate
+   * limit, which is per portal, so portals run side by side without slowing each other.
+   */
+  cycleConcurrency: number;
   shadow: boolean;
   dryRun: boolean;
   retrain: boolean;
@@ -88,6 +93,7 @@ export const START_FLAGS = {
   'salesforce-url': { type: 'string' },
   'rate-limit': { type: 'string' },
   'demo-contacts': { type: 'string' },
+  'cycle-concurrency': { type: 'string' },
   shadow: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   retrain: { type: 'boolean' },
@@ -97,6 +103,8 @@ export const START_FLAGS = {
 } as const;
 
 type Flag = keyof typeof START_FLAGS;
+
+export const DEFAULT_CYCLE_CONCURRENCY = 4;
 
 /** The emulators hold their records in memory: ten million people is about what one process can. */
 export const MAX_DEMO_CONTACTS = 10_000_000;
@@ -171,6 +179,7 @@ const SOURCES = {
   seed: { flag: 'seed', env: 'CRM_SIGNALS_SEED', schema: wholeNumber(0, 2 ** 31 - 1) },
   rateLimit: { flag: 'rate-limit', env: 'CRM_SIGNALS_RATE_LIMIT', schema: wholeNumber(1, 100_000) },
   demoContacts: { flag: 'demo-contacts', env: 'CRM_SIGNALS_DEMO_CONTACTS', schema: wholeNumber(1, MAX_DEMO_CONTACTS) },
+  cycleConcurrency: { flag: 'cycle-concurrency', env: 'CRM_SIGNALS_CYCLE_CONCURRENCY', schema: wholeNumber(1, 64) },
   workerId: { flag: 'worker-id', env: 'CRM_SIGNALS_WORKER_ID', schema: text },
 } satisfies Record<string, Source>;
 
@@ -269,6 +278,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     seed: v.seed ?? 42,
     ...(v.rateLimit !== undefined ? { rateLimit: v.rateLimit } : {}),
     ...(v.demoContacts !== undefined ? { demoContacts: v.demoContacts } : {}),
+    cycleConcurrency: v.cycleConcurrency ?? DEFAULT_CYCLE_CONCURRENCY,
     shadow: values.shadow === true,
     dryRun: values['dry-run'] === true,
     retrain: values.retrain === true,

@@ -61,7 +61,7 @@ export async function runDemo(config: Config, io: DemoIo = processIo): Promise<n
     });
     // A one-off run reports its failure at once instead of retrying.
     const retry = config.once ? { limit: 0, delaySeconds: 1 } : undefined;
-    const jobs = await startJobs(opened, { store, runUnit, units, log: io.log, rounds: !config.once, ...(retry ? { retry } : {}) }, { schedule: !config.once });
+    const jobs = await startJobs(opened, { store, runUnit, units, log: io.log, rounds: !config.once, concurrency: config.cycleConcurrency, ...(retry ? { retry } : {}) }, { schedule: !config.once });
     closers.push(() => jobs.stop());
     if (embedded) {
       const orphans = await cancelOrphanedCycleJobs(jobs.boss, opened.db, DEFAULT_BOSS_SCHEMA);

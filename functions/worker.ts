@@ -46,7 +46,7 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
       log: o.log,
     });
   const units = async () => (await store.listTenants()).map((t) => [t.id]);
-  const jobs = await startJobs(opened, { store, runUnit, units, log: o.log, ...(o.retry ? { retry: o.retry } : {}) }, {
+  const jobs = await startJobs(opened, { store, runUnit, units, log: o.log, concurrency: o.config.cycleConcurrency, ...(o.retry ? { retry: o.retry } : {}) }, {
     schedule: o.schedule ?? true,
     ...(o.bossSchema ? { schema: o.bossSchema } : {}),
   });

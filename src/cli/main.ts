@@ -24,6 +24,7 @@ commands:
             --redirect-uri URL   the OAuth app's redirect URL (or HUBSPOT_REDIRECT_URI)
             --salesforce-url URL Salesforce login URL of the connected app (or SALESFORCE_LOGIN_URL)
             --rate-limit N       requests per 10 s for the portal (default 110)
+            --cycle-concurrency N  tenants this process cycles at once (default 4; or CRM_SIGNALS_CYCLE_CONCURRENCY)
             --demo-contacts N    people in a new demo portal and org (default 5,000; or CRM_SIGNALS_DEMO_CONTACTS):
                                  the 6,000 shipped bank rows, then new people made from them, none repeated
             --shadow             compute and report, write nothing to the CRM

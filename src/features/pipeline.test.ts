@@ -170,6 +170,17 @@ describe('describe', () => {
     expect(p.valueBuckets(row({ age: '90', rate: 'x', job: null }))).toEqual({ age: { kind: 'range', lower: 55, upper: null, integer: true }, rate: { kind: 'missing' }, job: { kind: 'missing' } });
   });
 
+  it('words only the columns asked for, each the same as in the full pass', () => {
+    const r = row({ age: '31', rate: '3', job: 'pilot' });
+    const only = new Set(['rate', 'job']);
+    const some = p.reasonBuckets(r, only);
+    expect([...some.keys()]).toEqual(['rate', 'job']);
+    const all = p.reasonBuckets(r);
+    for (const [column, bucket] of some) expect(bucket).toEqual(all.get(column));
+    expect(some.get('job')).toEqual({ text: 'job title = pilot (rare)', key: 'other', value: { kind: 'level', value: 'pilot', rare: true } });
+    expect(p.describe(r, only)).toEqual({ rate: 'rate 2.45-3.68', job: 'job title = pilot (rare)' });
+  });
+
   it('formats numbers shortly', () => {
     expect(formatNumber(5228.1)).toBe('5228');
     expect(formatNumber(4.8571)).toBe('4.86');

@@ -158,13 +158,30 @@ export function formatNumber(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
+/** A column's value as a reason shows it (FeaturePipeline.reasonBuckets). */
+export interface ReasonBucket {
+  text: string;
+  key: string;
+  value: ValueBucket;
+}
+
+function mapRecord<A, B>(map: ReadonlyMap<string, A>, f: (a: A) => B): Record<string, B> {
+  const out = nullRecord<B>();
+  for (const [key, a] of map) out[key] = f(a);
+  return out;
+}
+
 function range(label: string, lo: string, hi: string): string {
   return lo.startsWith('-') || hi.startsWith('-') ? `${label} ${lo} to ${hi}` : `${label} ${lo}-${hi}`;
 }
 
 /** The fitted quartile interval a value lies in; integer columns as inclusive integer bounds. */
+/** A column's distinct quartile cuts, ascending (kept per column: reasons ask on every scored record). */
+const cutsOf = new WeakMap<NumericColumn, number[]>();
+
 function numericBucket(column: NumericColumn, value: number): Extract<ValueBucket, { kind: 'number' | 'range' }> {
-  const cuts = [...new Set(column.quartiles)].sort((a, b) => a - b);
+  let cuts = cutsOf.get(column);
+  if (cuts === undefined) cutsOf.set(column, (cuts = [...new Set(column.quartiles)].sort((a, b) => a - b)));
   if (cuts.length === 0) return { kind: 'number', value };
   let k = 0; // value lies in interval k: (-inf, cuts[0]), [cuts[0], cuts[1]), ..., [cuts[last], +inf)
   while (k < cuts.length && value >= (cuts[k] as number)) k++;
@@ -179,9 +196,8 @@ function numericBucket(column: NumericColumn, value: number): Extract<ValueBucke
   return { kind: 'range', lower, upper, integer: false };
 }
 
-function describeNumeric(column: NumericColumn, value: number): string {
+function describeNumeric(column: NumericColumn, b: ReturnType<typeof numericBucket>): string {
   const label = column.label;
-  const b = numericBucket(column, value);
   if (b.kind === 'number') return `${label} = ${formatNumber(b.value)}`;
   const { lower, upper } = b;
   if (b.integer) {
@@ -356,63 +372,58 @@ export class FeaturePipeline {
   }
 
   /**
-   * A readable value bucket per source column, e.g. `{ age: 'age 32-38', job: 'job = retired' }`. Numeric
-   * buckets use the fitted quartiles; missing values read 'age missing', rare or unseen levels 'job = x (rare)'.
+   * Each source column's value as a reason shows it, in one pass (a scored record asks this for the few
+   * columns that became its reasons): `text` is the readable bucket ('age 32-38', 'job = retired',
+   * 'age missing', 'job = x (rare)'; numeric buckets are the fitted quartile intervals), `key` a stable key
+   * for reason codes that must not change with wording (numeric 'q1'..'q4' or 'missing'; categorical the
+   * level, 'other' or 'missing'), `value` the bucket as parts (see ValueBucket).
    */
-  describe(row: RawRow): Record<string, string> {
-    const out = nullRecord<string>();
-    for (const c of this.columns) out[c.name] = this.describeValue(c, own(row, c.name));
-    return out;
-  }
-
-  /**
-   * A stable key of each column's value bucket, for reason codes that must not change with wording:
-   * numeric 'q1'..'q4' (fitted quartile intervals) or 'missing'; categorical the level, 'other' or 'missing'.
-   */
-  bucketKeys(row: RawRow): Record<string, string> {
-    const out = nullRecord<string>();
+  reasonBuckets(row: RawRow, only?: ReadonlySet<string>): Map<string, ReasonBucket> {
+    const out = new Map<string, ReasonBucket>();
     for (const c of this.columns) {
-      if (c.kind === 'categorical') {
-        const bucket = this.categoricalBucket(c, own(row, c.name));
-        out[c.name] = bucket === MISSING ? 'missing' : bucket === OTHER ? 'other' : bucket;
-        continue;
-      }
-      const x = numericValue(own(row, c.name), c.placeholders);
-      if (x === null) {
-        out[c.name] = 'missing';
-        continue;
-      }
-      let k = 0;
-      while (k < c.quartiles.length && x >= (c.quartiles[k] as number)) k++;
-      out[c.name] = `q${k + 1}`;
-    }
-    return out;
-  }
-
-  /** Each column's value bucket as parts (see ValueBucket); the same buckets `describe` words. */
-  valueBuckets(row: RawRow): Record<string, ValueBucket> {
-    const out = nullRecord<ValueBucket>();
-    for (const c of this.columns) {
+      if (only !== undefined && !only.has(c.name)) continue;
       const raw = own(row, c.name);
       if (c.kind === 'numeric') {
         const x = numericValue(raw, c.placeholders);
-        out[c.name] = x === null ? { kind: 'missing' } : numericBucket(c, x);
+        if (x === null) {
+          out.set(c.name, { text: c.missingText, key: 'missing', value: { kind: 'missing' } });
+          continue;
+        }
+        let k = 0;
+        while (k < c.quartiles.length && x >= (c.quartiles[k] as number)) k++;
+        const bucket = numericBucket(c, x);
+        out.set(c.name, { text: describeNumeric(c, bucket), key: `q${k + 1}`, value: bucket });
         continue;
       }
       const text = cleanValue(raw, c.placeholders);
-      out[c.name] = text === null ? { kind: 'missing' } : { kind: 'level', value: shorten(text), rare: !c.levels.includes(text) };
+      if (text === null) {
+        out.set(c.name, { text: c.missingText, key: 'missing', value: { kind: 'missing' } });
+        continue;
+      }
+      const bucket = this.categoricalBucket(c, raw);
+      const rare = !c.levels.includes(text);
+      out.set(c.name, {
+        text: rare ? `${c.label} = ${shorten(text)} (rare)` : `${c.label} = ${shorten(text)}`,
+        key: bucket === MISSING ? 'missing' : bucket === OTHER ? 'other' : bucket,
+        value: { kind: 'level', value: shorten(text), rare },
+      });
     }
     return out;
   }
 
-  private describeValue(c: Column, raw: RawValue | undefined): string {
-    if (c.kind === 'numeric') {
-      const x = numericValue(raw, c.placeholders);
-      return x === null ? c.missingText : describeNumeric(c, x);
-    }
-    const text = cleanValue(raw, c.placeholders);
-    if (text === null) return c.missingText;
-    return c.levels.includes(text) ? `${c.label} = ${shorten(text)}` : `${c.label} = ${shorten(text)} (rare)`;
+  /** Each column's readable bucket (reasonBuckets' text), e.g. `{ age: 'age 32-38', job: 'job = retired' }`. */
+  describe(row: RawRow, only?: ReadonlySet<string>): Record<string, string> {
+    return mapRecord(this.reasonBuckets(row, only), (b) => b.text);
+  }
+
+  /** Each column's stable bucket key (reasonBuckets' key). */
+  bucketKeys(row: RawRow, only?: ReadonlySet<string>): Record<string, string> {
+    return mapRecord(this.reasonBuckets(row, only), (b) => b.key);
+  }
+
+  /** Each column's value bucket as parts (reasonBuckets' value); the same buckets `describe` words. */
+  valueBuckets(row: RawRow, only?: ReadonlySet<string>): Record<string, ValueBucket> {
+    return mapRecord(this.reasonBuckets(row, only), (b) => b.value);
   }
 
   toJSON(): FeaturePipelineJson {

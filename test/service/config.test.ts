@@ -18,11 +18,15 @@ describe('loadConfig', () => {
       salesforce: { redirectUri: 'http://localhost:3000/install/salesforce/callback' },
       everyMinutes: 15,
       seed: 42,
+      cycleConcurrency: 4,
       shadow: false,
       dryRun: false,
       retrain: false,
       debug: false,
     });
+    expect(loadConfig(['--cycle-concurrency', '8'], {}).cycleConcurrency).toBe(8);
+    expect(loadConfig([], { CRM_SIGNALS_CYCLE_CONCURRENCY: '2' }).cycleConcurrency).toBe(2);
+    expect(() => loadConfig(['--cycle-concurrency', '0'], {})).toThrow('--cycle-concurrency must be at least 1, got "0"');
   });
 
   it('reads the environment, and a flag wins over its variable', () => {

@@ -112,6 +112,31 @@ export function defineJobSuite(label: string, open: () => Promise<JobTarget>): v
       }
     });
 
+    it('runs as many tenants side by side as its concurrency, each once per round', async () => {
+      const ids = await tenants(6);
+      const inner = cheapCycle(store);
+      let running = 0;
+      let most = 0;
+      const started: string[] = [];
+      const runUnit: CycleJobDeps['runUnit'] = async (unit, job) => {
+        running++;
+        most = Math.max(most, running);
+        started.push(unit[0]!.id);
+        // long enough for the other jobs of the round to be fetched while this one runs
+        await new Promise((r) => setTimeout(r, 600));
+        try {
+          return await inner(unit, job);
+        } finally {
+          running--;
+        }
+      };
+      const boss = await worker({ units: async () => ids.map((id) => [id]), runUnit, concurrency: 3 });
+      await triggerRound(boss, 'parallel');
+      for (const id of ids) await untilRuns(store, id, 1, (r) => r.summary.round === 'parallel');
+      expect(most).toBe(3);
+      expect([...started].sort()).toEqual([...ids].sort());
+    });
+
     it('never queues a second cycle of a tenant while one is waiting', async () => {
       const [id] = await tenants(1);
       // No worker: the first job stays queued.

@@ -22,6 +22,8 @@ export interface CompiledTrees {
   links: Int32Array;
   split: Float64Array;
   value: Float64Array;
+  /** Per node, its value minus its parent's (0 at a root): the step a path contribution credits. */
+  delta: Float64Array;
 }
 
 const cache = new WeakMap<object, CompiledTrees>();
@@ -40,6 +42,7 @@ export function compiledTrees(model: { trees: readonly TreeArrays[] }, kind: str
     links: new Int32Array(2 * total),
     split: new Float64Array(total),
     value: new Float64Array(total),
+    delta: new Float64Array(total),
   };
   let next = 0;
   const stack: number[] = [];
@@ -68,6 +71,14 @@ export function compiledTrees(model: { trees: readonly TreeArrays[] }, kind: str
       }
     }
   });
+  // preorder: the left child of an internal node is the next slot, the right one is linked
+  for (let slot = 0; slot < total; slot++) {
+    if ((c.links[2 * slot] as number) < 0) continue;
+    const v = c.value[slot] as number;
+    const right = c.links[2 * slot + 1] as number;
+    c.delta[slot + 1] = (c.value[slot + 1] as number) - v;
+    c.delta[right] = (c.value[right] as number) - v;
+  }
   cache.set(model, c);
   return c;
 }
@@ -83,7 +94,8 @@ export function leafOf(links: Int32Array, split: Float64Array, data: ArrayLike<n
   return node;
 }
 
-const BLOCK = 512;
+/** Rows scored together, tree after tree (see addLeafValues). */
+export const BLOCK = 512;
 
 /** Adds to `out[i]` the sum over trees of row i's leaf value (`data` row-major, `p` columns). */
 export function addLeafValues(c: CompiledTrees, data: ArrayLike<number>, nRows: number, p: number, out: Float64Array): void {
@@ -103,6 +115,35 @@ export function addLeafValues(c: CompiledTrees, data: ArrayLike<number>, nRows: 
         }
         out[i] = (out[i] as number) + (split[node] as number);
       }
+    }
+  }
+}
+
+/**
+ * Scoring with reasons in one pass, for rows `from`..`to` (fewer than BLOCK, so one block) of the
+ * row-major `data`: adds to `sums[i - from]` the row's leaf values, tree after tree (the additions
+ * addLeafValues makes for that row, so the score is the same to the last bit), and to
+ * `terms[(i - from) * p + feature]` each split's change in node value on the row's path (Saabas path
+ * contributions, as pathContributions). Trees outside, rows inside: a tree stays in cache while the
+ * block's rows walk it, which is what makes this as fast as scoring without reasons.
+ */
+export function addLeafValuesAndContributions(c: CompiledTrees, data: ArrayLike<number>, from: number, to: number, p: number, sums: Float64Array, terms: Float64Array): void {
+  if (to - from > BLOCK) throw new RangeError(`addLeafValuesAndContributions: at most ${BLOCK} rows at a time, got ${to - from}`);
+  const { roots, links, split, delta } = c;
+  for (let t = 0; t < roots.length; t++) {
+    const root = roots[t] as number;
+    for (let i = from; i < to; i++) {
+      const off = i * p;
+      const at = (i - from) * p;
+      let node = root;
+      let f = links[2 * node] as number;
+      while (f >= 0) {
+        const child = (data[off + f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
+        terms[at + f] = (terms[at + f] as number) + (delta[child] as number);
+        node = child;
+        f = links[2 * node] as number;
+      }
+      sums[i - from] = (sums[i - from] as number) + (split[node] as number);
     }
   }
 }

@@ -14,11 +14,12 @@
  * contributions into calibrated percentage points, so the reasons of a record add up, with the score of
  * the typical lead, to its score.
  */
-import type { RawRow } from '../../features/pipeline.ts';
+import type { ColumnFeatures, RawRow } from '../../features/pipeline.ts';
 import { applyPlatt, logit, sigmoid } from '../calibration.ts';
 import { contributions as forestContributions, predictProba as forestProba } from '../forest/index.ts';
 import type { DenseMatrix } from '../forest/index.ts';
 import { contributions as boostingContributions, predictRaw as boostingLogits } from '../boosting/index.ts';
+import { addLeafValuesAndContributions, BLOCK, compiledTrees } from '../forest/compiled.ts';
 import { logisticContributions, logisticLogits } from '../linear/logistic.ts';
 import type { LeadScoreModel, Reason } from './types.ts';
 
@@ -104,6 +105,77 @@ export function explainRow(model: LeadScoreModel, row: ArrayLike<number>): Expla
   return { raw: score, rawBase: base, rawContributions: raw, probability, base: calibratedBase, contributions: calibrated };
 }
 
+/**
+ * Scores rows with their explanations at batch speed: explainRow's arithmetic on blocks of rows, each
+ * tree walked once per row for both the prediction and the path contributions, buffers kept between
+ * blocks. `each(i, probability, contributions)` is called for every row in order; `probability` is the
+ * very number the batch path (calibrate of rawLogits, which adds logistic, forest and boosting in that
+ * order, each tree's leaf values in tree order) gives; `contributions` (calibrated, per feature, as
+ * explainRow gives them) is a view the next row overwrites.
+ */
+export function explainRows(model: LeadScoreModel, X: DenseMatrix, each: (i: number, probability: number, contributions: Float64Array) => void): void {
+  const p = model.featureNames.length;
+  const { data, nRows } = X;
+  const { forest: wf, logistic: wl, boosting: wb } = model.blend;
+  const forest = wf > 0 && model.forest !== null ? { trees: compiledTrees(model.forest, 'fastForest', 'forestFromJSON'), count: model.forest.trees.length, base: model.forest.baseRate } : null;
+  const boosting = wb > 0 && model.boosting !== null ? { trees: compiledTrees(model.boosting, 'histGradientBoosting', 'boostingFromJSON'), init: model.boosting.init } : null;
+  const { intercept, weights, means, scales } = model.logistic;
+  const base = rawBase(model);
+  const { a, b } = model.calibration;
+  const forestSums = new Float64Array(BLOCK);
+  const boostingSums = new Float64Array(BLOCK);
+  const forestTerms = new Float64Array(BLOCK * p);
+  const boostingTerms = new Float64Array(BLOCK * p);
+  const raw = new Float64Array(p);
+  const contributions = new Float64Array(p);
+  for (let from = 0; from < nRows; from += BLOCK) {
+    const to = Math.min(nRows, from + BLOCK);
+    if (forest !== null) {
+      forestSums.fill(0);
+      forestTerms.fill(0);
+      addLeafValuesAndContributions(forest.trees, data, from, to, p, forestSums, forestTerms);
+    }
+    if (boosting !== null) {
+      boostingSums.fill(boosting.init);
+      boostingTerms.fill(0);
+      addLeafValuesAndContributions(boosting.trees, data, from, to, p, boostingSums, boostingTerms);
+    }
+    for (let i = from; i < to; i++) {
+      const at = (i - from) * p;
+      const off = i * p;
+      raw.fill(0);
+      let z = 0;
+      let forestZ = 0;
+      if (forest !== null) {
+        forestZ = logit((forestSums[i - from] as number) / forest.count);
+        let p1 = forest.base;
+        for (let j = 0; j < p; j++) p1 += (forestTerms[at + j] as number) / forest.count;
+        const slope = secant(logit, forest.base, p1, (x) => 1 / (x * (1 - x)));
+        for (let j = 0; j < p; j++) raw[j] = (raw[j] as number) + wf * slope * ((forestTerms[at + j] as number) / forest.count);
+      }
+      if (wl > 0) {
+        let logisticZ = intercept;
+        for (let j = 0; j < p; j++) {
+          const t = ((weights[j] as number) * ((data[off + j] as number) - (means[j] as number))) / (scales[j] as number);
+          logisticZ += t;
+          raw[j] = (raw[j] as number) + wl * 1 * t;
+        }
+        z = wl * logisticZ;
+      }
+      if (forest !== null) z = z + wf * forestZ;
+      if (boosting !== null) {
+        z = z + wb * (boostingSums[i - from] as number);
+        for (let j = 0; j < p; j++) raw[j] = (raw[j] as number) + wb * 1 * (boostingTerms[at + j] as number);
+      }
+      let score = base;
+      for (let j = 0; j < p; j++) score += raw[j] as number;
+      const slope = secant((v) => calibrate(model, v), base, score, (v) => a * sigmoidSlope(a * v + b));
+      for (let j = 0; j < p; j++) contributions[j] = (raw[j] as number) * slope;
+      each(i, calibrate(model, z), contributions);
+    }
+  }
+}
+
 /** Contributions summed per source column (in pipeline column order). */
 export function columnContributions(model: LeadScoreModel, perFeature: ArrayLike<number>): Array<{ column: string; effect: number }> {
   return model.pipeline.columnFeatures().map((c) => {
@@ -113,31 +185,52 @@ export function columnContributions(model: LeadScoreModel, perFeature: ArrayLike
   });
 }
 
+/**
+ * Adds column `ci` to `list` (column indices, strongest |effect| first, an earlier column first among
+ * equals) if it is among the `max` strongest; columns arrive in column order.
+ */
+function keepStrongest(list: number[], ci: number, effects: Float64Array, max: number): void {
+  const strength = Math.abs(effects[ci] as number);
+  let k = list.length;
+  while (k > 0 && Math.abs(effects[list[k - 1] as number] as number) < strength) k--;
+  if (k >= max) return;
+  list.splice(k, 0, ci);
+  if (list.length > max) list.pop();
+}
+
 /** The strongest raising and lowering columns of one record, as reasons. */
 export function reasonsOf(model: LeadScoreModel, row: RawRow, contributions: ArrayLike<number>, perDirection: number): Reason[] {
-  const effects = columnContributions(model, contributions).filter((e) => Math.abs(e.effect) >= MIN_REASON_EFFECT);
-  if (effects.length === 0) return [];
-  const buckets = model.pipeline.describe(row);
-  const keys = model.pipeline.bucketKeys(row);
-  const values = model.pipeline.valueBuckets(row);
-  const order = new Map(model.pipeline.columnNames.map((c, i) => [c, i]));
-  const rank = (a: { column: string; effect: number }, b: { column: string; effect: number }) =>
-    Math.abs(b.effect) - Math.abs(a.effect) || (order.get(a.column) as number) - (order.get(b.column) as number);
-  const toReason = (e: { column: string; effect: number }): Reason => {
-    const direction = e.effect > 0 ? 'up' : 'down';
-    const bucketKey = keys[e.column] ?? 'missing';
+  // scored records ask this once each: one pass over the columns, and only the chosen ones are worded
+  const columns = model.pipeline.columnFeatures();
+  const effects = new Float64Array(columns.length);
+  const ups: number[] = [];
+  const downs: number[] = [];
+  for (let ci = 0; ci < columns.length; ci++) {
+    let effect = 0;
+    for (const f of (columns[ci] as ColumnFeatures).indices) effect += contributions[f] as number;
+    effects[ci] = effect;
+    if (Math.abs(effect) < MIN_REASON_EFFECT) continue;
+    keepStrongest(effect > 0 ? ups : downs, ci, effects, perDirection);
+  }
+  if (ups.length === 0 && downs.length === 0) return [];
+  const only = new Set([...ups, ...downs].map((ci) => (columns[ci] as ColumnFeatures).column));
+  const buckets = model.pipeline.reasonBuckets(row, only);
+  const toReason = (ci: number): Reason => {
+    const column = (columns[ci] as ColumnFeatures).column;
+    const effect = effects[ci] as number;
+    const direction = effect > 0 ? 'up' : 'down';
+    const bucket = buckets.get(column);
+    const bucketKey = bucket?.key ?? 'missing';
     return {
-      column: e.column,
-      bucket: buckets[e.column] ?? e.column,
+      column,
+      bucket: bucket?.text ?? column,
       bucketKey,
-      value: values[e.column] ?? { kind: 'missing' },
+      value: bucket?.value ?? { kind: 'missing' },
       direction,
-      weight: Math.round(Math.abs(e.effect) * 1000) / 10,
-      code: `${e.column}|${bucketKey}|${direction}`,
+      weight: Math.round(Math.abs(effect) * 1000) / 10,
+      code: `${column}|${bucketKey}|${direction}`,
       modelVersion: model.id,
     };
   };
-  const ups = effects.filter((e) => e.effect > 0).sort(rank).slice(0, perDirection);
-  const downs = effects.filter((e) => e.effect < 0).sort(rank).slice(0, perDirection);
   return [...ups.map(toReason), ...downs.map(toReason)];
 }

@@ -6,7 +6,7 @@
  * reasons; leadScoreToJSON / leadScoreFromJSON. Pure: no connector, no store.
  */
 import type { RawRow } from '../../features/pipeline.ts';
-import { calibrate, explainRow, rawLogits, reasonsOf } from './explain.ts';
+import { calibrate, explainRows, rawLogits, reasonsOf } from './explain.ts';
 import { assertCompatible } from './json.ts';
 import type { LeadScoreModel, LeadScorePrediction, PredictOptions } from './types.ts';
 
@@ -34,15 +34,18 @@ export function predictLeadScore(model: LeadScoreModel, rows: readonly RawRow[],
   const X = model.pipeline.transformDense(cleaned); // throws FeatureSchemaError naming absent columns
   const withReasons = options.reasons ?? true;
   const perDirection = options.maxReasonsPerDirection ?? 3;
-  // probabilities come from one code path whether or not reasons are asked for (the explanation sums the
-  // same numbers in another order: equal only up to rounding)
-  const probabilities = Array.from(rawLogits(model, X), (z) => calibrate(model, z));
-  const p = X.nCols;
-  return rows.map((_, i) => {
-    const probability = probabilities[i] as number;
-    const reasons = withReasons ? reasonsOf(model, cleaned[i] as RawRow, explainRow(model, X.data.subarray(i * p, (i + 1) * p)).contributions, perDirection) : [];
-    return { probability, score: toScore(probability), confidence: model.confidence, reasons };
+  if (!withReasons) {
+    return Array.from(rawLogits(model, X), (z) => {
+      const probability = calibrate(model, z);
+      return { probability, score: toScore(probability), confidence: model.confidence, reasons: [] };
+    });
+  }
+  // one walk per tree gives the probability (the same number as the batch path above) and the reasons
+  const out: LeadScorePrediction[] = [];
+  explainRows(model, X, (i, probability, contributions) => {
+    out.push({ probability, score: toScore(probability), confidence: model.confidence, reasons: reasonsOf(model, cleaned[i] as RawRow, contributions, perDirection) });
   });
+  return out;
 }
 
 export { predictLeadScore as predict };

@@ -4,7 +4,7 @@ import type { FeatureSpec, RawRow } from '../../features/pipeline.ts';
 import { mulberry32 } from '../../domain/random.mjs';
 import { fitBoosting } from '../boosting/index.ts';
 import { fitForestSync } from '../forest/index.ts';
-import { rawLogits } from './explain.ts';
+import { explainRows, rawLogits } from './explain.ts';
 import { explainRow, fitLeadScore, formatReasons, leadScoreFromJSON, leadScoreToJSON, predict } from './index.ts';
 import type { LeadScoreJson, LeadScoreMetrics, LeadScoreModel } from './index.ts';
 
@@ -208,6 +208,36 @@ describe('explainRow', () => {
         expect(e.rawContributions.reduce((s, v) => s + v, e.rawBase)).toBeCloseTo(raw[i] as number, 10);
         expect(e.contributions.reduce((s, v) => s + v, e.base)).toBeCloseTo(e.probability, 10);
       }
+    }
+  });
+});
+
+describe('scoring with reasons in one pass (explainRows)', () => {
+  it('gives the batch path\'s probability to the last bit and explainRow\'s contributions, across blocks and blends', () => {
+    const train = encoded(fitted.model, signal.rows);
+    const forest = fitForestSync(train, signal.labels, { nEstimators: 10, seed: 1, minSamplesLeaf: 5 });
+    const boosting = fitBoosting(train, signal.labels, { maxIter: 20, seed: 1 });
+    // 1,200 rows: two full blocks of 512 and a partial one
+    const X = train;
+    const blends = [
+      { forest: 1, logistic: 0, boosting: 0 },
+      { forest: 0, logistic: 1, boosting: 0 },
+      { forest: 0, logistic: 0, boosting: 1 },
+      { forest: 0.2, logistic: 0.3, boosting: 0.5 },
+    ];
+    for (const blend of blends) {
+      const model: LeadScoreModel = { ...fitted.model, forest, boosting, blend };
+      const batch = predict(model, signal.rows, { reasons: false });
+      const seen: number[] = [];
+      explainRows(model, X, (i, probability, contributions) => {
+        seen.push(i);
+        expect(probability).toBe(batch[i]!.probability);
+        const e = explainRow(model, X.data.subarray(i * X.nCols, (i + 1) * X.nCols));
+        for (let j = 0; j < contributions.length; j++) expect(contributions[j]).toBeCloseTo(e.contributions[j] as number, 12);
+      });
+      expect(seen).toEqual(signal.rows.map((_, i) => i));
+      // reasons asked or not, a record gets the same score
+      expect(predict(model, signal.rows).map((r) => r.probability)).toEqual(batch.map((r) => r.probability));
     }
   });
 });
