@@ -71,6 +71,11 @@ export class EmulatorState {
   private readonly clock: () => number;
   /** Kept here so a dump names the portal it came from and a restore answers as the same portal. */
   readonly portalId: number;
+  private revisionCount = 0;
+  /** Moves with every change of a record (created, changed, merged, deleted): what derived indexes check. */
+  get revision(): number {
+    return this.revisionCount;
+  }
   /** Hears every change after seeding (the webhook sender); seeding and restoring happen before it is set. */
   observer: ((change: StateChange) => void) | undefined = undefined;
 
@@ -201,6 +206,7 @@ export class EmulatorState {
   private drop(type: ObjectType, id: string): boolean {
     const table = this.tables[type];
     if (!table.byId.delete(id)) return false;
+    this.revisionCount++;
     table.order.splice(table.order.indexOf(id), 1);
     for (const [key, byFrom] of this.links) {
       const [from] = key.split('->');
@@ -220,6 +226,7 @@ export class EmulatorState {
   }
 
   private stampSystem(type: ObjectType, record: MutableRecord): void {
+    this.revisionCount++;
     record.properties['hs_object_id'] = record.id;
     record.properties['createdate'] = new Date(record.createdAt).toISOString();
     const modified = new Date(record.updatedAt).toISOString();

@@ -7,7 +7,7 @@ import { parseDateValue, type PropertyDef } from '../catalog.ts';
 import type { EmulatorContext } from '../context.ts';
 import { isRecord, readJson, unknownObjectType, validationError } from '../errors.ts';
 import { resolveObjectType, type ObjectType } from '../objectTypes.ts';
-import type { StoredRecord } from '../state.ts';
+import type { EmulatorState, StoredRecord } from '../state.ts';
 import { propertyNames, stringList, toApiObject } from './shared.ts';
 import { servedId } from '../faults.ts';
 
@@ -214,6 +214,100 @@ function integerField(raw: unknown, fallback: number): number | undefined {
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
+/** Every record the filters, query and index lag let through, in the requested order. */
+function generalSearch(state: EmulatorState, type: ObjectType, groups: Filter[][], s: Sort | undefined, visibleBefore: number, needle: string | undefined): StoredRecord[] {
+  let hits = state.list(type).filter((r) => {
+    if (r.updatedAt > visibleBefore) return false;
+    if (needle !== undefined && !QUERY_PROPERTIES[type].some((p) => r.properties[p]?.toLowerCase().includes(needle))) return false;
+    return groups.length === 0 || groups.some((g) => g.every((f) => matches(r, f)));
+  });
+  if (s) {
+    const keyed = hits.map((r) => {
+      const v = r.properties[s.def.name];
+      return { r, k: v === undefined || v === '' ? undefined : toComparable(s.def, v) };
+    });
+    keyed.sort((a, b) => {
+      // Records without a value go last either way; ties fall back to id so pages are stable.
+      if (a.k === undefined || b.k === undefined) {
+        if (a.k === undefined && b.k === undefined) return Number(a.r.id) - Number(b.r.id);
+        return a.k === undefined ? 1 : -1;
+      }
+      const d = compare(a.k, b.k);
+      return d !== 0 ? (s.descending ? -d : d) : Number(a.r.id) - Number(b.r.id);
+    });
+    hits = keyed.map((x) => x.r);
+  }
+  return hits;
+}
+
+/** Records with a numeric (date or number) value of one property, ordered by it and then by id. */
+interface SortedIndex {
+  revision: number;
+  records: StoredRecord[];
+  keys: number[];
+}
+
+const sortedIndexes = new WeakMap<EmulatorState, Map<string, SortedIndex>>();
+
+function sortedBy(state: EmulatorState, type: ObjectType, def: PropertyDef): SortedIndex {
+  let byProperty = sortedIndexes.get(state);
+  if (byProperty === undefined) sortedIndexes.set(state, (byProperty = new Map()));
+  const name = `${type}\u0000${def.name}`;
+  const cached = byProperty.get(name);
+  if (cached !== undefined && cached.revision === state.revision) return cached;
+  const keyed: Array<{ r: StoredRecord; k: number }> = [];
+  for (const r of state.list(type)) {
+    const v = r.properties[def.name];
+    const k = v === undefined || v === '' ? undefined : toComparable(def, v);
+    if (typeof k === 'number') keyed.push({ r, k });
+  }
+  keyed.sort((a, b) => a.k - b.k || Number(a.r.id) - Number(b.r.id));
+  const index = { revision: state.revision, records: keyed.map((x) => x.r), keys: keyed.map((x) => x.k) };
+  byProperty.set(name, index);
+  return index;
+}
+
+/**
+ * The incremental sync's search, answered from an index instead of a pass over every record: "modified
+ * at or after T" (GTE), or "after T, or at T with a greater id" (the tie-break window), sorted ascending by
+ * that property. Its hits are a suffix of the records ordered by (value, id), so a page costs a binary
+ * search and the page, not a filter and sort of the whole portal: a sync of a million contacts then
+ * measures the product, not the emulator. The same hits as generalSearch; null for any other search.
+ */
+function modifiedSince(state: EmulatorState, type: ObjectType, groups: Filter[][], s: Sort | undefined): { records: StoredRecord[]; start: number } | null {
+  if (s === undefined || s.descending || (s.def.type !== 'datetime' && s.def.type !== 'date' && s.def.type !== 'number')) return null;
+  const on = (f: Filter | undefined, operator: Operator, name = s.def.name) => f !== undefined && f.operator === operator && f.def.name === name && f.value !== undefined;
+  let since: Comparable | undefined;
+  let afterId: number | undefined;
+  const [first, second] = groups;
+  if (groups.length === 1 && first?.length === 1 && on(first[0], 'GTE')) {
+    since = toComparable(s.def, first[0]!.value as string);
+  } else if (groups.length === 2 && first?.length === 1 && second?.length === 2 && on(first[0], 'GT')) {
+    const eq = second.find((f) => on(f, 'EQ'));
+    const id = second.find((f) => on(f, 'GT', 'hs_object_id'));
+    if (eq === undefined || id === undefined || eq.value !== first[0]!.value) return null;
+    since = toComparable(s.def, first[0]!.value as string);
+    const n = Number(id.value);
+    afterId = Number.isFinite(n) && (id.value as string).trim() !== '' ? n : undefined;
+    if (afterId === undefined) return null;
+  } else {
+    return null;
+  }
+  if (typeof since !== 'number') return null;
+  const index = sortedBy(state, type, s.def);
+  // the first entry past (since, afterId): key > since, or key == since and (no id bound or id > afterId)
+  let lo = 0;
+  let hi = index.keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = index.keys[mid] as number;
+    const before = k < since || (k === since && afterId !== undefined && Number((index.records[mid] as StoredRecord).id) <= afterId);
+    if (before) lo = mid + 1;
+    else hi = mid;
+  }
+  return { records: index.records, start: lo };
+}
+
 export function mountSearch(app: Hono, ctx: EmulatorContext): void {
   const { state, faults } = ctx;
   app.post('/crm/v3/objects/:objectType/search', ctx.guard('search'), async (c) => {
@@ -246,37 +340,25 @@ export function mountSearch(app: Hono, ctx: EmulatorContext): void {
     // Index lag: very recent changes are not searchable yet.
     const visibleBefore = faults.current.searchLagMs > 0 ? state.now() - faults.current.searchLagMs : Infinity;
     const needle = typeof query === 'string' && query.trim() !== '' ? query.trim().toLowerCase() : undefined;
-    let hits = state.list(type).filter((r) => {
-      if (r.updatedAt > visibleBefore) return false;
-      if (needle !== undefined && !QUERY_PROPERTIES[type].some((p) => r.properties[p]?.toLowerCase().includes(needle))) return false;
-      return groups.value.length === 0 || groups.value.some((g) => g.every((f) => matches(r, f)));
-    });
-    const s = sort.value;
-    if (s) {
-      const keyed = hits.map((r) => {
-        const v = r.properties[s.def.name];
-        return { r, k: v === undefined || v === '' ? undefined : toComparable(s.def, v) };
-      });
-      keyed.sort((a, b) => {
-        // Records without a value go last either way; ties fall back to id so pages are stable.
-        if (a.k === undefined || b.k === undefined) {
-          if (a.k === undefined && b.k === undefined) return Number(a.r.id) - Number(b.r.id);
-          return a.k === undefined ? 1 : -1;
-        }
-        const d = compare(a.k, b.k);
-        return d !== 0 ? (s.descending ? -d : d) : Number(a.r.id) - Number(b.r.id);
-      });
-      hits = keyed.map((x) => x.r);
-    }
     const names = propertyNames(state, type, requested, 'search');
-    const page = hits.slice(after, after + limit);
+    const fast = visibleBefore === Infinity && needle === undefined ? modifiedSince(state, type, groups.value, sort.value) : null;
+    let total: number;
+    let page: readonly StoredRecord[];
+    if (fast !== null) {
+      total = fast.records.length - fast.start;
+      page = fast.records.slice(fast.start + after, fast.start + after + limit);
+    } else {
+      const hits = generalSearch(state, type, groups.value, sort.value, visibleBefore, needle);
+      total = hits.length;
+      page = hits.slice(after, after + limit);
+    }
     const out: Record<string, unknown> = {
-      total: hits.length,
+      total,
       results: page.map((r) => ({ ...toApiObject(state, type, r, { names }), id: servedId(faults.current, r.id) })),
     };
     // Like HubSpot, paging points past 10,000 too; following it is what earns the 400.
     const next = faults.current.repeatCursor && after > 0 ? after : after + limit;
-    if (limit > 0 && after + limit < hits.length) out['paging'] = { next: { after: String(next) } };
+    if (limit > 0 && after + limit < total) out['paging'] = { next: { after: String(next) } };
     return c.json(out);
   });
 }
