@@ -104,7 +104,7 @@ export async function contactCardPayloads(store: Store, tenantId: string, contac
   return out;
 }
 
-/** The card payload of one contact of one tenant. */
+/** One contact's card payload (the card loader asks for many at once with contactCardPayloads). */
 export async function contactCardPayload(store: Store, tenantId: string, contactId: string): Promise<ContactCardPayload> {
   return (await contactCardPayloads(store, tenantId, [contactId])).get(contactId) as ContactCardPayload;
 }

@@ -1044,10 +1044,6 @@ export class SqlStore implements Store {
 
   /* -------------------------------------------------------------- one record's signals (the app card) */
 
-  async recordSignals(tenantId: string, objectType: ObjectType, externalId: string, signals: readonly string[]): Promise<Map<string, ComputedSignal>> {
-    return (await this.signalsOfRecords(tenantId, objectType, [externalId], signals)).get(externalId) ?? new Map();
-  }
-
   async signalsOfRecords(tenantId: string, objectType: ObjectType, externalIds: readonly string[], signals: readonly string[]): Promise<Map<string, Map<string, ComputedSignal>>> {
     const out = new Map<string, Map<string, ComputedSignal>>();
     if (signals.length === 0 || externalIds.length === 0) return out;

@@ -377,9 +377,7 @@ export interface Store {
 
   /* -------------------------------------------------------------- one record's signals (the app card) */
 
-  /** The newest row of each of `signals` for one record, by signal, with when it was computed. */
-  recordSignals(tenantId: string, objectType: ObjectType, externalId: string, signals: readonly string[]): Promise<Map<string, ComputedSignal>>;
-  /** recordSignals for many records in one query: records without any of the signals are absent. */
+  /** The newest row of each of `signals` per record (with when it was computed), for many records in one query: records without any of the signals are absent. */
   signalsOfRecords(tenantId: string, objectType: ObjectType, externalIds: readonly string[], signals: readonly string[]): Promise<Map<string, Map<string, ComputedSignal>>>;
 
   /* -------------------------------------------------------------- privacy deletion (migration 006) */

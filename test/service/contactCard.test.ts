@@ -51,7 +51,7 @@ function counting(inner: Store): Store {
       const value = Reflect.get(target, key, receiver) as unknown;
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        if (key === 'getRecords' || key === 'recordSignals' || key === 'signalsOfRecords' || key === 'latestSignals') reads.n++;
+        if (key === 'getRecords' || key === 'signalsOfRecords' || key === 'latestSignals') reads.n++;
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },

@@ -56,6 +56,19 @@ function encoded(model: LeadScoreModel, rows: readonly RawRow[]) {
   return { data: Float64Array.from(X.flat()), nRows: rows.length, nCols: p };
 }
 
+/** The fitted model with small parts of each kind, in each part alone and in a blend of the three. */
+function eachBlend(): LeadScoreModel[] {
+  const train = encoded(fitted.model, signal.rows);
+  const forest = fitForestSync(train, signal.labels, { nEstimators: 10, seed: 1, minSamplesLeaf: 5 });
+  const boosting = fitBoosting(train, signal.labels, { maxIter: 20, seed: 1 });
+  return [
+    { forest: 1, logistic: 0, boosting: 0 },
+    { forest: 0, logistic: 1, boosting: 0 },
+    { forest: 0, logistic: 0, boosting: 1 },
+    { forest: 0.2, logistic: 0.3, boosting: 0.5 },
+  ].map((blend) => ({ ...fitted.model, forest, boosting, blend }));
+}
+
 const probe: RawRow[] = [
   { engagement: '98', employees: '1200', plan: 'free', region: 'eu' },
   { engagement: '3', employees: '1200', plan: 'free', region: 'eu' },
@@ -190,18 +203,8 @@ describe('explainRow', () => {
   });
 
   it('is exact for each part alone and for any blend of the three', () => {
-    const train = encoded(fitted.model, signal.rows);
-    const forest = fitForestSync(train, signal.labels, { nEstimators: 10, seed: 1, minSamplesLeaf: 5 });
-    const boosting = fitBoosting(train, signal.labels, { maxIter: 20, seed: 1 });
     const X = encoded(fitted.model, probe.slice(0, 5));
-    const blends = [
-      { forest: 1, logistic: 0, boosting: 0 },
-      { forest: 0, logistic: 1, boosting: 0 },
-      { forest: 0, logistic: 0, boosting: 1 },
-      { forest: 0.2, logistic: 0.3, boosting: 0.5 },
-    ];
-    for (const blend of blends) {
-      const model: LeadScoreModel = { ...fitted.model, forest, boosting, blend };
+    for (const model of eachBlend()) {
       const raw = rawLogits(model, X);
       for (let i = 0; i < 5; i++) {
         const e = explainRow(model, X.data.subarray(i * X.nCols, (i + 1) * X.nCols));
@@ -214,19 +217,9 @@ describe('explainRow', () => {
 
 describe('scoring with reasons in one pass (explainRows)', () => {
   it('gives the batch path\'s probability to the last bit and explainRow\'s contributions, across blocks and blends', () => {
-    const train = encoded(fitted.model, signal.rows);
-    const forest = fitForestSync(train, signal.labels, { nEstimators: 10, seed: 1, minSamplesLeaf: 5 });
-    const boosting = fitBoosting(train, signal.labels, { maxIter: 20, seed: 1 });
     // 1,200 rows: two full blocks of 512 and a partial one
-    const X = train;
-    const blends = [
-      { forest: 1, logistic: 0, boosting: 0 },
-      { forest: 0, logistic: 1, boosting: 0 },
-      { forest: 0, logistic: 0, boosting: 1 },
-      { forest: 0.2, logistic: 0.3, boosting: 0.5 },
-    ];
-    for (const blend of blends) {
-      const model: LeadScoreModel = { ...fitted.model, forest, boosting, blend };
+    const X = encoded(fitted.model, signal.rows);
+    for (const model of eachBlend()) {
       const batch = predict(model, signal.rows, { reasons: false });
       const seen: number[] = [];
       explainRows(model, X, (i, probability, contributions) => {
