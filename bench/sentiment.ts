@@ -11,7 +11,8 @@
  * - Held out by source: trained on all of amazon + imdb, tested on a review source that is not in shared/,
  *   beside the untrained lexicons on the same file. The file is named by SENTIMENT_HELDOUT_FILE
  *   (`sentence<TAB>label` lines, 0/1, the format of the sentence collection), because no such source is in
- *   the repository or ../shared; without it that section says so and is skipped. Always run as well: the
+ *   the repository or ../shared (SENTIMENT_HELDOUT_SOURCE, free text, says where it came from in the
+ *   report); without it that section says so and is skipped. Always run as well: the
  *   cross-source check inside shared/ (trained on amazon, tested on imdb, and the reverse), clearly named.
  *
  * Run: npx tsx bench/sentiment.ts  -> bench/results/sentiment.md and sentiment.json
@@ -88,7 +89,7 @@ export interface HeldOutResult {
 export interface SentimentBenchResult {
   skipped: false;
   /** The third review source (not in shared/), or why it was not measured. */
-  heldOut: { file: string; result: HeldOutResult } | { file: string | null; skipped: string };
+  heldOut: { file: string; source: string | null; result: HeldOutResult } | { file: string | null; skipped: string };
   /** Cross-source inside shared/: amazon -> imdb and imdb -> amazon. */
   crossSource: HeldOutResult[];
   /** Size of the shipped model's JSON trained on all 2,000 sentences. */
@@ -402,7 +403,7 @@ export function runSentimentBench(options: { write?: boolean; log?: (line: strin
   if (heldOutFile !== null && existsSync(heldOutFile)) {
     const { sentences: test } = loadSentences([heldOutFile]);
     const result = heldOut('amazon + imdb (all 2,000)', sentences, heldOutFile.split(/[\\/]/).pop()!, test);
-    heldOutResult = { file: heldOutFile, result };
+    heldOutResult = { file: heldOutFile, source: process.env.SENTIMENT_HELDOUT_SOURCE?.trim() || null, result };
     log(`  held out ${result.test}: ${result.trained.map((t) => `${t.name} ${t.accuracy.toFixed(4)}`).join(', ')}; ${result.lexicon.map((l) => `${l.name} ${l.accuracy.toFixed(4)}`).join(', ')}`);
   } else {
     const skipped =
@@ -459,7 +460,7 @@ function heldOutTable(h: HeldOutResult): string[] {
 
 function heldOutMarkdown(r: SentimentBenchResult): string[] {
   if ('skipped' in r.heldOut) return [`Not measured: ${r.heldOut.skipped}.`];
-  return [`File: ${r.heldOut.file}.`, '', ...heldOutTable(r.heldOut.result)];
+  return [`File: ${r.heldOut.file}${r.heldOut.source ? ` (${r.heldOut.source})` : ''}.`, '', ...heldOutTable(r.heldOut.result)];
 }
 
 function markdown(r: SentimentBenchResult): string {
