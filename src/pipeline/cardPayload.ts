@@ -85,7 +85,7 @@ function readyPayload(rows: Map<string, ComputedSignal>): ContactCardPayload {
  * query: a record's signals go whenever the record goes (deleted, merged away, erased), so a contact with
  * signals exists; only the ones without need the second look, also one query.
  */
-export async function contactCardPayloads(store: Store, tenantId: string, contactIds: readonly string[]): Promise<Map<string, ContactCardPayload>> {
+export async function contactCardPayloads(store: Pick<Store, 'signalsOfRecords' | 'getRecords'>, tenantId: string, contactIds: readonly string[]): Promise<Map<string, ContactCardPayload>> {
   const out = new Map<string, ContactCardPayload>();
   const valid: string[] = [];
   for (const id of new Set(contactIds)) {

@@ -1,16 +1,12 @@
 /**
  * The record card's answers, cached per tenant and contact: a rep opening records in a row reads the
- * store once per contact. A tenant's entries are dropped when its signals or written values change
- * (src/pipeline/events.ts) and when a person is erased (src/pipeline/privacy.ts): invalidation bumps the
- * tenant's generation, which every entry carries, so dropping a tenant costs nothing.
- *
- * The hooks are in-process: with several hosts a write on one does not reach the others' caches, and the
- * ttl is what bounds how stale a card served by another host can be.
+ * store once per contact. An entry is kept only under its tenant's generation (../tenantGenerations.ts:
+ * moved by signal or written-value changes and by erasures), and the ttl bounds how stale a card served
+ * after a write on another host can be.
  */
 import { LRUCache } from 'lru-cache';
 import type { ContactCardPayload } from '../../domain/card.ts';
-import { onTenantWritten } from '../../pipeline/events.ts';
-import { erasureHooks } from '../../pipeline/privacy.ts';
+import { tenantGenerations } from '../tenantGenerations.ts';
 
 export const CARD_CACHE_MAX_ENTRIES = 10_000;
 /** A backstop for caches on other hosts; the hooks invalidate this host's at once. */
@@ -31,10 +27,8 @@ interface Entry {
 
 export function createCardCache(options: { max?: number; ttlMs?: number } = {}): CardCache {
   const entries = new LRUCache<string, Entry>({ max: options.max ?? CARD_CACHE_MAX_ENTRIES, ttl: options.ttlMs ?? CARD_CACHE_TTL_MS });
-  const generations = new Map<string, number>();
-  const generation = (tenantId: string) => generations.get(tenantId) ?? 0;
-  const invalidate = (tenantId: string) => void generations.set(tenantId, generation(tenantId) + 1);
-  const unsubscribe = [onTenantWritten(invalidate), erasureHooks.onErased((event) => invalidate(event.tenantId))];
+  const generations = tenantGenerations();
+  const generation = generations.of;
   return {
     async get(tenantId, contactId, load) {
       // NUL cannot occur in either id (the store refuses it), so the key is unambiguous.
@@ -47,7 +41,7 @@ export function createCardCache(options: { max?: number; ttlMs?: number } = {}):
       if (payload.status !== 'error' && generation(tenantId) === before) entries.set(key, { generation: before, payload });
       return payload;
     },
-    invalidate,
-    close: () => unsubscribe.forEach((off) => off()),
+    invalidate: generations.bump,
+    close: generations.close,
   };
 }

@@ -25,7 +25,7 @@ export function createCardLoader(store: Pick<Store, 'signalsOfRecords' | 'getRec
 
   const loadBatch = async (tenantId: string, batch: Array<[string, Waiter[]]>): Promise<void> => {
     try {
-      const payloads = await contactCardPayloads(store as Store, tenantId, batch.map(([id]) => id));
+      const payloads = await contactCardPayloads(store, tenantId, batch.map(([id]) => id));
       for (const [id, waiters] of batch) for (const w of waiters) w.resolve(payloads.get(id) as ContactCardPayload);
     } catch (error) {
       for (const [, waiters] of batch) for (const w of waiters) w.reject(error);

@@ -1,14 +1,13 @@
 /**
  * The score distribution of each tenant, cached: the status page and /api/status show it on every
  * request, and at a million contacts counting it costs a pass over the signals table. Concurrent requests
- * for one tenant share one count (200 admins refreshing at once cost one query), an answer is kept until
- * the tenant's signals change (src/pipeline/events.ts) or a person is erased, and the ttl bounds how old
- * an answer computed on this host can be when the write happened on another host.
+ * for one tenant share one count (200 admins refreshing at once cost one query), an answer is kept under
+ * its tenant's generation (../tenantGenerations.ts: until the tenant's signals change or a person is
+ * erased), and the ttl bounds how old it can be when the write happened on another host.
  */
 import { LRUCache } from 'lru-cache';
-import { onTenantWritten } from '../../pipeline/events.ts';
-import { erasureHooks } from '../../pipeline/privacy.ts';
 import type { ScoreBand } from '../../pipeline/report.ts';
+import { tenantGenerations } from '../tenantGenerations.ts';
 
 export const BANDS_CACHE_TTL_MS = 15_000;
 
@@ -21,10 +20,8 @@ export interface BandsCache {
 export function createBandsCache(options: { max?: number; ttlMs?: number } = {}): BandsCache {
   const entries = new LRUCache<string, { generation: number; bands: ScoreBand[] }>({ max: options.max ?? 1_000, ttl: options.ttlMs ?? BANDS_CACHE_TTL_MS });
   const inFlight = new Map<string, { generation: number; promise: Promise<ScoreBand[]> }>();
-  const generations = new Map<string, number>();
-  const generation = (tenantId: string) => generations.get(tenantId) ?? 0;
-  const invalidate = (tenantId: string) => void generations.set(tenantId, generation(tenantId) + 1);
-  const unsubscribe = [onTenantWritten(invalidate), erasureHooks.onErased((event) => invalidate(event.tenantId))];
+  const generations = tenantGenerations();
+  const generation = generations.of;
   return {
     get(tenantId, count) {
       const now = generation(tenantId);
@@ -44,7 +41,7 @@ export function createBandsCache(options: { max?: number; ttlMs?: number } = {})
       inFlight.set(tenantId, { generation: now, promise });
       return promise;
     },
-    invalidate,
-    close: () => unsubscribe.forEach((off) => off()),
+    invalidate: generations.bump,
+    close: generations.close,
   };
 }
