@@ -5,7 +5,8 @@
  *
  * - `links[2i]` = feature (-1 for a leaf), `links[2i + 1]` = right child (absolute index);
  * - `split[i]` = threshold, or the leaf's value for a leaf (one load at the end of a walk);
- * - `value[i]` = every node's value (tree-path contributions need the internal ones).
+ * - `value[i]` = every node's value, `delta[i]` its change from the parent's (what a tree-path
+ *   contribution credits at each step).
  */
 
 /** The arrays of one tree as both models store it. Leaves: feature -1. */
@@ -153,14 +154,14 @@ export function addLeafValuesAndContributions(c: CompiledTrees, data: ArrayLike<
  * change in node value is credited to the split's feature.
  */
 export function pathContributions(c: CompiledTrees, row: ArrayLike<number>, nFeatures: number): Float64Array {
-  const { roots, links, split, value } = c;
+  const { roots, links, split, delta } = c;
   const out = new Float64Array(nFeatures);
   for (let t = 0; t < roots.length; t++) {
     let node = roots[t] as number;
     let f = links[2 * node] as number;
     while (f >= 0) {
       const child = (row[f] as number) < (split[node] as number) ? node + 1 : (links[2 * node + 1] as number);
-      out[f] = (out[f] as number) + (value[child] as number) - (value[node] as number);
+      out[f] = (out[f] as number) + (delta[child] as number);
       node = child;
       f = links[2 * node] as number;
     }

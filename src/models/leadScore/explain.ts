@@ -16,11 +16,11 @@
  */
 import type { ColumnFeatures, RawRow } from '../../features/pipeline.ts';
 import { applyPlatt, logit, sigmoid } from '../calibration.ts';
-import { contributions as forestContributions, predictProba as forestProba } from '../forest/index.ts';
+import { predictProba as forestProba } from '../forest/index.ts';
 import type { DenseMatrix } from '../forest/index.ts';
-import { contributions as boostingContributions, predictRaw as boostingLogits } from '../boosting/index.ts';
+import { predictRaw as boostingLogits } from '../boosting/index.ts';
 import { addLeafValuesAndContributions, BLOCK, compiledTrees } from '../forest/compiled.ts';
-import { logisticContributions, logisticLogits } from '../linear/logistic.ts';
+import { logisticLogits } from '../linear/logistic.ts';
 import type { LeadScoreModel, Reason } from './types.ts';
 
 /** Contributions smaller than this (probability) are not reasons. */
@@ -76,44 +76,34 @@ export interface Explanation {
   contributions: Float64Array;
 }
 
-/** Exact additive explanation of one encoded row. */
+/** Exact additive explanation of one encoded row (explainRows on that row alone). */
 export function explainRow(model: LeadScoreModel, row: ArrayLike<number>): Explanation {
   const p = model.featureNames.length;
-  const raw = new Float64Array(p);
-  const { forest: wf, logistic: wl, boosting: wb } = model.blend;
-  const addTerms = (weight: number, t: ArrayLike<number>, slope = 1) => {
-    for (let j = 0; j < p; j++) raw[j] = (raw[j] as number) + weight * slope * (t[j] as number);
-  };
-  if (wf > 0 && model.forest !== null) {
-    // path contributions are in probability; the secant of logit turns them into log-odds, exactly
-    const c = forestContributions(model.forest, row);
-    const p0 = model.forest.baseRate;
-    let p1 = p0;
-    for (let j = 0; j < p; j++) p1 += c[j] as number;
-    addTerms(wf, c, secant(logit, p0, p1, (x) => 1 / (x * (1 - x))));
+  if (row.length !== p) throw new RangeError(`explainRow: the model expects ${p} features, the row has ${row.length}`);
+  for (let j = 0; j < p; j++) {
+    if (!Number.isFinite(row[j])) throw new RangeError(`explainRow: value at column ${j} is ${String(row[j])}`);
   }
-  if (wl > 0) addTerms(wl, logisticContributions(model.logistic, row));
-  if (wb > 0 && model.boosting !== null) addTerms(wb, boostingContributions(model.boosting, row));
+  let rawContributions = new Float64Array(p);
+  let contributions = new Float64Array(p);
+  explainRows(model, { data: Float64Array.from(row), nRows: 1, nCols: p }, (_i, _probability, calibrated, raw) => {
+    rawContributions = Float64Array.from(raw);
+    contributions = Float64Array.from(calibrated);
+  });
   const base = rawBase(model);
   let score = base;
-  for (let j = 0; j < p; j++) score += raw[j] as number;
-  const probability = calibrate(model, score);
-  const calibratedBase = calibrate(model, base);
-  const { a } = model.calibration;
-  const slope = secant((z) => calibrate(model, z), base, score, (z) => a * sigmoidSlope(a * z + model.calibration.b));
-  const calibrated = raw.map((c) => c * slope);
-  return { raw: score, rawBase: base, rawContributions: raw, probability, base: calibratedBase, contributions: calibrated };
+  for (let j = 0; j < p; j++) score += rawContributions[j] as number;
+  return { raw: score, rawBase: base, rawContributions, probability: calibrate(model, score), base: calibrate(model, base), contributions };
 }
 
 /**
- * Scores rows with their explanations at batch speed: explainRow's arithmetic on blocks of rows, each
- * tree walked once per row for both the prediction and the path contributions, buffers kept between
- * blocks. `each(i, probability, contributions)` is called for every row in order; `probability` is the
- * very number the batch path (calibrate of rawLogits, which adds logistic, forest and boosting in that
- * order, each tree's leaf values in tree order) gives; `contributions` (calibrated, per feature, as
- * explainRow gives them) is a view the next row overwrites.
+ * Scores rows with their exact additive explanations (the split described at the top of this file), on
+ * blocks of rows: each tree is walked once per row for both the prediction and the path contributions,
+ * buffers kept between blocks. `each(i, probability, contributions, raw)` is called for every row in order. `probability` is the very
+ * number the batch path (calibrate of rawLogits, which adds logistic, forest and boosting in that order,
+ * each tree's leaf values in tree order) gives; `contributions` are calibrated and `raw` in log-odds
+ * (rawBase + their sum = the row's blended log-odds), per feature; both are views the next row overwrites.
  */
-export function explainRows(model: LeadScoreModel, X: DenseMatrix, each: (i: number, probability: number, contributions: Float64Array) => void): void {
+export function explainRows(model: LeadScoreModel, X: DenseMatrix, each: (i: number, probability: number, contributions: Float64Array, raw: Float64Array) => void): void {
   const p = model.featureNames.length;
   const { data, nRows } = X;
   const { forest: wf, logistic: wl, boosting: wb } = model.blend;
@@ -122,10 +112,11 @@ export function explainRows(model: LeadScoreModel, X: DenseMatrix, each: (i: num
   const { intercept, weights, means, scales } = model.logistic;
   const base = rawBase(model);
   const { a, b } = model.calibration;
-  const forestSums = new Float64Array(BLOCK);
-  const boostingSums = new Float64Array(BLOCK);
-  const forestTerms = new Float64Array(BLOCK * p);
-  const boostingTerms = new Float64Array(BLOCK * p);
+  const block = Math.min(BLOCK, nRows);
+  const forestSums = new Float64Array(block);
+  const boostingSums = new Float64Array(block);
+  const forestTerms = new Float64Array(block * p);
+  const boostingTerms = new Float64Array(block * p);
   const raw = new Float64Array(p);
   const contributions = new Float64Array(p);
   for (let from = 0; from < nRows; from += BLOCK) {
@@ -171,7 +162,7 @@ export function explainRows(model: LeadScoreModel, X: DenseMatrix, each: (i: num
       for (let j = 0; j < p; j++) score += raw[j] as number;
       const slope = secant((v) => calibrate(model, v), base, score, (v) => a * sigmoidSlope(a * v + b));
       for (let j = 0; j < p; j++) contributions[j] = (raw[j] as number) * slope;
-      each(i, calibrate(model, z), contributions);
+      each(i, calibrate(model, z), contributions, raw);
     }
   }
 }

@@ -29,7 +29,7 @@ import type { DenseMatrix } from '../forest/index.ts';
 import { fitBoosting, predictRaw as boostingLogits } from '../boosting/index.ts';
 import type { BoostingModel, BoostingOptions } from '../boosting/index.ts';
 import { fitLogistic, logisticLogits } from '../linear/logistic.ts';
-import { columnContributions, explainRow } from './explain.ts';
+import { columnContributions, explainRows } from './explain.ts';
 import { LEAD_SCORE_KIND, LEAD_SCORE_VERSION, LOW_DATA_POSITIVES, LeadScoreTrainingError } from './types.ts';
 import type { BlendWeights, ColumnImportance, LeadScoreMetrics, LeadScoreModel, LeadScoreOptions, LeadScoreSettings } from './types.ts';
 
@@ -298,13 +298,13 @@ export async function fitLeadScore(
 
 /** Mean absolute calibrated contribution per source column over evenly spaced training rows, as shares. */
 function importanceOf(model: LeadScoreModel, X: DenseMatrix): ColumnImportance[] {
-  const p = X.nCols;
   const step = Math.max(1, Math.floor(X.nRows / IMPORTANCE_SAMPLE));
+  const sample: number[] = [];
+  for (let i = 0; i < X.nRows; i += step) sample.push(i);
   const totals = new Map<string, number>();
-  for (let i = 0; i < X.nRows; i += step) {
-    const { contributions } = explainRow(model, X.data.subarray(i * p, (i + 1) * p));
+  explainRows(model, subset(X, sample), (_i, _probability, contributions) => {
     for (const { column, effect } of columnContributions(model, contributions)) totals.set(column, (totals.get(column) ?? 0) + Math.abs(effect));
-  }
+  });
   const sum = [...totals.values()].reduce((s, v) => s + v, 0);
   const labels = new Map(model.pipeline.columnFeatures().map((c) => [c.column, c.label]));
   return [...totals.entries()]
