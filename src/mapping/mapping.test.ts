@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hubspotProfile } from '../../connectors/hubspot/profile.ts';
 import type { CanonicalRecord } from '../domain/records.ts';
-import { checkMappingAgainstFields, DEFAULT_HUBSPOT_MAPPING, inputHash, MappingError, modelRow, outcomeOf, parseMapping, recordProblem, sameMapping } from './index.ts';
+import { checkMappingAgainstFields, DEFAULT_HUBSPOT_MAPPING, inputHash, leadScoreFitSpec, leadScoreSpecHash, MappingError, modelRow, outcomeOf, parseMapping, recordProblem, sameMapping } from './index.ts';
 
 const lead = DEFAULT_HUBSPOT_MAPPING.leadScore;
 function contact(properties: Record<string, string | null>): CanonicalRecord {
@@ -22,6 +22,16 @@ describe('field mapping', () => {
   it('refuses a field name that could inject into a query, naming the path', () => {
     const bad = { ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, numeric: ['age', 'Name; DELETE'] } };
     expect(() => parseMapping(bad)).toThrow(/leadScore\.numeric\.1: is not a valid field name/);
+  });
+
+  it('refuses a direction on a column that is not a numeric input, or a direction that is not one', () => {
+    expect(() => parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, monotone: { job: 'increasing' } } })).toThrow(/monotone: "job" is not a numeric model column/);
+    expect(() => parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, monotone: { age: 'up' } } })).toThrow(/monotone\.age: must be "increasing" or "decreasing"/);
+    const m = parseMapping({ ...DEFAULT_HUBSPOT_MAPPING, leadScore: { ...lead, monotone: { age: 'increasing' } } });
+    expect(leadScoreFitSpec(m.leadScore).monotone).toEqual({ age: 'increasing' });
+    // a direction is part of what the model is fitted on: changing it retrains; none keeps older hashes
+    expect(leadScoreSpecHash(m)).not.toBe(leadScoreSpecHash(parseMapping(DEFAULT_HUBSPOT_MAPPING)));
+    expect(leadScoreFitSpec({ ...m.leadScore, exclude: ['age'] }).monotone).toEqual({});
   });
 
   it('refuses value ranges on a column that is not a numeric input, or with min above max', () => {

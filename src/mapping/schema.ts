@@ -61,6 +61,12 @@ export const LeadScoreMapping = z
         z.object({ min: z.number().finite().optional(), max: z.number().finite().optional(), integer: z.boolean().optional() }).strict(),
       )
       .default({}),
+    /**
+     * What RevOps knows about a numeric column's direction (`{ "nr_employees": "increasing" }`): the score
+     * never falls as an "increasing" column rises, whatever the data's noise says (every component of the
+     * blend honours it). A rep then never sees "more employees lowered the score".
+     */
+    monotone: z.record(FieldName, z.enum(['increasing', 'decreasing'], { message: 'must be "increasing" or "decreasing"' })).default({}),
     outcome: z.object({
       field: FieldName,
       converted: z.array(z.string()).min(1),
@@ -88,6 +94,9 @@ export const LeadScoreMapping = z
       if (range.min !== undefined && range.max !== undefined && range.min > range.max) {
         ctx.addIssue({ code: 'custom', path: ['ranges', name], message: `ranges: "${name}" has min ${range.min} above max ${range.max}` });
       }
+    }
+    for (const name of Object.keys(m.monotone)) {
+      if (!m.numeric.includes(name)) ctx.addIssue({ code: 'custom', path: ['monotone', name], message: `monotone: "${name}" is not a numeric model column (only a number has a direction)` });
     }
     const labelled = new Set([...m.numeric, ...m.categorical].flatMap((c) => [c, own(m.fields, c) ?? c]));
     for (const name of Object.keys(m.labels ?? {})) {
@@ -188,4 +197,20 @@ export function crmField(m: LeadScoreMapping, column: string): string {
 export function modelInputs(m: LeadScoreMapping): { numeric: string[]; categorical: string[] } {
   const excluded = new Set(m.exclude);
   return { numeric: m.numeric.filter((f) => !excluded.has(f)), categorical: m.categorical.filter((f) => !excluded.has(f)) };
+}
+
+/** Keeps the entries of a per-column record whose column is a numeric model input (an excluded one keeps its rule in the mapping). */
+function ofNumericInputs<T>(m: LeadScoreMapping, byColumn: Record<string, T>): Record<string, T> {
+  const { numeric } = modelInputs(m);
+  return Object.fromEntries(Object.entries(byColumn).filter(([c]) => numeric.includes(c)));
+}
+
+/** What the mapping tells the lead score's fit: its inputs, the possible values and the directions of the numeric ones. */
+export function leadScoreFitSpec(m: LeadScoreMapping) {
+  const { numeric, categorical } = modelInputs(m);
+  return {
+    spec: { numeric, categorical, placeholders: m.placeholders },
+    ranges: ofNumericInputs(m, m.ranges),
+    monotone: ofNumericInputs(m, m.monotone),
+  };
 }

@@ -4,7 +4,7 @@
  * cycle that fails on columns the model expects.
  */
 import { createHash } from 'node:crypto';
-import { crmField, modelInputs, type Mapping } from './schema.ts';
+import { crmField, leadScoreFitSpec, modelInputs, type Mapping } from './schema.ts';
 
 const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
 
@@ -22,12 +22,13 @@ function inputs(mapping: Mapping) {
 /** Inputs, value ranges of the inputs, and the outcome definition (which records are labelled, and how). */
 export function leadScoreSpecHash(mapping: Mapping): string {
   const lead = mapping.leadScore;
-  const { numeric } = modelInputs(lead);
-  const ranges = Object.fromEntries(Object.entries(lead.ranges).filter(([c]) => numeric.includes(c)).sort(([a], [b]) => a.localeCompare(b)));
+  const fit = leadScoreFitSpec(lead);
+  const ranges = Object.fromEntries(Object.entries(fit.ranges).sort(([a], [b]) => a.localeCompare(b)));
   const outcome = { field: lead.outcome.field, converted: [...lead.outcome.converted].sort(), lost: [...lead.outcome.lost].sort() };
   // only when set, so that the hashes of mappings without a champion (every model trained before) stay
   const champion = lead.championField ? { championField: lead.championField } : {};
-  return hash({ ...inputs(mapping), ranges, outcome, emailField: lead.emailField, ...champion });
+  const monotone = Object.keys(fit.monotone).length > 0 ? { monotone: Object.fromEntries(Object.entries(fit.monotone).sort(([a], [b]) => a.localeCompare(b))) } : {};
+  return hash({ ...inputs(mapping), ranges, outcome, emailField: lead.emailField, ...champion, ...monotone });
 }
 
 /** Segments cluster the same inputs, without an outcome. */

@@ -5,7 +5,7 @@
  * in both CRMs.
  */
 import { own } from '../domain/own.ts';
-import { MappingError, modelInputs, type Mapping, type MappingProblem } from '../mapping/index.ts';
+import { leadScoreFitSpec, MappingError, type Mapping, type MappingProblem } from '../mapping/index.ts';
 import type { PipelineContext } from './context.ts';
 import { runCycle, type CycleOptions, type CycleSummary } from './cycle.ts';
 import { fitLeadScoreModel, labelledRows, onePerPerson } from './signals/leadScore.ts';
@@ -17,9 +17,8 @@ import { hashOf, type SharedModel } from './signals/stage.ts';
  */
 export function sharedSpecProblems(tenants: ReadonlyArray<{ tenantId: string; mapping: Mapping }>): MappingProblem[] {
   const shape = (m: Mapping) => {
-    const { numeric, categorical } = modelInputs(m.leadScore);
-    const ranges = Object.fromEntries(Object.entries(m.leadScore.ranges).filter(([c]) => numeric.includes(c)));
-    return { numeric: [...numeric].sort(), categorical: [...categorical].sort(), placeholders: [...m.leadScore.placeholders].sort(), ranges };
+    const { spec, ranges, monotone } = leadScoreFitSpec(m.leadScore);
+    return { numeric: [...spec.numeric].sort(), categorical: [...spec.categorical].sort(), placeholders: [...spec.placeholders].sort(), ranges, monotone };
   };
   const [first, ...rest] = tenants;
   if (!first) return [];
@@ -41,6 +40,11 @@ export function sharedSpecProblems(tenants: ReadonlyArray<{ tenantId: string; ma
     for (const column of new Set([...Object.keys(want.ranges), ...Object.keys(have.ranges)])) {
       if (JSON.stringify(own(want.ranges, column) ?? null) !== JSON.stringify(own(have.ranges, column) ?? null)) {
         problems.push({ path: `leadScore.ranges.${column}`, message: `tenant ${other.tenantId} gives column "${column}" another range than tenant ${first.tenantId}` });
+      }
+    }
+    for (const column of new Set([...Object.keys(want.monotone), ...Object.keys(have.monotone)])) {
+      if ((own(want.monotone, column) ?? 'free') !== (own(have.monotone, column) ?? 'free')) {
+        problems.push({ path: `leadScore.monotone.${column}`, message: `tenant ${other.tenantId} gives column "${column}" another direction than tenant ${first.tenantId}` });
       }
     }
   }

@@ -176,6 +176,28 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(await store.getCheckpoint(id, 'deal')).toBeNull();
     });
 
+    it('recordPages reads every record of one tenant and type once, in pages of the size asked, by id', async () => {
+      const id = await tenant();
+      const other = await tenant();
+      const run = await store.startRun(id, 'sync');
+      const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+      await store.savePage(id, page(run, ids.map((x) => rec(x, `h${x}`))));
+      await store.savePage(id, page(run, [rec('t1', 'x')], { objectType: 'ticket' }));
+      await store.savePage(other, page(await store.startRun(other, 'sync'), [rec('b2', 'z'), rec('zz', 'z')]));
+      const pages: string[][] = [];
+      for await (const p of store.recordPages(id, 'contact', 3)) pages.push(p.map((r) => r.externalId));
+      expect(pages).toEqual([['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]);
+      const whole: unknown[] = [];
+      for await (const p of store.recordPages(id, 'contact')) whole.push(...p);
+      expect(whole).toEqual(await store.getRecords(id, 'contact'));
+      const none: unknown[] = [];
+      for await (const p of store.recordPages(id, 'deal', 2)) none.push(p);
+      expect(none).toEqual([]);
+      await expect(async () => {
+        for await (const _ of store.recordPages(id, 'contact', 0)) void _;
+      }).rejects.toThrow(/pageSize must be a positive integer/);
+    });
+
     it('savePage keeps the last copy of a duplicated id and never lets an older copy overwrite a newer one', async () => {
       const id = await tenant();
       const run = await store.startRun(id, 'sync');

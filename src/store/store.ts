@@ -52,6 +52,9 @@ const MAX_ID_LENGTH = 1000;
 const MAX_REASON_LENGTH = 2000;
 const MAX_ERROR_LENGTH = 2000;
 const DEFAULT_AUDIT_LIMIT = 1000;
+/** Records per page of recordPages: a few megabytes of properties at a time. */
+export const RECORD_PAGE = 5_000;
+const RECORD_COLUMNS = 'object_type, external_id, modified_at, properties, associations, line_items, input_hash, synced_at';
 
 type ValidRecord = { externalId: string; modifiedAt: string; record: CanonicalRecord & { inputHash: string } };
 
@@ -428,7 +431,7 @@ export class SqlStore implements Store {
   }
 
   async getRecords(tenantId: string, objectType: ObjectType, ids?: string[]): Promise<StoredRecord[]> {
-    const columns = 'object_type, external_id, modified_at, properties, associations, line_items, input_hash, synced_at';
+    const columns = RECORD_COLUMNS;
     if (ids === undefined) {
       const { rows } = await this.#db.query(
         `SELECT ${columns} FROM records WHERE tenant_id = $1 AND object_type = $2 ORDER BY external_id`,
@@ -442,6 +445,23 @@ export class SqlStore implements Store {
       [tenantId, objectType, ids.map(cleanText)],
     );
     return rows.map(toStoredRecord);
+  }
+
+  async *recordPages(tenantId: string, objectType: ObjectType, pageSize = RECORD_PAGE): AsyncIterable<StoredRecord[]> {
+    if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`recordPages: pageSize must be a positive integer, got ${pageSize}`);
+    let after: string | null = null;
+    for (;;) {
+      const { rows }: { rows: Row[] } = await this.#db.query(
+        `SELECT ${RECORD_COLUMNS} FROM records WHERE tenant_id = $1 AND object_type = $2 AND ($3::text IS NULL OR external_id > $3::text)
+         ORDER BY external_id LIMIT $4`,
+        [tenantId, objectType, after, pageSize],
+      );
+      if (rows.length === 0) return;
+      const page: StoredRecord[] = rows.map(toStoredRecord);
+      yield page;
+      if (page.length < pageSize) return;
+      after = page.at(-1)!.externalId;
+    }
   }
 
   async countRecords(tenantId: string, objectType: ObjectType): Promise<number> {

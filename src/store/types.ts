@@ -243,6 +243,11 @@ export interface Store {
   savePage(tenantId: string, page: PageWrite): Promise<PageWriteResult>;
   rejectedRecords(tenantId: string, runId: number): Promise<RejectedRecord[]>;
   getRecords(tenantId: string, objectType: ObjectType, ids?: string[]): Promise<StoredRecord[]>;
+  /**
+   * Every record of the type in pages of at most `pageSize`, by external id (keyset: each page is one
+   * indexed range query after the last id seen), so a stage holds one page, never the whole table.
+   */
+  recordPages(tenantId: string, objectType: ObjectType, pageSize?: number): AsyncIterable<StoredRecord[]>;
   countRecords(tenantId: string, objectType: ObjectType): Promise<number>;
 
   saveModel(tenantId: string, model: Omit<StoredModel, 'version' | 'createdAt'>): Promise<number>;

@@ -3,7 +3,7 @@
  * signals (lead score with reasons, segment, recommendations, feedback sentiment).
  */
 import { formatSummary } from '../../src/cli/summary.ts';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countOutputValues, SCORE, emulatorOutputs, emulatorScores, signalReport, startHarness, totalWritten, type Harness } from '../helpers/harness.ts';
 
 let harness: Harness | null = null;
@@ -13,6 +13,19 @@ afterEach(async () => {
 });
 
 describe('a full cycle on the emulator', () => {
+  it('reads contacts from the store page by page, never the whole table at once (memory stays at a page at 1M contacts)', async () => {
+    harness = await startHarness();
+    const { store } = harness;
+    const whole = vi.spyOn(store, 'getRecords');
+    const pages = vi.spyOn(store, 'recordPages');
+    const summary = await harness.cycle();
+    expect(summary.status, summary.error ?? '').toBe('succeeded');
+    expect(signalReport(summary, 'leadScore').computed).toBeGreaterThan(100);
+    expect(signalReport(summary, 'segment').computed).toBeGreaterThan(100);
+    expect(whole.mock.calls.filter(([, type, ids]) => type === 'contact' && ids === undefined)).toEqual([]);
+    expect(pages.mock.calls.filter(([, type]) => type === 'contact').length).toBeGreaterThanOrEqual(3); // training, scoring, segments
+  });
+
   it('writes all four signals, audits every write, and writes nothing on a second cycle', async () => {
     harness = await startHarness();
     const { emulator, store, ctx } = harness;

@@ -16,7 +16,7 @@
 import { binCounts, fitBinning, midpoint, transformBinning } from '../forest/binning.ts';
 import { addLeafValues, checkEnsembleHeader, checkFeatureNames, compiledTrees, pathContributions } from '../forest/compiled.ts';
 import type { CompiledTrees } from '../forest/compiled.ts';
-import { toDense, toLabels } from '../forest/matrix.ts';
+import { toDense, toLabels, toMonotoneConstraints } from '../forest/matrix.ts';
 import type { DenseMatrix, FeatureMatrix } from '../forest/matrix.ts';
 import { stratifiedSplit } from '../evaluate.ts';
 
@@ -59,6 +59,12 @@ export interface BoostingOptions {
   sampleWeight?: ArrayLike<number>;
   /** Column names, stored in the model and checked by predictRaw / predictProba when the caller passes its own. */
   featureNames?: readonly string[];
+  /**
+   * Per column: 1 = the score never falls as the column rises, -1 = it never rises, 0 = free (scikit-learn's
+   * `monotonic_cst`). Enforced as LightGBM's "basic" method: a split on a constrained column must order its
+   * children's values, and the midpoint of the two bounds every leaf below them.
+   */
+  monotonicCst?: ArrayLike<number>;
 }
 
 /** The resolved training options, kept in the model for the record. */
@@ -80,6 +86,8 @@ export interface BoostingParams {
   nTrainRows: number;
   nValidationRows: number;
   weighted: boolean;
+  /** Present only when some column was constrained (models without it load unchanged). */
+  monotonicCst?: number[];
 }
 
 /**
@@ -218,6 +226,8 @@ interface Grower {
   lambda: number;
   learningRate: number;
   importance: Float64Array;
+  /** Per feature -1/0/1, or null when nothing is constrained (the unconstrained split search stays as it was). */
+  monotone: Int8Array | null;
 }
 
 /** Most members of a bundle: its bins (members + the all-zero bin 0) must fit a byte. */
@@ -300,6 +310,9 @@ interface GrowNode {
   depth: number;
   sumG: number;
   sumH: number;
+  /** Bounds on the node's unshrunk leaf value -G/(H+λ) from monotone splits above it (±Infinity when none). */
+  lo: number;
+  hi: number;
   hist: Float64Array | null;
   // best split found (feature -1: none)
   gain: number;
@@ -351,13 +364,26 @@ function findBestSplit(grower: Grower, node: GrowNode): void {
   const { nBins, featureGroup, featureCode, groupOffset3, p } = grower;
   const G = node.sumG;
   const H = node.sumH;
-  const parentScore = (G * G) / (H + lambda);
+  const { monotone } = grower;
+  const { lo, hi } = node;
+  // with constraints a value may be clamped: score it as the loss reduction at the clamped value
+  const score =
+    monotone === null
+      ? (sg: number, sh: number): number => (sg * sg) / (sh + lambda)
+      : (sg: number, sh: number): number => {
+          const w = clamp(-sg / (sh + lambda), lo, hi);
+          return -(2 * sg * w + (sh + lambda) * w * w);
+        };
+  const parentScore = score(G, H);
   const consider = (f: number, bin: number, nextBin: number, gl: number, hl: number, cl: number): void => {
     const cr = count - cl;
     const hr = H - hl;
     if (cl < minSamplesLeaf || cr < minSamplesLeaf || hl < minHessianLeaf || hr < minHessianLeaf) return;
     const gr = G - gl;
-    const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+    const sign = monotone === null ? 0 : (monotone[f] as number);
+    // the left child holds the lower values: an increasing column needs its value <= the right child's
+    if (sign !== 0 && sign * (clamp(-gl / (hl + lambda), lo, hi) - clamp(-gr / (hr + lambda), lo, hi)) > 0) return;
+    const gain = score(gl, hl) + score(gr, hr) - parentScore;
     if (gain > node.gain) {
       node.gain = gain;
       node.feature = f;
@@ -399,6 +425,10 @@ function findBestSplit(grower: Grower, node: GrowNode): void {
       prev = b;
     }
   }
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
 }
 
 /** Stable partition of the node's rows: the left side of its split first. Returns the first right position. */
@@ -456,14 +486,15 @@ function growTree(grower: Grower, g: Float64Array, h: Float64Array, raw: Float64
     sumH += h[i] as number;
   }
   const tree = new TreeBuilder();
-  const leafValue = (G: number, H: number): number => (-G / (H + lambda)) * learningRate;
-  const newNode = (start: number, end: number, depth: number, G: number, H: number): GrowNode => ({
-    id: tree.add(leafValue(G, H), end - start),
+  const newNode = (start: number, end: number, depth: number, G: number, H: number, lo: number, hi: number): GrowNode => ({
+    id: tree.add(clamp(-G / (H + lambda), lo, hi) * learningRate, end - start),
     start,
     end,
     depth,
     sumG: G,
     sumH: H,
+    lo,
+    hi,
     hist: null,
     gain: 0,
     feature: -1,
@@ -476,7 +507,7 @@ function growTree(grower: Grower, g: Float64Array, h: Float64Array, raw: Float64
   const canSplit = (node: GrowNode): boolean =>
     node.end - node.start >= 2 * grower.minSamplesLeaf && node.depth < grower.maxDepth && node.sumH >= 2 * grower.minHessianLeaf;
 
-  const root = newNode(0, n, 0, sumG, sumH);
+  const root = newNode(0, n, 0, sumG, sumH, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
   const leaves: GrowNode[] = [root];
   const open: GrowNode[] = [];
   if (canSplit(root)) {
@@ -500,8 +531,24 @@ function growTree(grower: Grower, g: Float64Array, h: Float64Array, raw: Float64
     tree.threshold[node.id] = midpoint(grower.binMax[off + node.bin] as number, grower.binMin[off + node.nextBin] as number);
     grower.importance[f] = (grower.importance[f] as number) + node.gain;
     const mid = partition(grower, node);
-    const left = newNode(node.start, mid, node.depth + 1, node.leftG, node.leftH);
-    const right = newNode(mid, node.end, node.depth + 1, node.sumG - node.leftG, node.sumH - node.leftH);
+    const rightG = node.sumG - node.leftG;
+    const rightH = node.sumH - node.leftH;
+    // a monotone split bounds everything below it at the midpoint of its two values, so no deeper split can reorder them
+    let { lo: leftLo, hi: leftHi } = node;
+    let { lo: rightLo, hi: rightHi } = node;
+    const sign = grower.monotone === null ? 0 : (grower.monotone[f] as number);
+    if (sign !== 0) {
+      const between = (clamp(-node.leftG / (node.leftH + lambda), node.lo, node.hi) + clamp(-rightG / (rightH + lambda), node.lo, node.hi)) / 2;
+      if (sign > 0) {
+        leftHi = between;
+        rightLo = between;
+      } else {
+        leftLo = between;
+        rightHi = between;
+      }
+    }
+    const left = newNode(node.start, mid, node.depth + 1, node.leftG, node.leftH, leftLo, leftHi);
+    const right = newNode(mid, node.end, node.depth + 1, rightG, rightH, rightLo, rightHi);
     tree.left[node.id] = left.id;
     tree.right[node.id] = right.id;
     leaves.splice(leaves.indexOf(node), 1, left, right);
@@ -634,6 +681,7 @@ export function fitBoosting(X: FeatureMatrix, y: ArrayLike<number>, options: Boo
     throw new RangeError(`fitBoosting: ${featureNames.length} feature names for ${dense.nCols} columns`);
   }
   const weights = options.sampleWeight === undefined ? null : checkWeights(options.sampleWeight, dense.nRows);
+  const monotone = toMonotoneConstraints(options.monotonicCst, dense.nCols, 'fitBoosting');
 
   // hold out the validation share before binning, as scikit-learn does: the bins see training rows only
   let trainX = dense;
@@ -706,6 +754,7 @@ export function fitBoosting(X: FeatureMatrix, y: ArrayLike<number>, options: Boo
     lambda: resolved.l2Regularization,
     learningRate: resolved.learningRate,
     importance: new Float64Array(p),
+    monotone,
   };
 
   const raw = new Float64Array(n).fill(init);
@@ -749,7 +798,13 @@ export function fitBoosting(X: FeatureMatrix, y: ArrayLike<number>, options: Boo
     kind: BOOSTING_KIND,
     version: BOOSTING_VERSION,
     nFeatures: p,
-    params: { ...resolved, nTrainRows: n, nValidationRows: validX === null ? 0 : validX.nRows, weighted: weights !== null },
+    params: {
+      ...resolved,
+      nTrainRows: n,
+      nValidationRows: validX === null ? 0 : validX.nRows,
+      weighted: weights !== null,
+      ...(monotone === null ? {} : { monotonicCst: Array.from(monotone) }),
+    },
     init,
     baseRaw,
     trees,

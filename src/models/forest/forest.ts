@@ -11,7 +11,7 @@
  * `contributions(model, row)` gives Saabas tree-path contributions: along each tree's path, the change
  * in node value is credited to the split feature, so baseRate + sum(contributions) = predicted probability.
  */
-import { toDense } from './matrix.ts';
+import { toDense, toMonotoneConstraints } from './matrix.ts';
 import type { FeatureMatrix } from './matrix.ts';
 import { mulberry32 } from '../../domain/random.mjs';
 import { bootstrapWeights, prepareBinnedData, resolveMtry, resolveTreeParams, treeSeed, treeToJSON } from './tree.ts';
@@ -52,6 +52,12 @@ export interface FastForestOptions {
   featureNames?: readonly string[];
   /** Bins per feature, 2..255 (default 255). */
   maxBins?: number;
+  /**
+   * Per column: 1 = the predicted probability never falls as the column rises, -1 = it never rises, 0 =
+   * free. Each tree enforces it (a split on the column must order its children; their midpoint bounds the
+   * subtrees), so the forest's mean does too.
+   */
+  monotonicCst?: ArrayLike<number>;
 }
 
 /** The resolved training options, kept in the model for the record. */
@@ -72,6 +78,8 @@ export interface FastForestParams {
   nTrainRows: number;
   seed: number;
   maxBins: number;
+  /** Present only when some column was constrained. */
+  monotonicCst?: number[];
 }
 
 export interface FastForestModel {
@@ -121,7 +129,8 @@ function prepare(X: FeatureMatrix, y: ArrayLike<number>, options: FastForestOpti
     else if (Number.isInteger(s) && s > 1) nDraws = s;
     else throw new RangeError(`fitForest: maxSamples must be a share in (0, 1] or an integer count, got ${s}`);
   }
-  const params = resolveTreeParams(options, mtry, bootstrap, nDraws);
+  const monotone = toMonotoneConstraints(options.monotonicCst, data.nCols, 'fitForest');
+  const params = { ...resolveTreeParams(options, mtry, bootstrap, nDraws), monotone };
   const seeds = Array.from({ length: nEstimators }, (_, i) => treeSeed(seed, i));
   const resolved: FastForestParams = {
     nEstimators,
@@ -136,6 +145,7 @@ function prepare(X: FeatureMatrix, y: ArrayLike<number>, options: FastForestOpti
     nTrainRows: data.nRows,
     seed,
     maxBins,
+    ...(monotone === null ? {} : { monotonicCst: Array.from(monotone) }),
   };
   return { data, params, seeds, resolved, featureNames };
 }

@@ -84,3 +84,22 @@ export function toLabels(y: ArrayLike<number>, nRows: number, where: string): Ui
   }
   return out;
 }
+
+/**
+ * Monotone constraints, one per column (scikit-learn's `monotonic_cst`): 1 = the score never falls as
+ * the column rises, -1 = it never rises, 0 = free. Checked and copied; null when none is set, so that
+ * unconstrained fits keep their fast path.
+ */
+export function toMonotoneConstraints(cst: ArrayLike<number> | undefined, nCols: number, where: string): Int8Array | null {
+  if (cst === undefined) return null;
+  if (cst.length !== nCols) throw new RangeError(`${where}: ${cst.length} monotone constraints for ${nCols} columns`);
+  const out = new Int8Array(nCols);
+  let any = false;
+  for (let j = 0; j < nCols; j++) {
+    const c = cst[j];
+    if (c !== -1 && c !== 0 && c !== 1) throw new RangeError(`${where}: monotone constraint ${j} is ${String(c)}: it must be -1, 0 or 1`);
+    out[j] = c;
+    any ||= c !== 0;
+  }
+  return any ? out : null;
+}

@@ -31,6 +31,8 @@ export interface TreeParams {
   bootstrap: boolean;
   /** Rows drawn by the bootstrap; 0 = nRows. */
   nDraws: number;
+  /** Per feature 1 (value never falls as it rises), -1 or 0; null or absent = none constrained. */
+  monotone?: Int8Array | null;
 }
 
 /** One tree in flat arrays; leaves have feature -1 and children -1. Node 0 is the root, left[i] = i + 1. */

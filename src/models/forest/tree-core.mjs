@@ -96,7 +96,7 @@ function buildBinaryHistogram(hist, binned, base, idx, packed, start, end, W, W1
  * sum_k w_k^2 / w), between consecutive non-empty bins, each side keeping at least minLeaf rows.
  * Updates `best` when it finds a strictly better split. Returns false when the feature is constant here.
  */
-function scanHistogram(hist, nb, rows, W, W1, minLeaf, f, best) {
+function scanHistogram(hist, nb, rows, W, W1, minLeaf, f, best, sign, lower, upper) {
   let lo = 0;
   while (hist[3 * lo + 2] === 0) lo++;
   if (hist[3 * lo + 2] === rows) return false;
@@ -114,6 +114,14 @@ function scanHistogram(hist, nb, rows, W, W1, minLeaf, f, best) {
       const wr1 = W1 - wl1;
       const wl0 = wl - wl1;
       const wr0 = wr - wr1;
+      // an increasing column (sign 1) may only split where the left (lower) side converts no more often
+      if (sign !== 0 && sign * (clamp(wl1 / wl, lower, upper) - clamp(wr1 / wr, lower, upper)) > 0) {
+        wl += hist[h];
+        wl1 += hist[h + 1];
+        nl += nInBin;
+        prev = b;
+        continue;
+      }
       const proxy = (wl1 * wl1 + wl0 * wl0) / wl + (wr1 * wr1 + wr0 * wr0) / wr;
       if (proxy > best.proxy) {
         best.proxy = proxy;
@@ -149,6 +157,10 @@ function partition(binned, base, idx, packed, start, end, maxBin) {
     }
   }
   return i;
+}
+
+function clamp(x, lo, hi) {
+  return x < lo ? lo : x > hi ? hi : x;
 }
 
 function gini(w, w1) {
@@ -249,11 +261,13 @@ export function growTree(data, params, seed) {
   const best = { proxy: 0, feature: -1, bin: -1, next: -1, wl: 0, wl1: 0 };
 
   // depth-first; a node's left child is pushed last, so it gets the next id (left[id] === id + 1)
-  const stack = [{ start: 0, end: m, depth: 0, parent: -1, isLeft: false, W: rootW, W1: rootW1, constants: globallyConstant }];
+  const monotone = params.monotone ?? null;
+  // lo/hi: bounds on the node's value from monotone splits above it (see scanHistogram)
+  const stack = [{ start: 0, end: m, depth: 0, parent: -1, isLeft: false, W: rootW, W1: rootW1, constants: globallyConstant, lo: 0, hi: 1 }];
   while (stack.length > 0) {
     const node = stack.pop();
-    const { start, end, depth, W, W1, constants } = node;
-    const id = nodes.add(W1 / W, W);
+    const { start, end, depth, W, W1, constants, lo, hi } = node;
+    const id = nodes.add(clamp(W1 / W, lo, hi), W);
     if (node.parent >= 0) {
       if (node.isLeft) nodes.left[node.parent] = id;
       else nodes.right[node.parent] = id;
@@ -280,7 +294,7 @@ export function growTree(data, params, seed) {
       const nb = nBins[f];
       if (nb === 2) buildBinaryHistogram(hist, binned, f * n, idx, packed, start, end, W, W1);
       else buildHistogram(hist, nb, binned, f * n, idx, packed, start, end);
-      if (scanHistogram(hist, nb, rows, W, W1, minLeaf, f, best)) {
+      if (scanHistogram(hist, nb, rows, W, W1, minLeaf, f, best, monotone === null ? 0 : monotone[f], lo, hi)) {
         nonConstant++;
       } else {
         if (newConstants === null) newConstants = [];
@@ -303,8 +317,24 @@ export function growTree(data, params, seed) {
     importance[f] += W * gini(W, W1) - wl * gini(wl, wl1) - wr * gini(wr, wr1);
 
     const childConstants = newConstants === null ? constants : constants.concat(newConstants);
-    stack.push({ start: mid, end, depth: depth + 1, parent: id, isLeft: false, W: wr, W1: wr1, constants: childConstants });
-    stack.push({ start, end: mid, depth: depth + 1, parent: id, isLeft: true, W: wl, W1: wl1, constants: childConstants });
+    // a monotone split bounds both subtrees at the midpoint of its two values, so no deeper split reorders them
+    let leftLo = lo;
+    let leftHi = hi;
+    let rightLo = lo;
+    let rightHi = hi;
+    const sign = monotone === null ? 0 : monotone[f];
+    if (sign !== 0) {
+      const between = (clamp(wl1 / wl, lo, hi) + clamp(wr1 / wr, lo, hi)) / 2;
+      if (sign > 0) {
+        leftHi = between;
+        rightLo = between;
+      } else {
+        leftLo = between;
+        rightHi = between;
+      }
+    }
+    stack.push({ start: mid, end, depth: depth + 1, parent: id, isLeft: false, W: wr, W1: wr1, constants: childConstants, lo: rightLo, hi: rightHi });
+    stack.push({ start, end: mid, depth: depth + 1, parent: id, isLeft: true, W: wl, W1: wl1, constants: childConstants, lo: leftLo, hi: leftHi });
   }
 
   const size = nodes.size;

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { fitRowCleaner } from '../../features/cleaning.ts';
 import { leakageWarnings, singleFeatureAucs } from '../../features/leakage.ts';
 import { fitFeaturePipeline } from '../../features/pipeline.ts';
-import type { RawRow } from '../../features/pipeline.ts';
+import type { FeaturePipeline, RawRow } from '../../features/pipeline.ts';
 import { applyPlatt, fitPlatt, logit, sigmoid } from '../calibration.ts';
 import type { PlattParameters } from '../calibration.ts';
 import { brierScore, rocAuc } from '../evaluate.ts';
@@ -31,7 +31,7 @@ import type { BoostingModel, BoostingOptions } from '../boosting/index.ts';
 import { fitLogistic, logisticLogits } from '../linear/logistic.ts';
 import { columnContributions, explainRows } from './explain.ts';
 import { LEAD_SCORE_KIND, LEAD_SCORE_VERSION, LOW_DATA_POSITIVES, LeadScoreTrainingError } from './types.ts';
-import type { BlendWeights, ColumnImportance, LeadScoreMetrics, LeadScoreModel, LeadScoreOptions, LeadScoreSettings } from './types.ts';
+import type { BlendWeights, ColumnImportance, Direction, LeadScoreMetrics, LeadScoreModel, LeadScoreOptions, LeadScoreSettings } from './types.ts';
 
 const DEFAULTS = { trees: 100, maxFeatures: 0.4, l2: 1, priorL2: 5, folds: 5, minPositives: 10 };
 /**
@@ -81,6 +81,7 @@ function settingsFrom(options: LeadScoreOptions, rows: number, lowData: boolean)
     folds: options.folds ?? DEFAULTS.folds,
     // with few converted leads the choice is between two transparent models, not a tuned blend
     boosting: (options.boosting ?? true) && !lowData,
+    ...(Object.keys(options.monotone ?? {}).length > 0 ? { monotone: { ...options.monotone } } : {}),
   };
   checkInteger('seed', settings.seed, Number.MIN_SAFE_INTEGER);
   checkInteger('trees', settings.trees, 1);
@@ -89,6 +90,22 @@ function settingsFrom(options: LeadScoreOptions, rows: number, lowData: boolean)
   if (!(settings.maxFeatures > 0 && settings.maxFeatures <= 1)) throw new RangeError(`maxFeatures must be in (0, 1], got ${settings.maxFeatures}`);
   if (!(settings.l2 >= 0)) throw new RangeError(`l2 must be >= 0, got ${settings.l2}`);
   return settings;
+}
+
+/**
+ * One -1/0/1 per model feature from the directions of numeric columns: the column's value feature carries
+ * it; its missing indicator stays free (missing is no point on the column's scale).
+ */
+function monotoneConstraints(pipeline: FeaturePipeline, numeric: readonly string[], directions: Record<string, Direction> | undefined): number[] | undefined {
+  const named = Object.entries(directions ?? {});
+  if (named.length === 0) return undefined;
+  const cst = new Array<number>(pipeline.featureNames.length).fill(0);
+  for (const [column, direction] of named) {
+    const at = pipeline.featureNames.indexOf(column);
+    if (!numeric.includes(column) || at < 0) throw new RangeError(`monotone names "${column}", which is not a numeric input of the model`);
+    cst[at] = direction === 'increasing' ? 1 : -1;
+  }
+  return cst;
 }
 
 function subset(X: DenseMatrix, indices: readonly number[]): DenseMatrix {
@@ -193,6 +210,8 @@ export async function fitLeadScore(
 
   const pipeline = fitFeaturePipeline(trainRows, options.spec);
   const X = pipeline.transformDense(trainRows);
+  const monotone = monotoneConstraints(pipeline, options.spec.numeric, settings.monotone);
+  const constrained = monotone === undefined ? {} : { monotonicCst: monotone };
 
   const forest = await fitForest(X, y, {
     nEstimators: settings.trees,
@@ -200,6 +219,7 @@ export async function fitLeadScore(
     maxFeatures: settings.maxFeatures,
     seed: settings.seed,
     featureNames: pipeline.featureNames,
+    ...constrained,
     ...(options.workers === undefined ? {} : { workers: options.workers }),
   });
   const oob = oobProba(forest, X);
@@ -207,14 +227,14 @@ export async function fitLeadScore(
   const full = oob.some(Number.isNaN) ? forestProba(forest, X) : null;
   const forestScores = full === null ? oob : oob.map((v, i) => (Number.isNaN(v) ? (full[i] as number) : v));
   const logisticScores = crossFitted(X, y, folds, settings.seed, (Xt, yt) => {
-    const m = fitLogistic(Xt, yt, { l2: settings.l2 });
+    const m = fitLogistic(Xt, yt, { l2: settings.l2, ...(monotone ? { signs: monotone } : {}) });
     return (Xs) => logisticLogits(m, Xs);
   });
-  const logistic = fitLogistic(X, y, { l2: settings.l2 });
+  const logistic = fitLogistic(X, y, { l2: settings.l2, ...(monotone ? { signs: monotone } : {}) });
   let boosting: BoostingModel | null = null;
   let boostingScores: Float64Array | null = null;
   if (settings.boosting) {
-    const bo = { ...boostingOptions(trainRows.length, settings.seed), ...options.boostingOptions };
+    const bo = { ...boostingOptions(trainRows.length, settings.seed), ...options.boostingOptions, ...constrained };
     boostingScores = crossFitted(X, y, folds, settings.seed, (Xt, yt) => {
       const m = fitBoosting(Xt, yt, bo);
       return (Xs) => boostingLogits(m, Xs);

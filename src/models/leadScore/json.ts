@@ -54,7 +54,7 @@ const LeadScoreJsonSchema = z.object({
     // The model report's out-of-sample evidence: checked by its version only, drawn by the console as stored.
     evidence: z.custom<ScoreEvidence>((v) => typeof v === 'object' && v !== null && (v as { v?: unknown }).v === EVIDENCE_VERSION, 'evidence of an unknown version').optional(),
   }),
-  settings: z.object({ seed: z.number(), trees: z.number(), minSamplesLeaf: z.number(), maxFeatures: z.number(), l2: z.number(), folds: z.number(), boosting: z.boolean() }),
+  settings: z.object({ seed: z.number(), trees: z.number(), minSamplesLeaf: z.number(), maxFeatures: z.number(), l2: z.number(), folds: z.number(), boosting: z.boolean(), monotone: z.record(z.string(), z.enum(['increasing', 'decreasing'])).optional() }),
 });
 
 export interface LeadScoreJson {

@@ -30,6 +30,8 @@ export interface LeadScoreOptions {
   seed: number;
   /** Possible values of numeric columns; others are read as missing (the mapping's `ranges`). */
   ranges?: Record<string, RangeRule>;
+  /** Directions of numeric columns every component honours (the mapping's `monotone`). */
+  monotone?: Record<string, Direction>;
   /** Trees in the forest (100). */
   trees?: number;
   /** Fewest training rows in a forest leaf (20, fewer on small data). */
@@ -60,7 +62,11 @@ export interface LeadScoreSettings {
   l2: number;
   folds: number;
   boosting: boolean;
+  /** The directions the fit honoured, when any was given. */
+  monotone?: Record<string, Direction>;
 }
+
+export type Direction = 'increasing' | 'decreasing';
 
 export interface LeadScoreMetrics {
   /**

@@ -12,7 +12,7 @@
  * scale: intercept + sum(contributions) = the row's logit exactly.
  */
 import { sigmoid } from '../calibration.ts';
-import { toDense, toLabels } from '../forest/matrix.ts';
+import { toDense, toLabels, toMonotoneConstraints } from '../forest/matrix.ts';
 import type { FeatureMatrix } from '../forest/matrix.ts';
 
 export const LOGISTIC_KIND = 'logisticRegression';
@@ -25,6 +25,11 @@ export interface LogisticOptions {
   maxIter?: number;
   /** Stop when no weight moves more than this (default 1e-6). */
   tolerance?: number;
+  /**
+   * Per column 1 (its weight must be >= 0), -1 (<= 0) or 0 (free): monotone constraints. A weight that
+   * comes out on the wrong side is held at 0 and the rest refitted, until every sign holds.
+   */
+  signs?: ArrayLike<number>;
 }
 
 export interface LogisticModel {
@@ -146,8 +151,9 @@ export function fitLogistic(X: FeatureMatrix, y: ArrayLike<number>, options: Log
   // Standardizing keeps the penalty fair across features; centering only moves the intercept, so mostly-zero
   // columns (one-hot levels) stay uncentered and sparse: each row touches ~20 of ~60 features, and the
   // Hessian costs nnz^2 per row instead of p^2. Constant columns are left out (weight 0).
+  const signs = toMonotoneConstraints(options.signs, p, 'fitLogistic');
   const centers = new Float64Array(p);
-  const active: number[] = [];
+  let active: number[] = [];
   for (let j = 0; j < p; j++) {
     let nonzero = 0;
     for (let i = 0; i < n; i++) if ((data[i * p + j] as number) !== 0) nonzero++;
@@ -155,13 +161,52 @@ export function fitLogistic(X: FeatureMatrix, y: ArrayLike<number>, options: Log
     if (nonzero > n / 2) centers[j] = means[j] as number;
     active.push(j);
   }
-  const csr = sparseRows(data, n, p, active, centers, scales);
-
-  // parameters: [intercept, w_active...]
-  const m = active.length + 1;
-  let beta = new Float64Array(m);
   let positives = 0;
   for (let i = 0; i < n; i++) positives += y[i] as number;
+  let fit = newton(sparseRows(data, n, p, active, centers, scales), y, n, active.length + 1, l2, maxIter, tolerance, positives);
+  let iterations = fit.iterations;
+  for (;;) {
+    const beta = fit.beta;
+    const wrong = signs === null ? [] : active.filter((j, k) => (signs[j] as number) * (beta[k + 1] as number) < 0);
+    if (wrong.length === 0) break;
+    active = active.filter((j) => !wrong.includes(j));
+    fit = newton(sparseRows(data, n, p, active, centers, scales), y, n, active.length + 1, l2, maxIter, tolerance, positives);
+    iterations += fit.iterations;
+  }
+  const { beta } = fit;
+  const weights = new Array<number>(p).fill(0);
+  // back to "logit at the feature means" for the intercept
+  let intercept = beta[0] as number;
+  active.forEach((j, k) => {
+    const w = beta[k + 1] as number;
+    weights[j] = w;
+    intercept += (w * ((means[j] as number) - (centers[j] as number))) / (scales[j] as number);
+  });
+  return {
+    kind: LOGISTIC_KIND,
+    version: LOGISTIC_VERSION,
+    nFeatures: p,
+    means,
+    scales,
+    weights,
+    intercept,
+    l2,
+    iterations,
+  };
+}
+
+/** Damped Newton on the penalized log-loss; parameters [intercept, w of each active column...]. */
+function newton(
+  csr: SparseRows,
+  y: ArrayLike<number>,
+  n: number,
+  m: number,
+  l2: number,
+  maxIter: number,
+  tolerance: number,
+  positives: number,
+): { beta: Float64Array; iterations: number } {
+  let beta = new Float64Array(m);
   const rate = Math.min(1 - 1e-6, Math.max(1e-6, positives / n));
   beta[0] = Math.log(rate / (1 - rate));
   let iterations = 0;
@@ -215,25 +260,7 @@ export function fitLogistic(X: FeatureMatrix, y: ArrayLike<number>, options: Log
     beta = next;
     if (moved < tolerance) break;
   }
-  const weights = new Array<number>(p).fill(0);
-  // back to "logit at the feature means" for the intercept
-  let intercept = beta[0] as number;
-  active.forEach((j, k) => {
-    const w = beta[k + 1] as number;
-    weights[j] = w;
-    intercept += (w * ((means[j] as number) - (centers[j] as number))) / (scales[j] as number);
-  });
-  return {
-    kind: LOGISTIC_KIND,
-    version: LOGISTIC_VERSION,
-    nFeatures: p,
-    means,
-    scales,
-    weights,
-    intercept,
-    l2,
-    iterations,
-  };
+  return { beta, iterations };
 }
 
 /** Each row's logit. */

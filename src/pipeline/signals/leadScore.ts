@@ -16,10 +16,10 @@ import {
   reasonCodesText,
   reasonSentence,
 } from '../../models/leadScore/index.ts';
-import type { Confidence, ReadableReason, Reason, ReasonCodes } from '../../models/leadScore/index.ts';
+import type { Confidence, LeadScoreModel, ReadableReason, Reason, ReasonCodes } from '../../models/leadScore/index.ts';
 import { championComparison } from '../../models/evaluate/evidence.ts';
-import { defaultMapping, inputLabels, leadScoreSpecHash, modelInputs, modelRow, outcomeOf, type LeadScoreMapping } from '../../mapping/index.ts';
-import type { SignalRow } from '../../store/types.ts';
+import { defaultMapping, inputLabels, leadScoreFitSpec, leadScoreSpecHash, modelInputs, modelRow, outcomeOf, type LeadScoreMapping } from '../../mapping/index.ts';
+import type { SignalRow, StoredRecord } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel, type ModelOutcome } from './lifecycle.ts';
 import { byId, due, hashOf, type SharedModel, type SignalStage, type StageReport } from './stage.ts';
@@ -103,14 +103,18 @@ async function adopt(ctx: PipelineContext, shared: SharedModel): Promise<ModelOu
 /** Labelled training rows of one tenant: model inputs (by model column) and the outcome. */
 export async function labelledRows(ctx: PipelineContext): Promise<Labelled[]> {
   const { store, tenant, mapping } = ctx;
-  const contacts = byId(await store.getRecords(tenant.id, 'contact'));
-  return contacts.flatMap((c) => {
-    const outcome = outcomeOf(c, mapping.leadScore);
-    if (outcome === 'open') return [];
-    const email = c.properties[mapping.leadScore.emailField]?.trim().toLowerCase() || null;
-    const champion = championValue(c.properties, mapping.leadScore);
-    return [{ email, row: modelRow(c.properties, mapping.leadScore), label: (outcome === 'converted' ? 1 : 0) as 0 | 1, champion }];
-  });
+  // page by page: only the labelled contacts' model inputs are kept, never the whole table
+  const labelled: Array<Labelled & { externalId: string }> = [];
+  for await (const page of store.recordPages(tenant.id, 'contact')) {
+    for (const c of page) {
+      const outcome = outcomeOf(c, mapping.leadScore);
+      if (outcome === 'open') continue;
+      const email = c.properties[mapping.leadScore.emailField]?.trim().toLowerCase() || null;
+      const champion = championValue(c.properties, mapping.leadScore);
+      labelled.push({ externalId: c.externalId, email, row: modelRow(c.properties, mapping.leadScore), label: outcome === 'converted' ? 1 : 0, champion });
+    }
+  }
+  return byId(labelled).map(({ externalId: _, ...item }) => item);
 }
 
 /** The CRM's existing score of a record as a number; null where the mapping names none or it is empty. */
@@ -150,11 +154,7 @@ export interface TrainingSet {
 
 /** Fits the lead score; the model JSON and its out-of-sample metrics. Leakage and low-data warnings are logged. */
 export async function fitLeadScoreModel(ctx: PipelineContext, { rows, labels, champion }: TrainingSet): Promise<{ model: unknown; metrics: Record<string, unknown>; auc: number }> {
-  const { numeric, categorical } = modelInputs(ctx.mapping.leadScore);
-  const { placeholders } = ctx.mapping.leadScore;
-  // an excluded column keeps its range in the mapping but is no model input
-  const ranges = Object.fromEntries(Object.entries(ctx.mapping.leadScore.ranges).filter(([c]) => numeric.includes(c)));
-  const { model, metrics, outOfSample } = await fitLeadScore(rows, labels, { spec: { numeric, categorical, placeholders }, ranges, seed: ctx.seed });
+  const { model, metrics, outOfSample } = await fitLeadScore(rows, labels, { ...leadScoreFitSpec(ctx.mapping.leadScore), seed: ctx.seed });
   for (const warning of metrics.warnings) ctx.log(`lead score: ${warning}`);
   const field = ctx.mapping.leadScore.championField;
   const comparison = field ? championComparison(field, labels, outOfSample, champion) : null;
@@ -207,44 +207,60 @@ export const leadScoreStage: SignalStage = {
   async run(ctx, runId, { retrain, sharedLeadScore }) {
     const { store, tenant, mapping } = ctx;
     const { active, trained, reason } = sharedLeadScore ? await adopt(ctx, sharedLeadScore) : await train(ctx, retrain);
-    const contacts = await store.getRecords(tenant.id, 'contact');
-    const open = byId(contacts.filter((c) => outcomeOf(c, mapping.leadScore) === 'open'));
-    const report: StageReport = { signal: LEAD_SCORE, trained, reason, metrics: {}, modelVersion: active?.version ?? null, computed: 0, eligible: open.length };
-    if (!active) return report;
-    report.metrics = active.metrics;
-
-    const latest = await store.latestSignals(tenant.id, 'contact', LEAD_SCORE);
+    const report: StageReport = { signal: LEAD_SCORE, trained, reason, metrics: active?.metrics ?? {}, modelVersion: active?.version ?? null, computed: 0, eligible: 0 };
+    const total = await store.countRecords(tenant.id, 'contact');
+    const model = active ? leadScoreFromJSON(active.model) : null;
     const labelsKey = labelsKeyOf(mapping.leadScore);
-    // values scored before reasons were worded, or with other label overrides, are reworded too
-    const stale = new Set(due(open, latest, active.version, (c) => c.inputHash).map((c) => c.externalId));
-    const todo = open.filter((c) => stale.has(c.externalId) || !currentReasons(latest.get(c.externalId)?.value, labelsKey));
-    const model = leadScoreFromJSON(active.model);
-    const labels = todo.length > 0 ? inputLabels(mapping.leadScore, await discoveredContactFields(ctx)) : {};
-    const labelOf = (column: string) => (Object.hasOwn(labels, column) ? labels[column] : undefined);
-    const modelName = `leadScore v${active.version}`;
-    for (let i = 0; i < todo.length; i += SCORE_BATCH) {
-      const batch = todo.slice(i, i + SCORE_BATCH);
-      const predictions = predictLeadScore(model, batch.map((c) => modelRow(c.properties, mapping.leadScore)));
-      const scoredAt = new Date().toISOString();
-      const rows: SignalRow[] = batch.map((c, j) => {
-        const p = predictions[j]!;
-        const readable = readableReasons(p.reasons, labelOf, REASONS_MAX_LENGTH);
-        const value: LeadScoreValue = {
-          score: p.score,
-          probability: p.probability,
-          reasons: reasonSentence(readable),
-          readable,
-          reasonCodes: reasonCodes(p.reasons, modelName),
-          labelsKey,
-          scoredAt,
-          confidence: p.confidence,
-        };
-        return { objectType: 'contact', externalId: c.externalId, signal: LEAD_SCORE, modelVersion: active.version, value, inputHash: c.inputHash };
-      });
-      await store.saveSignals(tenant.id, runId, rows);
-      ctx.onProgress?.({ stage: 'score', done: Math.min(i + SCORE_BATCH, todo.length), total: todo.length });
+    let labels: Record<string, string> | null = null;
+    let checked = 0;
+    // one page of contacts and their newest scores at a time: memory stays at a page whatever the portal's size
+    for await (const page of store.recordPages(tenant.id, 'contact')) {
+      checked += page.length;
+      const open = page.filter((c) => outcomeOf(c, mapping.leadScore) === 'open');
+      report.eligible += open.length;
+      if (!active || !model || open.length === 0) continue;
+      const latest = await store.latestSignals(tenant.id, 'contact', LEAD_SCORE, open.map((c) => c.externalId));
+      // values scored before reasons were worded, or with other label overrides, are reworded too
+      const stale = new Set(due(open, latest, active.version, (c) => c.inputHash).map((c) => c.externalId));
+      const todo = open.filter((c) => stale.has(c.externalId) || !currentReasons(latest.get(c.externalId)?.value, labelsKey));
+      if (todo.length > 0) labels ??= inputLabels(mapping.leadScore, await discoveredContactFields(ctx));
+      await scoreContacts(ctx, runId, { version: active.version, model, labelsKey, labels: labels ?? {} }, todo);
+      report.computed += todo.length;
+      ctx.onProgress?.({ stage: 'score', done: checked, total: Math.max(total, checked) });
     }
-    report.computed = todo.length;
     return report;
   },
 };
+
+/** Scores contacts in batches and saves each batch's values with their reasons. */
+async function scoreContacts(
+  ctx: PipelineContext,
+  runId: number,
+  { version, model, labelsKey, labels }: { version: number; model: LeadScoreModel; labelsKey: string; labels: Record<string, string> },
+  todo: readonly StoredRecord[],
+): Promise<void> {
+  const { store, tenant, mapping } = ctx;
+  const labelOf = (column: string) => (Object.hasOwn(labels, column) ? labels[column] : undefined);
+  const modelName = `leadScore v${version}`;
+  for (let i = 0; i < todo.length; i += SCORE_BATCH) {
+    const batch = todo.slice(i, i + SCORE_BATCH);
+    const predictions = predictLeadScore(model, batch.map((c) => modelRow(c.properties, mapping.leadScore)));
+    const scoredAt = new Date().toISOString();
+    const rows: SignalRow[] = batch.map((c, j) => {
+      const p = predictions[j]!;
+      const readable = readableReasons(p.reasons, labelOf, REASONS_MAX_LENGTH);
+      const value: LeadScoreValue = {
+        score: p.score,
+        probability: p.probability,
+        reasons: reasonSentence(readable),
+        readable,
+        reasonCodes: reasonCodes(p.reasons, modelName),
+        labelsKey,
+        scoredAt,
+        confidence: p.confidence,
+      };
+      return { objectType: 'contact', externalId: c.externalId, signal: LEAD_SCORE, modelVersion: version, value, inputHash: c.inputHash };
+    });
+    await store.saveSignals(tenant.id, runId, rows);
+  }
+}

@@ -71,20 +71,20 @@ export const segmentStage: SignalStage = {
   outputs: [{ signal: SEGMENT, objectType: 'contact', values: (row: SignalRow) => ({ segment: (row.value as SegmentValue).id }) }],
   async run(ctx, runId, { retrain }) {
     const { store, tenant, mapping } = ctx;
-    const contacts = byId(await store.getRecords(tenant.id, 'contact'));
-    const rows = contacts.map((c) => modelRow(c.properties, mapping.leadScore));
+    const count = await store.countRecords(tenant.id, 'contact');
     const previous = await store.getActiveModel(tenant.id, SEGMENT);
     const { active, trained, reason } = await ensureModel(ctx, {
       kind: SEGMENT,
       label: 'segments',
       specHash: segmentSpecHash(mapping),
       legacySpecHash: segmentSpecHash(defaultMapping(mapping.crm)),
-      rows: contacts.length,
+      rows: Math.min(count, SEGMENT_TRAINING_ROWS),
       force: retrain,
-      cannotFit: contacts.length >= MIN_CONTACTS ? null : 'too few contacts',
+      cannotFit: count >= MIN_CONTACTS ? null : 'too few contacts',
       describe: (m) => `${(m.segments as unknown[]).length} segments, silhouette ${Number(m.silhouette).toFixed(3)}`,
       fit: async (why) => {
-        ctx.onProgress?.({ stage: 'train', message: `segments: clustering ${contacts.length} contacts (${why})` });
+        const rows = (await trainingSample(ctx, count)).map((c) => modelRow(c.properties, mapping.leadScore));
+        ctx.onProgress?.({ stage: 'train', message: `segments: clustering ${rows.length}${rows.length < count ? ` of ${count}` : ''} contacts (${why})` });
         const { numeric, categorical } = modelInputs(mapping.leadScore);
         const pipeline = fitFeaturePipeline(rows, { numeric, categorical, placeholders: mapping.leadScore.placeholders });
         const before = previous ? segmentsFromJSON((previous.model as StoredSegments).segments) : undefined;
@@ -98,24 +98,45 @@ export const segmentStage: SignalStage = {
         return { model: stored, metrics: { ...model.metrics, segments: model.segments.map((s) => ({ id: s.id, name: s.name, share: s.share })) } };
       },
     });
-    const report: StageReport = { signal: SEGMENT, trained, reason, modelVersion: null, metrics: {}, computed: 0, eligible: contacts.length };
+    const report: StageReport = { signal: SEGMENT, trained, reason, modelVersion: null, metrics: {}, computed: 0, eligible: count };
     if (!active) return report;
     report.modelVersion = active.version;
     report.metrics = active.metrics;
 
-    const todo = due(contacts, await store.latestSignals(tenant.id, 'contact', SEGMENT), active.version, (c) => c.inputHash);
-    if (todo.length === 0) return report;
     const stored = active.model as StoredSegments;
     const pipeline = FeaturePipeline.fromJSON(stored.pipeline);
     const model = segmentsFromJSON(stored.segments);
-    const ids = assign(model, pipeline.transform(todo.map((c) => modelRow(c.properties, mapping.leadScore))), pipeline.featureNames);
     const names = new Map(segmentOptions(stored).map((o) => [o.value, o.label]));
-    await store.saveSignals(
-      tenant.id,
-      runId,
-      todo.map((c, i) => ({ objectType: 'contact', externalId: c.externalId, signal: SEGMENT, modelVersion: active.version, inputHash: c.inputHash, value: { id: ids[i]!, name: names.get(ids[i]!) ?? ids[i]! } satisfies SegmentValue })),
-    );
-    report.computed = todo.length;
+    // assigned page by page, each against the page's newest segments only
+    for await (const page of store.recordPages(tenant.id, 'contact')) {
+      const latest = await store.latestSignals(tenant.id, 'contact', SEGMENT, page.map((c) => c.externalId));
+      const todo = due(page, latest, active.version, (c) => c.inputHash);
+      if (todo.length === 0) continue;
+      const ids = assign(model, pipeline.transform(todo.map((c) => modelRow(c.properties, mapping.leadScore))), pipeline.featureNames);
+      await store.saveSignals(
+        tenant.id,
+        runId,
+        todo.map((c, i) => ({ objectType: 'contact', externalId: c.externalId, signal: SEGMENT, modelVersion: active.version, inputHash: c.inputHash, value: { id: ids[i]!, name: names.get(ids[i]!) ?? ids[i]! } satisfies SegmentValue })),
+      );
+      report.computed += todo.length;
+    }
     return report;
   },
 };
+
+/**
+ * Most contacts the clustering is fitted on. Segments describe the portal's shape, which a spread sample
+ * of 50,000 shows as well as a million rows do, at a twentieth of the memory (a dense row is ~60 numbers).
+ */
+export const SEGMENT_TRAINING_ROWS = 50_000;
+
+/** Every contact up to SEGMENT_TRAINING_ROWS, else every k-th by id: spread over the whole portal, the same on every run. */
+async function trainingSample(ctx: PipelineContext, count: number): Promise<StoredRecord[]> {
+  const step = Math.max(1, Math.ceil(count / SEGMENT_TRAINING_ROWS));
+  const sample: StoredRecord[] = [];
+  let at = 0;
+  for await (const page of ctx.store.recordPages(ctx.tenant.id, 'contact')) {
+    for (const c of page) if (at++ % step === 0) sample.push(c);
+  }
+  return byId(sample);
+}

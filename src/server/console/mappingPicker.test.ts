@@ -27,6 +27,7 @@ function formOf(m: Mapping): Record<string, unknown> {
     input: [...l.numeric, ...l.categorical].map((c) => crmField(l, c)),
     exclude: l.exclude.map((c) => crmField(l, c)),
     ...Object.fromEntries(l.categorical.map((c) => [`kind.${crmField(l, c)}`, 'categorical'])),
+    ...Object.fromEntries(Object.entries(l.monotone).map(([c, d]) => [`direction.${crmField(l, c)}`, d])),
     outcomeField: l.outcome.field,
     converted: l.outcome.converted,
     lost: l.outcome.lost,
@@ -98,6 +99,17 @@ describe('the field picker: form -> mapping', () => {
     expect(problemsOf(build({ ...form, lost: ['other', 'customer'] }))).toContainEqual(expect.objectContaining({ path: 'leadScore.outcome', message: expect.stringContaining('customer') }));
     expect(problemsOf(build({ ...form, input: ['age', 'x; DROP'] }))).toContainEqual({ path: 'leadScore.categorical.0', message: 'is not a valid field name' });
     expect(problemsOf(build({ ...form, converted: [], convertedText: '' }))[0]?.path).toBe('leadScore.outcome.converted');
+  });
+
+  it('a direction chosen beside a number field lands in the mapping and survives a save; "either way" and categories drop it', () => {
+    const numericField = lead.numeric[0] as string;
+    const categoricalField = lead.categorical[0] as string;
+    const m = build({ ...formOf(DEFAULT_HUBSPOT_MAPPING), [`direction.${numericField}`]: 'decreasing', [`direction.${categoricalField}`]: 'increasing' });
+    expect(parseMapping(m).leadScore.monotone).toEqual({ [numericField]: 'decreasing' });
+    expect(build(formOf(parseMapping(m))).leadScore.monotone).toEqual({ [numericField]: 'decreasing' });
+    expect(pickerRows(parseMapping(m), CONTACT, hubspotProfile.numericTypes).find((r) => r.field.name === numericField)?.direction).toBe('decreasing');
+    expect(build({ ...formOf(parseMapping(m)), [`direction.${numericField}`]: '' }).leadScore.monotone).toEqual({});
+    expect(build({ ...formOf(parseMapping(m)), [`kind.${numericField}`]: 'categorical' }).leadScore.monotone).toEqual({});
   });
 
   it("sends a signal to the field chosen in its select, and back to crm-signals' own with the empty choice", () => {

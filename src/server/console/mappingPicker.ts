@@ -26,7 +26,7 @@ export const PickerAction = z.enum(['save', 'preview', 'refresh'], { message: 'm
 
 /**
  * The picker's form. Names: `input` (ticked contact fields), `kind.<field>` (numeric or categorical, for
- * fields the CRM types as numbers), `exclude`, `outcomeField` with `converted` / `lost` (options ticked)
+ * fields the CRM types as numbers), `direction.<field>` (increasing, decreasing or empty for a number), `exclude`, `outcomeField` with `converted` / `lost` (options ticked)
  * and `convertedText` / `lostText` (comma-separated, for fields without options), `stageField` with
  * `wonStages` / `wonStagesText`, `text`, `timeField`, `labelField` with `positiveChoice` / `negativeChoice`
  * and `positiveText` / `negativeText`.
@@ -65,6 +65,17 @@ function outputsOf(form: Record<string, unknown>): Record<string, string> | unde
     if (typeof v === 'string' && v !== '') chosen[output.key] = v;
   }
   return Object.keys(chosen).length ? chosen : undefined;
+}
+
+/** `direction.<field>` values of the form: the way a number may move the score (absent or empty: either way). */
+function directionsOf(form: Record<string, unknown>): Map<string, 'increasing' | 'decreasing'> {
+  const directions = new Map<string, 'increasing' | 'decreasing'>();
+  for (const [key, value] of Object.entries(form)) {
+    if (!key.startsWith('direction.')) continue;
+    const v = Array.isArray(value) ? value[0] : value;
+    if (v === 'increasing' || v === 'decreasing') directions.set(key.slice(10), v);
+  }
+  return directions;
 }
 
 /** `kind.<field>` values of the form: how a number-typed field feeds the model. */
@@ -120,6 +131,11 @@ export function mappingFromPicker(form: PickerForm, { base, contactFields, numer
   const kept = new Set([...numeric, ...categorical, ...exclude]);
   const fields = recordFromEntries(Object.entries(lead.fields).filter(([c]) => kept.has(c)));
   const ranges = Object.fromEntries(Object.entries(lead.ranges).filter(([c]) => numeric.includes(c)));
+  const directions = directionsOf(form);
+  const monotone = Object.fromEntries(numeric.flatMap((c) => {
+    const d = directions.get(own(fields, c) ?? c);
+    return d ? [[c, d] as const] : [];
+  }));
   const readColumns = new Set([...numeric, ...categorical].flatMap((c) => [c, own(fields, c) ?? c]));
   const labels = lead.labels ? Object.fromEntries(Object.entries(lead.labels).filter(([k]) => readColumns.has(k))) : undefined;
 
@@ -134,6 +150,7 @@ export function mappingFromPicker(form: PickerForm, { base, contactFields, numer
       fields,
       exclude,
       ranges,
+      monotone,
       ...(labels && Object.keys(labels).length ? { labels } : { labels: undefined }),
       outcome: {
         field: form.outcomeField,
@@ -167,6 +184,8 @@ export interface PickerRow {
   input: boolean;
   /** How it feeds the model when ticked; null when the CRM's type allows only a category. */
   kind: 'numeric' | 'categorical';
+  /** The direction the mapping gives the field's column, '' for none. */
+  direction: 'increasing' | 'decreasing' | '';
   numericCapable: boolean;
   excluded: boolean;
   /** Why ticking it would leak the outcome or loop our own signal back (shown beside its checkbox). */
@@ -219,6 +238,7 @@ export function pickerRows(m: Mapping, contactFields: readonly FieldInfo[], nume
       column: read?.column ?? field.name,
       input: read !== undefined,
       kind: read?.kind ?? (numericCapable ? 'numeric' : 'categorical'),
+      direction: read ? (own(lead.monotone, read.column) ?? '') : '',
       numericCapable,
       excluded: excluded.has(field.name),
       flags: [...staticFlags(m, field.name).filter((f) => f !== 'excluded as leaky'), ...(leakFlags.get(field.name) ?? [])],

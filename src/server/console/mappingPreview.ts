@@ -29,6 +29,7 @@ import {
   leadScoreSpecHash,
   mappingFitError,
   mappingProblems,
+  leadScoreFitSpec,
   modelInputs,
   modelRow,
   outcomeOf,
@@ -151,9 +152,8 @@ const byId = (a: { externalId: string }, b: { externalId: string }) => a.externa
 /** The model's view of each row: placeholders and values outside the mapping's ranges read as missing. */
 function featureRows(records: readonly StoredRecord[], m: Mapping): Array<Record<string, string | null>> {
   const lead = m.leadScore;
-  const { numeric } = modelInputs(lead);
   const placeholders = new Set(lead.placeholders.map((p) => p.trim().toLowerCase()));
-  const ranges = Object.fromEntries(Object.entries(lead.ranges).filter(([c]) => numeric.includes(c)));
+  const { ranges } = leadScoreFitSpec(lead);
   const raw = records.map((r) => modelRow(r.properties, lead));
   const cleaned = Object.keys(ranges).length ? fitRowCleaner({ ranges, placeholders: lead.placeholders }).clean(raw).rows : raw;
   return cleaned.map((row) => Object.fromEntries(Object.entries(row).map(([c, v]) => [c, v === null || v === undefined || v.trim() === '' || placeholders.has(v.trim().toLowerCase()) ? null : v])));
@@ -177,10 +177,8 @@ async function quickFit(connector: Connector, contacts: readonly StoredRecord[],
   // the outcome itself may be a field the store lacks: read it with the rest, then keep the labelled
   const read = (await withCrmValues(connector, labelled.slice(0, QUICK_FIT_ROWS * 2), wanted)).filter((c) => outcomeOf(c, lead) !== 'open').slice(0, QUICK_FIT_ROWS);
   const labels = read.map((c) => (outcomeOf(c, lead) === 'converted' ? 1 : 0) as 0 | 1);
-  const { numeric, categorical } = modelInputs(lead);
-  const ranges = Object.fromEntries(Object.entries(lead.ranges).filter(([c]) => numeric.includes(c)));
   try {
-    const { model } = await fitLeadScore(read.map((c) => modelRow(c.properties, lead)), labels, { spec: { numeric, categorical, placeholders: lead.placeholders }, ranges, ...QUICK_FIT });
+    const { model } = await fitLeadScore(read.map((c) => modelRow(c.properties, lead)), labels, { ...leadScoreFitSpec(lead), ...QUICK_FIT });
     return { model, rows: read.length };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
