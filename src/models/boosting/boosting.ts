@@ -17,6 +17,7 @@ import { binCounts, fitBinning, midpoint, transformBinning } from '../forest/bin
 import { addLeafValues, checkEnsembleHeader, checkFeatureNames, compiledTrees, pathContributions } from '../forest/compiled.ts';
 import type { CompiledTrees } from '../forest/compiled.ts';
 import { toDense, toLabels, toMonotoneConstraints } from '../forest/matrix.ts';
+import { childBounds, clamp } from '../forest/tree-core.mjs';
 import type { DenseMatrix, FeatureMatrix } from '../forest/matrix.ts';
 import { stratifiedSplit } from '../evaluate.ts';
 
@@ -427,10 +428,6 @@ function findBestSplit(grower: Grower, node: GrowNode): void {
   }
 }
 
-function clamp(x: number, lo: number, hi: number): number {
-  return x < lo ? lo : x > hi ? hi : x;
-}
-
 /** Stable partition of the node's rows: the left side of its split first. Returns the first right position. */
 function partition(grower: Grower, node: GrowNode): number {
   const { rows, scratch, cell, nGroups: G } = grower;
@@ -533,20 +530,8 @@ function growTree(grower: Grower, g: Float64Array, h: Float64Array, raw: Float64
     const mid = partition(grower, node);
     const rightG = node.sumG - node.leftG;
     const rightH = node.sumH - node.leftH;
-    // a monotone split bounds everything below it at the midpoint of its two values, so no deeper split can reorder them
-    let { lo: leftLo, hi: leftHi } = node;
-    let { lo: rightLo, hi: rightHi } = node;
     const sign = grower.monotone === null ? 0 : (grower.monotone[f] as number);
-    if (sign !== 0) {
-      const between = (clamp(-node.leftG / (node.leftH + lambda), node.lo, node.hi) + clamp(-rightG / (rightH + lambda), node.lo, node.hi)) / 2;
-      if (sign > 0) {
-        leftHi = between;
-        rightLo = between;
-      } else {
-        leftLo = between;
-        rightHi = between;
-      }
-    }
+    const [leftLo, leftHi, rightLo, rightHi] = childBounds(sign, node.lo, node.hi, -node.leftG / (node.leftH + lambda), -rightG / (rightH + lambda));
     const left = newNode(node.start, mid, node.depth + 1, node.leftG, node.leftH, leftLo, leftHi);
     const right = newNode(mid, node.end, node.depth + 1, rightG, rightH, rightLo, rightHi);
     tree.left[node.id] = left.id;

@@ -52,5 +52,7 @@ export interface GrownTree {
 }
 
 export function treeSeed(forestSeed: number, index: number): number;
+export function clamp(x: number, lo: number, hi: number): number;
+export function childBounds(sign: number, lo: number, hi: number, leftValue: number, rightValue: number): [number, number, number, number];
 export function growTree(data: BinnedData, params: TreeParams, seed: number): GrownTree;
 export function bootstrapWeights(random: () => number, n: number, bootstrap: boolean, nDraws: number): Float64Array;

@@ -159,8 +159,21 @@ function partition(binned, base, idx, packed, start, end, maxBin) {
   return i;
 }
 
-function clamp(x, lo, hi) {
+/** x within [lo, hi]. */
+export function clamp(x, lo, hi) {
   return x < lo ? lo : x > hi ? hi : x;
+}
+
+/**
+ * Monotone constraints (LightGBM's "basic" method, shared with ../boosting): the value bounds of a split's
+ * subtrees. A split on a constrained column bounds both sides at the midpoint of their (clamped) values,
+ * so no deeper split can reorder them; any other split passes its own bounds down.
+ * @returns {[number, number, number, number]} left lo, left hi, right lo, right hi
+ */
+export function childBounds(sign, lo, hi, leftValue, rightValue) {
+  if (sign === 0) return [lo, hi, lo, hi];
+  const between = (clamp(leftValue, lo, hi) + clamp(rightValue, lo, hi)) / 2;
+  return sign > 0 ? [lo, between, between, hi] : [between, hi, lo, between];
 }
 
 function gini(w, w1) {
@@ -317,22 +330,7 @@ export function growTree(data, params, seed) {
     importance[f] += W * gini(W, W1) - wl * gini(wl, wl1) - wr * gini(wr, wr1);
 
     const childConstants = newConstants === null ? constants : constants.concat(newConstants);
-    // a monotone split bounds both subtrees at the midpoint of its two values, so no deeper split reorders them
-    let leftLo = lo;
-    let leftHi = hi;
-    let rightLo = lo;
-    let rightHi = hi;
-    const sign = monotone === null ? 0 : monotone[f];
-    if (sign !== 0) {
-      const between = (clamp(wl1 / wl, lo, hi) + clamp(wr1 / wr, lo, hi)) / 2;
-      if (sign > 0) {
-        leftHi = between;
-        rightLo = between;
-      } else {
-        leftLo = between;
-        rightHi = between;
-      }
-    }
+    const [leftLo, leftHi, rightLo, rightHi] = childBounds(monotone === null ? 0 : monotone[f], lo, hi, wl1 / wl, wr1 / wr);
     stack.push({ start: mid, end, depth: depth + 1, parent: id, isLeft: false, W: wr, W1: wr1, constants: childConstants, lo: rightLo, hi: rightHi });
     stack.push({ start, end: mid, depth: depth + 1, parent: id, isLeft: true, W: wl, W1: wl1, constants: childConstants, lo: leftLo, hi: leftHi });
   }

@@ -70,12 +70,22 @@ function checkLabels(rows: readonly RawRow[], labels: readonly number[], minPosi
   return positives;
 }
 
+/**
+ * Fewest rows per forest leaf. A few hundred rows need small leaves to split at all; 20 suits thousands;
+ * above 13,000 rows leaves grow with the data (1/650 of it), so the trees keep about as many leaves and
+ * scoring stays fast at any size. On bank-marketing's 5-fold protocol (32,950 training rows, 51 per leaf)
+ * the AUC went from 0.8047 to 0.8050 and scoring without reasons from 90,500 to 103,000 records/s, Brier
+ * 0.0762 either way; 100 per leaf scored 112,000/s at 0.8048.
+ */
+function forestLeafSize(rows: number): number {
+  return Math.max(Math.min(20, Math.max(3, Math.round(rows / 100))), Math.round(rows / 650));
+}
+
 function settingsFrom(options: LeadScoreOptions, rows: number, lowData: boolean): LeadScoreSettings {
   const settings: LeadScoreSettings = {
     seed: options.seed,
     trees: options.trees ?? DEFAULTS.trees,
-    // 20 rows per leaf suits tens of thousands of rows; a few hundred rows need smaller leaves to split at all
-    minSamplesLeaf: options.minSamplesLeaf ?? Math.min(20, Math.max(3, Math.round(rows / 100))),
+    minSamplesLeaf: options.minSamplesLeaf ?? forestLeafSize(rows),
     maxFeatures: options.maxFeatures ?? DEFAULTS.maxFeatures,
     l2: options.l2 ?? (lowData ? DEFAULTS.priorL2 : DEFAULTS.l2),
     folds: options.folds ?? DEFAULTS.folds,

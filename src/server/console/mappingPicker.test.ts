@@ -129,7 +129,7 @@ describe('the field picker: form -> mapping', () => {
     const names = fc.oneof(fc.constantFrom(...CONTACT.map((f) => f.name), ''), fc.string({ maxLength: 12 }));
     const many = fc.oneof(fc.string({ maxLength: 12 }), fc.array(names, { maxLength: 8 }));
     const form = fc.record(
-      { action: fc.constantFrom('save', 'preview', 'refresh'), input: many, exclude: many, outcomeField: names, converted: many, lost: many, convertedText: fc.string({ maxLength: 20 }), stageField: names, wonStages: many, text: many, timeField: names, labelField: names, 'kind.age': fc.constantFrom('numeric', 'categorical', 'x') },
+      { action: fc.constantFrom('save', 'preview', 'refresh'), input: many, exclude: many, outcomeField: names, converted: many, lost: many, convertedText: fc.string({ maxLength: 20 }), stageField: names, wonStages: many, text: many, timeField: names, labelField: names, 'kind.age': fc.constantFrom('numeric', 'categorical', 'x'), 'direction.age': fc.oneof(fc.constantFrom('increasing', 'decreasing', ''), fc.string({ maxLength: 12 })), 'direction.job': fc.constantFrom('increasing', 'decreasing') },
       { requiredKeys: ['action'] },
     );
     fc.assert(

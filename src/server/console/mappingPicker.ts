@@ -67,26 +67,15 @@ function outputsOf(form: Record<string, unknown>): Record<string, string> | unde
   return Object.keys(chosen).length ? chosen : undefined;
 }
 
-/** `direction.<field>` values of the form: the way a number may move the score (absent or empty: either way). */
-function directionsOf(form: Record<string, unknown>): Map<string, 'increasing' | 'decreasing'> {
-  const directions = new Map<string, 'increasing' | 'decreasing'>();
+/** `<prefix>.<field>` values of the form that are one of `allowed`, by field (others and empty ones are absent). */
+function perField<T extends string>(form: Record<string, unknown>, prefix: string, allowed: readonly T[]): Map<string, T> {
+  const chosen = new Map<string, T>();
   for (const [key, value] of Object.entries(form)) {
-    if (!key.startsWith('direction.')) continue;
+    if (!key.startsWith(`${prefix}.`)) continue;
     const v = Array.isArray(value) ? value[0] : value;
-    if (v === 'increasing' || v === 'decreasing') directions.set(key.slice(10), v);
+    if (allowed.includes(v as T)) chosen.set(key.slice(prefix.length + 1), v as T);
   }
-  return directions;
-}
-
-/** `kind.<field>` values of the form: how a number-typed field feeds the model. */
-function kindsOf(form: Record<string, unknown>): Map<string, 'numeric' | 'categorical'> {
-  const kinds = new Map<string, 'numeric' | 'categorical'>();
-  for (const [key, value] of Object.entries(form)) {
-    if (!key.startsWith('kind.')) continue;
-    const v = Array.isArray(value) ? value[0] : value;
-    if (v === 'numeric' || v === 'categorical') kinds.set(key.slice(5), v);
-  }
-  return kinds;
+  return chosen;
 }
 
 const list = (text: string) =>
@@ -111,7 +100,8 @@ export interface PickerContext {
  */
 export function mappingFromPicker(form: PickerForm, { base, contactFields, numericTypes }: PickerContext): Mapping {
   const lead = base.leadScore;
-  const kinds = kindsOf(form);
+  // how a number-typed field feeds the model, and the way a number may move the score
+  const kinds = perField(form, 'kind', ['numeric', 'categorical'] as const);
   const typeOf = new Map(contactFields.map((f) => [f.name, f.type]));
   const columnOf = new Map<string, string>();
   for (const column of [...lead.numeric, ...lead.categorical, ...lead.exclude]) columnOf.set(crmField(lead, column), column);
@@ -131,7 +121,7 @@ export function mappingFromPicker(form: PickerForm, { base, contactFields, numer
   const kept = new Set([...numeric, ...categorical, ...exclude]);
   const fields = recordFromEntries(Object.entries(lead.fields).filter(([c]) => kept.has(c)));
   const ranges = Object.fromEntries(Object.entries(lead.ranges).filter(([c]) => numeric.includes(c)));
-  const directions = directionsOf(form);
+  const directions = perField(form, 'direction', ['increasing', 'decreasing'] as const);
   const monotone = Object.fromEntries(numeric.flatMap((c) => {
     const d = directions.get(own(fields, c) ?? c);
     return d ? [[c, d] as const] : [];
