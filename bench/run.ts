@@ -268,14 +268,14 @@ function figures(o: Outcomes): Figure[] {
     if (lead) {
       out.push({
         figure,
-        target: '>= 50,000 records/s',
+        target: '>= 100,000 records/s without reasons (issue 11), >= 50,000 with reasons (issue 12)',
         reference: '',
         measured: `${int(lead.bank.throughput.recordsPerSecond)} records/s (predictLeadScore, no reasons); ${int(lead.bank.throughput.recordsPerSecondWithReasons)} records/s with reasons`,
-        status: lead.bank.throughput.recordsPerSecond >= 50_000 ? 'met' : 'not met',
+        status: lead.bank.throughput.recordsPerSecond >= 100_000 && lead.bank.throughput.recordsPerSecondWithReasons >= 50_000 ? 'met' : 'not met',
         timing: forest && forest.throughput[0] ? `fast forest predictProba alone: ${int(forest.throughput[0].recordsPerSecond)} records/s` : '',
         source: 'leadscore.md',
       });
-    } else out.push(missing(figure, '>= 50,000 records/s', '', 'leadscore.md'));
+    } else out.push(missing(figure, '>= 100,000 records/s', '', 'leadscore.md'));
   }
 
   // 4. calibration

@@ -80,7 +80,7 @@ describe('monotone constraints', () => {
   });
 
   it('logistic: a weight on the wrong side of its sign is held at 0 and the rest refitted', () => {
-    // x2 is noise: an increasing-only sign on it must never come out negative, a decreasing one on x0 pins it at 0
+    // x0 raises conversion: declared decreasing, its weight is held at 0 and the rest refitted
     const m = fitLogistic(X, y, { signs: [-1, 0, 0] });
     expect(m.weights[0]).toBe(0);
     expect(m.weights[1]).toBeGreaterThan(0);
