@@ -431,17 +431,16 @@ export class SqlStore implements Store {
   }
 
   async getRecords(tenantId: string, objectType: ObjectType, ids?: string[]): Promise<StoredRecord[]> {
-    const columns = RECORD_COLUMNS;
     if (ids === undefined) {
       const { rows } = await this.#db.query(
-        `SELECT ${columns} FROM records WHERE tenant_id = $1 AND object_type = $2 ORDER BY external_id`,
+        `SELECT ${RECORD_COLUMNS} FROM records WHERE tenant_id = $1 AND object_type = $2 ORDER BY external_id`,
         [tenantId, objectType],
       );
       return rows.map(toStoredRecord);
     }
     if (ids.length === 0) return [];
     const { rows } = await this.#db.query(
-      `SELECT ${columns} FROM records WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[]) ORDER BY external_id`,
+      `SELECT ${RECORD_COLUMNS} FROM records WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[]) ORDER BY external_id`,
       [tenantId, objectType, ids.map(cleanText)],
     );
     return rows.map(toStoredRecord);

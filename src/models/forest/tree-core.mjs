@@ -114,16 +114,10 @@ function scanHistogram(hist, nb, rows, W, W1, minLeaf, f, best, sign, lower, upp
       const wr1 = W1 - wl1;
       const wl0 = wl - wl1;
       const wr0 = wr - wr1;
-      // an increasing column (sign 1) may only split where the left (lower) side converts no more often
-      if (sign !== 0 && sign * (clamp(wl1 / wl, lower, upper) - clamp(wr1 / wr, lower, upper)) > 0) {
-        wl += hist[h];
-        wl1 += hist[h + 1];
-        nl += nInBin;
-        prev = b;
-        continue;
-      }
       const proxy = (wl1 * wl1 + wl0 * wl0) / wl + (wr1 * wr1 + wr0 * wr0) / wr;
-      if (proxy > best.proxy) {
+      // an increasing column (sign 1) may only split where the left (lower) side converts no more often
+      const ordered = sign === 0 || sign * (clamp(wl1 / wl, lower, upper) - clamp(wr1 / wr, lower, upper)) <= 0;
+      if (ordered && proxy > best.proxy) {
         best.proxy = proxy;
         best.feature = f;
         best.bin = prev;

@@ -149,14 +149,14 @@ export function explainRows(model: LeadScoreModel, X: DenseMatrix, each: (i: num
         for (let j = 0; j < p; j++) {
           const t = ((weights[j] as number) * ((data[off + j] as number) - (means[j] as number))) / (scales[j] as number);
           logisticZ += t;
-          raw[j] = (raw[j] as number) + wl * 1 * t;
+          raw[j] = (raw[j] as number) + wl * t;
         }
         z = wl * logisticZ;
       }
       if (forest !== null) z = z + wf * forestZ;
       if (boosting !== null) {
         z = z + wb * (boostingSums[i - from] as number);
-        for (let j = 0; j < p; j++) raw[j] = (raw[j] as number) + wb * 1 * (boostingTerms[at + j] as number);
+        for (let j = 0; j < p; j++) raw[j] = (raw[j] as number) + wb * (boostingTerms[at + j] as number);
       }
       let score = base;
       for (let j = 0; j < p; j++) score += raw[j] as number;

@@ -222,6 +222,7 @@ export async function fitLeadScore(
   const X = pipeline.transformDense(trainRows);
   const monotone = monotoneConstraints(pipeline, options.spec.numeric, settings.monotone);
   const constrained = monotone === undefined ? {} : { monotonicCst: monotone };
+  const signed = monotone === undefined ? {} : { signs: monotone };
 
   const forest = await fitForest(X, y, {
     nEstimators: settings.trees,
@@ -237,10 +238,10 @@ export async function fitLeadScore(
   const full = oob.some(Number.isNaN) ? forestProba(forest, X) : null;
   const forestScores = full === null ? oob : oob.map((v, i) => (Number.isNaN(v) ? (full[i] as number) : v));
   const logisticScores = crossFitted(X, y, folds, settings.seed, (Xt, yt) => {
-    const m = fitLogistic(Xt, yt, { l2: settings.l2, ...(monotone ? { signs: monotone } : {}) });
+    const m = fitLogistic(Xt, yt, { l2: settings.l2, ...signed });
     return (Xs) => logisticLogits(m, Xs);
   });
-  const logistic = fitLogistic(X, y, { l2: settings.l2, ...(monotone ? { signs: monotone } : {}) });
+  const logistic = fitLogistic(X, y, { l2: settings.l2, ...signed });
   let boosting: BoostingModel | null = null;
   let boostingScores: Float64Array | null = null;
   if (settings.boosting) {

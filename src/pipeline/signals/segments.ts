@@ -5,7 +5,7 @@
  */
 import { fitFeaturePipeline, FeaturePipeline, type FeaturePipelineJson } from '../../features/index.ts';
 import { assign, fitSegments, project, segmentsFromJSON, segmentsToJSON, type SegmentModel } from '../../models/segments/index.ts';
-import { defaultMapping, modelInputs, modelRow, segmentSpecHash, type LeadScoreMapping } from '../../mapping/index.ts';
+import { defaultMapping, leadScoreFitSpec, modelRow, segmentSpecHash, type LeadScoreMapping } from '../../mapping/index.ts';
 import type { SignalRow, StoredRecord } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel } from './lifecycle.ts';
@@ -85,8 +85,7 @@ export const segmentStage: SignalStage = {
       fit: async (why) => {
         const rows = (await trainingSample(ctx, count)).map((c) => modelRow(c.properties, mapping.leadScore));
         ctx.onProgress?.({ stage: 'train', message: `segments: clustering ${rows.length}${rows.length < count ? ` of ${count}` : ''} contacts (${why})` });
-        const { numeric, categorical } = modelInputs(mapping.leadScore);
-        const pipeline = fitFeaturePipeline(rows, { numeric, categorical, placeholders: mapping.leadScore.placeholders });
+        const pipeline = fitFeaturePipeline(rows, leadScoreFitSpec(mapping.leadScore).spec);
         const before = previous ? segmentsFromJSON((previous.model as StoredSegments).segments) : undefined;
         const model = fitSegments(
           pipeline.transform(rows),
