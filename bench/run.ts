@@ -7,6 +7,7 @@
  * Environment: BENCH_ONLY=leadscore,forest (run some stages); BENCH_FULL=1 adds the forest bench's
  * out-of-bag selection row (60 more forest fits: 3.5 more minutes on 2 cores, which would take a busy
  * machine past 10 minutes). Measured: 3.7 min on a quiet 2-core machine, 6 min on a busy one.
+ * `npm run bench -- scale` runs the scale bench instead (bench/scale.ts: cycle cost by portal size).
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -421,6 +422,13 @@ function markdown(date: string, totalSeconds: number, stages: StageReport[], fig
 }
 
 // ---------------------------------------------------------------------------------------------------------
+
+if (process.argv[2] === 'scale') {
+  // `npm run bench -- scale`: the scale bench alone (bench/scale.ts); it needs no datasets.
+  const { runScaleBench } = await import('./scale.ts');
+  await runScaleBench();
+  process.exit(0);
+}
 
 const started = performance.now();
 if (!existsSync(DATASETS)) log(`note: ${DATASETS} not found: every benchmark will skip`);

@@ -32,6 +32,11 @@ export function parseCheckpoint(raw: unknown): Checkpoint | null {
   return parsed.success ? parsed.data : null;
 }
 
+export interface ReadOptions {
+  /** Leave out records last changed by our own integration (where canExcludeOwnWrites). */
+  excludeOwnWrites?: boolean;
+}
+
 export interface Page {
   records: CanonicalRecord[];
   rejected: RejectedRecord[];
@@ -97,7 +102,12 @@ export interface Connector {
   check(): Promise<CheckResult>;
   discover(objectType: ObjectType): Promise<FieldInfo[]>;
   install(fields: readonly OutputField[]): Promise<InstallResult>;
-  read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page>;
+  read(objectType: ObjectType, checkpoint: Checkpoint | null, options?: ReadOptions): AsyncIterable<Page>;
+  /**
+   * `read` can leave out records whose last change was our own write (Salesforce: LastModifiedById is
+   * the integration user), so a write-back is never read back; src/pipeline/changeFeed.ts says when.
+   */
+  readonly canExcludeOwnWrites?: boolean;
   /**
    * Writes in the CRM's own batches and returns a result per update. With `onBatch`, each request's
    * results are handed over as soon as the CRM answered, before the next request is sent (awaited; a throw
@@ -110,6 +120,12 @@ export interface Connector {
    * absent where deletions arrive another way (HubSpot: deletion webhooks).
    */
   deleted?(objectType: ObjectType, since: string | null): Promise<{ ids: string[]; until: string }>;
+  /**
+   * These records as `read` gives them (mapped, enriched), by id, in the CRM's batch reads: what the change
+   * feed reads of the records webhooks named. A record the CRM no longer has is left out. Absent where no
+   * webhooks feed the sync (Salesforce).
+   */
+  readByIds?(objectType: ObjectType, ids: readonly string[]): Promise<Omit<Page, 'checkpoint'>>;
   /** Timeline entries for significant changes; absent where the CRM has no place for them. */
   recordHistory?(entries: HistoryEntry[]): Promise<number>;
   /**

@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { createProgress } from '../src/cli/progress.ts';
 import { formatSummary } from '../src/cli/summary.ts';
+import { hubspotChangeFeed } from '../src/pipeline/changeFeed.ts';
 import type { CycleSummary } from '../src/pipeline/cycle.ts';
 import { cancelOrphanedCycleJobs, CYCLE_QUEUE, DEFAULT_BOSS_SCHEMA, processLease, scheduleRounds, sendRound, triggerRound, waitForJobs } from '../src/pipeline/jobs/index.ts';
 import { scoreDistribution } from '../src/pipeline/report.ts';
@@ -58,6 +59,8 @@ export async function runDemo(config: Config, io: DemoIo = processIo): Promise<n
       log: io.log,
       progress: () => createProgress(),
       report,
+      // The server (not a one-off run) receives the portal's webhooks: its cycles read what they named.
+      ...(config.once ? {} : { changeFeed: hubspotChangeFeed() }),
     });
     // A one-off run reports its failure at once instead of retrying.
     const retry = config.once ? { limit: 0, delaySeconds: 1 } : undefined;

@@ -5,10 +5,11 @@
  * tenant plus the app its connector is built through. The only product file that imports the emulators.
  */
 import { randomBytes } from 'node:crypto';
-import { createHubSpotEmulator } from '../connectors/emulators/hubspot/index.ts';
+import { APP_LIFECYCLE_EVENT, createHubSpotEmulator, type SubscriptionSpec } from '../connectors/emulators/hubspot/index.ts';
 import { createSalesforceEmulator, type FieldType } from '../connectors/emulators/salesforce/index.ts';
 import { connectHubSpotTenant, connectSalesforceTenant } from '../src/cli/tenants.ts';
-import { SALESFORCE_DESCRIBE_TYPES, SIGNAL_HISTORY, salesforceOutputFields, type SalesforceFieldDescriptor } from '../src/manifests/index.ts';
+import { hubspotWebhookSubscriptions, SALESFORCE_DESCRIBE_TYPES, SIGNAL_HISTORY, salesforceOutputFields, type SalesforceFieldDescriptor } from '../src/manifests/index.ts';
+import { appSubscriptions } from '../src/pipeline/changeFeed.ts';
 import { OUTPUT_FIELDS } from '../src/domain/outputFields.ts';
 import type { Store, Tenant } from '../src/store/types.ts';
 import type { Config } from './config.ts';
@@ -75,6 +76,7 @@ async function hubspotPortal(store: Store, config: Config, io: Io): Promise<Inst
       ...(saved.restore ? { restore: saved.restore } : {}),
       ...(config.demoContacts ? { contacts: config.demoContacts } : {}),
       ...(config.rateLimit ? { rateLimit: rateWindow(config.rateLimit) } : {}),
+      webhooks: { subscriptions: manifestSubscriptions() },
     });
     const listening = await emulator.listen(0);
     baseUrl = listening.url;
@@ -217,4 +219,20 @@ export async function installDemoPortals(store: Store, config: Config, io: Io): 
       for (const close of closers) await close();
     },
   };
+}
+
+/** The event kinds the emulator sends (HubSpot sends restore and associationChange too). */
+const EMULATED_KINDS = new Set(['creation', 'deletion', 'merge', 'propertyChange']);
+
+/**
+ * The portal delivers what the app's manifest subscribes to, as HubSpot would: changes of the mapped
+ * input properties only, so the change feed of the demo is tested by the same events a real portal sends.
+ */
+export function manifestSubscriptions(): SubscriptionSpec[] {
+  const { crmObjects, hubEvents } = hubspotWebhookSubscriptions(appSubscriptions());
+  const objectEvents = crmObjects.flatMap((s) => {
+    const kind = s.subscriptionType.replace(/^object\./, '');
+    return EMULATED_KINDS.has(kind) ? [{ subscriptionType: `${s.objectType}.${kind}`, ...(s.propertyName ? { propertyName: s.propertyName } : {}) }] : [];
+  });
+  return [...objectEvents, ...hubEvents.map((e) => ({ subscriptionType: e.subscriptionType })), { subscriptionType: APP_LIFECYCLE_EVENT }];
 }

@@ -7,6 +7,7 @@ import { profileOf } from '../connectors/registry.ts';
 import type { WindowLimit } from '../connectors/shared/rateLimiter.ts';
 import type { Crm } from '../src/domain/records.ts';
 import { sameMapping, type Mapping } from '../src/mapping/index.ts';
+import type { ChangeFeed } from '../src/pipeline/changeFeed.ts';
 import { APP_SETTINGS, connectTenant } from '../src/pipeline/connect.ts';
 import { tenantMapping } from '../src/pipeline/mappings.ts';
 import type { PipelineContext, ProgressEvent } from '../src/pipeline/context.ts';
@@ -105,6 +106,8 @@ export interface RunnerOptions {
   report?: (summaries: CycleSummary[]) => Promise<void>;
   /** The clock of the daily API budget's UTC day (tests). */
   now?: () => Date;
+  /** Set where this service receives the HubSpot app's webhooks: HubSpot tenants' syncs read what they named. */
+  changeFeed?: ChangeFeed;
 }
 
 /**
@@ -139,7 +142,8 @@ export function cycleRunner(o: RunnerOptions): CycleJobDeps['runUnit'] {
         // The running run's progress on its row: the status page and GET .../runs show it live.
         const recorder = runProgressRecorder(o.store, tenant.id, o.log);
         const onProgress = fanOut(progress?.onProgress, recorder.onProgress)!;
-        contexts.push({ store: o.store, tenant, connector, mapping, seed: o.seed, log: o.log, lease: o.lease, onProgress, runProgress: recorder, ...(o.now ? { now: o.now } : {}) });
+        const changeFeed = tenant.crm === 'hubspot' ? o.changeFeed : undefined;
+        contexts.push({ store: o.store, tenant, connector, mapping, seed: o.seed, log: o.log, lease: o.lease, onProgress, runProgress: recorder, ...(o.now ? { now: o.now } : {}), ...(changeFeed ? { changeFeed } : {}) });
       }
       summaries = await runCycleUnit(contexts, o.cycle);
     } finally {

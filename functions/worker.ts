@@ -5,6 +5,7 @@
  * apart. `startWorker` takes the cycle work as a parameter so tests can run cheap cycles in real processes.
  */
 import { fileURLToPath } from 'node:url';
+import { hubspotChangeFeed } from '../src/pipeline/changeFeed.ts';
 import { processLease, scheduleRounds, type CycleJobDeps } from '../src/pipeline/jobs/index.ts';
 import { loadConfig, requireDatabaseUrl, type Config } from './config.ts';
 import { untilStopped } from './server.ts';
@@ -44,6 +45,8 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
       cycle: { dryRun: o.config.dryRun, retrain: o.config.retrain },
       lease: processLease(o.config.workerId),
       log: o.log,
+      // The HTTP hosts beside the worker receive the app's webhooks into the same store.
+      changeFeed: hubspotChangeFeed(),
     });
   const units = async () => (await store.listTenants()).map((t) => [t.id]);
   const jobs = await startJobs(opened, { store, runUnit, units, log: o.log, concurrency: o.config.cycleConcurrency, ...(o.retry ? { retry: o.retry } : {}) }, {

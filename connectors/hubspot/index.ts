@@ -12,7 +12,7 @@ import { HUBSPOT_OBJECTS } from './objects.ts';
 import { readPages } from './paging.ts';
 import { HubSpotSession, type HubSpotSessionOptions } from './session.ts';
 import { writeUpdates } from './write.ts';
-import { BATCH_SIZE, chunk } from './associations.ts';
+import { BATCH_SIZE, batchRead, chunk } from './associations.ts';
 
 export { exchangeCode, refreshTokens, type HubSpotTokens, type OAuthApp } from './oauth.ts';
 
@@ -62,15 +62,27 @@ export class HubSpotConnector implements Connector {
     return installProperties(this.session, fields);
   }
 
+  #propertiesOf(objectType: ObjectType): string[] {
+    return [...new Set([...HUBSPOT_OBJECTS[objectType].baseProperties, ...(this.options.properties?.[objectType] ?? [])])];
+  }
+
   async *read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page> {
     const object = HUBSPOT_OBJECTS[objectType];
-    const properties = [...new Set([...object.baseProperties, ...(this.options.properties?.[objectType] ?? [])])];
-    const target = { hubspotType: object.hubspotType, properties, modifiedProperty: object.modifiedProperty };
+    const target = { hubspotType: object.hubspotType, properties: this.#propertiesOf(objectType), modifiedProperty: object.modifiedProperty };
     for await (const raw of readPages(this.session, target, checkpoint)) {
       const { records, rejected } = mapPage(objectType, raw.results, object.modifiedProperty);
       if (object.enrich && records.length > 0) await object.enrich(this.session, records);
       yield { records, rejected: rejected satisfies RejectedRecord[], checkpoint: raw.checkpoint };
     }
+  }
+
+  async readByIds(objectType: ObjectType, ids: readonly string[]): Promise<Omit<Page, 'checkpoint'>> {
+    const object = HUBSPOT_OBJECTS[objectType];
+    // Batch reads answer 207 with the ids HubSpot does not have among the errors: those are left out.
+    const raws = await batchRead(this.session, object.hubspotType, [...new Set(ids)], this.#propertiesOf(objectType));
+    const { records, rejected } = mapPage(objectType, raws, object.modifiedProperty);
+    if (object.enrich && records.length > 0) await object.enrich(this.session, records);
+    return { records, rejected };
   }
 
   async readValues(objectType: ObjectType, ids: readonly string[], properties: readonly string[]): Promise<Map<string, Record<string, string | null>>> {

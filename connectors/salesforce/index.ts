@@ -4,7 +4,7 @@
  */
 import type { CanonicalRecord, ObjectType } from '../../src/domain/records.ts';
 import type { OutputField } from '../../src/domain/outputFields.ts';
-import type { ApiUsage, CheckResult, Checkpoint, Connector, FieldInfo, HistoryEntry, InstallResult, Page, RecordUpdate, WriteBatchConfirmed, WriteResult } from '../connector.ts';
+import type { ApiUsage, CheckResult, Checkpoint, Connector, FieldInfo, HistoryEntry, InstallResult, Page, ReadOptions, RecordUpdate, WriteBatchConfirmed, WriteResult } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import { mapSalesforcePage } from './mapRecord.ts';
 import { SALESFORCE_WRITE_TARGETS as WRITE_TARGETS, salesforceObject, type SalesforceObject } from './objects.ts';
@@ -94,11 +94,20 @@ export class SalesforceConnector implements Connector {
     return { created: [], existing: fields.map((f) => `${WRITE_TARGETS[f.objectType]}.${f.names.salesforce}`), updated: [] };
   }
 
-  async *read(objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page> {
+  readonly canExcludeOwnWrites = true;
+
+  async *read(objectType: ObjectType, checkpoint: Checkpoint | null, options: ReadOptions = {}): AsyncIterable<Page> {
     const object = objectFor(objectType);
     const described = await this.describe(object.sobject);
     const fields = checkFields(described, [...object.baseFields, ...(this.options.fields?.[objectType] ?? [])]);
-    const target = { sobject: object.sobject, fields, bulkThreshold: this.options.bulkThreshold ?? 10_000, bulkEnabled: this.options.bulkEnabled ?? true };
+    const userId = this.session.userId;
+    const target = {
+      sobject: object.sobject,
+      fields,
+      bulkThreshold: this.options.bulkThreshold ?? 10_000,
+      bulkEnabled: this.options.bulkEnabled ?? true,
+      ...(options.excludeOwnWrites && userId ? { excludeModifiedBy: userId } : {}),
+    };
     for await (const raw of readPages(this.session, target, checkpoint)) {
       const { records, rejected } = mapSalesforcePage(objectType, raw.results, this.session.userId);
       if (object.enrich && records.length > 0) await object.enrich(this.session, records as CanonicalRecord[], (s) => this.describe(s));

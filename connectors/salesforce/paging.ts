@@ -9,7 +9,7 @@ import type { Checkpoint } from '../connector.ts';
 import { ConnectorError } from '../shared/errors.ts';
 import type { SalesforceSession } from './session.ts';
 import { bulkQuery } from './bulk.ts';
-import { changedSince, selectFrom } from './soql.ts';
+import { changedSince, idLiteral, selectFrom } from './soql.ts';
 
 export const REST_PAGE_SIZE = 2000;
 
@@ -24,6 +24,8 @@ export interface ReadTarget {
   /** Above this many records a first sync uses Bulk API 2.0 (when the org has it). */
   bulkThreshold: number;
   bulkEnabled: boolean;
+  /** Incremental pages leave out records this user changed last (our integration user: our own writes). */
+  excludeModifiedBy?: string;
 }
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
@@ -36,7 +38,9 @@ async function countRecords(session: SalesforceSession, sobject: string): Promis
 
 async function* restPages(session: SalesforceSession, target: ReadTarget, since: string, afterId?: string): AsyncGenerator<RawPage> {
   for (;;) {
-    const soql = selectFrom(target.sobject, target.fields, changedSince(since, afterId), 'SystemModstamp, Id', REST_PAGE_SIZE);
+    const changed = changedSince(since, afterId);
+    const where = target.excludeModifiedBy ? `${changed} AND LastModifiedById != ${idLiteral(target.excludeModifiedBy)}` : changed;
+    const soql = selectFrom(target.sobject, target.fields, where, 'SystemModstamp, Id', REST_PAGE_SIZE);
     let result = await session.query(`query ${target.sobject}`, soql);
     let count = 0;
     // Salesforce may answer a LIMIT query in smaller batches (wide rows): follow queryMore to its end.

@@ -18,7 +18,8 @@ export function formatSummary(summary: CycleSummary, bands: ScoreBand[]): string
     lines.push(
       `  synced ${plural(objectType)}: ${n(r.read)} read, ${n(r.changed)} new or changed, ${n(r.rejected)} skipped` +
         (r.ownWrites ? `, ${n(r.ownWrites)} only touched by our own write-back` : '') +
-        (r.deleted ? `, ${n(r.deleted)} deleted in the CRM` : ''),
+        (r.deleted ? `, ${n(r.deleted)} deleted in the CRM` : '') +
+        (r.source === 'webhooks' ? ` (only the ${n(r.fromWebhooks)} webhooks named)` : r.why ? ` (searched: ${r.why})` : ''),
     );
   }
   for (const s of summary.signals) lines.push(`  ${signalLine(s)}`);

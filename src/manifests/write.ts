@@ -18,20 +18,16 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEFAULT_HUBSPOT_MAPPING, readFields, type Mapping } from '../mapping/index.ts';
+import { appSubscriptions } from '../pipeline/changeFeed.ts';
 import { SERVED_PATHS } from '../server/app.ts';
 import { generateManifests, GENERATED_LIST, parseGeneratedList, REGENERATE_COMMAND, type ManifestFiles, type ManifestInputs } from './index.ts';
 
 /** The repository's manifests/ folder. */
 export const MANIFESTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../manifests');
 
-/** The HubSpot properties the mapping feeds into the models, per object: the ones worth a change subscription. */
-export function webhookInputsFromMapping(mapping: Mapping): ManifestInputs['hubspotWebhookInputs'] {
-  return readFields(mapping);
-}
-
 export function defaultManifestInputs(): ManifestInputs {
-  return { hubspotWebhookInputs: webhookInputsFromMapping(DEFAULT_HUBSPOT_MAPPING), servedPaths: SERVED_PATHS };
+  // The change feed reads by id only what these deliver: one derivation for both.
+  return { hubspotWebhookInputs: appSubscriptions(), servedPaths: SERVED_PATHS };
 }
 
 /** The files `dir` says were generated (its GENERATED.txt), or none when it has no list yet. */

@@ -5,6 +5,7 @@
 import type { Connector } from '../../connectors/connector.ts';
 import type { Mapping } from '../mapping/index.ts';
 import type { Store, Tenant } from '../store/types.ts';
+import type { ChangeFeed } from './changeFeed.ts';
 import type { LeaseSettings } from './jobs/runLease.ts';
 
 export type ProgressEvent =
@@ -32,6 +33,8 @@ export interface PipelineContext {
   /** Who holds this cycle's runs; without one, this process (host:pid, one instance per process). */
   lease?: LeaseSettings;
   runProgress?: RunProgressSink;
-  /** The clock of the daily API budget's UTC day; the system clock by default. */
+  /** Where webhooks are received (the worker, the demo server): the sync reads what they named instead of searching. */
+  changeFeed?: ChangeFeed;
+  /** The clock of the daily API budget's UTC day and the feed's reconcile; the system clock by default. */
   now?: () => Date;
 }

@@ -12,6 +12,9 @@ import { tenantWritten } from './events.ts';
 import { desiredValues, fieldsWithCurrentOptions, outputObjectTypes } from './outputs.ts';
 import { SIGNAL_STAGES, type StageReport } from './signals/index.ts';
 import type { SharedModel, SignalStage, StageOptions } from './signals/stage.ts';
+import { runUnlessUnchanged } from './signals/unchanged.ts';
+import { hashOf } from './signals/stage.ts';
+import { passCompleted, unchangedSince } from './passes.ts';
 import { syncObject, type SyncReport } from './sync.ts';
 import { drainOutbox, type WriteReport } from './writeBack.ts';
 import { recordHistory } from './history.ts';
@@ -111,13 +114,16 @@ export async function runCycle(given: PipelineContext, options: CycleOptions = {
     }
 
     const queued: Array<{ objectType: ObjectType; items: OutboxInput[] }> = [];
+    // The last diff found nothing and no signal, written value or record moved since: nothing to diff.
+    const inSync = (await unchangedSince(ctx, DIFF_PASS, await diffInputsKey(ctx), isInSync)) !== null;
     for (const objectType of outputObjectTypes()) {
-      const desired = await desiredValues(store, tenant.id, connector.crm, objectType, ctx.mapping.outputs);
-      const items = diffValues(objectType, desired, await store.writtenValues(tenant.id, objectType));
+      const items = inSync ? [] : diffValues(objectType, await desiredValues(store, tenant.id, connector.crm, objectType, ctx.mapping.outputs), await store.writtenValues(tenant.id, objectType));
       summary.changes[objectType] = items.length;
       summary.preview.push(...items.slice(0, 10));
       queued.push({ objectType, items });
     }
+    const diffed = queued.reduce((n, q) => n + q.items.length, 0);
+    if (!inSync && diffed === 0) await passCompleted(ctx, DIFF_PASS, await diffInputsKey(ctx), { inSync: true });
     if (!writing) {
       // Shadow mode and dry runs keep the whole list: the admin reads (and downloads) exactly what going live writes.
       summary.proposedChanges = await store.saveProposedChanges(tenant.id, runId, queued.flatMap((q) => q.items));
@@ -125,8 +131,14 @@ export async function runCycle(given: PipelineContext, options: CycleOptions = {
     if (writing) {
       // New segments are new enumeration options: the CRM refuses values it has no option for.
       if (queued.some((q) => q.items.length > 0)) await connector.install(await fieldsWithCurrentOptions(store, tenant.id));
+      const pendingBefore = diffed > 0 ? await store.countPending(tenant.id) : null;
       for (const { items } of queued) await store.enqueue(tenant.id, runId, items);
       for (const { objectType } of queued) summary.write![objectType] = await drainOutbox(ctx, runId, objectType);
+      // Every change this diff found, and only those, was written: the CRM now holds what the signals say.
+      const reports = Object.values(summary.write!);
+      if (pendingBefore === 0 && reports.every((r) => r.failed === 0 && r.stillPending === 0) && (await store.countPending(tenant.id)) === 0) {
+        await passCompleted(ctx, DIFF_PASS, await diffInputsKey(ctx), { inSync: true });
+      }
       summary.history = await recordHistory(ctx);
     }
   } catch (error) {
@@ -163,10 +175,23 @@ export async function runCycle(given: PipelineContext, options: CycleOptions = {
   }
 }
 
+const DIFF_PASS = 'write-back diff';
+const isInSync = (value: unknown): value is { inSync: true } => (value as { inSync?: unknown } | null)?.inSync === true;
+
+/**
+ * What the write-back diff reads: the newest signals (a saved signal moves the newest id), what we last
+ * wrote (every write adds audit rows), the records (a deletion takes their signals and written values
+ * along) and the output fields the mapping chose.
+ */
+async function diffInputsKey(ctx: PipelineContext): Promise<string> {
+  const [ids, records] = await Promise.all([ctx.store.latestIds(ctx.tenant.id), ctx.store.recordGenerations(ctx.tenant.id)]);
+  return hashOf({ ids, records, outputs: ctx.mapping.outputs ?? null, crm: ctx.connector.crm });
+}
+
 /** One signal stage, on its own: its failure becomes its report instead of ending the cycle. */
 async function runStage(ctx: PipelineContext, stage: SignalStage, runId: number, options: StageOptions): Promise<StageReport> {
   try {
-    return await stage.run(ctx, runId, options);
+    return await runUnlessUnchanged(ctx, stage, runId, options);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     ctx.log(`${stage.name}: stage failed: ${message}`);
@@ -182,7 +207,11 @@ function withSync(full: CycleSummary, sync: CycleSummary): CycleSummary {
     synced[objectType] = second
       ? {
           ...second,
+          // the sync-only run read first: its search (and why) is this cycle's
+          source: first.source === 'search' ? 'search' : second.source,
+          ...(first.why ?? second.why ? { why: (first.why ?? second.why)! } : {}),
           read: first.read + second.read,
+          fromWebhooks: first.fromWebhooks + second.fromWebhooks,
           changed: first.changed + second.changed,
           rejected: first.rejected + second.rejected,
           deleted: first.deleted + second.deleted,

@@ -177,7 +177,7 @@ export async function eraseInTransaction(tx: Queryable, tenantId: string, reques
   const stillLinked = unlink.filter((u) => !erased.has(key(u.object_type, u.external_id)));
   if (stillLinked.length > 0) {
     await tx.query(
-      `UPDATE records r SET associations = u.associations
+      `UPDATE records r SET associations = u.associations, change_seq = nextval('record_change_seq')
        FROM jsonb_to_recordset($2::jsonb) AS u (object_type text, external_id text, associations jsonb)
        WHERE r.tenant_id = $1 AND r.object_type = u.object_type AND r.external_id = u.external_id`,
       [tenantId, toJsonb(stillLinked)],

@@ -937,6 +937,86 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       await expect(store.saveWebhookEvents(a, [event('3', 'not a time')])).rejects.toThrow(/occurredAt/);
     });
 
+    it('the change feed: notes per tenant and type, oldest first, a re-note survives clearing the version read, deleted and forgotten records drop out', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      expect(await store.noteChanged(a, 'contact', ['1', '2', '2', '', 'x'.repeat(1001)])).toBe(2);
+      expect(await store.noteChanged(a, 'deal', ['1'])).toBe(1);
+      expect(await store.noteChanged(b, 'contact', ['9'])).toBe(1);
+      const seen = await store.changedRecords(a, 'contact', 10);
+      expect(seen).toEqual([
+        { externalId: '1', version: 1 },
+        { externalId: '2', version: 1 },
+      ]);
+      // '2' changes again while the sync reads the first version: clearing what was read keeps the newer note.
+      await store.noteChanged(a, 'contact', ['2']);
+      expect(await store.clearChanged(a, 'contact', seen)).toBe(1);
+      expect(await store.changedRecords(a, 'contact', 10)).toEqual([{ externalId: '2', version: 2 }]);
+      // Another tenant's notes are neither seen nor cleared.
+      expect(await store.clearChanged(b, 'contact', [{ externalId: '2', version: 2 }])).toBe(0);
+      expect(await store.changedRecords(b, 'contact', 10)).toEqual([{ externalId: '9', version: 1 }]);
+      expect(await store.countChanged(a, 'contact')).toBe(1);
+      expect(await store.countChanged(a, 'deal')).toBe(1);
+      expect(await store.changedRecords(a, 'contact', 0)).toEqual([]);
+      await store.deleteRecords(a, 'contact', ['2']);
+      expect(await store.countChanged(a, 'contact')).toBe(0);
+      await store.forgetCrmState(a);
+      expect(await store.countChanged(a, 'deal')).toBe(0);
+      expect(await store.countChanged(b, 'contact')).toBe(1);
+    });
+
+    it('record generations move when a record is added, its content changes or it is deleted, not when a sync re-reads it unchanged; per tenant', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const run = await store.startRun(a, 'cycle');
+      expect(await store.recordGenerations(a)).toEqual({});
+      await store.savePage(a, page(run, [rec('1', 'h1'), rec('2', 'h2')]));
+      await store.savePage(a, page(run, [rec('t1', 'x', { objectType: 'ticket' })], { objectType: 'ticket' }));
+      const first = await store.recordGenerations(a);
+      expect(Object.keys(first)).toEqual(['contact', 'ticket']);
+      expect(first.contact!.count).toBe(2);
+      // The same content again, even with a newer modification time: nothing changed.
+      await store.savePage(a, page(run, [rec('1', 'h1', { modifiedAt: '2024-06-01T10:00:00.000Z' })]));
+      expect(await store.recordGenerations(a)).toEqual(first);
+      const bumps: string[] = [];
+      const moved = async (what: string, change: () => Promise<unknown>) => {
+        const before = (await store.recordGenerations(a)).contact!;
+        await change();
+        const after = (await store.recordGenerations(a)).contact ?? { count: 0, changeSeq: '0' };
+        if (after.count !== before.count || after.changeSeq !== before.changeSeq) bumps.push(what);
+      };
+      await moved('property', () => store.savePage(a, page(run, [rec('1', 'h1', { modifiedAt: '2024-06-02T10:00:00.000Z', properties: { email: '1@example.com', lifecyclestage: 'customer' } })])));
+      await moved('input hash', () => store.savePage(a, page(run, [rec('2', 'h2b', { modifiedAt: '2024-06-02T10:00:00.000Z' })])));
+      await moved('association', () => store.savePage(a, page(run, [rec('2', 'h2b', { modifiedAt: '2024-06-03T10:00:00.000Z', associations: { deal: ['d1'] } })])));
+      // A modification stamp named as such moves on every write, ours too: no content change.
+      const stamped = (at: string) => rec('2', 'h2b', { modifiedAt: at, associations: { deal: ['d1'] }, properties: { email: '2@example.com', lifecyclestage: 'lead', lastmodifieddate: at } });
+      await moved('stamp added', () => store.savePage(a, page(run, [stamped('2024-06-04T10:00:00.000Z')], { stamps: ['lastmodifieddate'] })));
+      await moved('stamp moved', () => store.savePage(a, page(run, [stamped('2024-06-05T10:00:00.000Z')], { stamps: ['lastmodifieddate'] })));
+      await moved('stamp moved, not named', () => store.savePage(a, page(run, [stamped('2024-06-06T10:00:00.000Z')])));
+      await moved('an older copy', () => store.savePage(a, page(run, [rec('2', 'other', { modifiedAt: '2024-01-01T10:00:00.000Z' })])));
+      await moved('deletion', () => store.deleteRecords(a, 'contact', ['2']));
+      expect(bumps).toEqual(['property', 'input hash', 'association', 'stamp moved, not named', 'deletion']);
+      // Another tenant's records are another generation.
+      const other = await store.startRun(b, 'cycle');
+      const aNow = await store.recordGenerations(a);
+      await store.savePage(b, page(other, [rec('1', 'h1')]));
+      expect(await store.recordGenerations(a)).toEqual(aNow);
+      expect((await store.recordGenerations(b)).contact!.count).toBe(1);
+    });
+
+    it('activeModelVersions names the active version of each kind, of this tenant only', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const v1 = await store.saveModel(a, { kind: 'leadScore', status: 'candidate', metrics: {}, model: { x: 1 }, trainedOn: {} });
+      await store.promoteModel(a, 'leadScore', v1);
+      const v2 = await store.saveModel(a, { kind: 'leadScore', status: 'candidate', metrics: {}, model: { x: 2 }, trainedOn: {} });
+      await store.saveModel(a, { kind: 'segments', status: 'candidate', metrics: {}, model: {}, trainedOn: {} });
+      expect(await store.activeModelVersions(a)).toEqual({ leadScore: v1 });
+      await store.promoteModel(a, 'leadScore', v2);
+      expect(await store.activeModelVersions(a)).toEqual({ leadScore: v2 });
+      expect(await store.activeModelVersions(b)).toEqual({});
+    });
+
     /* ---------------------------------------------------------------- one record's signals (the app card) */
 
     it("signalsOfRecords gives one record's newest row of each asked signal, with its time, and only the tenant's own", async () => {

@@ -16,6 +16,7 @@ import type {
   ErasureRequest,
   ErasureResult,
   RecordMatch,
+  RecordGenerations,
   RetrainRequest,
   LeasedRunStart,
   ModelStatus,
@@ -44,6 +45,7 @@ import type {
   TenantMode,
   TenantStatus,
   StoredWebhookEvent,
+  NotedChange,
   WebhookEventInput,
 } from './types.ts';
 
@@ -316,7 +318,7 @@ export class SqlStore implements Store {
   async deleteRecords(tenantId: string, objectType: ObjectType, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     return this.#db.transaction(async (tx) => {
-      for (const table of ['written_values', 'signals', 'proposed_changes']) {
+      for (const table of ['written_values', 'signals', 'proposed_changes', 'changed_records']) {
         await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[])`, [tenantId, objectType, ids]);
       }
       await tx.query(`DELETE FROM outbox WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[]) AND status = 'pending'`, [tenantId, objectType, ids]);
@@ -375,13 +377,17 @@ export class SqlStore implements Store {
             SELECT $1::text, $2::text, v.external_id, v.modified_at, v.properties, v.associations, v.line_items, v.input_hash, now() FROM v
             ON CONFLICT (tenant_id, object_type, external_id) DO UPDATE SET
               modified_at = excluded.modified_at, properties = excluded.properties, associations = excluded.associations,
-              line_items = excluded.line_items, input_hash = excluded.input_hash, synced_at = excluded.synced_at
+              line_items = excluded.line_items, input_hash = excluded.input_hash, synced_at = excluded.synced_at,
+              change_seq = CASE
+                WHEN (records.properties - $3::text[], records.associations, records.line_items, records.input_hash)
+                  IS DISTINCT FROM (excluded.properties - $3::text[], excluded.associations, excluded.line_items, excluded.input_hash)
+                THEN nextval('record_change_seq') ELSE records.change_seq END
             WHERE records.modified_at <= excluded.modified_at
             RETURNING external_id, input_hash
           )
           SELECT up.external_id FROM up LEFT JOIN old ON old.external_id = up.external_id
           WHERE old.input_hash IS DISTINCT FROM up.input_hash`,
-        fixed: [tenantId, objectType],
+        fixed: [tenantId, objectType, [...(page.stamps ?? [])]],
         types: ['text', 'timestamptz', 'jsonb', 'jsonb', 'jsonb', 'text'],
         rows: valid.map(({ externalId, modifiedAt, record }) => [
           externalId,
@@ -466,6 +472,14 @@ export class SqlStore implements Store {
   async countRecords(tenantId: string, objectType: ObjectType): Promise<number> {
     const { rows } = await this.#db.query('SELECT count(*) AS n FROM records WHERE tenant_id = $1 AND object_type = $2', [tenantId, objectType]);
     return int(rows[0]?.n ?? 0);
+  }
+
+  async recordGenerations(tenantId: string): Promise<RecordGenerations> {
+    const { rows } = await this.#db.query(
+      'SELECT object_type, count(*) AS n, coalesce(max(change_seq), 0) AS seq FROM records WHERE tenant_id = $1 GROUP BY object_type ORDER BY object_type',
+      [tenantId],
+    );
+    return Object.fromEntries(rows.map((r) => [text(r.object_type), { count: int(r.n), changeSeq: String(r.seq) }]));
   }
 
   /* -------------------------------------------------------------- models */
@@ -1018,6 +1032,42 @@ export class SqlStore implements Store {
     return int(rows[0]?.n ?? 0);
   }
 
+  /* -------------------------------------------------------------- the change feed (migration 010) */
+
+  async noteChanged(tenantId: string, objectType: ObjectType, externalIds: readonly string[]): Promise<number> {
+    const ids = [...new Set(externalIds.filter((id) => typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH))];
+    if (ids.length === 0) return 0;
+    const { rowCount } = await this.#db.query(
+      `INSERT INTO changed_records (tenant_id, object_type, external_id) SELECT $1, $2, unnest($3::text[])
+       ON CONFLICT (tenant_id, object_type, external_id) DO UPDATE SET version = changed_records.version + 1, noted_at = now()`,
+      [tenantId, objectType, ids],
+    );
+    return rowCount ?? ids.length;
+  }
+
+  async changedRecords(tenantId: string, objectType: ObjectType, limit: number): Promise<NotedChange[]> {
+    const { rows } = await this.#db.query(
+      'SELECT external_id, version FROM changed_records WHERE tenant_id = $1 AND object_type = $2 ORDER BY noted_at, external_id LIMIT $3',
+      [tenantId, objectType, Math.max(0, Math.floor(limit))],
+    );
+    return rows.map((r) => ({ externalId: text(r.external_id), version: int(r.version) }));
+  }
+
+  async countChanged(tenantId: string, objectType: ObjectType): Promise<number> {
+    const { rows } = await this.#db.query('SELECT count(*) AS n FROM changed_records WHERE tenant_id = $1 AND object_type = $2', [tenantId, objectType]);
+    return int(rows[0]?.n ?? 0);
+  }
+
+  async clearChanged(tenantId: string, objectType: ObjectType, seen: readonly NotedChange[]): Promise<number> {
+    if (seen.length === 0) return 0;
+    const { rowCount } = await this.#db.query(
+      `DELETE FROM changed_records c USING jsonb_to_recordset($3::jsonb) AS s ("externalId" text, version integer)
+       WHERE c.tenant_id = $1 AND c.object_type = $2 AND c.external_id = s."externalId" AND c.version = s.version`,
+      [tenantId, objectType, toJsonb(seen.map(({ externalId, version }) => ({ externalId, version })))],
+    );
+    return rowCount ?? 0;
+  }
+
   /* -------------------------------------------------------------- daily API budget, run progress (migration 009) */
 
   async setApiBudget(tenantId: string, dailyCalls: number | null): Promise<void> {
@@ -1111,6 +1161,19 @@ export class SqlStore implements Store {
     return new Map(rows.map((r) => [text(r.external_id), iso(r.erased_at)]));
   }
 
+  async latestIds(tenantId: string): Promise<{ signal: string; audit: string }> {
+    const { rows } = await this.#db.query(
+      'SELECT (SELECT coalesce(max(id), 0) FROM signals WHERE tenant_id = $1) AS signal, (SELECT coalesce(max(id), 0) FROM audit WHERE tenant_id = $1) AS audit',
+      [tenantId],
+    );
+    return { signal: String(rows[0]?.signal ?? 0), audit: String(rows[0]?.audit ?? 0) };
+  }
+
+  async activeModelVersions(tenantId: string): Promise<Record<string, number>> {
+    const { rows } = await this.#db.query("SELECT kind, version FROM models WHERE tenant_id = $1 AND status = 'active' ORDER BY kind", [tenantId]);
+    return Object.fromEntries(rows.map((r) => [text(r.kind), int(r.version)]));
+  }
+
   async retrainRequests(tenantId: string): Promise<Map<string, RetrainRequest>> {
     const { rows } = await this.#db.query('SELECT kind, reason, requested_at FROM retrain_requests WHERE tenant_id = $1 ORDER BY kind', [tenantId]);
     return new Map(rows.map((r) => [text(r.kind), { reason: text(r.reason), requestedAt: iso(r.requested_at) }]));
@@ -1150,7 +1213,7 @@ async function saveSealed(q: Queryable, tenantId: string, sealed: string): Promi
 }
 
 async function forgetCrmRows(q: Queryable, tenantId: string): Promise<void> {
-  for (const table of ['proposed_changes', 'written_values', 'outbox', 'signals', 'records']) {
+  for (const table of ['proposed_changes', 'written_values', 'outbox', 'signals', 'changed_records', 'records']) {
     await q.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
   }
   // Cursors over our own trail (audit -> history) stay: the audit stays too.

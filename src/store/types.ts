@@ -50,6 +50,11 @@ export interface PageWrite {
   rejected: RejectedRecord[];
   /** Saved in the same transaction as the records; `undefined` leaves the stored checkpoint as it is. */
   checkpoint: unknown;
+  /**
+   * Properties that move on every write, ours included (the CRM's modification stamps): a record whose
+   * other content is unchanged keeps its change number (recordGenerations).
+   */
+  stamps?: readonly string[];
 }
 
 export interface PageWriteResult {
@@ -249,6 +254,18 @@ export interface Store {
    */
   recordPages(tenantId: string, objectType: ObjectType, pageSize?: number): AsyncIterable<StoredRecord[]>;
   countRecords(tenantId: string, objectType: ObjectType): Promise<number>;
+  /**
+   * Per object type the tenant has records of: how many, and the highest change number (a record's moves
+   * whenever it is inserted or its content changes). Equal generations mean nothing was added, changed or deleted.
+   */
+  recordGenerations(tenantId: string): Promise<RecordGenerations>;
+  /**
+   * The newest signal row's id and the newest audit row's id (as text; '0' for none): a signal saved or a
+   * value written since moves one of them.
+   */
+  latestIds(tenantId: string): Promise<{ signal: string; audit: string }>;
+  /** The active version of each model kind, without the model bodies. */
+  activeModelVersions(tenantId: string): Promise<Record<string, number>>;
 
   saveModel(tenantId: string, model: Omit<StoredModel, 'version' | 'createdAt'>): Promise<number>;
   getActiveModel(tenantId: string, kind: string): Promise<StoredModel | null>;
@@ -358,6 +375,19 @@ export interface Store {
   markWebhookEventsProcessed(tenantId: string, eventIds: string[]): Promise<number>;
   /** How many events the tenant has, only the unprocessed ones when asked. */
   countWebhookEvents(tenantId: string, options?: { pending?: boolean }): Promise<number>;
+
+  /* -------------------------------------------------------------- the change feed (migration 010) */
+
+  /**
+   * Notes records a webhook said changed, for the next sync to read by id (src/pipeline/changeFeed.ts).
+   * A record noted again gets a new version. Returns the rows noted.
+   */
+  noteChanged(tenantId: string, objectType: ObjectType, externalIds: readonly string[]): Promise<number>;
+  /** The oldest noted records first, with the version each was noted at. */
+  changedRecords(tenantId: string, objectType: ObjectType, limit: number): Promise<NotedChange[]>;
+  countChanged(tenantId: string, objectType: ObjectType): Promise<number>;
+  /** Clears the notes read, each only at the version seen: a record noted again meanwhile stays noted. */
+  clearChanged(tenantId: string, objectType: ObjectType, seen: readonly NotedChange[]): Promise<number>;
 
   /* -------------------------------------------------------------- proposed changes (migration 008) */
 
@@ -469,6 +499,12 @@ export interface WebhookEventInput {
   payload: Record<string, unknown>;
 }
 
+/** A record the change feed holds: read it by id, then clear this version. */
+export interface NotedChange {
+  externalId: string;
+  version: number;
+}
+
 export interface StoredWebhookEvent extends WebhookEventInput {
   receivedAt: string;
   processedAt: string | null;
@@ -566,3 +602,6 @@ export interface RetrainRequest {
 
 /** The reason the next cycle gives for retraining after an erasure. */
 export const PERSON_ERASED = 'person erased (privacy deletion)';
+
+/** Per object type: the record count and the highest change number (a bigint, as text). */
+export type RecordGenerations = Record<string, { count: number; changeSeq: string }>;

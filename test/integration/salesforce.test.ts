@@ -49,9 +49,42 @@ describe('a cycle on the Salesforce emulator', () => {
     expect(totalWritten(second)).toBe(0);
     expect(emulator.stats().writeCalls).toBe(writes);
     expect(second.synced.contact?.changed).toBe(0);
-    // Our own writes came back (SystemModstamp moved) and were recognised by the integration user.
-    expect(second.synced.contact?.ownWrites).toBeGreaterThan(0);
+    // Our own writes moved SystemModstamp, but the query leaves out what the integration user changed last.
+    expect(second.synced.contact?.read).toBe(0);
+    expect(second.synced.contact?.ownWrites ?? 0).toBe(0);
     expect(emulator.state.list('Signal_History__c')).toHaveLength(history.length);
+  });
+
+  it('never reads back its own writes between reconciles, and a user edit our write covered is caught at the daily reconcile', async () => {
+    harness = await startSalesforceHarness();
+    const { emulator } = harness;
+    await harness.cycle();
+    const [edited, later] = emulator.state.openLeadIds();
+    // A rep edits an input; before our next sync, our integration writes the same Lead (another signal, a retry):
+    // the integration user is now its last modifier, so the excluding read cannot see the rep's change.
+    emulator.state.update('Lead', edited!, { Previous_Outcome__c: 'success', Previous_Contacts__c: 9 });
+    emulator.state.update('Lead', edited!, { Signals_Segment__c: 'touched by us' }, { userId: emulator.state.users.integration });
+    // Another rep's edit a second later moves the checkpoint past the covered one.
+    emulator.state.update('Lead', later!, { Previous_Contacts__c: 7 }, { at: Date.now() + 1000 });
+    const excluded = await harness.cycle();
+    expect(excluded.status, excluded.error ?? '').toBe('succeeded');
+    expect(excluded.synced.contact?.read).toBe(1);
+    expect(excluded.synced.contact?.changed).toBe(1);
+    expect(excluded.synced.contact?.source).toBe('search');
+
+    // A day later the reconcile reads everything modified since the last full read, whoever changed it last.
+    harness.ctx.now = () => new Date(Date.now() + 25 * 60 * 60 * 1000);
+    const reconciled = await harness.cycle();
+    expect(reconciled.status, reconciled.error ?? '').toBe('succeeded');
+    expect(reconciled.synced.contact?.why).toMatch(/^reconciling: the last full read started /);
+    expect(reconciled.synced.contact?.changed).toBe(1);
+    expect(signalReport(reconciled, 'leadScore').computed).toBe(1);
+    expect(reconciled.synced.contact?.ownWrites).toBeGreaterThan(0);
+
+    // and the excluding reads take over again until the next one is due.
+    const after = await harness.cycle();
+    expect(after.synced.contact?.read).toBe(0);
+    expect(after.synced.contact?.why ?? null).toBeNull();
   });
 
   it('after 10 Leads change, reads only those as changed', async () => {

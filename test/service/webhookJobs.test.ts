@@ -123,6 +123,37 @@ describe('processWebhookEvents', () => {
     expect(await store.loadCredentials(tenant.id)).toBeNull();
   });
 
+  it('notes the records that changed for the change feed: mapped properties, creations, merge primaries; unmapped properties are ignored', async () => {
+    const tenant = await tenantWith(['50', '51', '52']);
+    await store.saveWebhookEvents(tenant.id, [
+      ev('contact.propertyChange', '50', { propertyName: 'age' }),
+      ev('contact.propertyChange', '50', { propertyName: 'lifecyclestage' }),
+      // not read by the mapping: no note, no cycle
+      ev('contact.propertyChange', '51', { propertyName: 'firstname' }),
+      ev('object.creation', '60', { objectTypeId: '0-1' }),
+      ev('contact.merge', '52', { primaryObjectId: '52', mergedObjectIds: ['51'], newObjectId: '52' }),
+      ev('deal.propertyChange', '7', { propertyName: 'dealstage' }),
+      ev('deal.propertyChange', '8', { propertyName: 'dealname' }),
+      ev('object.associationChange', '9', { objectTypeId: '0-5' }),
+    ]);
+    const cycles: string[] = [];
+    const out = await processWebhookEvents(deps(cycles), tenant.id);
+    expect(out).toMatchObject({ events: 8, ignored: 2, deleted: 1, cycleRequested: true });
+    const noted = async (type: 'contact' | 'deal' | 'ticket') => (await store.changedRecords(tenant.id, type, 10)).map((n) => n.externalId).sort();
+    expect(await noted('contact')).toEqual(['50', '52', '60']);
+    expect(await noted('deal')).toEqual(['7']);
+    expect(await noted('ticket')).toEqual(['9']);
+    expect(out.noted).toBe(5);
+
+    // Changes only to properties no model reads: nothing to read, no cycle.
+    const quiet = await tenantWith(['70']);
+    await store.saveWebhookEvents(quiet.id, [ev('contact.propertyChange', '70', { propertyName: 'firstname' }), ev('contact.propertyChange', '70', { propertyName: 'hs_lead_status' })]);
+    const none: string[] = [];
+    expect(await processWebhookEvents(deps(none), quiet.id)).toMatchObject({ events: 2, ignored: 2, noted: 0, cycleRequested: false });
+    expect(none).toEqual([]);
+    expect(await store.countChanged(quiet.id, 'contact')).toBe(0);
+  });
+
   it("only touches its own tenant's events and records", async () => {
     const a = await tenantWith(['40']);
     const b = await tenantWith(['40']);

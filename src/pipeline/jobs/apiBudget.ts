@@ -14,7 +14,7 @@
  * Views are cheap and may be made per run: what has been added to the store is tracked per underlying
  * connector, so two views of one connector (the worker's and the console's) never count a call twice.
  */
-import type { Checkpoint, Connector, Page, RecordUpdate, WriteBatchConfirmed } from '../../../connectors/connector.ts';
+import type { Checkpoint, Connector, Page, ReadOptions, RecordUpdate, WriteBatchConfirmed } from '../../../connectors/connector.ts';
 import type { ObjectType } from '../../domain/records.ts';
 import type { ApiUsageDay, Store } from '../../store/types.ts';
 
@@ -140,10 +140,12 @@ export function meteredConnector(connector: Connector, options: MeterOptions): M
     discover: (objectType) => op(() => raw.discover(objectType), false),
     install: (fields) => op(() => raw.install(fields)),
     readValues: (objectType, ids, properties) => op(() => raw.readValues(objectType, ids, properties)),
-    read: (objectType: ObjectType, checkpoint: Checkpoint | null): AsyncIterable<Page> => ({
+    ...(raw.readByIds ? { readByIds: (objectType: ObjectType, ids: readonly string[]) => op(() => raw.readByIds!(objectType, ids)) } : {}),
+    ...(raw.canExcludeOwnWrites ? { canExcludeOwnWrites: true } : {}),
+    read: (objectType: ObjectType, checkpoint: Checkpoint | null, options?: ReadOptions): AsyncIterable<Page> => ({
       async *[Symbol.asyncIterator]() {
         await flushCalls();
-        const pages = raw.read(objectType, checkpoint)[Symbol.asyncIterator]();
+        const pages = raw.read(objectType, checkpoint, options)[Symbol.asyncIterator]();
         try {
           for (;;) {
             // Between pages: the page before is stored with its checkpoint by now.

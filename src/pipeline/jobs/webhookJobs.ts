@@ -6,7 +6,9 @@
  * - merge: the merged-away records are forgotten, and the primary is re-read by the next sync;
  * - contact.privacyDeletion: the person is erased everywhere (src/pipeline/privacy.ts);
  * - the app's uninstall lifecycle event: the tenant is disconnected (its tokens deleted);
- * - creation, propertyChange, restore, associationChange: one incremental cycle for the tenant.
+ * - creation, propertyChange, restore, associationChange: the record is noted for the change feed (read by
+ *   id by the next sync, src/pipeline/changeFeed.ts) and one incremental cycle is asked for; a change to
+ *   a property the tenant's mapping does not read is ignored.
  * Events are taken in occurredAt order (HubSpot does not deliver in order) and marked processed after
  * their effects; every effect is idempotent, so a job that dies half-way is simply run again.
  */
@@ -16,6 +18,7 @@ import type { ObjectType } from '../../domain/records.ts';
 import type { Store, StoredWebhookEvent, Tenant } from '../../store/types.ts';
 import { disconnect, type DisconnectJobs } from '../disconnect.ts';
 import { tenantWritten } from '../events.ts';
+import { readFields, type ReadFields } from '../../mapping/index.ts';
 import { tenantMapping } from '../mappings.ts';
 import { erasePerson } from '../privacy.ts';
 import { ensureQueue } from './bossDb.ts';
@@ -63,6 +66,8 @@ export interface WebhookJobDeps {
 export interface WebhookProcessing {
   events: number;
   deleted: number;
+  /** Records noted for the change feed. */
+  noted: number;
   erased: number;
   disconnected: boolean;
   /** The cycle job asked for (or null: none needed, or one was already queued). */
@@ -74,17 +79,17 @@ export interface WebhookProcessing {
 /** Applies the tenant's unprocessed events; safe to run again after a crash at any point. */
 export async function processWebhookEvents(deps: WebhookJobDeps, tenantId: string): Promise<WebhookProcessing> {
   const { store, log } = deps;
-  const out: WebhookProcessing = { events: 0, deleted: 0, erased: 0, disconnected: false, cycleJob: null, cycleRequested: false, ignored: 0 };
+  const out: WebhookProcessing = { events: 0, deleted: 0, noted: 0, erased: 0, disconnected: false, cycleJob: null, cycleRequested: false, ignored: 0 };
   let needsSync = false;
   for (;;) {
     const tenant = await store.getTenant(tenantId);
     if (!tenant) throw new Error(`${WEBHOOK_QUEUE}: no tenant ${tenantId}`);
     const events = await store.pendingWebhookEvents(tenantId, PAGE);
     if (events.length === 0) break;
-    const plan = planEvents(events);
+    const { mapping } = await tenantMapping(store, tenant);
+    const plan = planEvents(events, readFields(mapping));
     // Erasure first: it finds the person's email and names on the stored contact, which a deletion would remove.
     if (plan.erase.size > 0) {
-      const { mapping } = await tenantMapping(store, tenant);
       for (const id of plan.erase) {
         const erased = await erasePerson(store, tenant, mapping, { ids: [id] }, { log });
         if (erased.listenerFailures.length > 0) throw new Error(`privacy deletion of a contact of ${tenantId}: ${erased.listenerFailures.length} cache listener(s) failed; retried`);
@@ -92,6 +97,8 @@ export async function processWebhookEvents(deps: WebhookJobDeps, tenantId: strin
       }
     }
     for (const [objectType, ids] of plan.forget) out.deleted += await store.deleteRecords(tenantId, objectType, [...ids]);
+    // After the forgetting: a merged-away record is not read again, its primary is.
+    for (const [objectType, ids] of plan.note) out.noted += await store.noteChanged(tenantId, objectType, [...ids].filter((id) => !plan.forget.get(objectType)?.has(id)));
     if (plan.uninstall && tenant.status === 'connected') {
       const when = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
       const reason = `the app was uninstalled from HubSpot portal ${tenant.accountId ?? '?'} on ${when}`;
@@ -110,13 +117,14 @@ export async function processWebhookEvents(deps: WebhookJobDeps, tenantId: strin
     out.cycleJob = await deps.requestCycle(tenant);
   }
   if (out.events > 0) {
-    log(`webhooks of ${tenantId}: ${out.events} event(s), ${out.deleted} record(s) forgotten, ${out.erased} person(s) erased${out.disconnected ? ', disconnected (uninstalled)' : ''}${out.cycleRequested ? `, cycle ${out.cycleJob ? 'queued' : 'already queued'}` : ''}${out.ignored ? `, ${out.ignored} ignored` : ''}`);
+    log(`webhooks of ${tenantId}: ${out.events} event(s), ${out.deleted} record(s) forgotten, ${out.noted} noted as changed, ${out.erased} person(s) erased${out.disconnected ? ', disconnected (uninstalled)' : ''}${out.cycleRequested ? `, cycle ${out.cycleJob ? 'queued' : 'already queued'}` : ''}${out.ignored ? `, ${out.ignored} ignored` : ''}`);
   }
   return out;
 }
 
 interface EventPlan {
   forget: Map<ObjectType, Set<string>>;
+  note: Map<ObjectType, Set<string>>;
   erase: Set<string>;
   uninstall: boolean;
   sync: boolean;
@@ -124,12 +132,18 @@ interface EventPlan {
 }
 
 /** What a page of events asks for; order does not change the outcome, since every effect is idempotent. */
-function planEvents(events: StoredWebhookEvent[]): EventPlan {
-  const plan: EventPlan = { forget: new Map(), erase: new Set(), uninstall: false, sync: false, ignored: 0 };
-  const forget = (type: ObjectType, ids: string[]) => {
-    const set = plan.forget.get(type) ?? new Set<string>();
+function planEvents(events: StoredWebhookEvent[], read: ReadFields): EventPlan {
+  const plan: EventPlan = { forget: new Map(), note: new Map(), erase: new Set(), uninstall: false, sync: false, ignored: 0 };
+  const add = (into: Map<ObjectType, Set<string>>, type: ObjectType, ids: string[]) => {
+    const set = into.get(type) ?? new Set<string>();
     for (const id of ids) set.add(id);
-    plan.forget.set(type, set);
+    into.set(type, set);
+  };
+  const forget = (type: ObjectType, ids: string[]) => add(plan.forget, type, ids);
+  /** Products are not synced by cycles (no change feed for them): their events still ask for one. */
+  const changed = (type: ObjectType, id: string) => {
+    if (type in read) add(plan.note, type, [id]);
+    plan.sync = true;
   };
   for (const event of events) {
     if (event.subscriptionType === 'APP_LIFECYCLE_EVENT') {
@@ -152,11 +166,18 @@ function planEvents(events: StoredWebhookEvent[]): EventPlan {
       const primary = String(event.payload.primaryObjectId ?? event.objectId);
       const merged = Array.isArray(event.payload.mergedObjectIds) ? event.payload.mergedObjectIds.map(String) : [];
       forget(type, merged.filter((id) => id !== primary));
-      plan.sync = true;
-    } else if (SYNC_KINDS.has(kind)) plan.sync = true;
+      changed(type, primary);
+    } else if (kind === 'propertyChange' && !readsProperty(read, type, event.payload.propertyName)) plan.ignored++;
+    else if (SYNC_KINDS.has(kind)) changed(type, event.objectId);
     else plan.ignored++;
   }
   return plan;
+}
+
+/** Whether the mapping reads the changed property (an event without a property name is taken as a change). */
+function readsProperty(read: ReadFields, type: ObjectType, property: unknown): boolean {
+  if (typeof property !== 'string' || !(type in read)) return true;
+  return read[type as keyof ReadFields].includes(property);
 }
 
 export async function createWebhookQueue(boss: PgBoss, retry: RetryPolicy = WEBHOOK_RETRY): Promise<void> {

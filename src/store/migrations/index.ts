@@ -12,6 +12,8 @@ import { sql as erasure } from './006_erasure.ts';
 import { sql as webhookEvents } from './007_webhook_events.ts';
 import { sql as proposedChanges } from './008_proposed_changes.ts';
 import { sql as apiBudgetAndProgress } from './009_api_budget_and_progress.ts';
+import { sql as changedRecords } from './010_changed_records.ts';
+import { sql as recordChanges } from './011_record_changes.ts';
 
 export interface Migration {
   version: number;
@@ -30,4 +32,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: '007_webhook_events', sql: webhookEvents },
   { version: 8, name: '008_proposed_changes', sql: proposedChanges },
   { version: 9, name: '009_api_budget_and_progress', sql: apiBudgetAndProgress },
+  { version: 10, name: '010_changed_records', sql: changedRecords },
+  { version: 11, name: '011_record_changes', sql: recordChanges },
 ];
