@@ -1004,6 +1004,36 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect((await store.recordGenerations(b)).contact!.count).toBe(1);
     });
 
+    it('recordPagesChangedSince pages, in change order, only what was added or changed after a generation, of one tenant and type; countWithValue counts exact values', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const run = await store.startRun(a, 'cycle');
+      await store.savePage(a, page(run, ['1', '2', '3', '4', '5'].map((x) => rec(x, `h${x}`))));
+      const through = (await store.recordGenerations(a)).contact!.changeSeq;
+      const changed = async (pageSize?: number) => {
+        const pages: string[][] = [];
+        for await (const p of store.recordPagesChangedSince(a, 'contact', through, pageSize)) pages.push(p.map((r) => r.externalId));
+        return pages;
+      };
+      expect(await changed()).toEqual([]);
+      await store.savePage(a, page(run, [rec('4', 'h4b', { modifiedAt: '2024-06-01T10:00:00.000Z' }), rec('6', 'h6'), rec('2', 'h2b', { modifiedAt: '2024-06-01T10:00:00.000Z' }), rec('9', 'h9')]));
+      await store.savePage(a, page(run, [rec('t', 'x', { objectType: 'ticket' })], { objectType: 'ticket' }));
+      await store.savePage(b, page(await store.startRun(b, 'cycle'), [rec('7', 'h7')]));
+      expect(await changed()).toEqual([['4', '6', '2', '9']]);
+      expect(await changed(3)).toEqual([['4', '6', '2'], ['9']]);
+      expect(await changed(2)).toEqual([['4', '6'], ['2', '9']]);
+      await expect(async () => {
+        for await (const _ of store.recordPagesChangedSince(a, 'contact', '1; DROP TABLE records')) void _;
+      }).rejects.toThrow(/changeSeq must be a change number/);
+
+      await store.savePage(a, page(run, [rec('1', 'h1', { modifiedAt: '2024-07-01T10:00:00.000Z', properties: { email: '1@example.com', lifecyclestage: 'customer' } }), rec('3', 'h3', { modifiedAt: '2024-07-01T10:00:00.000Z', properties: { email: '3@example.com', lifecyclestage: 'Customer' } })]));
+      expect(await store.countWithValue(a, 'contact', 'lifecyclestage', ['customer', 'other'])).toBe(1);
+      expect(await store.countWithValue(a, 'contact', 'lifecyclestage', ['lead'])).toBe(5);
+      expect(await store.countWithValue(a, 'contact', 'no such property', ['lead'])).toBe(0);
+      expect(await store.countWithValue(b, 'contact', 'lifecyclestage', ['customer'])).toBe(0);
+      expect(await store.countWithValue(a, 'contact', 'lifecyclestage', [])).toBe(0);
+    });
+
     it('activeModelVersions names the active version of each kind, of this tenant only', async () => {
       const a = await tenant();
       const b = await tenant();

@@ -469,6 +469,31 @@ export class SqlStore implements Store {
     }
   }
 
+  async *recordPagesChangedSince(tenantId: string, objectType: ObjectType, changeSeq: string, pageSize = RECORD_PAGE): AsyncIterable<StoredRecord[]> {
+    if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`recordPagesChangedSince: pageSize must be a positive integer, got ${pageSize}`);
+    if (!/^\d{1,19}$/.test(changeSeq)) throw new RangeError(`recordPagesChangedSince: changeSeq must be a change number from recordGenerations, got ${JSON.stringify(changeSeq).slice(0, 40)}`);
+    let after = changeSeq;
+    for (;;) {
+      const { rows }: { rows: Row[] } = await this.#db.query(
+        `SELECT ${RECORD_COLUMNS}, change_seq FROM records WHERE tenant_id = $1 AND object_type = $2 AND change_seq > $3::bigint
+         ORDER BY change_seq LIMIT $4`,
+        [tenantId, objectType, after, pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows.map(toStoredRecord);
+      if (rows.length < pageSize) return;
+      after = String(rows.at(-1)!.change_seq);
+    }
+  }
+
+  async countWithValue(tenantId: string, objectType: ObjectType, property: string, values: readonly string[]): Promise<number> {
+    const { rows } = await this.#db.query(
+      'SELECT count(*) AS n FROM records WHERE tenant_id = $1 AND object_type = $2 AND properties ->> $3::text = ANY($4::text[])',
+      [tenantId, objectType, property, [...values]],
+    );
+    return int(rows[0]?.n ?? 0);
+  }
+
   async countRecords(tenantId: string, objectType: ObjectType): Promise<number> {
     const { rows } = await this.#db.query('SELECT count(*) AS n FROM records WHERE tenant_id = $1 AND object_type = $2', [tenantId, objectType]);
     return int(rows[0]?.n ?? 0);

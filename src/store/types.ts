@@ -255,6 +255,13 @@ export interface Store {
   recordPages(tenantId: string, objectType: ObjectType, pageSize?: number): AsyncIterable<StoredRecord[]>;
   countRecords(tenantId: string, objectType: ObjectType): Promise<number>;
   /**
+   * The records added or changed after `changeSeq` (a change number from recordGenerations), in change
+   * order, a page at a time: what a stage has not seen since its last pass.
+   */
+  recordPagesChangedSince(tenantId: string, objectType: ObjectType, changeSeq: string, pageSize?: number): AsyncIterable<StoredRecord[]>;
+  /** How many records have one of `values` in `property` (exactly, as outcomeOf compares). */
+  countWithValue(tenantId: string, objectType: ObjectType, property: string, values: readonly string[]): Promise<number>;
+  /**
    * Per object type the tenant has records of: how many, and the highest change number (a record's moves
    * whenever it is inserted or its content changes). Equal generations mean nothing was added, changed or deleted.
    */

@@ -23,6 +23,7 @@ import type { SignalRow, StoredRecord } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel, type ModelOutcome } from './lifecycle.ts';
 import { byId, due, hashOf, type SharedModel, type SignalStage, type StageReport } from './stage.ts';
+import { recordsToCheck } from './unchanged.ts';
 
 export const LEAD_SCORE = 'leadScore';
 /** "No worse": the out-of-sample AUC may dip by sampling noise alone. */
@@ -189,6 +190,7 @@ async function train(ctx: PipelineContext, force: boolean): Promise<ModelOutcome
 
 export const leadScoreStage: SignalStage = {
   name: LEAD_SCORE,
+  reads: ['contact'],
   outputs: [
     {
       signal: LEAD_SCORE,
@@ -209,16 +211,19 @@ export const leadScoreStage: SignalStage = {
     const { active, trained, reason } = sharedLeadScore ? await adopt(ctx, sharedLeadScore) : await train(ctx, retrain);
     const report: StageReport = { signal: LEAD_SCORE, trained, reason, metrics: active?.metrics ?? {}, modelVersion: active?.version ?? null, computed: 0, eligible: 0 };
     const total = await store.countRecords(tenant.id, 'contact');
-    const model = active ? leadScoreFromJSON(active.model) : null;
+    const { outcome } = mapping.leadScore;
+    report.eligible = total - (await store.countWithValue(tenant.id, 'contact', outcome.field, [...outcome.converted, ...outcome.lost].filter(Boolean)));
+    if (!active) return report;
+    const model = leadScoreFromJSON(active.model);
     const labelsKey = labelsKeyOf(mapping.leadScore);
     let labels: Record<string, string> | null = null;
     let checked = 0;
+    const toCheck = await recordsToCheck(ctx, LEAD_SCORE, 'contact', { version: active.version, labelsKey, mapping: mapping.leadScore });
     // one page of contacts and their newest scores at a time: memory stays at a page whatever the portal's size
-    for await (const page of store.recordPages(tenant.id, 'contact')) {
+    for await (const page of toCheck.pages) {
       checked += page.length;
       const open = page.filter((c) => outcomeOf(c, mapping.leadScore) === 'open');
-      report.eligible += open.length;
-      if (!active || !model || open.length === 0) continue;
+      if (open.length === 0) continue;
       const latest = await store.latestSignals(tenant.id, 'contact', LEAD_SCORE, open.map((c) => c.externalId));
       // values scored before reasons were worded, or with other label overrides, are reworded too
       const stale = new Set(due(open, latest, active.version, (c) => c.inputHash).map((c) => c.externalId));
@@ -226,8 +231,9 @@ export const leadScoreStage: SignalStage = {
       if (todo.length > 0) labels ??= inputLabels(mapping.leadScore, await discoveredContactFields(ctx));
       await scoreContacts(ctx, runId, { version: active.version, model, labelsKey, labels: labels ?? {} }, todo);
       report.computed += todo.length;
-      ctx.onProgress?.({ stage: 'score', done: checked, total: Math.max(total, checked) });
+      ctx.onProgress?.({ stage: 'score', done: checked, total: Math.max(toCheck.changedOnly ? checked : total, checked) });
     }
+    await toCheck.completed();
     return report;
   },
 };

@@ -41,6 +41,8 @@ export function formatRecommendations(value: RecommendationsValue): string {
 
 export const recommendationsStage: SignalStage = {
   name: RECOMMENDATIONS,
+  // owners come from the deals' associations: contact records themselves are not read
+  reads: ['deal'],
   outputs: [{ signal: RECOMMENDATIONS, objectType: 'contact', values: (row: SignalRow) => ({ recommendations: formatRecommendations(row.value as RecommendationsValue) }) }],
   async run(ctx, runId, { retrain }) {
     const { store, tenant } = ctx;

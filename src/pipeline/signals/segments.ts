@@ -10,6 +10,7 @@ import type { SignalRow, StoredRecord } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel } from './lifecycle.ts';
 import { byId, due, type SignalStage, type StageReport } from './stage.ts';
+import { recordsToCheck } from './unchanged.ts';
 
 export const SEGMENT = 'segment';
 /** Fewer contacts than this make no segments worth naming. */
@@ -68,6 +69,7 @@ export function readableSegmentOptions(stored: unknown): Array<{ value: string; 
 
 export const segmentStage: SignalStage = {
   name: SEGMENT,
+  reads: ['contact'],
   outputs: [{ signal: SEGMENT, objectType: 'contact', values: (row: SignalRow) => ({ segment: (row.value as SegmentValue).id }) }],
   async run(ctx, runId, { retrain }) {
     const { store, tenant, mapping } = ctx;
@@ -106,8 +108,9 @@ export const segmentStage: SignalStage = {
     const pipeline = FeaturePipeline.fromJSON(stored.pipeline);
     const model = segmentsFromJSON(stored.segments);
     const names = new Map(segmentOptions(stored).map((o) => [o.value, o.label]));
+    const toCheck = await recordsToCheck(ctx, SEGMENT, 'contact', { version: active.version, mapping: mapping.leadScore });
     // assigned page by page, each against the page's newest segments only
-    for await (const page of store.recordPages(tenant.id, 'contact')) {
+    for await (const page of toCheck.pages) {
       const latest = await store.latestSignals(tenant.id, 'contact', SEGMENT, page.map((c) => c.externalId));
       const todo = due(page, latest, active.version, (c) => c.inputHash);
       if (todo.length === 0) continue;
@@ -119,6 +122,7 @@ export const segmentStage: SignalStage = {
       );
       report.computed += todo.length;
     }
+    await toCheck.completed();
     return report;
   },
 };

@@ -81,6 +81,8 @@ async function activeModel(ctx: PipelineContext, tickets: CanonicalRecord[], for
 
 export const sentimentStage: SignalStage = {
   name: SENTIMENT_MODEL,
+  // the per-contact roll-up follows the tickets' associations: contact records themselves are not read
+  reads: ['ticket'],
   outputs: [
     {
       signal: TICKET_SENTIMENT,

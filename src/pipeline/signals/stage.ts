@@ -45,6 +45,8 @@ export interface StageOptions {
 
 export interface SignalStage {
   name: string;
+  /** The object types whose records it reads: a change elsewhere leaves its results as they are. */
+  reads: readonly ObjectType[];
   outputs: SignalOutput[];
   run(ctx: PipelineContext, runId: number, options: StageOptions): Promise<StageReport>;
 }
