@@ -8,7 +8,7 @@
  * out-of-bag selection row (60 more forest fits: 3.5 more minutes on 2 cores, which would take a busy
  * machine past 10 minutes). Measured: 3.7 min on a quiet 2-core machine, 6 min on a busy one.
  * `npm run bench -- scale` runs the scale bench instead (bench/scale.ts: cycle cost by portal size), and
- * `npm run bench -- fuzz` the route fuzz at 10,000 requests per route (bench/fuzz.ts).
+ * `npm run bench -- fuzz` the route and input fuzz at 10,000 inputs each (bench/fuzz.ts).
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -432,7 +432,7 @@ if (process.argv[2] === 'scale') {
 }
 
 if (process.argv[2] === 'fuzz') {
-  // `npm run bench -- fuzz`: the route fuzz at 10,000 requests per route (bench/fuzz.ts).
+  // `npm run bench -- fuzz`: the route and input fuzz at 10,000 inputs each (bench/fuzz.ts).
   const { runFuzzBench } = await import('./fuzz.ts');
   await runFuzzBench();
   process.exit(process.exitCode ?? 0);

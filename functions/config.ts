@@ -66,6 +66,8 @@ export interface Config {
   retrain: boolean;
   /** This worker's stable identity for run leases (default host:pid). */
   workerId?: string;
+  /** How long a CRM request may go unanswered before it is retried (connectors/shared/send.ts; default 120 s). */
+  requestTimeoutMs?: number;
   /** Stack traces with unexpected errors. */
   debug: boolean;
 }
@@ -181,6 +183,7 @@ const SOURCES = {
   demoContacts: { flag: 'demo-contacts', env: 'CRM_SIGNALS_DEMO_CONTACTS', schema: wholeNumber(1, MAX_DEMO_CONTACTS) },
   cycleConcurrency: { flag: 'cycle-concurrency', env: 'CRM_SIGNALS_CYCLE_CONCURRENCY', schema: wholeNumber(1, 64) },
   workerId: { flag: 'worker-id', env: 'CRM_SIGNALS_WORKER_ID', schema: text },
+  requestTimeoutMs: { env: 'CRM_SIGNALS_REQUEST_TIMEOUT_MS', schema: wholeNumber(100, 3_600_000) },
 } satisfies Record<string, Source>;
 
 type Sources = typeof SOURCES;
@@ -283,6 +286,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     dryRun: values['dry-run'] === true,
     retrain: values.retrain === true,
     ...(v.workerId !== undefined ? { workerId: v.workerId } : {}),
+    ...(v.requestTimeoutMs !== undefined ? { requestTimeoutMs: v.requestTimeoutMs } : {}),
     debug: debugFrom(env),
   };
 }

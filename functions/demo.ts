@@ -6,6 +6,7 @@
  * the summary and exits 0 (all succeeded) or 1.
  */
 import { resolve } from 'node:path';
+import { configureRequestTimeout } from '../connectors/shared/send.ts';
 import { createProgress } from '../src/cli/progress.ts';
 import { formatSummary } from '../src/cli/summary.ts';
 import { hubspotChangeFeed } from '../src/pipeline/changeFeed.ts';
@@ -30,6 +31,7 @@ const processIo: DemoIo = {
 
 export async function runDemo(config: Config, io: DemoIo = processIo): Promise<number> {
   const started = Date.now();
+  configureRequestTimeout(config.requestTimeoutMs);
   const opened = await openServiceStore(config);
   const { store } = opened;
   const embedded = opened.db.engine === 'pglite';
@@ -64,7 +66,7 @@ export async function runDemo(config: Config, io: DemoIo = processIo): Promise<n
     });
     // A one-off run reports its failure at once instead of retrying.
     const retry = config.once ? { limit: 0, delaySeconds: 1 } : undefined;
-    const jobs = await startJobs(opened, { store, runUnit, units, log: io.log, rounds: !config.once, concurrency: config.cycleConcurrency, ...(retry ? { retry } : {}) }, { schedule: !config.once });
+    const jobs = await startJobs(opened, { store, runUnit, units, log: io.log, rounds: !config.once, concurrency: config.cycleConcurrency, ...(retry ? { retry } : {}) }, { schedule: !config.once, lease });
     closers.push(() => jobs.stop());
     if (embedded) {
       const orphans = await cancelOrphanedCycleJobs(jobs.boss, opened.db, DEFAULT_BOSS_SCHEMA);

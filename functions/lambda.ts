@@ -3,6 +3,7 @@
  * createApp. The app keeps no state between requests; everything lives in the store.
  */
 import { handle } from 'hono/aws-lambda';
+import { configureRequestTimeout } from '../connectors/shared/send.ts';
 import { createApp, type AppDeps } from '../src/server/app.ts';
 import { loadConfig, type Env } from './config.ts';
 import { openServiceStore } from './wiring.ts';
@@ -26,6 +27,7 @@ export const handler: ReturnType<typeof lambdaHandler> = async (event, context) 
 /** Many Lambda instances serve one database: the tokens' keys always come from configuration. */
 export async function openLambdaStore(env: Env): Promise<ReturnType<typeof lambdaHandler>> {
   const config = loadConfig([], env);
+  configureRequestTimeout(config.requestTimeoutMs);
   const opened = await openServiceStore(config, { keysRequiredBy: 'the Lambda handler' });
   const { clientSecret, appId } = config.hubspot;
   // The card's backend answers from the store; webhooks need the job queue, which Lambda leaves to the workers.

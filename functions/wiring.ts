@@ -13,8 +13,11 @@ import { tenantMapping } from '../src/pipeline/mappings.ts';
 import type { PipelineContext, ProgressEvent } from '../src/pipeline/context.ts';
 import type { CycleOptions, CycleSummary } from '../src/pipeline/cycle.ts';
 import {
+  ABANDONED_SCAN_MS,
+  cancelAbandonedCycleJobs,
   cancelQueuedCycleJobs,
   DEFAULT_BOSS_SCHEMA,
+  DEFAULT_LEASE_TTL_MS,
   fanOut,
   meteredConnector,
   openBoss,
@@ -187,8 +190,12 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-/** pg-boss on the store's database with the cycle and round handlers of this process. */
-export async function startJobs(opened: OpenedStore, deps: CycleJobDeps, options: { schedule: boolean; schema?: string }): Promise<Jobs> {
+/**
+ * pg-boss on the store's database with the cycle and round handlers of this process. `lease` is this
+ * process's run lease (its cycles'): cycle jobs an earlier instance of the same worker left running are
+ * cancelled as soon as it starts, other processes' abandoned jobs once their run leases lapse.
+ */
+export async function startJobs(opened: OpenedStore, deps: CycleJobDeps, options: { schedule: boolean; schema?: string; lease?: LeaseSettings }): Promise<Jobs> {
   const boss = await openBoss(
     opened.db,
     { schedule: options.schedule, supervise: options.schedule, ...(options.schema ? { schema: options.schema } : {}) },
@@ -206,10 +213,24 @@ export async function startJobs(opened: OpenedStore, deps: CycleJobDeps, options
     cancelQueued: async (tenantId) => (await cancelQueuedCycleJobs(boss, opened.db, schema, tenantId)).length,
     ...(deps.retry ? { cycleRetry: deps.retry } : {}),
   });
+  const reap = async () => {
+    try {
+      const ids = await cancelAbandonedCycleJobs(boss, opened.db, schema, { graceMs: DEFAULT_LEASE_TTL_MS, ...(options.lease ? { lease: options.lease } : {}) });
+      if (ids.length > 0) deps.log(`cancelled ${ids.length} cycle job(s) whose worker is gone (no live run lease): ${ids.join(', ')}`);
+    } catch (error) {
+      deps.log(`job queue: looking for abandoned cycle jobs failed: ${(error as Error).message}`);
+    }
+  };
+  await reap();
+  const reaper = setInterval(() => void reap(), ABANDONED_SCAN_MS);
+  reaper.unref();
   return {
     boss,
     webhooks: webhookQueue(boss),
     // Waits for running jobs: a cycle is never cut off by a clean shutdown.
-    stop: () => boss.stop({ graceful: true, wait: true, timeout: 30 * 60_000 }),
+    stop: () => {
+      clearInterval(reaper);
+      return boss.stop({ graceful: true, wait: true, timeout: 30 * 60_000 });
+    },
   };
 }

@@ -5,6 +5,7 @@
  * apart. `startWorker` takes the cycle work as a parameter so tests can run cheap cycles in real processes.
  */
 import { fileURLToPath } from 'node:url';
+import { configureRequestTimeout } from '../connectors/shared/send.ts';
 import { hubspotChangeFeed } from '../src/pipeline/changeFeed.ts';
 import { processLease, scheduleRounds, type CycleJobDeps } from '../src/pipeline/jobs/index.ts';
 import { loadConfig, requireDatabaseUrl, type Config } from './config.ts';
@@ -34,8 +35,10 @@ export interface Worker {
 
 export async function startWorker(o: WorkerOptions): Promise<Worker> {
   requireDatabaseUrl(o.config);
+  configureRequestTimeout(o.config.requestTimeoutMs);
   const opened = await openServiceStore(o.config, { keysRequiredBy: 'a worker', ...(o.storeSchema ? { schema: o.storeSchema } : {}) });
   const { store } = opened;
+  const lease = processLease(o.config.workerId);
   const runUnit =
     o.runUnit?.(opened) ??
     cycleRunner({
@@ -43,7 +46,7 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
       apps: appsFromConfig(o.config),
       seed: o.config.seed,
       cycle: { dryRun: o.config.dryRun, retrain: o.config.retrain },
-      lease: processLease(o.config.workerId),
+      lease,
       log: o.log,
       // The HTTP hosts beside the worker receive the app's webhooks into the same store.
       changeFeed: hubspotChangeFeed(),
@@ -51,6 +54,7 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
   const units = async () => (await store.listTenants()).map((t) => [t.id]);
   const jobs = await startJobs(opened, { store, runUnit, units, log: o.log, concurrency: o.config.cycleConcurrency, ...(o.retry ? { retry: o.retry } : {}) }, {
     schedule: o.schedule ?? true,
+    lease,
     ...(o.bossSchema ? { schema: o.bossSchema } : {}),
   });
   if (o.schedule ?? true) await scheduleRounds(jobs.boss, o.config.everyMinutes);

@@ -23,7 +23,9 @@ type Checked = { ok: true; raw: RawObject; modified: string } | { ok: false; id:
 
 /** The checks a raw object must pass to be trusted: its shape (numeric id), its values, its modification stamp. */
 function check(input: unknown, modifiedProperty: string): Checked {
-  const idGuess = input && typeof input === 'object' && 'id' in input ? String((input as { id: unknown }).id) : null;
+  const id = input && typeof input === 'object' ? (input as { id?: unknown }).id : undefined;
+  // Only a string or number id is echoed: any other value (an object, even one without a prototype) is no id.
+  const idGuess = typeof id === 'string' || typeof id === 'number' ? String(id) : null;
   const parsed = RawObject.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

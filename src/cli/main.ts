@@ -36,7 +36,8 @@ commands:
             environment: DATABASE_URL, CRM_SIGNALS_ENCRYPTION_KEYS (keys of the stored tokens: base64 32-byte
             keys or passphrases, comma-separated, newest first; required with DATABASE_URL), CRM_SIGNALS_SECRET (older single key),
             HUBSPOT_APP_ID (webhook events of our own writes are dropped as echoes),
-            SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET / SALESFORCE_REDIRECT_URI, CRM_SIGNALS_DEBUG
+            SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET / SALESFORCE_REDIRECT_URI, CRM_SIGNALS_DEBUG,
+            CRM_SIGNALS_REQUEST_TIMEOUT_MS (a CRM request unanswered this long is retried; default 120000)
   eval      evaluate the product's models on a file: eval leadscore|sentiment|recommend|segments (eval --help)
             exit code 2: the command line or the file is wrong; 1: an internal error (--debug prints its stack)
   help      show this text

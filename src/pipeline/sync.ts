@@ -51,8 +51,6 @@ export async function syncObject(ctx: PipelineContext, runId: number, objectType
   const stored = await store.getCheckpoint(tenant.id, objectType);
   const checkpoint = parseCheckpoint(stored);
   if (stored !== null && checkpoint === null) ctx.log(`${objectType}: stored checkpoint is corrupt, starting a clean re-sync`);
-  // Compared as instants: a CRM may spell the same time differently (+0000 vs Z).
-  const ownStamps = new Map([...(await store.ownWriteStamps(tenant.id, objectType))].map(([id, stamp]) => [id, Date.parse(stamp)]));
   const stamps = profileOf(connector.crm).modificationStamps;
   const report: SyncReport = {
     source: plan.source,
@@ -72,6 +70,8 @@ export async function syncObject(ctx: PipelineContext, runId: number, objectType
   const keep = async (page: Omit<Page, 'checkpoint'>, next: Page['checkpoint'] | undefined): Promise<void> => {
     const rejected: RejectedRecord[] = [...page.rejected];
     const records: Array<CanonicalRecord & { inputHash: string }> = [];
+    // Compared as instants: a CRM may spell the same time differently (+0000 vs Z).
+    const ownStamps = new Map([...(await store.ownWriteStamps(tenant.id, objectType, page.records.map((r) => r.externalId)))].map(([id, stamp]) => [id, Date.parse(stamp)]));
     for (const record of page.records) {
       const problem = objectType === 'contact' ? recordProblem(record, ctx.mapping.leadScore) : null;
       if (problem) {

@@ -484,7 +484,9 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
           ['b', { score: '7' }],
         ]),
       );
-      expect(await store.ownWriteStamps(id, 'contact')).toEqual(new Map([['a', '2024-06-01T12:00:00.123Z']]));
+      expect(await store.ownWriteStamps(id, 'contact', ['a', 'b', 'never-written'])).toEqual(new Map([['a', '2024-06-01T12:00:00.123Z']]));
+      expect(await store.ownWriteStamps(id, 'contact', ['b'])).toEqual(new Map());
+      expect(await store.ownWriteStamps(id, 'contact', [])).toEqual(new Map());
       const audit = await store.audit(id);
       expect(audit.map((r) => [r.externalId, r.property, r.oldValue, r.newValue, r.modelVersion, r.runId]).sort()).toEqual([
         ['a', 'reasons', null, '+ fit', 3, run],
@@ -502,7 +504,7 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       const [next] = await store.pendingOutbox(id, 'contact', 10);
       await store.completeOutbox(id, run2, [{ id: next?.id ?? -1, modifiedAt: '2024-06-02T08:00:00.000+0000' }]);
       expect((await store.writtenValues(id, 'contact')).get('a')).toEqual({ score: '50', reasons: '+ fit' });
-      expect((await store.ownWriteStamps(id, 'contact')).get('a')).toBe('2024-06-02T08:00:00.000+0000');
+      expect((await store.ownWriteStamps(id, 'contact', ['a'])).get('a')).toBe('2024-06-02T08:00:00.000+0000');
       const latest = await store.audit(id, { runId: run2 });
       expect(latest.map((r) => [r.property, r.oldValue, r.newValue, r.modelVersion])).toEqual([['score', '42', '50', 4]]);
       expect(await store.audit(id, { limit: 2 })).toHaveLength(2);
@@ -636,7 +638,7 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
 
       await store.completeOutbox(b, rb, [{ id: itemB.id, modifiedAt: '2024-01-01T00:00:00Z' }]);
       expect(await store.audit(a)).toEqual([]);
-      expect(await store.ownWriteStamps(a, 'contact')).toEqual(new Map());
+      expect(await store.ownWriteStamps(a, 'contact', ['same'])).toEqual(new Map());
       expect((await store.writtenValues(a, 'contact')).size).toBe(0);
       expect(await store.countAudit(b)).toBe(1);
       expect((await store.writtenValues(b, 'contact')).get('same')).toEqual({ score: 'B' });

@@ -749,11 +749,12 @@ export class SqlStore implements Store {
     );
   }
 
-  async ownWriteStamps(tenantId: string, objectType: ObjectType): Promise<Map<string, string>> {
+  async ownWriteStamps(tenantId: string, objectType: ObjectType, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
     const { rows } = await this.#db.query(
       `SELECT external_id, max(crm_modified_at) AS stamp FROM written_values
-       WHERE tenant_id = $1 AND object_type = $2 AND crm_modified_at IS NOT NULL GROUP BY external_id`,
-      [tenantId, objectType],
+       WHERE tenant_id = $1 AND object_type = $2 AND external_id = ANY($3::text[]) AND crm_modified_at IS NOT NULL GROUP BY external_id`,
+      [tenantId, objectType, [...new Set(ids)]],
     );
     return new Map(rows.map((r) => [text(r.external_id), text(r.stamp)]));
   }

@@ -27,6 +27,8 @@ describe('loadConfig', () => {
     expect(loadConfig(['--cycle-concurrency', '8'], {}).cycleConcurrency).toBe(8);
     expect(loadConfig([], { CRM_SIGNALS_CYCLE_CONCURRENCY: '2' }).cycleConcurrency).toBe(2);
     expect(() => loadConfig(['--cycle-concurrency', '0'], {})).toThrow('--cycle-concurrency must be at least 1, got "0"');
+    expect(loadConfig([], { CRM_SIGNALS_REQUEST_TIMEOUT_MS: '5000' }).requestTimeoutMs).toBe(5000);
+    expect(() => loadConfig([], { CRM_SIGNALS_REQUEST_TIMEOUT_MS: 'soon' })).toThrow('CRM_SIGNALS_REQUEST_TIMEOUT_MS must be a whole number, got "soon"');
   });
 
   it('reads the environment, and a flag wins over its variable', () => {

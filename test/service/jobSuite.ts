@@ -11,6 +11,7 @@ import type { CycleSummary } from '../../src/pipeline/cycle.ts';
 import {
   CYCLE_QUEUE,
   ROUND_QUEUE,
+  cancelAbandonedCycleJobs,
   createQueues,
   openBoss,
   processLease,
@@ -22,6 +23,7 @@ import {
   waitForJobs,
   type CycleJobDeps,
 } from '../../src/pipeline/jobs/index.ts';
+import { quoteSchema } from '../../src/store/db.ts';
 import type { OpenedStore } from '../../src/store/index.ts';
 import type { RunRow, Store, Tenant } from '../../src/store/types.ts';
 
@@ -148,6 +150,37 @@ export function defineJobSuite(label: string, open: () => Promise<JobTarget>): v
       const second = await sendRound(boss, units, 'b');
       expect(Object.keys(first.sent)).toEqual([id]);
       expect(second).toEqual({ round: 'b', sent: {}, skipped: [id] });
+    });
+
+    it('cancels a cycle job left running by a worker that is gone: no live run lease among its tenants, or only an earlier instance of this worker', async () => {
+      const [gone, live, fresh, restarted] = await tenants(4);
+      const schema = `${target.bossSchema}_reap`;
+      const boss = await openBoss(target.opened.db, { schema, schedule: false, supervise: false });
+      bosses.push(boss);
+      await createQueues(boss);
+      const round = await sendRound(boss, { store, units: async () => [[gone!], [live!], [fresh!], [restarted!]] }, 'killed');
+      const job = (tenantId: string) => round.sent[tenantId]!;
+      // Fetched and never finished: what a worker killed mid-cycle leaves behind.
+      expect(await boss.fetch(CYCLE_QUEUE, { batchSize: 10 })).toHaveLength(4);
+      await target.opened.db.query(`UPDATE ${quoteSchema(schema)}.job SET started_on = now() - interval '5 minutes' WHERE id = ANY($1::uuid[])`, [[job(gone!), job(live!), job(restarted!)]]);
+      const log = () => undefined;
+      const me = processLease('this-worker');
+      const runs = [
+        // Another worker is still running `live` (its lease is renewed); `restarted` was this worker's slot before a restart.
+        await startLeasedRun({ store, tenant: { id: live! }, lease: processLease('another-worker'), log }, 'cycle'),
+        await startLeasedRun({ store, tenant: { id: restarted! }, lease: { ...me, instance: randomUUID() }, log }, 'cycle'),
+      ];
+      try {
+        // Another process does not know the earlier instance is gone: its run's live lease keeps the job.
+        expect((await cancelAbandonedCycleJobs(boss, target.opened.db, schema, { graceMs: 60_000 })).sort()).toEqual([job(gone!)]);
+        expect((await cancelAbandonedCycleJobs(boss, target.opened.db, schema, { graceMs: 60_000, lease: me })).sort()).toEqual([job(restarted!)]);
+        const states = async () => Object.fromEntries(await Promise.all([gone!, live!, fresh!, restarted!].map(async (t) => [t, (await boss.getJobById(CYCLE_QUEUE, job(t)))?.state])));
+        expect(await states()).toEqual({ [gone!]: 'cancelled', [live!]: 'active', [fresh!]: 'active', [restarted!]: 'cancelled' });
+        // Within the grace a job may not have started its first run yet: it is kept.
+        expect(await cancelAbandonedCycleJobs(boss, target.opened.db, schema, { graceMs: 10 * 60_000 })).toEqual([]);
+      } finally {
+        for (const run of runs) await run.finish('interrupted', {});
+      }
     });
 
     it('a round leaves out disconnected tenants: no job is queued for an uninstalled account', async () => {

@@ -123,6 +123,15 @@ export class AuthStore {
     return existed;
   }
 
+  /**
+   * Every access token ends now, ahead of its expires_in (HubSpot can end them early, and says a client
+   * must not rely on expiry alone): calls answer 401 until the app refreshes. Refresh tokens keep working.
+   */
+  expireAccessTokens(): void {
+    const now = this.options.clock();
+    for (const token of this.access.values()) token.expiresAt = Math.min(token.expiresAt, now);
+  }
+
   /** Uninstall: every token dies, so refreshes answer BAD_REFRESH_TOKEN and calls answer 401. */
   revokeAll(): void {
     this.codes.clear();

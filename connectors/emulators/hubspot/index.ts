@@ -102,6 +102,8 @@ export interface HubSpotEmulator {
    * uninstall lifecycle event goes to the webhook target.
    */
   uninstall(): void;
+  /** Every access token stops working now (401) while refresh tokens still work: a session that dies mid-cycle. */
+  expireAccessTokens(): void;
   /** A user edits a record in HubSpot's UI (no validation; the webhook events say CRM_UI). Throws for an unknown id. */
   edit(id: string, properties: Record<string, string>, type?: ObjectType): StoredRecord;
   /** Signed webhook delivery: target, flush, the log of attempts. */
@@ -245,6 +247,7 @@ export function createHubSpotEmulator(options: EmulatorOptions = {}): HubSpotEmu
     get authorizeUrl() {
       return hubspotEmulatorAuthorizeUrl(baseUrl);
     },
+    expireAccessTokens: () => auth.expireAccessTokens(),
     edit: (id, properties, type = 'contacts') => {
       const record = state.update(type, id, properties, state.now(), 'CRM_UI');
       if (!record) throw new Error(`no ${type} record ${id} in portal ${portalId}`);

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import type { RawRow } from '../../features/pipeline.ts';
-import type { CsvTable } from '../../io/index.ts';
+import { InputError, type CsvTable } from '../../io/index.ts';
 import { nullRecord } from '../../domain/own.ts';
 
 /** Where a command writes: the report (or the one JSON object) to stdout, progress and warnings to stderr. */
@@ -31,6 +31,18 @@ const INPUT_ERRORS = new Set(['InputError', 'UsageError', 'LeadScoreTrainingErro
 
 export function isInputError(error: unknown): boolean {
   return error instanceof Error && INPUT_ERRORS.has(error.name);
+}
+
+/**
+ * Stratified k-fold puts rows of each class in every fold, so each class needs k rows: a refusal names the
+ * file, the class and the most folds that would work, before any fold is drawn.
+ */
+export function requireRowsPerFold(file: string, folds: number, classes: ReadonlyArray<readonly [count: number, what: string]>, rows = 'rows'): void {
+  for (const [count, what] of classes) {
+    if (count < folds) {
+      throw new InputError(`${file}: only ${count} ${rows} have ${what}: ${folds}-fold cross-validation needs at least ${folds}${count >= 2 ? ` (use --folds ${count} or fewer)` : ''}`);
+    }
+  }
 }
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;

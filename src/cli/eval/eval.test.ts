@@ -204,6 +204,14 @@ describe('eval sentiment', () => {
     expect(r.stderr).toMatch(/fold 5\/5/);
   });
 
+  it('refuses more folds than a label has texts, naming the label and the folds that would work', async () => {
+    const txt = file('few-negatives.txt', `${['great', 'lovely', 'superb', 'fine', 'nice'].map((t) => `${t}\t1`).join('\n')}\nawful\t0\nbad\t0\n`);
+    const r = await run('sentiment', '--file', txt, '--folds', '3');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/few-negatives\.txt: only 2 texts have label 0: 3-fold cross-validation needs at least 3 \(use --folds 2 or fewer\)\n$/);
+    noStack(r.stderr);
+  });
+
   it('trains on --train and tests on --file, with a readable table', async () => {
     const r = await run('sentiment', '--train', file('train.txt', sentimentTxt(120, 2)), '--file', file('test.txt', sentimentTxt(60, 3)));
     expect(r.code).toBe(0);
@@ -226,6 +234,17 @@ describe('eval sentiment', () => {
 // eval recommend: see recommend.test.ts
 
 describe('eval segments', () => {
+  it('refuses rows the features cannot tell apart, naming the columns', async () => {
+    // Found by the input fuzz: a repeated header line among three rows; every level is too rare to keep, so all rows encode alike.
+    const same = await run('segments', '--csv', file('same.csv', 'id\tspend\tvisits\ttier\nid\tspend\tvisits\ttier\nc0\t37\t31\tgold\nc1\t114\t6\tbasic\nc2\t144\t6\tbasic'), '--drop', 'id');
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/same\.csv: every row has the same values in the columns used \([a-z, ]+\): 2 segments need at least 2 rows that differ\n$/);
+    noStack(same.stderr);
+    const few = await run('segments', '--csv', file('few.csv', 'id,spend\nc1,10\nc2,10\nc3,20\nc4,20\nc5,30\n'), '--drop', 'id', '--k', '4');
+    expect(few.code).toBe(2);
+    expect(few.stderr).toMatch(/few\.csv: only 3 distinct rows in the columns used \(spend\): 4 segments need at least 4 rows that differ\n$/);
+  });
+
   it('fits segments and checks that a second fit gives the same ids', async () => {
     const random = mulberry32(3);
     const lines = ['id,spend,visits,tier'];

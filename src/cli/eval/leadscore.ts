@@ -12,7 +12,7 @@ import type { InferredColumn } from '../../models/evaluate/index.ts';
 import { crossValidateLeadScore } from '../../models/evaluate/leadScoreCv.ts';
 import type { LeadScoreCvResult } from '../../models/evaluate/leadScoreCv.ts';
 import type { EvalIO } from './common.ts';
-import { intOption, listOption, logger, parseOptions, rawRows, required, toJson } from './common.ts';
+import { intOption, listOption, logger, parseOptions, rawRows, required, requireRowsPerFold, toJson } from './common.ts';
 import { bar, fixed, heading, int, meanSd, percent, reliabilityBar, secs, table } from './format.ts';
 
 export const LEADSCORE_USAGE = `usage: crm-signals eval leadscore --csv FILE --label COLUMN [options]
@@ -274,16 +274,11 @@ export async function evalLeadScore(args: readonly string[], io: EvalIO): Promis
   });
   for (const w of data.warnings) log.warn(w);
   const positives = data.label.positives;
-  for (const [count_, value] of [
-    [positives, `'${data.label.positive}'`],
-    [data.rows.length - positives, data.label.negatives.length === 1 ? `'${data.label.negatives[0]}'` : 'a negative value'],
-  ] as const) {
-    if (count_ < folds) {
-      throw new InputError(
-        `${data.file}: only ${count_} rows have ${data.label.column} = ${value}: ${folds}-fold cross-validation needs at least ${folds}${count_ >= 2 ? ` (use --folds ${count_} or fewer)` : ''}`,
-      );
-    }
-  }
+  const negative = data.label.negatives.length === 1 ? `'${data.label.negatives[0]}'` : 'a negative value';
+  requireRowsPerFold(data.file, folds, [
+    [positives, `${data.label.column} = '${data.label.positive}'`],
+    [data.rows.length - positives, `${data.label.column} = ${negative}`],
+  ]);
   log.info(`${int(data.rows.length)} rows, ${data.spec.numeric.length} numeric + ${data.spec.categorical.length} categorical columns; ${folds}-fold cross-validation`);
   const result = await crossValidateLeadScore(data.rows, data.labels, {
     spec: data.spec,

@@ -81,6 +81,12 @@ export async function evalSegments(args: readonly string[], io: EvalIO): Promise
     const level = feature.slice(source.length + 1);
     oneHot[feature] = { column: source, level: level === OTHER ? 'other' : level === MISSING ? 'missing' : level };
   });
+  // Rows the features cannot tell apart are one point to the clustering: refused here, naming the file.
+  const distinct = new Set(matrix.map((row) => row.join(','))).size;
+  const needed = k ?? 2;
+  if (distinct < needed) {
+    throw new InputError(`${table_.file}: ${distinct === 1 ? 'every row has the same values' : `only ${distinct} distinct rows`} in the columns used (${columns.join(', ')}): ${needed} segments need at least ${needed} rows that differ`);
+  }
   const options: SegmentOptions = { featureNames, oneHot, seed, ...(k === undefined ? {} : { k }) };
   log.info(`fitting on ${int(matrix.length)} rows x ${featureNames.length} features`);
   const fit = (): [SegmentModel, number] => {

@@ -8,7 +8,7 @@ import { classificationMetrics, meanSd, rocAuc, stratifiedKFold } from '../../mo
 import type { ClassificationMetrics, MeanSd } from '../../models/evaluate/index.ts';
 import { fitSentiment, lexiconModel, predictSentiment } from '../../models/sentiment/index.ts';
 import type { EvalIO } from './common.ts';
-import { intOption, logger, parseOptions, required, toJson } from './common.ts';
+import { intOption, logger, parseOptions, required, requireRowsPerFold, toJson } from './common.ts';
 import { fixed, heading, int, percent, secs, table } from './format.ts';
 
 export const SENTIMENT_USAGE = `usage: crm-signals eval sentiment --file FILE [options]
@@ -79,6 +79,7 @@ export async function evalSentiment(args: readonly string[], io: EvalIO): Promis
       throw new InputError(`${data.file}: every label is ${pos === 0 ? '0' : '1'}: ${data === train || train === null ? 'a model needs' : 'the test needs'} both positive (1) and negative (0) texts`);
     }
   }
+  if (train === null) requireRowsPerFold(test.file, folds, [[positives, 'label 1'], [n - positives, 'label 0']], 'texts');
   const scores = new Array<number>(n).fill(0);
   let fitSeconds = 0;
   let predictSeconds = 0;

@@ -11,7 +11,7 @@
 import type PgBoss from 'pg-boss';
 import type { CycleSummary } from '../cycle.ts';
 import { quoteSchema, type Queryable } from '../../store/db.ts';
-import { RunLeaseHeldError, type Store, type Tenant } from '../../store/types.ts';
+import { RunLeaseHeldError, type RunLease, type Store, type Tenant } from '../../store/types.ts';
 import { budgetStatus } from './apiBudget.ts';
 import { ensureQueue } from './bossDb.ts';
 import { CYCLE_EXPIRE_SECONDS, CYCLE_QUEUE, CycleJobData, DEFAULT_RETRY, parseJobData, ROUND_QUEUE, RoundJobData, cronEvery, type RetryPolicy } from './queues.ts';
@@ -254,6 +254,36 @@ export async function waitForJobs(boss: PgBoss, queue: string, ids: string[], po
 export async function cancelOrphanedCycleJobs(boss: PgBoss, db: Queryable, schema: string): Promise<string[]> {
   // pg-boss 10 has no API listing jobs by state: read its job table (schema pinned with pg-boss 10.4.2).
   const { rows } = await db.query(`SELECT id FROM ${quoteSchema(schema)}.job WHERE name = $1 AND state = 'active'`, [CYCLE_QUEUE]);
+  const ids = rows.map((r) => String(r.id));
+  if (ids.length > 0) await boss.cancel(CYCLE_QUEUE, ids);
+  return ids;
+}
+
+/** How often a worker looks for cycle jobs whose process is gone (startJobs). */
+export const ABANDONED_SCAN_MS = 30_000;
+
+/**
+ * Cancels the cycle jobs pg-boss counts as running whose process is gone, on a database other processes
+ * share. pg-boss 10 has no job heartbeat: a worker killed mid-cycle (OOM, SIGKILL on a deploy) would leave
+ * its job active until it expires (CYCLE_EXPIRE_SECONDS, an hour), and its tenants' next cycles queued
+ * behind it. The run lease is the heartbeat we have: a job is abandoned when it started more than
+ * `graceMs` ago (its first run may not have started yet) and none of its tenants has a running run whose
+ * lease is live, not counting a run of this worker's own slot from an earlier instance (the same worker
+ * restarted: its runs are dead at once, as the run lease itself rules). The job is cancelled, not failed:
+ * the next round runs its tenants again, and their interrupted runs are closed by the next run's lease.
+ */
+export async function cancelAbandonedCycleJobs(boss: PgBoss, db: Queryable, schema: string, options: { graceMs: number; lease?: RunLease }): Promise<string[]> {
+  // pg-boss 10 has no API listing jobs by state: read its job table (schema pinned with pg-boss 10.4.2).
+  const { rows } = await db.query(
+    `SELECT j.id FROM ${quoteSchema(schema)}.job j
+     WHERE j.name = $1 AND j.state = 'active' AND j.started_on < now() - $2::int * interval '1 millisecond'
+       AND NOT EXISTS (
+         SELECT 1 FROM runs r
+         WHERE r.status = 'running' AND r.lease_expires_at > now()
+           AND r.tenant_id IN (SELECT jsonb_array_elements_text(j.data->'tenantIds'))
+           AND ($3::text IS NULL OR r.lease_owner IS DISTINCT FROM $3::text OR r.lease_instance = $4::text))`,
+    [CYCLE_QUEUE, Math.max(0, Math.round(options.graceMs)), options.lease?.owner ?? null, options.lease?.instance ?? null],
+  );
   const ids = rows.map((r) => String(r.id));
   if (ids.length > 0) await boss.cancel(CYCLE_QUEUE, ids);
   return ids;

@@ -38,6 +38,18 @@ describe('OAuth', () => {
     expect((await h.call('GET', '/crm/v3/objects/contacts', undefined, String(next['access_token']))).status).toBe(200);
   });
 
+  it('ends every access token early on expireAccessTokens, while the refresh token still gets a new one', async () => {
+    const h = harness({ tokenTtlSeconds: 1800 });
+    const creds = { client_id: h.sb.clientId, client_secret: h.sb.clientSecret };
+    const res = await h.sb.app.request('/oauth/v1/token', form({ grant_type: 'authorization_code', code: h.sb.issueAuthCode(), redirect_uri: REDIRECT, ...creds }));
+    const tokens = (await res.json()) as Record<string, unknown>;
+    h.sb.expireAccessTokens();
+    expect((await h.call('GET', '/crm/v3/objects/contacts', undefined, String(tokens['access_token']))).status).toBe(401);
+    const refreshed = await h.sb.app.request('/oauth/v1/token', form({ grant_type: 'refresh_token', refresh_token: String(tokens['refresh_token']), ...creds }));
+    const next = (await refreshed.json()) as Record<string, unknown>;
+    expect((await h.call('GET', '/crm/v3/objects/contacts', undefined, String(next['access_token']))).status).toBe(200);
+  });
+
   it('refuses bad codes, secrets and refresh tokens with HubSpot statuses', async () => {
     const h = harness();
     const creds = { client_id: h.sb.clientId, client_secret: h.sb.clientSecret };
