@@ -28,6 +28,11 @@ describe('isoInstant', () => {
   it('gives null for what is not a time', () => {
     for (const raw of ['', 'yesterday', null, undefined, 12, new Date('nope')]) expect(isoInstant(raw)).toBeNull();
   });
+
+  it('gives null, not a RangeError, for epoch milliseconds past the range of a date (found by the input fuzz)', () => {
+    expect(isoInstant('8640000000000000')).toBe('+275760-09-13T00:00:00.000Z');
+    for (const raw of ['8640000000000001', '123456789012345678901', '9'.repeat(400)]) expect(isoInstant(raw)).toBeNull();
+  });
 });
 
 describe('mapPageWith', () => {

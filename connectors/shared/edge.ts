@@ -42,7 +42,9 @@ export function isoInstant(raw: unknown): string | null {
   if (raw instanceof Date) return Number.isFinite(raw.getTime()) ? raw.toISOString() : null;
   if (typeof raw !== 'string' || raw.trim() === '') return null;
   const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  // A finite number can still lie past a Date's range (±8.64e15 ms), where toISOString throws.
+  const date = new Date(ms);
+  return Number.isFinite(date.getTime()) ? date.toISOString() : null;
 }
 
 export type Mapped = { ok: true; record: CanonicalRecord } | { ok: false; rejected: RejectedRecord };
