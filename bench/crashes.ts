@@ -296,11 +296,20 @@ export interface CrashBenchOptions {
 }
 
 export async function runCrashBench(options: CrashBenchOptions): Promise<{ cleanCalls: number; cleanSeconds: number; results: CrashResult[]; faults: FaultResult[] }> {
-  const targets: StoreTarget[] = [];
+  // The stores not yet dropped: each run drops its own when done, the rest go if the bench fails.
+  const targets = new Set<StoreTarget>();
+  let made = 0;
   const target = async () => {
-    const t = await storeTarget(options.databaseUrl, `crash_bench_${process.pid}_${targets.length}`);
-    targets.push(t);
-    return t;
+    const t = await storeTarget(options.databaseUrl, `crash_bench_${process.pid}_${made++}`);
+    const owned: StoreTarget = {
+      ...t,
+      drop: async () => {
+        targets.delete(owned);
+        await t.drop();
+      },
+    };
+    targets.add(owned);
+    return owned;
   };
   try {
     const reference = new Portal(options.contacts);
@@ -380,7 +389,7 @@ export async function runCrashBench(options: CrashBenchOptions): Promise<{ clean
     report(options, { cleanCalls, cleanSeconds, results, faults });
     return { cleanCalls, cleanSeconds, results, faults };
   } finally {
-    for (const t of targets) await t.drop().catch(() => {});
+    for (const t of [...targets]) await t.drop().catch(() => {});
   }
 }
 
