@@ -22,12 +22,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../connectors/emulators/hubspot/index.ts';
 import { listen } from '../connectors/emulators/shared/listen.ts';
 import { mulberry32 } from '../src/domain/random.mjs';
 import { openStore } from '../src/store/index.ts';
 import { emulatorOutputs } from '../test/helpers/harness.ts';
+import { createBenchDatabase } from './benchDatabase.ts';
 import { writeBenchResults } from './writeResults.ts';
 
 const BIN = fileURLToPath(new URL('../bin/crm-signals.js', import.meta.url));
@@ -200,24 +200,12 @@ async function storeTarget(serverUrl: string | undefined, name: string): Promise
   const dataDir = await mkdtemp(join(tmpdir(), 'crm-signals-crash-bench-'));
   const removeDir = () => rm(dataDir, { recursive: true, force: true });
   if (!serverUrl) return { dataDir, databaseUrl: undefined, drop: removeDir };
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`DROP DATABASE IF EXISTS ${name}`);
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const database = await createBenchDatabase(serverUrl, name);
   return {
     dataDir,
-    databaseUrl: url.toString(),
+    databaseUrl: database.url,
     drop: async () => {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await database.drop();
       await removeDir();
     },
   };

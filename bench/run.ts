@@ -7,8 +7,9 @@
  * Environment: BENCH_ONLY=leadscore,forest (run some stages); BENCH_FULL=1 adds the forest bench's
  * out-of-bag selection row (60 more forest fits: 3.5 more minutes on 2 cores, which would take a busy
  * machine past 10 minutes). Measured: 3.7 min on a quiet 2-core machine, 6 min on a busy one.
- * `npm run bench -- scale` runs the scale bench instead (bench/scale.ts: cycle cost by portal size), and
- * `npm run bench -- fuzz` the route and input fuzz at 10,000 inputs each (bench/fuzz.ts).
+ * `npm run bench -- scale` runs the scale bench instead (bench/scale.ts: cycle cost by portal size),
+ * `npm run bench -- fuzz` the route and input fuzz at 10,000 inputs each (bench/fuzz.ts), and
+ * `npm run bench -- portals` many HubSpot tenants on a few workers (bench/portals.ts: first and no-change round, fairness).
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -428,6 +429,13 @@ if (process.argv[2] === 'scale') {
   // `npm run bench -- scale`: the scale bench alone (bench/scale.ts); it needs no datasets.
   const { runScaleBench } = await import('./scale.ts');
   await runScaleBench();
+  process.exit(0);
+}
+
+if (process.argv[2] === 'portals') {
+  // `npm run bench -- portals`: many tenants on a few workers (bench/portals.ts); it needs a PostgreSQL server.
+  const { runPortalsBenchFromEnv } = await import('./portals.ts');
+  await runPortalsBenchFromEnv();
   process.exit(0);
 }
 

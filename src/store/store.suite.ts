@@ -1034,6 +1034,16 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect(await store.countWithValue(a, 'contact', 'no such property', ['lead'])).toBe(0);
       expect(await store.countWithValue(b, 'contact', 'lifecyclestage', ['customer'])).toBe(0);
       expect(await store.countWithValue(a, 'contact', 'lifecyclestage', [])).toBe(0);
+      // One per person: the same email in another case or with spaces counts once, a blank or missing one every time.
+      await store.savePage(a, page(run, [
+        rec('4', 'h4c', { modifiedAt: '2024-07-01T10:00:00.000Z', properties: { email: ' 1@Example.com\t', lifecyclestage: 'customer' } }),
+        rec('5', 'h5c', { modifiedAt: '2024-07-01T10:00:00.000Z', properties: { email: '  ', lifecyclestage: 'customer' } }),
+        rec('6', 'h6c', { modifiedAt: '2024-07-01T10:00:00.000Z', properties: { lifecyclestage: 'customer' } }),
+      ]));
+      expect(await store.countWithValue(a, 'contact', 'lifecyclestage', ['customer'])).toBe(4);
+      expect(await store.countWithValue(a, 'contact', 'lifecyclestage', ['customer'], { onePerValueOf: 'email' })).toBe(3);
+      expect(await store.countWithValue(a, 'contact', 'lifecyclestage', ['customer', 'Customer'], { onePerValueOf: 'email' })).toBe(4);
+      expect(await store.countWithValue(b, 'contact', 'lifecyclestage', ['customer'], { onePerValueOf: 'email' })).toBe(0);
     });
 
     it('activeModelVersions names the active version of each kind, of this tenant only', async () => {

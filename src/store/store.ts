@@ -486,10 +486,18 @@ export class SqlStore implements Store {
     }
   }
 
-  async countWithValue(tenantId: string, objectType: ObjectType, property: string, values: readonly string[]): Promise<number> {
+  async countWithValue(tenantId: string, objectType: ObjectType, property: string, values: readonly string[], options: { onePerValueOf?: string } = {}): Promise<number> {
+    const where = 'FROM records WHERE tenant_id = $1 AND object_type = $2 AND properties ->> $3::text = ANY($4::text[])';
+    if (options.onePerValueOf === undefined) {
+      const { rows } = await this.#db.query(`SELECT count(*) AS n ${where}`, [tenantId, objectType, property, [...values]]);
+      return int(rows[0]?.n ?? 0);
+    }
+    // As JavaScript's trim().toLowerCase() keys a person: blank counts every record, a value once.
     const { rows } = await this.#db.query(
-      'SELECT count(*) AS n FROM records WHERE tenant_id = $1 AND object_type = $2 AND properties ->> $3::text = ANY($4::text[])',
-      [tenantId, objectType, property, [...values]],
+      `SELECT count(DISTINCT person) + count(*) FILTER (WHERE person IS NULL) AS n FROM (
+         SELECT NULLIF(lower(regexp_replace(properties ->> $5::text, '^\\s+|\\s+$', '', 'g')), '') AS person ${where}
+       ) labelled`,
+      [tenantId, objectType, property, [...values], options.onePerValueOf],
     );
     return int(rows[0]?.n ?? 0);
   }

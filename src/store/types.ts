@@ -259,8 +259,12 @@ export interface Store {
    * order, a page at a time: what a stage has not seen since its last pass.
    */
   recordPagesChangedSince(tenantId: string, objectType: ObjectType, changeSeq: string, pageSize?: number): AsyncIterable<StoredRecord[]>;
-  /** How many records have one of `values` in `property` (exactly, as outcomeOf compares). */
-  countWithValue(tenantId: string, objectType: ObjectType, property: string, values: readonly string[]): Promise<number>;
+  /**
+   * How many records have one of `values` in `property` (exactly, as outcomeOf compares). With
+   * `onePerValueOf`, records sharing a non-empty value of that property (trimmed, any case: an email)
+   * count once, as the lead score's training keeps one row per person.
+   */
+  countWithValue(tenantId: string, objectType: ObjectType, property: string, values: readonly string[], options?: { onePerValueOf?: string }): Promise<number>;
   /**
    * Per object type the tenant has records of: how many, and the highest change number (a record's moves
    * whenever it is inserted or its content changes). Equal generations mean nothing was added, changed or deleted.

@@ -3,7 +3,7 @@
  * other signals are still computed and written.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { segmentSpecHash } from '../../src/mapping/index.ts';
+import { crmField, modelInputs, segmentSpecHash } from '../../src/mapping/index.ts';
 import { leadScoreStage } from '../../src/pipeline/signals/leadScore.ts';
 import { formatSummary } from '../../src/cli/summary.ts';
 import { emulatorScores, signalReport, startHarness, totalWritten, type Harness } from '../helpers/harness.ts';
@@ -52,6 +52,25 @@ describe('one failing signal stage', () => {
     expect(run?.summary.error).toBe(summary.error);
     expect((run?.summary.signals as Array<{ signal: string; error?: string }>).find((s) => s.signal === 'segment')?.error).toBe(segment.error);
     expect(formatSummary(summary, [])).toMatch(/segment: FAILED: /);
+  });
+
+  it('contacts all alike in the mapped inputs make no segments: the stage says why instead of failing the cycle', async () => {
+    harness = await startHarness();
+    const { emulator, ctx } = harness;
+    const { numeric, categorical } = modelInputs(ctx.mapping.leadScore);
+    const fields = [...numeric, ...categorical].map((c) => crmField(ctx.mapping.leadScore, c));
+    const [first, ...rest] = emulator.state.list('contacts');
+    const same = Object.fromEntries(fields.map((f) => [f, first!.properties[f] ?? '']));
+    for (const c of rest) emulator.state.update('contacts', c.id, same);
+
+    const summary = await harness.cycle();
+    const segment = signalReport(summary, 'segment');
+    expect(segment.error).toBeUndefined();
+    expect(segment).toMatchObject({ trained: false, modelVersion: null, computed: 0 });
+    expect(segment.reason).toMatch(/cannot make segments \(.*(identical|distinct rows)/);
+    expect(summary.error ?? '').not.toContain('segment');
+    expect(written(harness, 'contacts', 'crm_signals_segment')).toBe(0);
+    expect(await harness.store.listModels(ctx.tenant.id, 'segment')).toEqual([]);
   });
 
   it('the first stage throwing does not stop the three after it', async () => {

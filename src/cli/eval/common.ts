@@ -27,7 +27,7 @@ export class UsageError extends Error {
  * Errors that are the input's fault (exit code 2, one line, no stack trace). Not RangeError: the library
  * code throws it for its own broken invariants, and a bug must not read as "your file is wrong".
  */
-const INPUT_ERRORS = new Set(['InputError', 'UsageError', 'LeadScoreTrainingError', 'FeatureSchemaError', 'SegmentFeatureError']);
+const INPUT_ERRORS = new Set(['InputError', 'UsageError', 'LeadScoreTrainingError', 'FeatureSchemaError', 'SegmentFeatureError', 'SegmentDataError']);
 
 export function isInputError(error: unknown): boolean {
   return error instanceof Error && INPUT_ERRORS.has(error.name);

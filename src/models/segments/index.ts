@@ -4,6 +4,7 @@ export {
   fitSegments,
   OUTLIERS_ID,
   project,
+  SegmentDataError,
   SegmentFeatureError,
   segmentsFromJSON,
   segmentsToJSON,

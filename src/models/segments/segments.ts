@@ -35,6 +35,11 @@ export class SegmentFeatureError extends Error {
   override readonly name = 'SegmentFeatureError';
 }
 
+/** Thrown when the rows cannot make segments (too few, too few distinct, all alike): the data, not a bug. */
+export class SegmentDataError extends Error {
+  override readonly name = 'SegmentDataError';
+}
+
 export interface DbscanOptions {
   /** Neighbourhood radius in the PCA space (default: estimated from the k-distance curve). */
   eps?: number;
@@ -402,7 +407,7 @@ function clusterKmeans(points: number[][], sample: number[], options: SegmentOpt
   }
   const distinct = distinctRows(points, kMax + 1);
   const top = Math.min(kMax, distinct, n);
-  if (top < kMin) throw new Error(`fitSegments: ${distinct} distinct rows cannot make ${kMin} segments`);
+  if (top < kMin) throw new SegmentDataError(`fitSegments: ${distinct} distinct rows cannot make ${kMin} segments`);
   const nInit = Math.max(1, options.nInit ?? 3);
   const maxIterations = options.maxIterations ?? 300;
   const samplePoints = sample.map((i) => points[i] as number[]);
@@ -536,7 +541,7 @@ export function fitSegments(rows: Matrix, options: SegmentOptions, previous?: Se
   const width = featureNames.length;
   if (new Set(featureNames).size !== width) throw new SegmentFeatureError('fitSegments: feature names must be unique');
   if (width === 0) throw new SegmentFeatureError('fitSegments: no features');
-  if (rows.length < 3) throw new Error(`fitSegments: need at least 3 rows (got ${rows.length})`);
+  if (rows.length < 3) throw new SegmentDataError(`fitSegments: need at least 3 rows (got ${rows.length})`);
   checkRows(rows, width, 'fitSegments');
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed)) throw new Error(`fitSegments: seed must be an integer (got ${seed})`);
@@ -555,7 +560,7 @@ export function fitSegments(rows: Matrix, options: SegmentOptions, previous?: Se
   const pca = new PCA(scaledRows, { method: 'SVD', center: true, scale: false });
   const explained = pca.getExplainedVariance();
   if (!(explained.length > 0) || explained.some((v) => !Number.isFinite(v))) {
-    throw new Error('fitSegments: the rows have no variance (all rows are identical)');
+    throw new SegmentDataError('fitSegments: the rows have no variance (all rows are identical)');
   }
   const varianceToKeep = options.varianceToKeep ?? 0.9;
   const maxComponents = Math.max(1, options.maxComponents ?? 10);

@@ -209,11 +209,16 @@ export async function connectedUnits(store: Store, units: string[][]): Promise<s
  * linked unit. A running one is left to end on its own: it sees the tenant disconnected at its next start.
  */
 export async function cancelQueuedCycleJobs(boss: PgBoss, db: Queryable, schema: string, tenantId: string): Promise<string[]> {
-  // pg-boss 10 has no API listing jobs by payload: read its job table (schema pinned with pg-boss 10.4.2).
-  const { rows } = await db.query(
-    `SELECT id FROM ${quoteSchema(schema)}.job WHERE name = $1 AND state IN ('created', 'retry') AND data->'tenantIds' ? $2`,
-    [CYCLE_QUEUE, tenantId],
-  );
+  return cancelCycleJobsWhere(boss, db, schema, `j.state IN ('created', 'retry') AND j.data->'tenantIds' ? $2`, [tenantId]);
+}
+
+/**
+ * Cancels the cycle jobs matching `where` (over pg-boss's job table as `j`; $1 is the queue's name, the
+ * params follow). pg-boss 10 has no API listing jobs by state or payload: its job table is read (schema
+ * pinned with pg-boss 10.4.2).
+ */
+async function cancelCycleJobsWhere(boss: PgBoss, db: Queryable, schema: string, where: string, params: unknown[] = []): Promise<string[]> {
+  const { rows } = await db.query(`SELECT j.id FROM ${quoteSchema(schema)}.job j WHERE j.name = $1 AND ${where}`, [CYCLE_QUEUE, ...params]);
   const ids = rows.map((r) => String(r.id));
   if (ids.length > 0) await boss.cancel(CYCLE_QUEUE, ids);
   return ids;
@@ -252,11 +257,7 @@ export async function waitForJobs(boss: PgBoss, queue: string, ids: string[], po
  * its tenant's next job waiting until it expires. Its run is marked interrupted by the next run's lease.
  */
 export async function cancelOrphanedCycleJobs(boss: PgBoss, db: Queryable, schema: string): Promise<string[]> {
-  // pg-boss 10 has no API listing jobs by state: read its job table (schema pinned with pg-boss 10.4.2).
-  const { rows } = await db.query(`SELECT id FROM ${quoteSchema(schema)}.job WHERE name = $1 AND state = 'active'`, [CYCLE_QUEUE]);
-  const ids = rows.map((r) => String(r.id));
-  if (ids.length > 0) await boss.cancel(CYCLE_QUEUE, ids);
-  return ids;
+  return cancelCycleJobsWhere(boss, db, schema, `j.state = 'active'`);
 }
 
 /** How often a worker looks for cycle jobs whose process is gone (startJobs). */
@@ -273,18 +274,16 @@ export const ABANDONED_SCAN_MS = 30_000;
  * the next round runs its tenants again, and their interrupted runs are closed by the next run's lease.
  */
 export async function cancelAbandonedCycleJobs(boss: PgBoss, db: Queryable, schema: string, options: { graceMs: number; lease?: RunLease }): Promise<string[]> {
-  // pg-boss 10 has no API listing jobs by state: read its job table (schema pinned with pg-boss 10.4.2).
-  const { rows } = await db.query(
-    `SELECT j.id FROM ${quoteSchema(schema)}.job j
-     WHERE j.name = $1 AND j.state = 'active' AND j.started_on < now() - $2::int * interval '1 millisecond'
-       AND NOT EXISTS (
-         SELECT 1 FROM runs r
-         WHERE r.status = 'running' AND r.lease_expires_at > now()
-           AND r.tenant_id IN (SELECT jsonb_array_elements_text(j.data->'tenantIds'))
-           AND ($3::text IS NULL OR r.lease_owner IS DISTINCT FROM $3::text OR r.lease_instance = $4::text))`,
-    [CYCLE_QUEUE, Math.max(0, Math.round(options.graceMs)), options.lease?.owner ?? null, options.lease?.instance ?? null],
+  return cancelCycleJobsWhere(
+    boss,
+    db,
+    schema,
+    `j.state = 'active' AND j.started_on < now() - $2::int * interval '1 millisecond'
+     AND NOT EXISTS (
+       SELECT 1 FROM runs r
+       WHERE r.status = 'running' AND r.lease_expires_at > now()
+         AND r.tenant_id IN (SELECT jsonb_array_elements_text(j.data->'tenantIds'))
+         AND ($3::text IS NULL OR r.lease_owner IS DISTINCT FROM $3::text OR r.lease_instance = $4::text))`,
+    [Math.max(0, Math.round(options.graceMs)), options.lease?.owner ?? null, options.lease?.instance ?? null],
   );
-  const ids = rows.map((r) => String(r.id));
-  if (ids.length > 0) await boss.cancel(CYCLE_QUEUE, ids);
-  return ids;
 }

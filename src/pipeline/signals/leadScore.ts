@@ -168,21 +168,26 @@ function outdated(active: { model: unknown } | null): boolean {
   return active !== null && version !== LEAD_SCORE_VERSION;
 }
 
+/** Labelled contacts, one per person, counted in SQL: the retrain decision reads no record. */
+async function countLabelled(ctx: PipelineContext): Promise<number> {
+  const { outcome, emailField } = ctx.mapping.leadScore;
+  return ctx.store.countWithValue(ctx.tenant.id, 'contact', outcome.field, [...outcome.converted, ...outcome.lost].filter(Boolean), { onePerValueOf: emailField });
+}
+
 async function train(ctx: PipelineContext, force: boolean): Promise<ModelOutcome> {
-  const training = onePerPerson(await labelledRows(ctx));
-  const { rows } = training;
   return ensureModel(ctx, {
     kind: LEAD_SCORE,
     label: 'lead score',
     specHash: leadScoreSpecHash(ctx.mapping),
     legacySpecHash: leadScoreSpecHash(defaultMapping(ctx.mapping.crm)),
-    rows: rows.length,
+    rows: await countLabelled(ctx),
     force,
     unusable: (model) => (outdated(model) ? 'model format upgraded' : null),
     quality: { of: (m) => (typeof m.auc === 'number' ? m.auc : null), tolerance: PROMOTION_TOLERANCE, format: (auc) => `AUC ${auc.toFixed(3)}` },
     describe: (m) => `out-of-sample AUC ${Number(m.auc).toFixed(3)}`,
     fit: async (why) => {
-      ctx.onProgress?.({ stage: 'train', message: `lead score: training on ${rows.length} labelled contacts (${why})` });
+      const training = onePerPerson(await labelledRows(ctx));
+      ctx.onProgress?.({ stage: 'train', message: `lead score: training on ${training.rows.length} labelled contacts (${why})` });
       return fitLeadScoreModel(ctx, training);
     },
   });

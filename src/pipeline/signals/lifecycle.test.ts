@@ -4,7 +4,7 @@ import { DEFAULT_HUBSPOT_MAPPING } from '../../mapping/index.ts';
 import { openStore } from '../../store/index.ts';
 import type { Store } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
-import { ensureModel, type ModelPlan } from './lifecycle.ts';
+import { CannotFitError, ensureModel, type ModelPlan } from './lifecycle.ts';
 
 let store: Store;
 beforeAll(async () => {
@@ -42,6 +42,23 @@ function plan(overrides: Partial<ModelPlan> & { auc?: number } = {}): ModelPlan 
 }
 
 describe('ensureModel', () => {
+  it('a fit that finds the data cannot make a model reports why, saves nothing and keeps a servable model; other errors still throw', async () => {
+    const ctx = await context();
+    const alike = () => plan({ force: true, fit: async () => { throw new CannotFitError('every row is alike'); } });
+    expect(await ensureModel(ctx, alike())).toEqual({ active: null, trained: false, reason: 'every row is alike' });
+    expect(await store.listModels(ctx.tenant.id, 'demo')).toEqual([]);
+
+    const first = await ensureModel(ctx, plan());
+    const kept = await ensureModel(ctx, alike());
+    expect(kept).toMatchObject({ trained: false, reason: 'every row is alike' });
+    expect(kept.active?.version).toBe(first.active?.version);
+    // Fitted on another spec, the old model could not score: no model rather than a crash.
+    expect(await ensureModel(ctx, { ...alike(), specHash: 'spec-b' })).toEqual({ active: null, trained: false, reason: 'retrain requested; every row is alike' });
+    expect(ctx.logs.some((l) => l.includes('no model fitted: every row is alike'))).toBe(true);
+
+    await expect(ensureModel(ctx, plan({ force: true, fit: async () => { throw new Error('a bug'); } }))).rejects.toThrow('a bug');
+  });
+
   it('fits, saves with the spec hash and promotes the first model; a current one is kept without fitting', async () => {
     const ctx = await context();
     const first = await ensureModel(ctx, plan());

@@ -42,6 +42,15 @@ export interface ModelPlan {
   fit(reason: string): Promise<Fitted>;
 }
 
+/**
+ * Thrown by a plan's fit when the data turns out unable to make a model only once fitting looks at it
+ * (every row alike, too few distinct rows): the stage reports it as it reports too little data, with no
+ * model, rather than failing the cycle that a retry would fail the same way.
+ */
+export class CannotFitError extends Error {
+  override name = 'CannotFitError';
+}
+
 export interface ModelOutcome {
   /** The model to score with; null when there is none the current spec can use. */
   active: StoredModel | null;
@@ -80,21 +89,32 @@ function servable(active: StoredModel | null, plan: ModelPlan): active is Stored
   return active !== null && !plan.unusable?.(active) && !specChanged(active, plan);
 }
 
+/** The outcome when no model can be fitted now: the active one goes on serving where it still may. */
+function withoutFit(active: StoredModel | null, plan: ModelPlan, reason: string, request: RetrainRequest | null, cannotFit: string): ModelOutcome {
+  // A model trained on an erased person must not go on scoring; the request waits for enough data.
+  if (request) return { active: null, trained: false, reason: `${reason}; ${cannotFit}` };
+  if (!active || servable(active, plan)) return { active, trained: false, reason: cannotFit };
+  // A model fitted on another spec would fail on every row: no signal is better than a crash.
+  return { active: null, trained: false, reason: `${reason}; ${cannotFit}` };
+}
+
 export async function ensureModel(ctx: PipelineContext, plan: ModelPlan): Promise<ModelOutcome> {
   const { store, tenant } = ctx;
   const active = await store.getActiveModel(tenant.id, plan.kind);
   const request = (await store.retrainRequests(tenant.id)).get(plan.kind) ?? null;
   const reason = retrainReason(active, plan, request);
   if (!reason) return { active, trained: false, reason: 'model is current' };
-  if (plan.cannotFit) {
-    // A model trained on an erased person must not go on scoring; the request waits for enough data.
-    if (request) return { active: null, trained: false, reason: `${reason}; ${plan.cannotFit}` };
-    if (!active || servable(active, plan)) return { active, trained: false, reason: plan.cannotFit };
-    // A model fitted on another spec would fail on every row: no signal is better than a crash.
-    return { active: null, trained: false, reason: `${reason}; ${plan.cannotFit}` };
-  }
+  if (plan.cannotFit) return withoutFit(active, plan, reason, request, plan.cannotFit);
 
-  const { model, metrics } = await plan.fit(reason);
+  let fitted: Fitted;
+  try {
+    fitted = await plan.fit(reason);
+  } catch (error) {
+    if (!(error instanceof CannotFitError)) throw error;
+    ctx.log(`${plan.label}: no model fitted: ${error.message}`);
+    return withoutFit(active, plan, reason, request, error.message);
+  }
+  const { model, metrics } = fitted;
   const score = plan.quality?.of(metrics) ?? null;
   // The old model learnt from an erased person: it is no bar, the new one replaces it whatever its metric.
   const bar = !request && servable(active, plan) && plan.quality ? plan.quality.of(active.metrics) : null;

@@ -14,6 +14,8 @@ import { byId, due, hashOf, type SignalStage, type StageReport } from './stage.t
 
 export const RECOMMENDATIONS = 'recommendations';
 const TOP_N = 3;
+/** Contacts whose recommendations are compared with their stored ones per query. */
+const SIGNAL_CHUNK = 1000;
 
 export interface RecommendationsValue {
   items: Array<{ item: string; reason: string }>;
@@ -46,9 +48,22 @@ export const recommendationsStage: SignalStage = {
   outputs: [{ signal: RECOMMENDATIONS, objectType: 'contact', values: (row: SignalRow) => ({ recommendations: formatRecommendations(row.value as RecommendationsValue) }) }],
   async run(ctx, runId, { retrain }) {
     const { store, tenant } = ctx;
-    const interactions = ownership(byId(await store.getRecords(tenant.id, 'deal')), ctx.mapping.deals);
-    const owned = new Map<string, string[]>();
-    for (const i of interactions) owned.set(i.user, [...(owned.get(i.user) ?? []), i.item]);
+    // The deals are read page by page and only their purchases kept: the model is fitted on those alone.
+    // In deal id order as JavaScript sorts (the database's collation may differ): the fit and its holdout depend on it.
+    const withPurchases: Array<{ externalId: string; bought: Interaction[] }> = [];
+    for await (const page of store.recordPages(tenant.id, 'deal')) {
+      for (const deal of page) {
+        const bought = ownership([deal], ctx.mapping.deals);
+        if (bought.length > 0) withPurchases.push({ externalId: deal.externalId, bought });
+      }
+    }
+    const interactions = byId(withPurchases).flatMap((d) => d.bought);
+    const owned = new Map<string, Set<string>>();
+    for (const i of interactions) {
+      const items = owned.get(i.user);
+      if (items) items.add(i.item);
+      else owned.set(i.user, new Set([i.item]));
+    }
 
     const { active, trained, reason } = await ensureModel(ctx, {
       kind: RECOMMENDATIONS,
@@ -73,20 +88,23 @@ export const recommendationsStage: SignalStage = {
     report.metrics = active.metrics;
 
     // Contacts that own something; a contact with no purchase would only get the same popular products.
-    const contacts = [...owned.keys()].sort().map((externalId) => ({ externalId, history: [...new Set(owned.get(externalId))].sort() }));
-    const todo = due(contacts, await store.latestSignals(tenant.id, 'contact', RECOMMENDATIONS), active.version, (c) => hashOf(c.history));
-    if (todo.length === 0) return report;
+    const contacts = [...owned.keys()].sort().map((externalId) => ({ externalId, history: [...owned.get(externalId)!].sort() }));
     const model = recommenderFromJSON(active.model);
-    await store.saveSignals(
-      tenant.id,
-      runId,
-      todo.map((c) => {
-        const recs: Recommendation[] = recommend(model, c.externalId, { n: TOP_N });
-        const value: RecommendationsValue = { items: recs.map((r) => ({ item: r.item, reason: r.reason })) };
-        return { objectType: 'contact', externalId: c.externalId, signal: RECOMMENDATIONS, modelVersion: active.version, inputHash: hashOf(c.history), value };
-      }),
-    );
-    report.computed = todo.length;
+    for (let from = 0; from < contacts.length; from += SIGNAL_CHUNK) {
+      const chunk = contacts.slice(from, from + SIGNAL_CHUNK);
+      const todo = due(chunk, await store.latestSignals(tenant.id, 'contact', RECOMMENDATIONS, chunk.map((c) => c.externalId)), active.version, (c) => hashOf(c.history));
+      if (todo.length === 0) continue;
+      await store.saveSignals(
+        tenant.id,
+        runId,
+        todo.map((c) => {
+          const recs: Recommendation[] = recommend(model, c.externalId, { n: TOP_N });
+          const value: RecommendationsValue = { items: recs.map((r) => ({ item: r.item, reason: r.reason })) };
+          return { objectType: 'contact', externalId: c.externalId, signal: RECOMMENDATIONS, modelVersion: active.version, inputHash: hashOf(c.history), value };
+        }),
+      );
+      report.computed += todo.length;
+    }
     return report;
   },
 };

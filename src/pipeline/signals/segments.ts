@@ -4,11 +4,11 @@
  * enumeration options are the segment ids labelled with their names.
  */
 import { fitFeaturePipeline, FeaturePipeline, type FeaturePipelineJson } from '../../features/index.ts';
-import { assign, fitSegments, project, segmentsFromJSON, segmentsToJSON, type SegmentModel } from '../../models/segments/index.ts';
+import { assign, fitSegments, project, SegmentDataError, segmentsFromJSON, segmentsToJSON, type SegmentModel } from '../../models/segments/index.ts';
 import { defaultMapping, leadScoreFitSpec, modelRow, segmentSpecHash, type LeadScoreMapping } from '../../mapping/index.ts';
 import type { SignalRow, StoredRecord } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
-import { ensureModel } from './lifecycle.ts';
+import { CannotFitError, ensureModel } from './lifecycle.ts';
 import { byId, due, type SignalStage, type StageReport } from './stage.ts';
 import { recordsToCheck } from './unchanged.ts';
 
@@ -89,12 +89,19 @@ export const segmentStage: SignalStage = {
         ctx.onProgress?.({ stage: 'train', message: `segments: clustering ${rows.length}${rows.length < count ? ` of ${count}` : ''} contacts (${why})` });
         const pipeline = fitFeaturePipeline(rows, leadScoreFitSpec(mapping.leadScore).spec);
         const before = previous ? segmentsFromJSON((previous.model as StoredSegments).segments) : undefined;
-        const model = fitSegments(
-          pipeline.transform(rows),
-          { featureNames: pipeline.featureNames, oneHot: oneHotSources(pipeline), seed: ctx.seed, keepTrainingRows: false },
-          // Matching to the previous model only makes sense over the same features.
-          before && before.featureNames.join('|') === pipeline.featureNames.join('|') ? before : undefined,
-        );
+        let model: SegmentModel;
+        try {
+          model = fitSegments(
+            pipeline.transform(rows),
+            { featureNames: pipeline.featureNames, oneHot: oneHotSources(pipeline), seed: ctx.seed, keepTrainingRows: false },
+            // Matching to the previous model only makes sense over the same features.
+            before && before.featureNames.join('|') === pipeline.featureNames.join('|') ? before : undefined,
+          );
+        } catch (error) {
+          // Contacts all alike in the mapped fields: as too few contacts, no segments until the data differs.
+          if (error instanceof SegmentDataError) throw new CannotFitError(`the contacts cannot make segments (${error.message.replace(/^fitSegments: /, '')})`);
+          throw error;
+        }
         const stored: StoredSegments = { pipeline: pipeline.toJSON(), segments: segmentsToJSON(model) };
         return { model: stored, metrics: { ...model.metrics, segments: model.segments.map((s) => ({ id: s.id, name: s.name, share: s.share })) } };
       },

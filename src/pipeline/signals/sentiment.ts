@@ -11,7 +11,7 @@ import { defaultMapping, sentimentSpecHash, type SentimentMapping } from '../../
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel, type ModelOutcome } from './lifecycle.ts';
-import { byId, due, hashOf, type SignalStage, type StageReport } from './stage.ts';
+import { due, hashOf, type SignalStage, type StageReport } from './stage.ts';
 
 export const TICKET_SENTIMENT = 'ticketSentiment';
 export const FEEDBACK_SENTIMENT = 'feedbackSentiment';
@@ -19,6 +19,8 @@ export const SENTIMENT_MODEL = 'sentiment';
 /** Labelled tickets of each class needed before a trained model replaces the lexicon. */
 const MIN_LABELS_PER_CLASS = 25;
 const HALF_LIFE_DAYS = 30;
+/** Contacts whose roll-up is compared with their stored one per query. */
+const ROLLUP_CHUNK = 1000;
 
 export interface SentimentValue {
   score: number;
@@ -46,35 +48,75 @@ function labelOf(ticket: CanonicalRecord, m: SentimentMapping): 0 | 1 | null {
 /** Two decimals: finer changes are noise and would only cause writes. */
 const round = (x: number) => Math.round(x * 100) / 100;
 
-async function activeModel(ctx: PipelineContext, tickets: CanonicalRecord[], force: boolean): Promise<ModelOutcome> {
+/**
+ * Most labelled tickets the classifier is trained on: every k-th of them beyond this, spread over the whole
+ * portal. Word counts settle long before 50,000 texts, and the texts are what a training pass holds in memory.
+ */
+export const SENTIMENT_TRAINING_ROWS = 50_000;
+
+interface TicketCounts {
+  withText: number;
+  labelled: number;
+  positives: number;
+}
+
+/** One pass over the tickets counting what the model choice needs; no ticket is kept. */
+async function countTickets(ctx: PipelineContext): Promise<TicketCounts> {
+  const counts: TicketCounts = { withText: 0, labelled: 0, positives: 0 };
+  for await (const page of ctx.store.recordPages(ctx.tenant.id, 'ticket')) {
+    for (const t of page) {
+      if (!textOf(t, ctx.mapping.sentiment)) continue;
+      counts.withText++;
+      const label = labelOf(t, ctx.mapping.sentiment);
+      if (label === null) continue;
+      counts.labelled++;
+      counts.positives += label;
+    }
+  }
+  return counts;
+}
+
+/** The labelled texts, every k-th beyond SENTIMENT_TRAINING_ROWS (the same ones on every run). */
+async function labelledSample(ctx: PipelineContext, labelled: number): Promise<Array<{ text: string; label: 0 | 1 }>> {
+  const step = Math.max(1, Math.ceil(labelled / SENTIMENT_TRAINING_ROWS));
+  const out: Array<{ text: string; label: 0 | 1 }> = [];
+  let at = 0;
+  for await (const page of ctx.store.recordPages(ctx.tenant.id, 'ticket')) {
+    for (const t of page) {
+      const text = textOf(t, ctx.mapping.sentiment);
+      const label = text ? labelOf(t, ctx.mapping.sentiment) : null;
+      if (label !== null && at++ % step === 0) out.push({ text, label });
+    }
+  }
+  return out;
+}
+
+async function activeModel(ctx: PipelineContext, counts: TicketCounts, force: boolean): Promise<ModelOutcome> {
   const { mapping } = ctx;
-  const labelled = tickets.flatMap((t) => {
-    const label = labelOf(t, mapping.sentiment);
-    const text = textOf(t, mapping.sentiment);
-    return label === null || !text ? [] : [{ text, label }];
-  });
-  const positives = labelled.filter((l) => l.label === 1).length;
-  const enoughLabels = positives >= MIN_LABELS_PER_CLASS && labelled.length - positives >= MIN_LABELS_PER_CLASS;
+  const { labelled, positives } = counts;
+  const enoughLabels = positives >= MIN_LABELS_PER_CLASS && labelled - positives >= MIN_LABELS_PER_CLASS;
   const wantKind = enoughLabels ? 'naive-bayes' : 'lexicon';
   return ensureModel(ctx, {
     kind: SENTIMENT_MODEL,
     label: 'sentiment',
     specHash: sentimentSpecHash(mapping),
     legacySpecHash: sentimentSpecHash(defaultMapping(mapping.crm)),
-    rows: labelled.length,
+    rows: labelled,
     force,
-    cannotFit: tickets.length > 0 || force ? null : 'no tickets with text',
+    cannotFit: counts.withText > 0 || force ? null : 'no tickets with text',
     unusable: (model) => (model.metrics.type !== wantKind ? `switching to the ${wantKind} model` : null),
     describe: (m) => `${m.type}, ${m.labelled} labelled tickets`,
     fit: async () => {
-      ctx.onProgress?.({ stage: 'train', message: `sentiment: ${enoughLabels ? `training on ${labelled.length} labelled tickets` : `lexicon (${labelled.length} labelled tickets, ${MIN_LABELS_PER_CLASS} per class needed to train)`}` });
-      const texts = labelled.map((l) => l.text);
-      const labels = labelled.map((l) => l.label);
+      const sample = await labelledSample(ctx, labelled);
+      const trainedOn = sample.length < labelled ? `${sample.length} of ${labelled}` : `${labelled}`;
+      ctx.onProgress?.({ stage: 'train', message: `sentiment: ${enoughLabels ? `training on ${trainedOn} labelled tickets` : `lexicon (${labelled} labelled tickets, ${MIN_LABELS_PER_CLASS} per class needed to train)`}` });
+      const texts = sample.map((l) => l.text);
+      const labels = sample.map((l) => l.label);
       const options = { language: mapping.sentiment.language };
       const lexicon = lexiconModel(mapping.sentiment.language);
       const model = enoughLabels ? fitSentiment(texts, labels, options) : lexicon;
       const accuracy = sentimentAccuracy(texts, labels, lexicon, enoughLabels ? { options, folds: 5, seed: ctx.seed } : null);
-      return { model: sentimentToJSON(model), metrics: { type: wantKind, labelled: labelled.length, positives, ...(accuracy ? { accuracy } : {}) } };
+      return { model: sentimentToJSON(model), metrics: { type: wantKind, labelled, positives, ...(sample.length < labelled ? { trainedOn: sample.length } : {}), ...(accuracy ? { accuracy } : {}) } };
     },
   });
 }
@@ -103,54 +145,64 @@ export const sentimentStage: SignalStage = {
   ],
   async run(ctx, runId, { retrain }) {
     const { store, tenant, mapping } = ctx;
-    const tickets = byId(await store.getRecords(tenant.id, 'ticket')).filter((t) => textOf(t, mapping.sentiment));
-    const outcome = await activeModel(ctx, tickets, retrain);
-    const report: StageReport = { signal: TICKET_SENTIMENT, trained: outcome.trained, reason: outcome.reason, modelVersion: null, metrics: {}, computed: 0, eligible: tickets.length };
+    const counts = await countTickets(ctx);
+    const outcome = await activeModel(ctx, counts, retrain);
+    const report: StageReport = { signal: TICKET_SENTIMENT, trained: outcome.trained, reason: outcome.reason, modelVersion: null, metrics: {}, computed: 0, eligible: counts.withText };
     if (!outcome.active) return report;
     const active = { version: outcome.active.version, model: sentimentFromJSON(outcome.active.model) };
     report.modelVersion = active.version;
     report.metrics = outcome.active.metrics;
 
+    // Scored page by page; what the roll-up needs of each ticket (its score, time, id) is all that is kept.
     const textHash = (t: CanonicalRecord) => hashOf(textOf(t, mapping.sentiment));
-    const todo = due(tickets, await store.latestSignals(tenant.id, 'ticket', TICKET_SENTIMENT), active.version, textHash);
-    if (todo.length > 0) {
-      const predictions = predictSentiment(active.model, todo.map((t) => textOf(t, mapping.sentiment)));
+    const perContact = new Map<string, Array<{ score: number; at: string; id: string }>>();
+    for await (const page of store.recordPages(tenant.id, 'ticket')) {
+      const tickets = page.filter((t) => textOf(t, mapping.sentiment));
+      if (tickets.length === 0) continue;
+      const latest = await store.latestSignals(tenant.id, 'ticket', TICKET_SENTIMENT, tickets.map((t) => t.externalId));
+      const scores = new Map([...latest].map(([id, row]) => [id, (row.value as SentimentValue).score]));
+      const todo = due(tickets, latest, active.version, textHash);
+      if (todo.length > 0) {
+        const predictions = predictSentiment(active.model, todo.map((t) => textOf(t, mapping.sentiment)));
+        const rows = todo.map((t, i): SignalRow => {
+          const p = predictions[i]!;
+          const value: SentimentValue = { score: round(p.score), label: p.label, count: 1 };
+          scores.set(t.externalId, value.score);
+          return { objectType: 'ticket', externalId: t.externalId, signal: TICKET_SENTIMENT, modelVersion: active.version, inputHash: textHash(t), value };
+        });
+        await store.saveSignals(tenant.id, runId, rows);
+      }
+      report.computed += todo.length;
+      for (const t of tickets) {
+        const score = scores.get(t.externalId);
+        if (score === undefined) continue;
+        const at = t.properties[mapping.sentiment.time] ?? t.modifiedAt;
+        for (const contact of t.associations.contact ?? []) {
+          const items = perContact.get(contact);
+          if (items) items.push({ score, at, id: t.externalId });
+          else perContact.set(contact, [{ score, at, id: t.externalId }]);
+        }
+      }
+    }
+
+    // Rolled up per contact from every ticket's newest sentiment, compared a chunk of contacts at a time.
+    const contacts = [...perContact.keys()].sort().map((externalId) => ({ externalId, items: perContact.get(externalId)!.sort((a, b) => a.id.localeCompare(b.id)) }));
+    const rollupHash = (c: { items: unknown[] }) => hashOf(c.items);
+    for (let from = 0; from < contacts.length; from += ROLLUP_CHUNK) {
+      const chunk = contacts.slice(from, from + ROLLUP_CHUNK);
+      const stale = due(chunk, await store.latestSignals(tenant.id, 'contact', FEEDBACK_SENTIMENT, chunk.map((c) => c.externalId)), active.version, rollupHash);
+      if (stale.length === 0) continue;
       await store.saveSignals(
         tenant.id,
         runId,
-        todo.map((t, i) => {
-          const p = predictions[i]!;
-          const value: SentimentValue = { score: round(p.score), label: p.label, count: 1 };
-          return { objectType: 'ticket', externalId: t.externalId, signal: TICKET_SENTIMENT, modelVersion: active.version, inputHash: textHash(t), value };
+        stale.map((c) => {
+          const newest = c.items.reduce((max, i) => (Date.parse(i.at) > Date.parse(max) ? i.at : max), c.items[0]!.at);
+          const r = rollUp(c.items.map((i) => ({ score: i.score, at: i.at })), newest, HALF_LIFE_DAYS);
+          const value: SentimentValue = { score: round(r.score), label: r.label, count: r.count };
+          return { objectType: 'contact', externalId: c.externalId, signal: FEEDBACK_SENTIMENT, modelVersion: active.version, inputHash: rollupHash(c), value };
         }),
       );
     }
-    report.computed = todo.length;
-
-    // Roll up per contact from every ticket's newest sentiment.
-    const ticketSignals = await store.latestSignals(tenant.id, 'ticket', TICKET_SENTIMENT);
-    const perContact = new Map<string, Array<{ score: number; at: string; id: string }>>();
-    for (const t of tickets) {
-      const signal = ticketSignals.get(t.externalId);
-      if (!signal) continue;
-      const at = t.properties[mapping.sentiment.time] ?? t.modifiedAt;
-      for (const contact of t.associations.contact ?? []) {
-        perContact.set(contact, [...(perContact.get(contact) ?? []), { score: (signal.value as SentimentValue).score, at, id: t.externalId }]);
-      }
-    }
-    const contacts = [...perContact.keys()].sort().map((externalId) => ({ externalId, items: perContact.get(externalId)!.sort((a, b) => a.id.localeCompare(b.id)) }));
-    const rollupHash = (c: { items: unknown[] }) => hashOf(c.items);
-    const stale = due(contacts, await store.latestSignals(tenant.id, 'contact', FEEDBACK_SENTIMENT), active.version, rollupHash);
-    await store.saveSignals(
-      tenant.id,
-      runId,
-      stale.map((c) => {
-        const newest = c.items.reduce((max, i) => (Date.parse(i.at) > Date.parse(max) ? i.at : max), c.items[0]!.at);
-        const r = rollUp(c.items.map((i) => ({ score: i.score, at: i.at })), newest, HALF_LIFE_DAYS);
-        const value: SentimentValue = { score: round(r.score), label: r.label, count: r.count };
-        return { objectType: 'contact', externalId: c.externalId, signal: FEEDBACK_SENTIMENT, modelVersion: active.version, inputHash: rollupHash(c), value };
-      }),
-    );
     return report;
   },
 };
