@@ -6,6 +6,8 @@ export default defineConfig({
   plugins: [lwcTestPlugin()],
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'src/**/*.test.ts', 'connectors/**/*.test.ts'],
+    // one initialised PGlite cluster that every new store of the run starts from (src/store/pgliteTemplate.ts)
+    globalSetup: ['test/pgliteTemplate.setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // PGlite instances are large (300-800 MB each): keep parallelism modest on 2-core machines.

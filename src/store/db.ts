@@ -3,10 +3,11 @@
  * through a `pg` Pool. The store's SQL is identical on both; only result typing differs (pg returns int8
  * as strings, PGlite as numbers), which the store's row readers absorb.
  */
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
 import { makeDirectory } from './dirs.ts';
+import { createPGlite } from './pgliteTemplate.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -62,7 +63,7 @@ function pgliteQueryable(q: PGlite | Transaction): Queryable {
 /** `dataDir` undefined: in memory. */
 export async function openPGlite(dataDir: string | undefined, schema?: string): Promise<Db> {
   if (dataDir !== undefined) await makeDirectory(dataDir);
-  const lite = dataDir === undefined ? await PGlite.create() : await PGlite.create({ dataDir });
+  const lite = await createPGlite(dataDir);
   const base = pgliteQueryable(lite);
   if (schema !== undefined) {
     const quoted = quoteSchema(schema);

@@ -5,7 +5,7 @@
  * A score above 0 counts as positive: the labels agents give are positive or negative, never neutral.
  */
 import { foldsFromAssignment, stratifiedKFoldAssignment } from '../evaluate/splits.ts';
-import { fitSentiment, predictSentiment, type SentimentFitOptions, type SentimentModel } from './index.ts';
+import { outOfFoldSentiment, predictSentiment, type SentimentFitOptions, type SentimentModel } from './index.ts';
 
 export interface SentimentAccuracy {
   labelled: number;
@@ -29,17 +29,14 @@ export function sentimentAccuracy(
   if (texts.length === 0) return null;
   const lexiconAccuracy = accuracyOf(lexicon, texts, labels);
   if (!trained) return { labelled: texts.length, trained: null, lexicon: lexiconAccuracy, evaluation: `the lexicon on all ${texts.length} labelled tickets` };
+  const folds = foldsFromAssignment(stratifiedKFoldAssignment(labels, trained.folds, trained.seed), trained.folds);
+  const { scores, type } = outOfFoldSentiment(texts, labels, trained.options, folds);
   let correct = 0;
-  let type = trained.options.model === 'naive-bayes' ? 'naive Bayes' : 'NB-SVM';
-  for (const { train, test } of foldsFromAssignment(stratifiedKFoldAssignment(labels, trained.folds, trained.seed), trained.folds)) {
-    const model = fitSentiment(train.map((i) => texts[i]!), train.map((i) => labels[i]!), trained.options);
-    type = model.type === 'naive-bayes' ? 'naive Bayes' : 'NB-SVM';
-    correct += accuracyOf(model, test.map((i) => texts[i]!), test.map((i) => labels[i]!)) * test.length;
-  }
+  scores.forEach((score, i) => (correct += (score > 0 ? 1 : 0) === labels[i] ? 1 : 0));
   return {
     labelled: texts.length,
     trained: correct / texts.length,
     lexicon: lexiconAccuracy,
-    evaluation: `${type} ${trained.folds}-fold cross-validated on ${texts.length} labelled tickets; the lexicon on the same tickets`,
+    evaluation: `${type === 'naive-bayes' ? 'naive Bayes' : 'NB-SVM'} ${trained.folds}-fold cross-validated on ${texts.length} labelled tickets; the lexicon on the same tickets`,
   };
 }

@@ -104,34 +104,48 @@ function round(x: number): number {
   return x === 0 ? 0 : Number(x.toPrecision(SIGNIFICANT));
 }
 
-/** log-count ratios from binarised counts of the docs in `rows` (dense over the buckets). */
-function logCountRatios(docs: readonly HashedDoc[], labels: readonly (0 | 1)[], rows: readonly number[], buckets: number, alpha: number): Float64Array {
-  const pos = new Float64Array(buckets);
-  const neg = new Float64Array(buckets);
+/**
+ * The columns one training part uses: the buckets its docs hit, renumbered densely in bucket order. The
+ * solver's weights then span a few tens of thousands of columns, not 2^18 buckets, so they stay in cache
+ * (most of the fit's time); the arithmetic and its order are those of the bucket space, so the model is the same.
+ */
+interface TrainingSpace {
+  /** bucket -> column, or -1 where no doc of the part has the bucket. */
+  column: Int32Array;
+  /** column -> bucket, ascending. */
+  buckets: Int32Array;
+  /** The log-count ratio of each column (0: no ratio, as for an unseen bucket). */
+  r: Float64Array;
+  /** The rows r o x followed by the dense extras (columns buckets.length + d). */
+  X: SparseRows;
+  y: (0 | 1)[];
+}
+
+/** Log-count ratios from binarised counts of the docs in `rows`, and the scaled rows for the solver. */
+function trainingSpace(docs: readonly HashedDoc[], labels: readonly (0 | 1)[], rows: readonly number[], buckets: number, alpha: number, nDense: number): TrainingSpace {
   const seen = new Uint8Array(buckets);
+  for (const i of rows) for (const j of docs[i]!.ids) seen[j] = 1;
+  const column = new Int32Array(buckets).fill(-1);
+  let m = 0;
+  for (let j = 0; j < buckets; j++) if (seen[j] === 1) column[j] = m++;
+  const bucketOf = new Int32Array(m);
+  for (let j = 0; j < buckets; j++) if (column[j]! >= 0) bucketOf[column[j]!] = j;
+  const pos = new Float64Array(m);
+  const neg = new Float64Array(m);
   for (const i of rows) {
     const target = labels[i] === 1 ? pos : neg;
-    for (const j of docs[i]!.ids) {
-      target[j] = target[j]! + 1;
-      seen[j] = 1;
-    }
+    for (const j of docs[i]!.ids) target[column[j]!]! += 1;
   }
   // |p|_1 and |q|_1 over the features seen in these rows (unseen buckets carry no ratio)
   let pTotal = 0;
   let qTotal = 0;
-  for (let j = 0; j < buckets; j++) {
-    if (seen[j] === 0) continue;
-    pTotal += pos[j]! + alpha;
-    qTotal += neg[j]! + alpha;
+  for (let c = 0; c < m; c++) {
+    pTotal += pos[c]! + alpha;
+    qTotal += neg[c]! + alpha;
   }
-  const r = new Float64Array(buckets);
+  const r = new Float64Array(m);
   const logNorm = Math.log(qTotal) - Math.log(pTotal);
-  for (let j = 0; j < buckets; j++) if (seen[j] === 1) r[j] = Math.log(pos[j]! + alpha) - Math.log(neg[j]! + alpha) + logNorm;
-  return r;
-}
-
-/** The rows r o x (sparse part) followed by the dense extras, as compressed rows for the solver. */
-function scaledRows(docs: readonly HashedDoc[], rows: readonly number[], r: Float64Array, buckets: number, nDense: number): SparseRows {
+  for (let c = 0; c < m; c++) r[c] = Math.log(pos[c]! + alpha) - Math.log(neg[c]! + alpha) + logNorm;
   let nnz = 0;
   for (const i of rows) nnz += docs[i]!.ids.length + nDense;
   const offsets = new Int32Array(rows.length + 1);
@@ -141,52 +155,57 @@ function scaledRows(docs: readonly HashedDoc[], rows: readonly number[], r: Floa
   rows.forEach((i, q) => {
     const doc = docs[i]!;
     for (const j of doc.ids) {
-      const v = r[j]!;
+      const c = column[j]!;
+      const v = r[c]!;
       if (v === 0) continue;
-      indices[p] = j;
+      indices[p] = c;
       values[p] = v;
       p++;
     }
     for (let d = 0; d < nDense; d++) {
-      indices[p] = buckets + d;
+      indices[p] = m + d;
       values[p] = doc.dense[d]!;
       p++;
     }
     offsets[q + 1] = p;
   });
-  return { nRows: rows.length, nCols: buckets + nDense, offsets, indices: indices.subarray(0, p), values: values.subarray(0, p) };
+  const X = { nRows: rows.length, nCols: m + nDense, offsets, indices: indices.subarray(0, p), values: values.subarray(0, p) };
+  return { column, buckets: bucketOf, r, X, y: rows.map((i) => labels[i]!) };
 }
 
 interface Trained {
-  r: Float64Array;
+  space: TrainingSpace;
+  /** Weights per column of the space, then the dense extras. */
   w: Float64Array;
   bias: number;
   /** mean |w_j| over the features with a ratio (the NB end of the interpolation). */
   meanAbs: number;
 }
 
-function train(docs: readonly HashedDoc[], labels: readonly (0 | 1)[], rows: readonly number[], C: number, options: NbSvmOptions, nDense: number): Trained {
-  const r = logCountRatios(docs, labels, rows, options.buckets, options.alpha);
-  const X = scaledRows(docs, rows, r, options.buckets, nDense);
-  const solution = solveLinearSvm(X, rows.map((i) => labels[i]!), { C, loss: 'squared-hinge', maxEpochs: SVM_EPOCHS, tolerance: SVM_TOLERANCE });
+function train(space: TrainingSpace, C: number): Trained {
+  const solution = solveLinearSvm(space.X, space.y, { C, loss: 'squared-hinge', maxEpochs: SVM_EPOCHS, tolerance: SVM_TOLERANCE });
   let sum = 0;
   let count = 0;
-  for (let j = 0; j < options.buckets; j++) {
-    if (r[j] === 0) continue;
-    sum += Math.abs(solution.weights[j]!);
+  for (let c = 0; c < space.r.length; c++) {
+    if (space.r[c] === 0) continue;
+    sum += Math.abs(solution.weights[c]!);
     count++;
   }
-  return { r, w: solution.weights, bias: solution.bias, meanAbs: count === 0 ? 0 : sum / count };
+  return { space, w: solution.weights, bias: solution.bias, meanAbs: count === 0 ? 0 : sum / count };
 }
 
 /** Margin of one doc under interpolation weight beta. */
-function margin(t: Trained, doc: HashedDoc, beta: number, buckets: number): number {
+function margin(t: Trained, doc: HashedDoc, beta: number): number {
+  const { column, r: ratios } = t.space;
+  const m = ratios.length;
   let z = t.bias;
   for (const j of doc.ids) {
-    const r = t.r[j]!;
-    if (r !== 0) z += ((1 - beta) * t.meanAbs + beta * t.w[j]!) * r;
+    const c = column[j]!;
+    if (c < 0) continue;
+    const r = ratios[c]!;
+    if (r !== 0) z += ((1 - beta) * t.meanAbs + beta * t.w[c]!) * r;
   }
-  for (let d = 0; d < doc.dense.length; d++) z += t.w[buckets + d]! * doc.dense[d]!;
+  for (let d = 0; d < doc.dense.length; d++) z += t.w[m + d]! * doc.dense[d]!;
   return z;
 }
 
@@ -220,10 +239,12 @@ export function fitNbSvm(docs: readonly HashedDoc[], labels: readonly (0 | 1)[],
     for (let k = 0; k < folds; k++) {
       const fitRows = all.filter((i) => fold[i] !== k);
       const heldRows = all.filter((i) => fold[i] === k);
+      // the ratios and the scaled rows depend on the part only: one space serves every C
+      const space = trainingSpace(docs, labels, fitRows, options.buckets, options.alpha, nDense);
       Cs.forEach((C, c) => {
-        const t = train(docs, labels, fitRows, C, options, nDense);
+        const t = train(space, C);
         betas.forEach((beta, b) => {
-          for (const i of heldRows) margins[c]![b]![i] = margin(t, docs[i]!, beta, options.buckets);
+          for (const i of heldRows) margins[c]![b]![i] = margin(t, docs[i]!, beta);
         });
       });
     }
@@ -244,18 +265,19 @@ export function fitNbSvm(docs: readonly HashedDoc[], labels: readonly (0 | 1)[],
       }),
     );
   }
-  const t = train(docs, labels, all, chosen.C, options, nDense);
+  const t = train(trainingSpace(docs, labels, all, options.buckets, options.alpha, nDense), chosen.C);
   const indices: number[] = [];
   const weights: number[] = [];
-  for (let j = 0; j < options.buckets; j++) {
-    const r = t.r[j]!;
+  const { r: ratios, buckets: bucketOf } = t.space;
+  for (let c = 0; c < ratios.length; c++) {
+    const r = ratios[c]!;
     if (r === 0) continue;
-    const w = round(((1 - chosen.beta) * t.meanAbs + chosen.beta * t.w[j]!) * r);
+    const w = round(((1 - chosen.beta) * t.meanAbs + chosen.beta * t.w[c]!) * r);
     if (w === 0) continue;
-    indices.push(j);
+    indices.push(bucketOf[c]!);
     weights.push(w);
   }
-  const dense = Array.from(t.w.subarray(options.buckets), round);
+  const dense = Array.from(t.w.subarray(ratios.length), round);
   const bias = round(t.bias);
   return {
     indices,

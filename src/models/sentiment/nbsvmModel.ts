@@ -66,13 +66,6 @@ function lexiconBand(score: number, bands: readonly number[]): string {
   return `@lexicon:${band}`;
 }
 
-export interface NbSvmDocs {
-  /** Per text: unique hashed ids for the SVM, and the dense extras. */
-  svm: { ids: Int32Array; dense: Float64Array }[];
-  /** Per text: hashed word ids with repeats for naive Bayes. */
-  nb: Int32Array[];
-}
-
 /** The text -> features function of a model's settings (the lexicon scorer is loaded once). */
 export function nbSvmFeaturizer(settings: NbSvmSettings): (text: string) => { svm: { ids: Int32Array; dense: Float64Array }; nb: Int32Array } {
   const lexicon = settings.lexiconFeature;
@@ -108,6 +101,8 @@ export function nbSvmFeaturizer(settings: NbSvmSettings): (text: string) => { sv
   };
 }
 
+export type NbSvmText = ReturnType<ReturnType<typeof nbSvmFeaturizer>>;
+
 export function fitNbSvmSentiment(
   texts: readonly string[],
   labels: readonly (0 | 1)[],
@@ -115,8 +110,17 @@ export function fitNbSvmSentiment(
   grid: NbSvmGrid,
   natural: string,
 ): NbSvmSentimentModel {
-  const featurize = nbSvmFeaturizer(settings);
-  const docs = texts.map(featurize);
+  return fitNbSvmSentimentOn(texts.map(nbSvmFeaturizer(settings)), labels, settings, grid, natural);
+}
+
+/** The fit on texts already featurized with `settings` (the featurizer learns nothing from the texts). */
+export function fitNbSvmSentimentOn(
+  docs: readonly NbSvmText[],
+  labels: readonly (0 | 1)[],
+  settings: NbSvmSettings,
+  grid: NbSvmGrid,
+  natural: string,
+): NbSvmSentimentModel {
   const svmDocs = docs.map((d) => d.svm);
   const nbDocs = docs.map((d) => d.nb);
   const fit = fitNbSvm(svmDocs, labels, { buckets: settings.buckets, alpha: settings.alpha, grid: { ...DEFAULT_NBSVM_GRID, ...grid } });
@@ -140,12 +144,15 @@ export function fitNbSvmSentiment(
 /** The compiled model: text -> calibrated log-odds of positive. */
 export function compileNbSvmSentiment(model: NbSvmSentimentModel): (text: string) => number {
   const featurize = nbSvmFeaturizer(model.settings);
+  const logOdds = compileNbSvmOn(model);
+  return (text) => logOdds(featurize(text));
+}
+
+/** The compiled model on featurized texts. */
+export function compileNbSvmOn(model: NbSvmSentimentModel): (doc: NbSvmText) => number {
   const svm = compileHashed(model.svm, model.settings.buckets);
   const nb = compileHashed(model.nb, model.settings.buckets);
   const none = new Float64Array(0);
   const c = model.calibration;
-  return (text) => {
-    const d = featurize(text);
-    return c.svm * svm(d.svm.ids, d.svm.dense) + c.nb * nb(d.nb, none) + c.bias;
-  };
+  return (d) => c.svm * svm(d.svm.ids, d.svm.dense) + c.nb * nb(d.nb, none) + c.bias;
 }
