@@ -6,11 +6,12 @@
  *
  * The first new in-memory database of a process is initialised as usual and its tarball kept. A runner of
  * many processes (the test suite's global setup) makes one beforehand and names it in
- * CRM_SIGNALS_PGLITE_TEMPLATE; a file that cannot be read there is ignored (initdb runs instead).
+ * CRM_SIGNALS_PGLITE_TEMPLATE; a file that cannot be read or loaded there is ignored (initdb runs instead).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { makeDirectory } from './dirs.ts';
 
 export const PGLITE_TEMPLATE_ENV = 'CRM_SIGNALS_PGLITE_TEMPLATE';
 
@@ -36,12 +37,21 @@ export async function initialisedCluster(): Promise<Blob> {
   }
 }
 
-/** `dataDir` undefined: in memory. A data directory that already holds a cluster is opened as it is. */
+/** `dataDir` undefined: in memory. A data directory that is not empty (a cluster) is opened as it is. */
 export async function createPGlite(dataDir: string | undefined): Promise<PGlite> {
-  if (dataDir !== undefined && existsSync(join(dataDir, 'PG_VERSION'))) return PGlite.create({ dataDir });
+  // only an empty directory is filled from the template: whatever is in it after a failed load came from it
+  if (dataDir !== undefined && existsSync(dataDir) && readdirSync(dataDir).length > 0) return PGlite.create({ dataDir });
   template ??= Promise.resolve(fromEnvironment());
   const loadDataDir = await template;
-  if (loadDataDir !== undefined) return PGlite.create({ ...(dataDir !== undefined ? { dataDir } : {}), loadDataDir });
+  if (loadDataDir !== undefined) {
+    try {
+      return await PGlite.create({ ...(dataDir !== undefined ? { dataDir } : {}), loadDataDir });
+    } catch {
+      // not a cluster PGlite can load (a truncated or foreign file): this process runs initdb instead
+      template = Promise.resolve(undefined);
+      if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true }).then(() => makeDirectory(dataDir));
+    }
+  }
   if (dataDir !== undefined) return PGlite.create({ dataDir });
   const lite = await PGlite.create();
   // taken before the caller's first statement, so the template is the bare cluster; without one, initdb runs

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseMapping, type Mapping } from '../../src/mapping/index.ts';
 import type { LeadScoreValue } from '../../src/pipeline/signals/leadScore.ts';
 import { createApp } from '../../src/server/app.ts';
@@ -95,8 +95,15 @@ describe('the mapping preview', () => {
     // hs_lead_status is stored (HubSpot sends it with every contact), hubspotscore is not
     const numeric = [...m.leadScore.numeric.filter((c) => c !== 'age'), 'hubspotscore'];
     const trial = { ...m, leadScore: { ...m.leadScore, numeric, ranges: { ...m.leadScore.ranges, age: undefined }, categorical: [...m.leadScore.categorical, 'hs_lead_status'] } };
+    // the records shown, the quick fit's and the leak screen's contacts come page by page, never as the whole table
+    const whole = vi.spyOn(harness.store, 'getRecords');
+    const pages = vi.spyOn(harness.store, 'recordPages');
     const res = await preview({ mapping: JSON.parse(JSON.stringify(trial)) });
     expect(res.status, await res.clone().text()).toBe(200);
+    expect(whole.mock.calls.filter(([, , ids]) => ids === undefined)).toEqual([]);
+    expect(pages.mock.calls.filter(([, type]) => type === 'contact').length).toBeGreaterThanOrEqual(3);
+    whole.mockRestore();
+    pages.mockRestore();
     const body = (await res.json()) as MappingPreview;
     expect(body.mapping).toEqual({ source: 'submitted', version: null });
     expect(body.readFromCrm).toEqual(['hubspotscore']);

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseCsvRecords } from '../../src/io/csv.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createSigner } from '../../src/store/crypto.ts';
@@ -145,6 +145,17 @@ describe('the status page', () => {
     const ok = await form({ _csrf: admin.csrf, mode: 'live', confirm_run: String(shadow.runId), confirm_changes: String(shadow.proposedChanges) }, admin.read);
     expect(ok.status).toBe(303);
     expect((await harness.store.getTenant(harness.ctx.tenant.id))?.mode).toBe('live');
+  });
+
+  it("counts the latest run's proposed changes once per store write, not on every view (a GROUP BY over millions of rows at scale)", async () => {
+    const counted = vi.spyOn(harness.store, 'proposedChanges');
+    const view = async () => expect((await app.request('/', { headers: { ...admin.read, accept: 'text/html' } })).status).toBe(200);
+    for (let i = 0; i < 4; i++) await view();
+    expect(counted).toHaveBeenCalledTimes(1);
+    expect((await setMode({ mode: 'shadow' })).status).toBe(200);
+    await view();
+    expect(counted).toHaveBeenCalledTimes(2);
+    counted.mockRestore();
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * What a mapping would do, before it is saved: 20 of the tenant's stored contacts with the model inputs
+ * What a mapping would do, before it is saved: the first 20 of the tenant's stored contacts (in the store's
+ * id order, the same 20 on every view) with the model inputs
  * the mapping reads from each (as the lead score's feature pipeline sees them: placeholders and impossible
  * values read as missing) and the signals they would get. The score comes from the active model when it
  * was trained on this mapping's spec, otherwise from a quick fit on the stored labelled contacts, or the
@@ -10,6 +11,10 @@
  * Also the leak screen of the picker: every contact field's cross-validated AUC alone on labelled
  * contacts (the same measure the save's leak check and the training's warning use), flagged beside its
  * checkbox before any training.
+ *
+ * Both read the first stored contacts a page at a time and stop when they have what they need (20 to show,
+ * up to 4,000 labelled for a quick fit, 100 per class to screen): at a million contacts a preview costs a
+ * few pages, not the table.
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -63,7 +68,28 @@ const REASONS_MAX_LENGTH = maxValueLength(outputField('leadScoreReasons'));
  */
 const computed = new LRUCache<string, object>({ max: 200, ttl: 60_000 });
 const keyOf = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
-const dataKey = (contacts: readonly StoredRecord[]) => [contacts.length, contacts.reduce((max, c) => (c.syncedAt > max ? c.syncedAt : max), '')];
+/** The stored contacts' count and change number: equal when no contact was added, changed or deleted. */
+const dataKey = async (store: Store, tenantId: string) => (await store.recordGenerations(tenantId)).contact ?? null;
+
+/**
+ * The first stored contacts by id that `keep` selects, until it has `limit` of them: a page at a time, so
+ * a portal of a million contacts costs the pages up to the last one kept, never the whole table.
+ */
+async function firstContacts(store: Store, tenantId: string, limit: number, keep: (c: StoredRecord) => boolean = () => true): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  if (limit <= 0) return out;
+  for await (const page of store.recordPages(tenantId, 'contact', Math.min(1000, Math.max(limit, 100)))) {
+    for (const c of page) {
+      if (!keep(c)) continue;
+      out.push(c);
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}
+
+/** Contacts whose stored fields stand for the table's when asking which fields the store lacks. */
+const FIELD_SAMPLE = 1_000;
 
 async function remembered<T extends object>(key: string, work: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<T> {
   const hit = computed.get(key) as T | undefined;
@@ -147,8 +173,6 @@ export function checkedMapping(tenant: Tenant, input: unknown, discovered: Disco
   return mapping;
 }
 
-const byId = (a: { externalId: string }, b: { externalId: string }) => a.externalId.localeCompare(b.externalId, 'en', { numeric: true });
-
 /** The model's view of each row: placeholders and values outside the mapping's ranges read as missing. */
 function featureRows(records: readonly StoredRecord[], m: Mapping): Array<Record<string, string | null>> {
   const lead = m.leadScore;
@@ -171,9 +195,10 @@ function compatibleLeadScore(stored: { model: unknown; trainedOn: Record<string,
 }
 
 /** Fits the lead score on the stored labelled contacts, the mapping's way; the reason when it cannot. */
-async function quickFit(connector: Connector, contacts: readonly StoredRecord[], m: Mapping, wanted: readonly string[]): Promise<{ model: LeadScoreModel; rows: number } | { error: string }> {
+async function quickFit(store: Store, tenant: Tenant, connector: Connector, m: Mapping, wanted: readonly string[]): Promise<{ model: LeadScoreModel; rows: number } | { error: string }> {
   const lead = m.leadScore;
-  const labelled = contacts.filter((c) => outcomeOf(c, lead) !== 'open' || wanted.includes(lead.outcome.field));
+  const outcomeUnsynced = wanted.includes(lead.outcome.field);
+  const labelled = await firstContacts(store, tenant.id, QUICK_FIT_ROWS * 2, (c) => outcomeUnsynced || outcomeOf(c, lead) !== 'open');
   // the outcome itself may be a field the store lacks: read it with the rest, then keep the labelled
   const read = (await withCrmValues(connector, labelled.slice(0, QUICK_FIT_ROWS * 2), wanted)).filter((c) => outcomeOf(c, lead) !== 'open').slice(0, QUICK_FIT_ROWS);
   const labels = read.map((c) => (outcomeOf(c, lead) === 'converted' ? 1 : 0) as 0 | 1);
@@ -213,7 +238,7 @@ export interface PreviewInput {
 export async function mappingPreview({ store, tenant, connector, running, mapping, discovered }: PreviewInput): Promise<MappingPreview> {
   const m = mapping ?? running.mapping;
   const lead = m.leadScore;
-  const contacts = (await store.getRecords(tenant.id, 'contact')).sort(byId);
+  const contacts = await firstContacts(store, tenant.id, FIELD_SAMPLE);
   if (contacts.length === 0) throw new PreviewUnavailable(`tenant ${tenant.id} has no stored contacts yet: the first cycle syncs them, then the preview shows ${PREVIEW_RECORDS}`);
   const read = readFields(m);
   const wanted = unsynced(read.contact, contacts);
@@ -228,7 +253,7 @@ export async function mappingPreview({ store, tenant, connector, running, mappin
   let leadScore: MappingPreview['leadScore'];
   if (model) leadScore = { source: 'active model', modelVersion: active!.version, note: `scored by the active model, version ${active!.version}, trained on this mapping's inputs and outcome` };
   else {
-    const fitted = await remembered(keyOf('fit', tenant.id, leadScoreSpecHash(m), dataKey(contacts)), () => quickFit(connector, contacts, m, wanted));
+    const fitted = await remembered(keyOf('fit', tenant.id, leadScoreSpecHash(m), await dataKey(store, tenant.id)), () => quickFit(store, tenant, connector, m, wanted));
     if ('model' in fitted) {
       model = fitted.model;
       leadScore = { source: 'quick fit', modelVersion: null, note: `${active ? `the active model (version ${active.version}) was trained on other inputs or another outcome, so these` : 'no model yet: these'} scores come from a quick fit on ${fitted.rows} stored labelled contacts (${QUICK_FIT.trees} trees, no boosting); the next cycle trains the real one` };
@@ -288,17 +313,27 @@ export interface LeakScreen {
  * it and the training would warn. Cross-validated the way the save's check is (5 stratified folds).
  */
 export async function leakScreen(store: Store, tenant: Tenant, connector: Connector, m: Mapping, contactFields: readonly FieldInfo[]): Promise<LeakScreen> {
-  const contacts = (await store.getRecords(tenant.id, 'contact')).sort(byId);
   const lead = m.leadScore;
-  const key = keyOf('screen', tenant.id, lead.outcome, lead.emailField, lead.placeholders, contactFields.map((f) => [f.name, f.type]), dataKey(contacts));
+  const key = keyOf('screen', tenant.id, lead.outcome, lead.emailField, lead.placeholders, contactFields.map((f) => [f.name, f.type]), await dataKey(store, tenant.id));
   // a CRM that did not answer is asked again next time
-  return remembered(key, () => screen(tenant, connector, m, contacts, contactFields), (s) => s.note === null || !s.note.startsWith('the CRM'));
+  return remembered(key, () => screen(store, tenant, connector, m, contactFields), (s) => s.note === null || !s.note.startsWith('the CRM'));
 }
 
-async function screen(tenant: Tenant, connector: Connector, m: Mapping, contacts: readonly StoredRecord[], contactFields: readonly FieldInfo[]): Promise<LeakScreen> {
+/** The first SCREEN_PER_CLASS converted and lost stored contacts by id, read until both are full. */
+async function screenSample(store: Store, tenantId: string, lead: Mapping['leadScore']): Promise<{ converted: StoredRecord[]; lost: StoredRecord[] }> {
+  const counts = { converted: 0, lost: 0 };
+  const kept = await firstContacts(store, tenantId, 2 * SCREEN_PER_CLASS, (c) => {
+    const outcome = outcomeOf(c, lead);
+    if (outcome === 'open' || counts[outcome] >= SCREEN_PER_CLASS) return false;
+    counts[outcome]++;
+    return true;
+  });
+  return { converted: kept.filter((c) => outcomeOf(c, lead) === 'converted'), lost: kept.filter((c) => outcomeOf(c, lead) === 'lost') };
+}
+
+async function screen(store: Store, tenant: Tenant, connector: Connector, m: Mapping, contactFields: readonly FieldInfo[]): Promise<LeakScreen> {
   const lead = m.leadScore;
-  const converted = contacts.filter((c) => outcomeOf(c, lead) === 'converted').slice(0, SCREEN_PER_CLASS);
-  const lost = contacts.filter((c) => outcomeOf(c, lead) === 'lost').slice(0, SCREEN_PER_CLASS);
+  const { converted, lost } = await screenSample(store, tenant.id, lead);
   if (converted.length < SCREEN_MIN_PER_CLASS || lost.length < SCREEN_MIN_PER_CLASS) {
     return { flags: new Map(), note: `the leak screen needs ${SCREEN_MIN_PER_CLASS} stored converted and lost contacts each (has ${converted.length} and ${lost.length}): only the mapping's own flags are shown` };
   }
