@@ -18,9 +18,26 @@ export function flatten(record: Record<string, unknown>, prefix = '', out: Recor
   return out;
 }
 
+/** A Salesforce datetime: REST spells it 2026-07-07T10:14:30.000+0000, Bulk API 2.0's CSV 2026-07-07T10:14:30.000Z. */
+const SALESFORCE_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Datetimes in one spelling (ISO 8601 in UTC, as toISOString writes it), so a record reads the same
+ * through REST and through Bulk API 2.0: otherwise a Lead first synced in bulk would look changed to
+ * every later REST read of it, and its stored values would differ by path.
+ */
+function canonicalDatetimes(properties: Record<string, PropertyValue>): Record<string, PropertyValue> {
+  for (const [name, value] of Object.entries(properties)) {
+    if (typeof value !== 'string' || !SALESFORCE_DATETIME.test(value)) continue;
+    const instant = isoInstant(value);
+    if (instant) properties[name] = instant;
+  }
+  return properties;
+}
+
 export function mapSalesforceRecord(objectType: ObjectType, raw: unknown, integrationUserId: string | null): Mapped {
   if (!raw || typeof raw !== 'object') return rejected(objectType, null, 'record is not an object');
-  const properties = flatten(raw as Record<string, unknown>);
+  const properties = canonicalDatetimes(flatten(raw as Record<string, unknown>));
   const id = properties.Id;
   if (!id || !isSalesforceId(id)) return rejected(objectType, id ?? null, 'Id is missing or not a Salesforce id');
   const problem = propertiesProblem(properties, 'Salesforce');

@@ -194,7 +194,6 @@ export function customFieldXml(f: SalesforceFieldDescriptor): string {
         ),
       )
     : undefined;
-  const isLookup = f.type === 'Lookup';
   const isLongText = f.type === 'LongTextArea';
   return metadataXml('CustomField', [
     el('fullName', f.apiName),

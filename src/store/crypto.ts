@@ -89,15 +89,6 @@ export async function loadOrCreateKeyFile(path: string): Promise<Buffer> {
   return readKeyFile(path);
 }
 
-async function readKeyFileIfPresent(path: string): Promise<Buffer | null> {
-  try {
-    return await readKeyFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 async function readKeyFile(path: string): Promise<Buffer> {
   const key = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64');
   if (key.length !== KEY_BYTES) throw new Error(`${path} does not hold a ${KEY_BYTES}-byte base64 key`);

@@ -2,7 +2,7 @@
  * RevOps change the mapping while the service runs: a saved mapping is validated against the portal's own
  * fields and the stored data, and the next cycle retrains the models whose spec changed and succeeds.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_HUBSPOT_MAPPING, leadScoreSpecHash, MappingError, parseMapping, type Mapping } from '../../src/mapping/index.ts';
 import { runCycle } from '../../src/pipeline/cycle.ts';
 import { saveTenantMapping } from '../../src/pipeline/mappings.ts';
@@ -118,6 +118,8 @@ describe('a mapping changed between two cycles', () => {
     expect(typed.message).toMatch(/"marital" is mapped as numeric but the CRM says it is enumeration/);
 
     // the lead status is set when a lead is disqualified: on the stored contacts it gives the outcome away
+    // (the check reads the stored labelled contacts page by page, never the whole table: a million contacts at scale)
+    const whole = vi.spyOn(store, 'getRecords');
     const leak = await refusal(save(withLead(DEFAULT_HUBSPOT_MAPPING, { categorical: [...lead.categorical, 'hs_lead_status'] })));
     expect(leak.problems).toHaveLength(1);
     expect(leak.problems[0]).toMatchObject({ field: 'hs_lead_status', message: expect.stringMatching(/alone predicts the outcome of \d+ stored labelled contacts \(cross-validated AUC (0\.9[5-9]\d|1\.000) > 0\.95\).*add "hs_lead_status" to leadScore\.exclude/) });
@@ -127,6 +129,8 @@ describe('a mapping changed between two cycles', () => {
     for (const contact of harness.emulator.state.list('contacts')) harness.emulator.state.update('contacts', contact.id, { won_reason: contact.properties.lifecyclestage === 'customer' ? 'signed' : 'none yet' });
     const unsyncedLeak = await refusal(save(withLead(DEFAULT_HUBSPOT_MAPPING, { categorical: [...lead.categorical, 'won_reason'] })));
     expect(unsyncedLeak.problems).toEqual([expect.objectContaining({ field: 'won_reason', message: expect.stringMatching(/alone predicts the outcome of \d+ stored labelled contacts/) })]);
+    expect(whole.mock.calls.filter(([, , ids]) => ids === undefined)).toEqual([]);
+    whole.mockRestore();
 
     const otherCrm = await refusal(save({ ...DEFAULT_HUBSPOT_MAPPING, crm: 'salesforce' }));
     expect(otherCrm.problems).toEqual([{ path: 'crm', message: 'the mapping is for salesforce but tenant test-portal runs on hubspot' }]);

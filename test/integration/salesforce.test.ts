@@ -181,18 +181,23 @@ describe('a cycle on the Salesforce emulator', () => {
 });
 
 describe('first syncs', () => {
+  // Syncs only: what is compared is what each path reads into the store (the models after it are the same code).
   it('go through Bulk API 2.0 above the threshold and through REST below it, reading the same records', async () => {
     const bulk = await startSalesforceHarness({ emulator: { seed: 3, leads: 1200 }, bulkThreshold: 500 });
     const rest = await startSalesforceHarness({ emulator: { seed: 3, leads: 1200 }, bulkThreshold: 1_000_000 });
+    const stored = async (h: SalesforceHarness) =>
+      (await h.store.getRecords(h.ctx.tenant.id, 'contact')).map((r) => ({ id: r.externalId, modifiedAt: r.modifiedAt, properties: r.properties, associations: r.associations }));
     try {
-      const viaBulk = await bulk.cycle();
-      const viaRest = await rest.cycle();
+      const viaBulk = await bulk.cycle({ syncOnly: true });
+      const viaRest = await rest.cycle({ syncOnly: true });
       expect(viaBulk.status, viaBulk.error ?? '').toBe('succeeded');
       expect(bulk.emulator.stats().bulkJobs).toBeGreaterThan(0);
       expect(rest.emulator.stats().bulkJobs).toBe(0);
       expect(viaBulk.synced.contact?.read).toBe(1200);
       expect(viaRest.synced.contact?.read).toBe(1200);
-      expect(orgOutputs(bulk.emulator)).toEqual(orgOutputs(rest.emulator));
+      const records = await stored(bulk);
+      expect(records).toHaveLength(1200);
+      expect(records).toEqual(await stored(rest));
     } finally {
       await bulk.close();
       await rest.close();
@@ -201,7 +206,7 @@ describe('first syncs', () => {
 
   it('fall back to REST in an org without Bulk API 2.0', async () => {
     harness = await startSalesforceHarness({ emulator: { seed: 3, leads: 1500, bulkApiEnabled: false }, bulkThreshold: 100 });
-    const summary = await harness.cycle();
+    const summary = await harness.cycle({ syncOnly: true });
     expect(summary.status, summary.error ?? '').toBe('succeeded');
     expect(summary.synced.contact?.read).toBe(1500);
   });

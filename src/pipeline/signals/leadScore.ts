@@ -18,7 +18,7 @@ import {
 } from '../../models/leadScore/index.ts';
 import type { Confidence, LeadScoreModel, ReadableReason, Reason, ReasonCodes } from '../../models/leadScore/index.ts';
 import { championComparison } from '../../models/evaluate/evidence.ts';
-import { defaultMapping, inputLabels, leadScoreFitSpec, leadScoreSpecHash, modelInputs, modelRow, outcomeOf, type LeadScoreMapping } from '../../mapping/index.ts';
+import { defaultMapping, inputLabels, leadScoreFitSpec, leadScoreSpecHash, modelRow, outcomeOf, type LeadScoreMapping } from '../../mapping/index.ts';
 import type { SignalRow, StoredRecord } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel, type ModelOutcome } from './lifecycle.ts';

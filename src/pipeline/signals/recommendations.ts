@@ -8,14 +8,11 @@ import type { CanonicalRecord } from '../../domain/records.ts';
 import { fitRecommender, holdoutHitRate, recommend, recommenderFromJSON, recommenderToJSON, type Interaction, type Recommendation } from '../../models/recommend/index.ts';
 import type { SignalRow } from '../../store/types.ts';
 import { defaultMapping, recommendationsSpecHash, type DealsMapping } from '../../mapping/index.ts';
-import type { PipelineContext } from '../context.ts';
 import { ensureModel } from './lifecycle.ts';
-import { byId, due, hashOf, type SignalStage, type StageReport } from './stage.ts';
+import { byId, hashOf, saveDueSignals, type SignalStage, type StageReport } from './stage.ts';
 
 export const RECOMMENDATIONS = 'recommendations';
 const TOP_N = 3;
-/** Contacts whose recommendations are compared with their stored ones per query. */
-const SIGNAL_CHUNK = 1000;
 
 export interface RecommendationsValue {
   items: Array<{ item: string; reason: string }>;
@@ -90,21 +87,10 @@ export const recommendationsStage: SignalStage = {
     // Contacts that own something; a contact with no purchase would only get the same popular products.
     const contacts = [...owned.keys()].sort().map((externalId) => ({ externalId, history: [...owned.get(externalId)!].sort() }));
     const model = recommenderFromJSON(active.model);
-    for (let from = 0; from < contacts.length; from += SIGNAL_CHUNK) {
-      const chunk = contacts.slice(from, from + SIGNAL_CHUNK);
-      const todo = due(chunk, await store.latestSignals(tenant.id, 'contact', RECOMMENDATIONS, chunk.map((c) => c.externalId)), active.version, (c) => hashOf(c.history));
-      if (todo.length === 0) continue;
-      await store.saveSignals(
-        tenant.id,
-        runId,
-        todo.map((c) => {
-          const recs: Recommendation[] = recommend(model, c.externalId, { n: TOP_N });
-          const value: RecommendationsValue = { items: recs.map((r) => ({ item: r.item, reason: r.reason })) };
-          return { objectType: 'contact', externalId: c.externalId, signal: RECOMMENDATIONS, modelVersion: active.version, inputHash: hashOf(c.history), value };
-        }),
-      );
-      report.computed += todo.length;
-    }
+    report.computed = await saveDueSignals(ctx, runId, { objectType: 'contact', signal: RECOMMENDATIONS, modelVersion: active.version }, contacts, (c) => hashOf(c.history), (c): RecommendationsValue => {
+      const recs: Recommendation[] = recommend(model, c.externalId, { n: TOP_N });
+      return { items: recs.map((r) => ({ item: r.item, reason: r.reason })) };
+    });
     return report;
   },
 };

@@ -9,6 +9,7 @@ import { defaultMapping, leadScoreFitSpec, modelRow, segmentSpecHash, type LeadS
 import type { SignalRow, StoredRecord } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { CannotFitError, ensureModel } from './lifecycle.ts';
+import { spreadSample } from '../spreadSample.ts';
 import { byId, due, type SignalStage, type StageReport } from './stage.ts';
 import { recordsToCheck } from './unchanged.ts';
 
@@ -142,11 +143,5 @@ export const SEGMENT_TRAINING_ROWS = 50_000;
 
 /** Every contact up to SEGMENT_TRAINING_ROWS, else every k-th by id: spread over the whole portal, the same on every run. */
 async function trainingSample(ctx: PipelineContext, count: number): Promise<StoredRecord[]> {
-  const step = Math.max(1, Math.ceil(count / SEGMENT_TRAINING_ROWS));
-  const sample: StoredRecord[] = [];
-  let at = 0;
-  for await (const page of ctx.store.recordPages(ctx.tenant.id, 'contact')) {
-    for (const c of page) if (at++ % step === 0) sample.push(c);
-  }
-  return byId(sample);
+  return byId(await spreadSample(ctx.store, ctx.tenant.id, 'contact', count, SEGMENT_TRAINING_ROWS, (c) => c));
 }

@@ -11,7 +11,8 @@ import { defaultMapping, sentimentSpecHash, type SentimentMapping } from '../../
 import type { SignalRow } from '../../store/types.ts';
 import type { PipelineContext } from '../context.ts';
 import { ensureModel, type ModelOutcome } from './lifecycle.ts';
-import { due, hashOf, type SignalStage, type StageReport } from './stage.ts';
+import { spreadSample } from '../spreadSample.ts';
+import { due, hashOf, saveDueSignals, type SignalStage, type StageReport } from './stage.ts';
 
 export const TICKET_SENTIMENT = 'ticketSentiment';
 export const FEEDBACK_SENTIMENT = 'feedbackSentiment';
@@ -19,8 +20,6 @@ export const SENTIMENT_MODEL = 'sentiment';
 /** Labelled tickets of each class needed before a trained model replaces the lexicon. */
 const MIN_LABELS_PER_CLASS = 25;
 const HALF_LIFE_DAYS = 30;
-/** Contacts whose roll-up is compared with their stored one per query. */
-const ROLLUP_CHUNK = 1000;
 
 export interface SentimentValue {
   score: number;
@@ -78,17 +77,11 @@ async function countTickets(ctx: PipelineContext): Promise<TicketCounts> {
 
 /** The labelled texts, every k-th beyond SENTIMENT_TRAINING_ROWS (the same ones on every run). */
 async function labelledSample(ctx: PipelineContext, labelled: number): Promise<Array<{ text: string; label: 0 | 1 }>> {
-  const step = Math.max(1, Math.ceil(labelled / SENTIMENT_TRAINING_ROWS));
-  const out: Array<{ text: string; label: 0 | 1 }> = [];
-  let at = 0;
-  for await (const page of ctx.store.recordPages(ctx.tenant.id, 'ticket')) {
-    for (const t of page) {
-      const text = textOf(t, ctx.mapping.sentiment);
-      const label = text ? labelOf(t, ctx.mapping.sentiment) : null;
-      if (label !== null && at++ % step === 0) out.push({ text, label });
-    }
-  }
-  return out;
+  return spreadSample(ctx.store, ctx.tenant.id, 'ticket', labelled, SENTIMENT_TRAINING_ROWS, (t) => {
+    const text = textOf(t, ctx.mapping.sentiment);
+    const label = text ? labelOf(t, ctx.mapping.sentiment) : null;
+    return label === null ? null : { text, label };
+  });
 }
 
 async function activeModel(ctx: PipelineContext, counts: TicketCounts, force: boolean): Promise<ModelOutcome> {
@@ -188,21 +181,11 @@ export const sentimentStage: SignalStage = {
     // Rolled up per contact from every ticket's newest sentiment, compared a chunk of contacts at a time.
     const contacts = [...perContact.keys()].sort().map((externalId) => ({ externalId, items: perContact.get(externalId)!.sort((a, b) => a.id.localeCompare(b.id)) }));
     const rollupHash = (c: { items: unknown[] }) => hashOf(c.items);
-    for (let from = 0; from < contacts.length; from += ROLLUP_CHUNK) {
-      const chunk = contacts.slice(from, from + ROLLUP_CHUNK);
-      const stale = due(chunk, await store.latestSignals(tenant.id, 'contact', FEEDBACK_SENTIMENT, chunk.map((c) => c.externalId)), active.version, rollupHash);
-      if (stale.length === 0) continue;
-      await store.saveSignals(
-        tenant.id,
-        runId,
-        stale.map((c) => {
-          const newest = c.items.reduce((max, i) => (Date.parse(i.at) > Date.parse(max) ? i.at : max), c.items[0]!.at);
-          const r = rollUp(c.items.map((i) => ({ score: i.score, at: i.at })), newest, HALF_LIFE_DAYS);
-          const value: SentimentValue = { score: round(r.score), label: r.label, count: r.count };
-          return { objectType: 'contact', externalId: c.externalId, signal: FEEDBACK_SENTIMENT, modelVersion: active.version, inputHash: rollupHash(c), value };
-        }),
-      );
-    }
+    await saveDueSignals(ctx, runId, { objectType: 'contact', signal: FEEDBACK_SENTIMENT, modelVersion: active.version }, contacts, rollupHash, (c): SentimentValue => {
+      const newest = c.items.reduce((max, i) => (Date.parse(i.at) > Date.parse(max) ? i.at : max), c.items[0]!.at);
+      const r = rollUp(c.items.map((i) => ({ score: i.score, at: i.at })), newest, HALF_LIFE_DAYS);
+      return { score: round(r.score), label: r.label, count: r.count };
+    });
     return report;
   },
 };

@@ -71,3 +71,34 @@ export function due<T extends { externalId: string }>(
 export function byId<T extends { externalId: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
 }
+
+/** Items compared with their stored signals at a time: memory stays bounded at any portal size. */
+export const SIGNAL_CHUNK = 1000;
+
+/**
+ * Saves the signal of every item that is due (missing, stale or from another model version), comparing
+ * SIGNAL_CHUNK items at a time with the stored ones; answers how many it saved.
+ */
+export async function saveDueSignals<T extends { externalId: string }>(
+  ctx: PipelineContext,
+  runId: number,
+  target: { objectType: ObjectType; signal: string; modelVersion: number },
+  items: readonly T[],
+  inputHash: (item: T) => string,
+  value: (item: T) => unknown,
+): Promise<number> {
+  const { store, tenant } = ctx;
+  let saved = 0;
+  for (let from = 0; from < items.length; from += SIGNAL_CHUNK) {
+    const chunk = items.slice(from, from + SIGNAL_CHUNK);
+    const todo = due(chunk, await store.latestSignals(tenant.id, target.objectType, target.signal, chunk.map((c) => c.externalId)), target.modelVersion, inputHash);
+    if (todo.length === 0) continue;
+    await store.saveSignals(
+      tenant.id,
+      runId,
+      todo.map((item) => ({ objectType: target.objectType, externalId: item.externalId, signal: target.signal, modelVersion: target.modelVersion, inputHash: inputHash(item), value: value(item) })),
+    );
+    saved += todo.length;
+  }
+  return saved;
+}
