@@ -26,6 +26,7 @@ import {
 } from '../mapping/index.ts';
 import { stratifiedKFold } from '../models/evaluate/splits.ts';
 import type { Store, StoredRecord, Tenant } from '../store/types.ts';
+import { byId } from './signals/stage.ts';
 import { spreadSample } from './spreadSample.ts';
 
 export interface TenantMapping {
@@ -114,7 +115,7 @@ export function unsynced(fields: readonly string[], records: readonly StoredReco
  */
 async function labelledWithValues(store: Store, tenant: Tenant, connector: Connector, lead: Mapping['leadScore'], fields: readonly string[]) {
   const count = await store.countWithValue(tenant.id, 'contact', lead.outcome.field, [...lead.outcome.converted, ...lead.outcome.lost]);
-  const labelled = (await spreadSample(store, tenant.id, 'contact', count, LEAK_CHECK_ROWS, (c) => (outcomeOf(c, lead) === 'open' ? null : c))).sort(byExternalId);
+  const labelled = byId(await spreadSample(store, tenant.id, 'contact', count, LEAK_CHECK_ROWS, (c) => (outcomeOf(c, lead) === 'open' ? null : c)));
   const missing = unsynced(fields, labelled);
   if (missing.length === 0) return labelled;
   const sample = [...labelled.filter((c) => outcomeOf(c, lead) === 'converted').slice(0, CRM_SAMPLE_PER_CLASS), ...labelled.filter((c) => outcomeOf(c, lead) === 'lost').slice(0, CRM_SAMPLE_PER_CLASS)];
@@ -123,8 +124,6 @@ async function labelledWithValues(store: Store, tenant: Tenant, connector: Conne
 
 /** Labelled contacts the save's leak check reads at most (a spread sample beyond): one column's AUC is as clear on 20,000 as on a million. */
 const LEAK_CHECK_ROWS = 20_000;
-
-const byExternalId = (a: StoredRecord, b: StoredRecord) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0);
 
 /** Labelled contacts of each class needed before one column's AUC says anything. */
 const MIN_PER_CLASS = 20;

@@ -73,7 +73,7 @@ export function byId<T extends { externalId: string }>(items: readonly T[]): T[]
 }
 
 /** Items compared with their stored signals at a time: memory stays bounded at any portal size. */
-export const SIGNAL_CHUNK = 1000;
+const SIGNAL_CHUNK = 1000;
 
 /**
  * Saves the signal of every item that is due (missing, stale or from another model version), comparing
