@@ -7,9 +7,8 @@ import type { ApiUsage } from '../../connectors/connector.ts';
 import { ConnectorError } from '../../connectors/shared/errors.ts';
 import type { OutboxInput } from '../store/types.ts';
 import type { PipelineContext } from './context.ts';
-import { diffValues } from './diff.ts';
 import { tenantWritten } from './events.ts';
-import { desiredValues, fieldsWithCurrentOptions, outputObjectTypes } from './outputs.ts';
+import { diffPages, fieldsWithCurrentOptions, outputObjectTypes } from './outputs.ts';
 import { SIGNAL_STAGES, type StageReport } from './signals/index.ts';
 import type { SharedModel, SignalStage, StageOptions } from './signals/stage.ts';
 import { runUnlessUnchanged } from './signals/unchanged.ts';
@@ -113,27 +112,40 @@ export async function runCycle(given: PipelineContext, options: CycleOptions = {
       ctx.log(`cycle: ${summary.error}`);
     }
 
-    const queued: Array<{ objectType: ObjectType; items: OutboxInput[] }> = [];
     // The last diff found nothing and no signal, written value or record moved since: nothing to diff.
     const inSync = (await unchangedSince(ctx, DIFF_PASS, await diffInputsKey(ctx), isInSync)) !== null;
+    // The diff streams a page at a time into the outbox (or the proposals): at a million contacts neither
+    // the values nor the changes are ever held whole.
+    let diffed = 0;
+    let pendingBefore: number | null = null;
+    if (!writing) summary.proposedChanges = 0;
     for (const objectType of outputObjectTypes()) {
-      const items = inSync ? [] : diffValues(objectType, await desiredValues(store, tenant.id, connector.crm, objectType, ctx.mapping.outputs), await store.writtenValues(tenant.id, objectType));
-      summary.changes[objectType] = items.length;
-      summary.preview.push(...items.slice(0, 10));
-      queued.push({ objectType, items });
+      summary.changes[objectType] = 0;
+      if (inSync) continue;
+      for await (const items of diffPages(store, tenant.id, connector.crm, objectType, ctx.mapping.outputs)) {
+        if (items.length === 0) continue;
+        const shown = summary.preview.filter((p) => p.objectType === objectType).length;
+        summary.preview.push(...items.slice(0, Math.max(0, PREVIEW_PER_TYPE - shown)));
+        summary.changes[objectType] += items.length;
+        if (!writing) {
+          // Shadow mode and dry runs keep the whole list: the admin reads (and downloads) exactly what going live writes.
+          summary.proposedChanges! += await store.saveProposedChanges(tenant.id, runId, items, { append: true });
+          continue;
+        }
+        if (diffed === 0) {
+          // Before the first item is queued: new segments are new enumeration options the CRM refuses
+          // values without, and no pending item may outlive a crash without its fields installed.
+          await connector.install(await fieldsWithCurrentOptions(store, tenant.id));
+          pendingBefore = await store.countPending(tenant.id);
+        }
+        await store.enqueue(tenant.id, runId, items);
+        diffed += items.length;
+      }
+      if (!writing) diffed += summary.changes[objectType];
     }
-    const diffed = queued.reduce((n, q) => n + q.items.length, 0);
     if (!inSync && diffed === 0) await passCompleted(ctx, DIFF_PASS, await diffInputsKey(ctx), { inSync: true });
-    if (!writing) {
-      // Shadow mode and dry runs keep the whole list: the admin reads (and downloads) exactly what going live writes.
-      summary.proposedChanges = await store.saveProposedChanges(tenant.id, runId, queued.flatMap((q) => q.items));
-    }
     if (writing) {
-      // New segments are new enumeration options: the CRM refuses values it has no option for.
-      if (queued.some((q) => q.items.length > 0)) await connector.install(await fieldsWithCurrentOptions(store, tenant.id));
-      const pendingBefore = diffed > 0 ? await store.countPending(tenant.id) : null;
-      for (const { items } of queued) await store.enqueue(tenant.id, runId, items);
-      for (const { objectType } of queued) summary.write![objectType] = await drainOutbox(ctx, runId, objectType);
+      for (const objectType of outputObjectTypes()) summary.write![objectType] = await drainOutbox(ctx, runId, objectType);
       // Every change this diff found, and only those, was written: the CRM now holds what the signals say.
       const reports = Object.values(summary.write!);
       if (pendingBefore === 0 && reports.every((r) => r.failed === 0 && r.stillPending === 0) && (await store.countPending(tenant.id)) === 0) {
@@ -176,6 +188,8 @@ export async function runCycle(given: PipelineContext, options: CycleOptions = {
 }
 
 const DIFF_PASS = 'write-back diff';
+/** Changes per object type a cycle's summary shows; the whole list is in the outbox or the proposals. */
+const PREVIEW_PER_TYPE = 10;
 const isInSync = (value: unknown): value is { inSync: true } => (value as { inSync?: unknown } | null)?.inSync === true;
 
 /**

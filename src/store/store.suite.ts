@@ -378,6 +378,29 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
       expect((await store.latestSignals(id, 'ticket', 'leadScore')).size).toBe(0);
     });
 
+    it('nextSignalRange walks every record of several signals once, in key ranges of the database order', async () => {
+      const id = await tenant();
+      const other = await tenant();
+      const run = await store.startRun(id, 'score');
+      // ids whose order differs between collations and JavaScript's comparison
+      const ids = ['B', 'a', '10', '9', 'é', 'Z-1', 'z_2', '00Q1', ' x'];
+      const row = (externalId: string, signal: string) => ({ objectType: 'contact' as const, externalId, signal, modelVersion: 1, value: 1, inputHash: 'h' });
+      await store.saveSignals(id, run, [...ids.map((e) => row(e, 'leadScore')), ...ids.slice(3).map((e) => row(e, 'segment')), ...ids.slice(3).map((e) => row(e, 'segment'))]);
+      await store.saveSignals(other, await store.startRun(other, 'score'), [row('zzz', 'leadScore')]);
+      for (const size of [1, 2, 4, 100]) {
+        const seen: string[] = [];
+        let after: string | null = null;
+        for (let range = await store.nextSignalRange(id, 'contact', ['leadScore', 'segment'], after, size); range; range = await store.nextSignalRange(id, 'contact', ['leadScore', 'segment'], after, size)) {
+          const page = new Set([...(await store.latestSignals(id, 'contact', 'leadScore', range)).keys(), ...(await store.latestSignals(id, 'contact', 'segment', range)).keys()]);
+          expect(page.size).toBeLessThanOrEqual(2 * size);
+          seen.push(...page);
+          if (range.through === null) break;
+          after = range.through;
+        }
+        expect(seen.sort(), `ranges of ${size}`).toEqual([...ids].sort());
+      }
+    });
+
     it('signalsOfRecords gives the newest row of each signal of many records, per tenant', async () => {
       const id = await tenant();
       const other = await tenant();
@@ -1116,6 +1139,9 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
         // Saving again replaces the run's list.
         expect(await store.saveProposedChanges(id, runId, [item('1', { crm_signals_lead_score: '13' })])).toBe(1);
         expect((await store.proposedChanges(id, runId)).changes.map((c) => c.newValue)).toEqual(['13']);
+        // Appending (a diff saved a page at a time) adds to it.
+        expect(await store.saveProposedChanges(id, runId, [item('5', { crm_signals_lead_score: '55' })], { append: true })).toBe(1);
+        expect((await store.proposedChanges(id, runId)).changes.map((c) => c.newValue)).toEqual(['13', '55']);
       });
 
       it('is scoped to its tenant, forgets deleted records, and keeps only the newest runs', async () => {
@@ -1131,8 +1157,11 @@ export function defineStoreSuite(label: string, open: () => Promise<SuiteTarget>
           runs.push(runId);
           await store.saveProposedChanges(a, runId, [item('3', { crm_signals_lead_score: String(i) })]);
         }
+        // a run without proposals does not count as one of the newest
+        await store.startRun(a, 'cycle');
+        await store.saveProposedChanges(a, runs.at(-1)!, [item('4', { crm_signals_lead_score: '1' })], { append: true });
         expect((await store.proposedChanges(a, runA)).total).toBe(0);
-        expect((await store.proposedChanges(a, runs.at(-1)!)).total).toBe(1);
+        expect((await store.proposedChanges(a, runs.at(-1)!)).total).toBe(2);
         expect((await store.proposedChanges(a, runs[1]!)).total).toBe(1);
       });
     });

@@ -34,6 +34,7 @@ import type {
   ApiUsageDay,
   SaveInstallOptions,
   SaveMappingOptions,
+  IdRange,
   SignalRow,
   Store,
   StoredMapping,
@@ -125,6 +126,14 @@ function toRun(r: Row): RunRow {
     // Only a running run has a "now": an ended run's last event would be stale (a late write may land after finishRun).
     ...(status === 'running' && r.progress ? { progress: { ...object<Omit<RunProgress, 'updatedAt'>>(r.progress), updatedAt: iso(r.progress_at) } } : {}),
   };
+}
+
+const isIdList = (scope: readonly string[] | IdRange | undefined): scope is readonly string[] => Array.isArray(scope);
+
+/** `AND external_id` within the range, its bounds appended to `args`; '' sorts before every id. */
+function rangeClause(range: IdRange, args: unknown[]): string {
+  const after = ` AND external_id > $${args.push(cleanText(range.after ?? ''))}`;
+  return range.through === null ? after : `${after} AND external_id <= $${args.push(cleanText(range.through))}`;
 }
 
 const UTC_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -581,12 +590,14 @@ export class SqlStore implements Store {
     });
   }
 
-  async latestSignals(tenantId: string, objectType: ObjectType, signal: string, externalIds?: readonly string[]): Promise<Map<string, SignalRow>> {
+  async latestSignals(tenantId: string, objectType: ObjectType, signal: string, scope?: readonly string[] | IdRange): Promise<Map<string, SignalRow>> {
+    const args: unknown[] = [tenantId, objectType, signal];
+    const within = isIdList(scope) ? ` AND external_id = ANY($${args.push(scope.map(cleanText))}::text[])` : scope ? rangeClause(scope, args) : '';
     const { rows } = await this.#db.query(
       `SELECT DISTINCT ON (external_id) external_id, model_version, value, input_hash FROM signals
-       WHERE tenant_id = $1 AND object_type = $2 AND signal = $3${externalIds ? ' AND external_id = ANY($4::text[])' : ''}
+       WHERE tenant_id = $1 AND object_type = $2 AND signal = $3${within}
        ORDER BY external_id, id DESC`,
-      [tenantId, objectType, signal, ...(externalIds ? [externalIds.map(cleanText)] : [])],
+      args,
     );
     const out = new Map<string, SignalRow>();
     for (const r of rows) {
@@ -594,6 +605,27 @@ export class SqlStore implements Store {
       out.set(externalId, { objectType, externalId, signal, modelVersion: int(r.model_version), value: r.value ?? null, inputHash: text(r.input_hash) });
     }
     return out;
+  }
+
+  async nextSignalRange(tenantId: string, objectType: ObjectType, signals: readonly string[], after: string | null, size: number): Promise<IdRange | null> {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`nextSignalRange: size must be a positive integer, got ${size}`);
+    // Per signal, the next `size` distinct ids off the signals_latest index; the range ends at the
+    // smallest last id of the signals that filled a page (the others have nothing left beyond theirs).
+    // Comparisons stay in SQL, so the range follows the database's collation, not JavaScript's.
+    const { rows } = await this.#db.query(
+      `SELECT bool_or(p.n > 0) AS found, min(p.last) FILTER (WHERE p.n = $5) AS through
+       FROM unnest($3::text[]) AS s(signal)
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS n, max(external_id) AS last FROM (
+           SELECT DISTINCT external_id FROM signals
+           WHERE tenant_id = $1 AND object_type = $2 AND signal = s.signal AND external_id > $4
+           ORDER BY external_id LIMIT $5
+         ) page
+       ) p`,
+      [tenantId, objectType, [...signals], cleanText(after ?? ''), size],
+    );
+    const row = rows[0];
+    return row?.found === true ? { after, through: textOrNull(row.through) } : null;
   }
 
   async scoreBandCounts(tenantId: string, objectType: ObjectType, signal: string, width: number): Promise<Map<number, number>> {
@@ -613,11 +645,10 @@ export class SqlStore implements Store {
 
   /* -------------------------------------------------------------- write-back */
 
-  async writtenValues(tenantId: string, objectType: ObjectType): Promise<Map<string, Record<string, PropertyValue>>> {
-    const { rows } = await this.#db.query(
-      'SELECT external_id, property, value FROM written_values WHERE tenant_id = $1 AND object_type = $2',
-      [tenantId, objectType],
-    );
+  async writtenValues(tenantId: string, objectType: ObjectType, range?: IdRange): Promise<Map<string, Record<string, PropertyValue>>> {
+    const args: unknown[] = [tenantId, objectType];
+    const within = range ? rangeClause(range, args) : '';
+    const { rows } = await this.#db.query(`SELECT external_id, property, value FROM written_values WHERE tenant_id = $1 AND object_type = $2${within}`, args);
     const out = new Map<string, Record<string, PropertyValue>>();
     for (const r of rows) {
       const id = text(r.external_id);
@@ -951,12 +982,12 @@ export class SqlStore implements Store {
 
   /* -------------------------------------------------------------- webhook events (migration 007) */
 
-  async saveProposedChanges(tenantId: string, runId: number, items: OutboxInput[]): Promise<number> {
+  async saveProposedChanges(tenantId: string, runId: number, items: OutboxInput[], options: { append?: boolean } = {}): Promise<number> {
     const rows = items.flatMap((item) =>
       Object.entries(item.properties).map(([property, value]) => [item.objectType, cleanText(item.externalId), cleanText(property), item.previous[property] === null || item.previous[property] === undefined ? null : cleanText(item.previous[property]), cleanText(value)]),
     );
     return this.#db.transaction(async (tx) => {
-      await tx.query('DELETE FROM proposed_changes WHERE tenant_id = $1 AND run_id = $2', [tenantId, runId]);
+      if (!options.append) await tx.query('DELETE FROM proposed_changes WHERE tenant_id = $1 AND run_id = $2', [tenantId, runId]);
       await multiRow(tx, {
         head: 'INSERT INTO proposed_changes (tenant_id, run_id, object_type, external_id, property, old_value, new_value) VALUES',
         fixed: [tenantId, runId],
@@ -965,9 +996,15 @@ export class SqlStore implements Store {
         rows,
       });
       // The newest runs with proposals keep them; an older shadow run's list is history nobody acts on.
+      // The runs are found through the runs table (a probe each), not a DISTINCT over every proposal:
+      // a diff saved a page at a time prunes on every page.
       await tx.query(
-        `DELETE FROM proposed_changes WHERE tenant_id = $1 AND run_id NOT IN (
-           SELECT DISTINCT run_id FROM proposed_changes WHERE tenant_id = $1 ORDER BY run_id DESC LIMIT $2)`,
+        `DELETE FROM proposed_changes WHERE tenant_id = $1 AND run_id < (
+           SELECT min(id) FROM (
+             SELECT r.id FROM runs r WHERE r.tenant_id = $1
+               AND EXISTS (SELECT 1 FROM proposed_changes p WHERE p.tenant_id = $1 AND p.run_id = r.id)
+             ORDER BY r.id DESC LIMIT $2
+           ) kept HAVING count(*) = $2)`,
         [tenantId, KEPT_PROPOSAL_RUNS],
       );
       return rows.length;

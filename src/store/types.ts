@@ -83,6 +83,12 @@ export interface StoredModel {
   createdAt: string;
 }
 
+/** External ids after `after` (exclusive; null: from the first) through `through` (inclusive; null: to the last), in the database's order. */
+export interface IdRange {
+  after: string | null;
+  through: string | null;
+}
+
 export interface SignalRow {
   objectType: ObjectType;
   externalId: string;
@@ -286,8 +292,14 @@ export interface Store {
   listModels(tenantId: string, kind: string): Promise<Omit<StoredModel, 'model'>[]>;
 
   saveSignals(tenantId: string, runId: number, rows: SignalRow[]): Promise<void>;
-  /** The newest row of `signal` per record (of these records only, when given). */
-  latestSignals(tenantId: string, objectType: ObjectType, signal: string, externalIds?: readonly string[]): Promise<Map<string, SignalRow>>;
+  /** The newest row of `signal` per record (of these records only, or of this key range, when given). */
+  latestSignals(tenantId: string, objectType: ObjectType, signal: string, scope?: readonly string[] | IdRange): Promise<Map<string, SignalRow>>;
+  /**
+   * The next key range after `after` (null: from the first) that holds at most `size` records with each
+   * of these signals, in the database's order of external ids; null when none of them has a record after
+   * it. A large table is read a range at a time by following `through` until it is null.
+   */
+  nextSignalRange(tenantId: string, objectType: ObjectType, signals: readonly string[], after: string | null, size: number): Promise<IdRange | null>;
   /**
    * How many records' newest `signal` value has a numeric `score` in each band of `width` points,
    * counted in SQL: band k holds scores k*width .. k*width + width - 1 (a score of 100 falls in the last
@@ -295,8 +307,8 @@ export interface Store {
    */
   scoreBandCounts(tenantId: string, objectType: ObjectType, signal: string, width: number): Promise<Map<number, number>>;
 
-  /** What we last wrote to each record's CRM properties: the base of the write-back diff. */
-  writtenValues(tenantId: string, objectType: ObjectType): Promise<Map<string, Record<string, PropertyValue>>>;
+  /** What we last wrote to each record's CRM properties (of this key range, when given): the base of the write-back diff. */
+  writtenValues(tenantId: string, objectType: ObjectType, range?: IdRange): Promise<Map<string, Record<string, PropertyValue>>>;
   /**
    * Replaces any pending item for the same record (only the newest values matter); items with no
    * properties are skipped. Returns the number of items queued.
@@ -405,9 +417,10 @@ export interface Store {
 
   /**
    * Keeps every change a run would have written (shadow mode, dry run), one row per record and field,
-   * and drops the proposals of the tenant's older runs beyond the newest KEPT_PROPOSAL_RUNS. Returns the rows saved.
+   * and drops the proposals of the tenant's older runs beyond the newest KEPT_PROPOSAL_RUNS. Replaces the
+   * run's list, or adds to it with `append` (a diff saved a page at a time). Returns the rows saved.
    */
-  saveProposedChanges(tenantId: string, runId: number, items: OutboxInput[]): Promise<number>;
+  saveProposedChanges(tenantId: string, runId: number, items: OutboxInput[], options?: { append?: boolean }): Promise<number>;
   /** A run's proposed changes: counts per object type and field, and a page of rows (filtered by field or record). */
   proposedChanges(tenantId: string, runId: number, query?: ProposedChangeQuery): Promise<ProposedChanges>;
 

@@ -35,8 +35,14 @@ describe('a full cycle on the emulator', () => {
   it('writes all four signals, audits every write, and writes nothing on a second cycle', async () => {
     harness = await startHarness();
     const { emulator, store, ctx } = harness;
+    const signals = vi.spyOn(store, 'latestSignals');
+    const written = vi.spyOn(store, 'writtenValues');
     const first = await harness.cycle();
     expect(first.status, first.error ?? '').toBe('succeeded');
+    // The write-back diff read signals and written values a key range at a time, never a whole table.
+    expect(written.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(written.mock.calls.filter(([, , range]) => range === undefined)).toEqual([]);
+    expect(signals.mock.calls.filter(([, , , scope]) => scope === undefined)).toEqual([]);
     expect(first.synced.contact?.read).toBe(emulator.state.count('contacts'));
     expect(first.synced.deal?.read).toBe(emulator.state.count('deals'));
     expect(first.synced.ticket?.read).toBe(emulator.state.count('tickets'));
