@@ -36,6 +36,8 @@ export interface ScaleRow {
   searches: number;
   requestsPer10s: number;
   peakRssMegabytes: number;
+  /** The stage running when the peak was sampled. */
+  peakStage: string;
   storeMegabytes: number;
   contactsRead: number;
   written: number;
@@ -62,7 +64,11 @@ async function measured(h: Harness, opened: OpenedStore, row: Pick<ScaleRow, 'co
   if (feed) h.ctx.changeFeed = hubspotChangeFeed();
   else delete h.ctx.changeFeed;
   let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
+  let peakStage = 'start';
+  const sampler = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    if (rss > peak) [peak, peakStage] = [rss, marks.at(-1)?.[0] ?? 'start'];
+  }, 200);
   h.emulator.resetStats();
   let summary: CycleSummary;
   try {
@@ -88,6 +94,7 @@ async function measured(h: Harness, opened: OpenedStore, row: Pick<ScaleRow, 'co
     searches,
     requestsPer10s: seconds > 0 ? (stats.calls / seconds) * 10 : 0,
     peakRssMegabytes: peak / 2 ** 20,
+    peakStage,
     storeMegabytes: Number(rows[0]?.bytes ?? 0) / 2 ** 20,
     contactsRead: summary.synced.contact?.read ?? 0,
     written,
@@ -107,7 +114,7 @@ async function portal(contacts: number, store: ScaleRow['store']): Promise<Scale
   const at = (cycle: ScaleRow['cycle']) => ({ contacts, store, cycle });
   const add = (row: ScaleRow) => {
     rows.push(row);
-    log(`${contacts} contacts, ${store}, ${row.cycle}: ${row.seconds.toFixed(1)} s, ${row.apiCalls} API calls (${row.searches} searches), ${row.contactsRead} contacts read, ${row.written} written, peak RSS ${row.peakRssMegabytes.toFixed(0)} MB`);
+    log(`${contacts} contacts, ${store}, ${row.cycle}: ${row.seconds.toFixed(1)} s, ${row.apiCalls} API calls (${row.searches} searches), ${row.contactsRead} contacts read, ${row.written} written, peak RSS ${row.peakRssMegabytes.toFixed(0)} MB (${row.peakStage})`);
   };
   try {
     add(await measured(h, opened, at('first'), true));
@@ -140,12 +147,13 @@ function markdown(rows: ScaleRow[], date: string): string {
       (r) =>
         `| ${n(r.contacts)} | ${r.store} | ${r.cycle}${r.status === 'succeeded' ? '' : ` (${r.status})`} | ${r.seconds.toFixed(1)} s | ${Object.entries(r.stageSeconds)
           .map(([s, t]) => `${s} ${t.toFixed(1)} s`)
-          .join(', ')} | ${n(r.apiCalls)} | ${n(r.searches)} | ${r.requestsPer10s.toFixed(1)} | ${n(r.peakRssMegabytes)} MB | ${n(r.storeMegabytes)} MB | ${n(r.contactsRead)} | ${n(r.written)} |`,
+          .join(', ')} | ${n(r.apiCalls)} | ${n(r.searches)} | ${r.requestsPer10s.toFixed(1)} | ${n(r.peakRssMegabytes)} MB (${r.peakStage}) | ${n(r.storeMegabytes)} MB | ${n(r.contactsRead)} | ${n(r.written)} |`,
     ),
     '',
     '- "no change, search (before)" is the same cycle as the row above it with the change feed off: what every cycle cost before the feed, and still what the CLI (which receives no webhooks) and the daily reconcile cost.',
     "- API calls are the connector's calls (the cycle summary's `api.calls`); searches are the emulator's count of search requests. Requests per 10 s count every request the emulator answered.",
     '- Peak RSS is the whole process (the emulator with its portal lives in it too); store size is the total size of the store tables with their indexes (pg_total_relation_size, its schema only).',
+    "- Portals run one after another in one process, and a PGlite portal's WebAssembly memory stays resident after it closes: a PostgreSQL row after a PGlite row carries it (run `SCALE_STORES=postgres` alone for the worker's own figure). The stage in brackets was running when the peak was sampled.",
     '- Stage times run from a stage\'s first progress event to the next stage\'s; "write" includes the diff and the timeline entries after it.',
     '',
   ];
