@@ -170,6 +170,18 @@ describe('describe', () => {
     expect(p.valueBuckets(row({ age: '90', rate: 'x', job: null }))).toEqual({ age: { kind: 'range', lower: 55, upper: null, integer: true }, rate: { kind: 'missing' }, job: { kind: 'missing' } });
   });
 
+  it('words every value as a pipeline that never saw another does: buckets shared between records are never the wrong ones', () => {
+    // integer and fractional values in an integer column, repeated quartiles, levels, rare levels and missing values, in two orders
+    const values = [...Array.from({ length: 120 }, (_, i) => row({ age: i % 7 === 0 ? String(17 + i / 2) : String(10 + (i % 70)), rate: i % 9 === 0 ? null : String(((i * 37) % 60) / 10), job: ['admin', 'retired', 'pilot', 'Select', 'admin '][i % 5]! }))];
+    const warm = FeaturePipeline.fromJSON(p.toJSON());
+    const forward = values.map((v) => warm.reasonBuckets(v));
+    const backward = [...values].reverse().map((v) => FeaturePipeline.fromJSON(p.toJSON()).reasonBuckets(v)).reverse();
+    expect(forward).toEqual(backward);
+    const repeated = fitFeaturePipeline(Array.from({ length: 40 }, (_, i) => row({ n: String(i < 30 ? 5 : i) })), { numeric: ['n'], categorical: [] });
+    const fresh = (v: string) => FeaturePipeline.fromJSON(repeated.toJSON()).describe(row({ n: v })).n;
+    for (const v of ['1', '5', '5.5', '6', '39', '100']) expect(repeated.describe(row({ n: v })).n, v).toBe(fresh(v));
+  });
+
   it('words only the columns asked for, each the same as in the full pass', () => {
     const r = row({ age: '31', rate: '3', job: 'pilot' });
     const only = new Set(['rate', 'job']);

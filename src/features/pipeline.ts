@@ -196,6 +196,44 @@ function numericBucket(column: NumericColumn, value: number): Extract<ValueBucke
   return { kind: 'range', lower, upper, integer: false };
 }
 
+/**
+ * Reason buckets of fitted columns, shared between records: a bucket is a fitted interval or a known
+ * level, so scoring a million records words each of them once (read-only, like the fitted columns).
+ */
+const numericReasonBuckets = new WeakMap<NumericColumn, Map<number, ReasonBucket>>();
+const levelReasonBuckets = new WeakMap<CategoricalColumn, Map<string, ReasonBucket>>();
+
+/** The reason bucket of `value`, in quartile interval `k` of the column's quartiles (with repeats). */
+function numericReasonBucket(column: NumericColumn, value: number, k: number): ReasonBucket {
+  const cuts = cutsOf.get(column);
+  // without cuts the bucket is the value itself: nothing to share
+  if (cuts === undefined || cuts.length === 0) {
+    const bucket = numericBucket(column, value);
+    return { text: describeNumeric(column, bucket), key: `q${k + 1}`, value: bucket };
+  }
+  let interval = 0;
+  while (interval < cuts.length && value >= (cuts[interval] as number)) interval++;
+  const key = (k * (cuts.length + 1) + interval) * 2 + (column.integer && Number.isInteger(value) ? 1 : 0);
+  let shared = numericReasonBuckets.get(column);
+  if (shared === undefined) numericReasonBuckets.set(column, (shared = new Map()));
+  let out = shared.get(key);
+  if (out === undefined) {
+    const bucket = numericBucket(column, value);
+    shared.set(key, (out = { text: describeNumeric(column, bucket), key: `q${k + 1}`, value: bucket }));
+  }
+  return out;
+}
+
+/** The reason bucket of a present categorical value; a rare value is worded each time (its set is open). */
+function levelReasonBucket(column: CategoricalColumn, text: string): ReasonBucket {
+  if (!column.levels.includes(text)) return { text: `${column.label} = ${shorten(text)} (rare)`, key: 'other', value: { kind: 'level', value: shorten(text), rare: true } };
+  let shared = levelReasonBuckets.get(column);
+  if (shared === undefined) levelReasonBuckets.set(column, (shared = new Map()));
+  let out = shared.get(text);
+  if (out === undefined) shared.set(text, (out = { text: `${column.label} = ${shorten(text)}`, key: text === MISSING ? 'missing' : text === OTHER ? 'other' : text, value: { kind: 'level', value: shorten(text), rare: false } }));
+  return out;
+}
+
 function describeNumeric(column: NumericColumn, b: ReturnType<typeof numericBucket>): string {
   const label = column.label;
   if (b.kind === 'number') return `${label} = ${formatNumber(b.value)}`;
@@ -391,8 +429,7 @@ export class FeaturePipeline {
         }
         let k = 0;
         while (k < c.quartiles.length && x >= (c.quartiles[k] as number)) k++;
-        const bucket = numericBucket(c, x);
-        out.set(c.name, { text: describeNumeric(c, bucket), key: `q${k + 1}`, value: bucket });
+        out.set(c.name, numericReasonBucket(c, x, k));
         continue;
       }
       const text = cleanValue(raw, c.placeholders);
@@ -400,13 +437,7 @@ export class FeaturePipeline {
         out.set(c.name, { text: c.missingText, key: 'missing', value: { kind: 'missing' } });
         continue;
       }
-      const bucket = this.categoricalBucket(c, raw);
-      const rare = !c.levels.includes(text);
-      out.set(c.name, {
-        text: rare ? `${c.label} = ${shorten(text)} (rare)` : `${c.label} = ${shorten(text)}`,
-        key: bucket === MISSING ? 'missing' : bucket === OTHER ? 'other' : bucket,
-        value: { kind: 'level', value: shorten(text), rare },
-      });
+      out.set(c.name, levelReasonBucket(c, text));
     }
     return out;
   }
