@@ -179,9 +179,14 @@ function range(label: string, lo: string, hi: string): string {
 /** A column's distinct quartile cuts, ascending (kept per column: reasons ask on every scored record). */
 const cutsOf = new WeakMap<NumericColumn, number[]>();
 
-function numericBucket(column: NumericColumn, value: number): Extract<ValueBucket, { kind: 'number' | 'range' }> {
+function cutsFor(column: NumericColumn): number[] {
   let cuts = cutsOf.get(column);
   if (cuts === undefined) cutsOf.set(column, (cuts = [...new Set(column.quartiles)].sort((a, b) => a - b)));
+  return cuts;
+}
+
+function numericBucket(column: NumericColumn, value: number): Extract<ValueBucket, { kind: 'number' | 'range' }> {
+  const cuts = cutsFor(column);
   if (cuts.length === 0) return { kind: 'number', value };
   let k = 0; // value lies in interval k: (-inf, cuts[0]), [cuts[0], cuts[1]), ..., [cuts[last], +inf)
   while (k < cuts.length && value >= (cuts[k] as number)) k++;
@@ -205,32 +210,33 @@ const levelReasonBuckets = new WeakMap<CategoricalColumn, Map<string, ReasonBuck
 
 /** The reason bucket of `value`, in quartile interval `k` of the column's quartiles (with repeats). */
 function numericReasonBucket(column: NumericColumn, value: number, k: number): ReasonBucket {
-  const cuts = cutsOf.get(column);
-  // without cuts the bucket is the value itself: nothing to share
-  if (cuts === undefined || cuts.length === 0) {
+  const worded = (): ReasonBucket => {
     const bucket = numericBucket(column, value);
     return { text: describeNumeric(column, bucket), key: `q${k + 1}`, value: bucket };
-  }
+  };
+  const cuts = cutsFor(column);
+  // without cuts the bucket is the value itself: nothing to share
+  if (cuts.length === 0) return worded();
   let interval = 0;
   while (interval < cuts.length && value >= (cuts[interval] as number)) interval++;
   const key = (k * (cuts.length + 1) + interval) * 2 + (column.integer && Number.isInteger(value) ? 1 : 0);
   let shared = numericReasonBuckets.get(column);
   if (shared === undefined) numericReasonBuckets.set(column, (shared = new Map()));
   let out = shared.get(key);
-  if (out === undefined) {
-    const bucket = numericBucket(column, value);
-    shared.set(key, (out = { text: describeNumeric(column, bucket), key: `q${k + 1}`, value: bucket }));
-  }
+  if (out === undefined) shared.set(key, (out = worded()));
   return out;
 }
 
 /** The reason bucket of a present categorical value; a rare value is worded each time (its set is open). */
 function levelReasonBucket(column: CategoricalColumn, text: string): ReasonBucket {
+  // only known levels are kept, so a kept bucket needs no look through the levels
+  const known = levelReasonBuckets.get(column)?.get(text);
+  if (known !== undefined) return known;
   if (!column.levels.includes(text)) return { text: `${column.label} = ${shorten(text)} (rare)`, key: 'other', value: { kind: 'level', value: shorten(text), rare: true } };
   let shared = levelReasonBuckets.get(column);
   if (shared === undefined) levelReasonBuckets.set(column, (shared = new Map()));
-  let out = shared.get(text);
-  if (out === undefined) shared.set(text, (out = { text: `${column.label} = ${shorten(text)}`, key: text === MISSING ? 'missing' : text === OTHER ? 'other' : text, value: { kind: 'level', value: shorten(text), rare: false } }));
+  const out: ReasonBucket = { text: `${column.label} = ${shorten(text)}`, key: text === MISSING ? 'missing' : text === OTHER ? 'other' : text, value: { kind: 'level', value: shorten(text), rare: false } };
+  shared.set(text, out);
   return out;
 }
 

@@ -127,21 +127,20 @@ export async function runCycle(given: PipelineContext, options: CycleOptions = {
         const shown = summary.preview.filter((p) => p.objectType === objectType).length;
         summary.preview.push(...items.slice(0, Math.max(0, PREVIEW_PER_TYPE - shown)));
         summary.changes[objectType] += items.length;
+        diffed += items.length;
         if (!writing) {
           // Shadow mode and dry runs keep the whole list: the admin reads (and downloads) exactly what going live writes.
           summary.proposedChanges! += await store.saveProposedChanges(tenant.id, runId, items, { append: true });
           continue;
         }
-        if (diffed === 0) {
+        if (pendingBefore === null) {
           // Before the first item is queued: new segments are new enumeration options the CRM refuses
           // values without, and no pending item may outlive a crash without its fields installed.
           await connector.install(await fieldsWithCurrentOptions(store, tenant.id));
           pendingBefore = await store.countPending(tenant.id);
         }
         await store.enqueue(tenant.id, runId, items);
-        diffed += items.length;
       }
-      if (!writing) diffed += summary.changes[objectType];
     }
     if (!inSync && diffed === 0) await passCompleted(ctx, DIFF_PASS, await diffInputsKey(ctx), { inSync: true });
     if (writing) {
